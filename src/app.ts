@@ -1,0 +1,119 @@
+// Wiring only: builds one node (store, cache, metrics, services) and its Koa app with middleware in order.
+
+import Koa from 'koa';
+import { AccessPolicy } from './auth/access-policy.js';
+import { Authenticator } from './auth/authenticator.js';
+import { Authorizer } from './auth/authorizer.js';
+import { CredentialCache } from './cache/credential-cache.js';
+import { ResolveCache } from './cache/resolve-cache.js';
+import type { Config } from './config.js';
+import { credentials } from './http/credentials.js';
+import { handlesRouter } from './http/handles-router.js';
+import { opsRouter } from './http/ops-router.js';
+import { prefixesRouter } from './http/prefixes-router.js';
+import { requestPipeline } from './http/request-pipeline.js';
+import type { NodeState } from './http/state.js';
+import { transportTrust } from './http/transport.js';
+import { prefixRecordHandle, type CaseRule } from './identifier/handle.js';
+import type { Logger } from './log/logger.js';
+import { Metrics } from './metrics/metrics.js';
+import { PrefixService } from './prefixes/prefix-service.js';
+import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
+import { RegisterService } from './register/register-service.js';
+import { ResolveService } from './resolve/resolve-service.js';
+import { openStore, type Store } from './store/store.js';
+
+export interface NodeOptions {
+  readonly logger: Logger;
+  /** Wall clock in milliseconds (timestamps, TTLs, cache expiry); tests inject their own. */
+  readonly nowMs?: () => number;
+  /** How often to look for writes by other processes (the CLI) and drop the cache; 0 = never. */
+  readonly externalWritePollMs?: number;
+}
+
+export interface IdnodeNode {
+  readonly app: Koa<NodeState>;
+  readonly store: Store;
+  readonly cache: ResolveCache;
+  readonly metrics: Metrics;
+  readonly bootstrap: BootstrapResult;
+  /** Stops background timers, runs queued writes and closes the store. */
+  close(): void;
+}
+
+/** Opens the store, bootstraps the node prefix record and builds the app. Throws STORE_UNAVAILABLE. */
+export async function createNode(config: Config, options: NodeOptions): Promise<IdnodeNode> {
+  const nowMs = options.nowMs ?? Date.now;
+  const rule: CaseRule = { suffixCaseSensitive: config.suffixCaseSensitive };
+  const cache = new ResolveCache({ maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes, nowMs });
+  const remembered = new CredentialCache({ maxEntries: 10_000, ttlMs: config.authCacheSeconds * 1000, nowMs });
+  const store = openStore(config.dbPath, {
+    busyTimeoutMs: config.storeBusyTimeoutMs,
+    onCommitted: (keys) => {
+      cache.invalidate(keys);
+      for (const key of keys) remembered.forgetHandle(key);
+    },
+  });
+  let bootstrap: BootstrapResult;
+  try {
+    bootstrap = await bootstrapNode(store, config.nodePrefix, config.adminSecret, { rule, secretHashIterations: config.secretHashIterations, nowMs });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const metrics = new Metrics({ cache: () => cache.stats(), storeSizeBytes: () => store.sizeBytes() });
+  const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
+  const policy = new AccessPolicy(new Authorizer(nodePrefixRecordKey, rule), rule);
+  const authenticator = new Authenticator((key) => store.getRecord(key)?.values, remembered);
+  const resolve = new ResolveService(store, cache, policy, metrics, {
+    cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
+    cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
+    nowMs,
+  });
+  const register = new RegisterService(store, policy, metrics, { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs });
+  const prefixes = new PrefixService(store, policy, {
+    listHandlesEnabled: config.listHandlesEnabled,
+    listMaxPageSize: config.listMaxPageSize,
+    nodePrefix: config.nodePrefix,
+    nowMs,
+  });
+
+  const app = new Koa<NodeState>({ proxy: false });
+  app.silent = true;
+  app.on('error', (error: unknown) => options.logger.error({ err: error }, 'unhandled koa error'));
+  const routers = [
+    handlesRouter({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
+    prefixesRouter(prefixes),
+    opsRouter(metrics, () => store.ping()),
+  ];
+  app.use(requestPipeline({ metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies) }));
+  app.use(credentials(authenticator, rule));
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
+
+  // Another process (the idnode CLI) may write to the file: PRAGMA data_version tells, and the cache is dropped.
+  let seenVersion = store.dataVersion();
+  const pollMs = options.externalWritePollMs ?? 1000;
+  const timer =
+    pollMs > 0
+      ? setInterval(() => {
+          const version = store.dataVersion();
+          if (version !== seenVersion) {
+            seenVersion = version;
+            cache.clear();
+            remembered.clear();
+          }
+        }, pollMs).unref()
+      : null;
+
+  return {
+    app,
+    store,
+    cache,
+    metrics,
+    bootstrap,
+    close() {
+      if (timer !== null) clearInterval(timer);
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// The bounded resolve cache: serialized public answers and short negative entries, invalidated by every write.
+
+import { LRUCache } from 'lru-cache';
+
+export type CachedResolution =
+  | {
+      readonly kind: 'found';
+      /** The JSON array of the record's publicly readable values, ready to splice into a response. */
+      readonly publicValuesJson: string;
+      /** The record also holds values without public read (anonymous `publicOnly=false` → 401). */
+      readonly hasPrivate: boolean;
+    }
+  | { readonly kind: 'not-found' };
+
+export interface ResolveCacheOptions {
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+  /** Clock in milliseconds; injected so tests control expiry. */
+  readonly nowMs: () => number;
+}
+
+export interface ResolveCacheStats {
+  readonly entries: number;
+  readonly bytes: number;
+  readonly evictions: number;
+}
+
+// Per-entry overhead beyond the strings themselves (object, LRU slots, map entry), measured roughly with
+// process.memoryUsage() over 100k entries; it keeps maxBytes honest for tiny records.
+const ENTRY_OVERHEAD_BYTES = 160;
+
+/**
+ * LRU bounded by entry count and bytes (both required). A fill is refused when any write was
+ * invalidated after the reader took its token, so a read that raced a write never re-inserts the old record.
+ */
+export class ResolveCache {
+  private readonly lru: LRUCache<string, CachedResolution>;
+  private epoch = 0;
+  private evictions = 0;
+
+  constructor(options: ResolveCacheOptions) {
+    if (!(options.maxEntries > 0) || !(options.maxBytes > 0)) throw new RangeError('resolve cache must be bounded by entries and bytes');
+    this.lru = new LRUCache<string, CachedResolution>({
+      max: options.maxEntries,
+      maxSize: options.maxBytes,
+      ttlAutopurge: false,
+      allowStale: false,
+      updateAgeOnGet: false,
+      perf: { now: options.nowMs },
+      dispose: (_value, _key, reason) => {
+        if (reason === 'evict') this.evictions += 1;
+      },
+    });
+  }
+
+  /** The live entry for a canonical handle key, or undefined (absent or expired). */
+  get(handleKey: string): CachedResolution | undefined {
+    return this.lru.get(handleKey);
+  }
+
+  /** A token to pass to fill(); take it before reading the store. */
+  readToken(): number {
+    return this.epoch;
+  }
+
+  /**
+   * Inserts an entry that lives `ttlMs` (> 0) unless a write invalidated anything since `token` was taken.
+   * Returns true when stored.
+   */
+  fill(handleKey: string, entry: CachedResolution, ttlMs: number, token: number): boolean {
+    if (token !== this.epoch || !(ttlMs > 0)) return false;
+    const size = ENTRY_OVERHEAD_BYTES + 2 * (handleKey.length + (entry.kind === 'found' ? entry.publicValuesJson.length : 0));
+    this.lru.set(handleKey, entry, { ttl: Math.ceil(ttlMs), size });
+    return this.lru.has(handleKey);
+  }
+
+  /** Drops the entries (positive or negative) of the given canonical keys and voids every outstanding token. */
+  invalidate(handleKeys: Iterable<string>): void {
+    this.epoch += 1;
+    for (const key of handleKeys) this.lru.delete(key);
+  }
+
+  /** Drops everything (another process wrote to the store). */
+  clear(): void {
+    this.epoch += 1;
+    this.lru.clear();
+  }
+
+  stats(): ResolveCacheStats {
+    return { entries: this.lru.size, bytes: this.lru.calculatedSize, evictions: this.evictions };
+  }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// The `idnode` command line: serve a node, and operator commands that work on the store directly.
+
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { IdnodeError } from './errors.js';
+import { prefixKeyOf } from './identifier/handle.js';
+import { environmentConfig, serve } from './main.js';
+import { provisionPrefixSecret } from './prefixes/provision.js';
+import { openStore } from './store/store.js';
+
+function parseIndex(text: string): number {
+  if (!/^\d{1,10}$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) throw new InvalidArgumentError('must be a positive integer');
+  return Number(text);
+}
+
+function parsePrefix(text: string): string {
+  try {
+    prefixKeyOf(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return text;
+}
+
+const program = new Command()
+  .name('idnode')
+  .description('Handle-compatible identifier registry and resolver node. Configuration comes from IDNODE_* variables (see README).')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the node (HTTP, or HTTPS with IDNODE_TLS_CERT_PATH and IDNODE_TLS_KEY_PATH)')
+  .action(async () => {
+    await serve();
+  });
+
+program
+  .command('secret')
+  .description("create or replace the secret key of a prefix's identity <index>:0.NA/<prefix>; creates and homes 0.NA/<prefix> if missing")
+  .argument('<prefix>', 'the prefix, e.g. 88.118.8', parsePrefix)
+  .option('-i, --index <index>', 'index of the HS_SECKEY value', parseIndex, 300)
+  .option('--derive', 'when creating the record, also allow the identity to create derived prefixes', false)
+  .option('--stdin', 'read the secret from standard input instead of generating one', false)
+  .action(async (prefix: string, options: { index: number; derive: boolean; stdin: boolean }) => {
+    const config = environmentConfig();
+    const secret = options.stdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : null;
+    if (secret !== null && secret.length < 16) program.error('idnode: the secret must be at least 16 characters');
+    const store = openStore(config.dbPath, { busyTimeoutMs: config.storeBusyTimeoutMs });
+    try {
+      const result = await provisionPrefixSecret(store, prefix, options.index, secret, options.derive, {
+        rule: { suffixCaseSensitive: config.suffixCaseSensitive },
+        secretHashIterations: config.secretHashIterations,
+        nowMs: Date.now,
+      });
+      process.stdout.write(`identity: ${result.identity}\n`);
+      if (result.generatedSecret !== null) process.stdout.write(`secret:   ${result.generatedSecret}\n(shown once; the store keeps only a PBKDF2 hash)\n`);
+      else process.stdout.write('secret:   (as given)\n');
+    } finally {
+      store.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const message = error instanceof IdnodeError ? `${error.code}: ${error.message}` : String((error as Error).stack ?? error);
+  process.stderr.write(`idnode: ${message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,166 @@
+// Typed, validated, frozen configuration read from IDNODE_* variables; README's configuration table mirrors VARIABLES.
+
+import { isIP } from 'node:net';
+import { prefixKeyOf } from './identifier/handle.js';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dbPath: string;
+  readonly nodePrefix: string;
+  /** Secret of the administrator identity `300:0.NA/<nodePrefix>`; null → generated on first start. */
+  readonly adminSecret: string | null;
+  readonly suffixCaseSensitive: boolean;
+  readonly cacheMaxEntries: number;
+  readonly cacheMaxBytes: number;
+  readonly cacheMaxTtlSeconds: number;
+  readonly cacheNegativeTtlSeconds: number;
+  readonly bodyLimitBytes: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly storeBusyTimeoutMs: number;
+  readonly tlsCertPath: string | null;
+  readonly tlsKeyPath: string | null;
+  /** Addresses or CIDR blocks of TLS-terminating proxies whose X-Forwarded-* headers are believed. */
+  readonly trustedProxies: readonly string[];
+  readonly listHandlesEnabled: boolean;
+  readonly listMaxPageSize: number;
+  readonly secretHashIterations: number;
+  readonly authCacheSeconds: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+type Parser<T> = (raw: string) => T;
+
+interface Variable<K extends keyof Config> {
+  readonly key: K;
+  /** The default as written in README (empty for "none"). */
+  readonly defaultText: string;
+  readonly parse: Parser<Config[K]>;
+  readonly description: string;
+}
+
+function integer(min: number, max: number): Parser<number> {
+  return (raw) => {
+    if (!/^-?\d+$/.test(raw)) throw new Error(`must be an integer from ${min} to ${max}`);
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+const boolean: Parser<boolean> = (raw) => {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error('must be true, false, 1 or 0');
+};
+
+const text: Parser<string> = (raw) => {
+  if (raw.length === 0) throw new Error('must not be empty');
+  return raw;
+};
+
+const optionalText: Parser<string | null> = (raw) => (raw.length === 0 ? null : raw);
+
+const prefix: Parser<string> = (raw) => {
+  try {
+    prefixKeyOf(raw);
+  } catch (error) {
+    throw new Error(`must be a valid prefix (${(error as Error).message})`);
+  }
+  return raw;
+};
+
+const secret: Parser<string | null> = (raw) => {
+  if (raw.length === 0) return null;
+  if (raw.length < 16) throw new Error('must be at least 16 characters');
+  return raw;
+};
+
+const addressList: Parser<readonly string[]> = (raw) => {
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const item of items) {
+    const [address, bits, extra] = item.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new Error(`"${item}" is not an IP address or CIDR block`);
+    }
+  }
+  return Object.freeze(items);
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel: Parser<Config['logLevel']> = (raw) => {
+  const found = LOG_LEVELS.find((level) => level === raw);
+  if (found === undefined) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+  return found;
+};
+
+const MIB = 1024 * 1024;
+
+/** Every IDNODE_* variable: its Config key, README default, parser and description. */
+export const VARIABLES = {
+  IDNODE_PORT: { key: 'port', defaultText: '8000', parse: integer(0, 65535), description: 'TCP port to listen on' },
+  IDNODE_HOST: { key: 'host', defaultText: '0.0.0.0', parse: text, description: 'address to listen on' },
+  IDNODE_DB_PATH: { key: 'dbPath', defaultText: './data/idnode.db', parse: text, description: 'SQLite file (created and migrated on first start)' },
+  IDNODE_NODE_PREFIX: { key: 'nodePrefix', defaultText: '88.118', parse: prefix, description: "this node's prefix; its record is 0.NA/<prefix>" },
+  IDNODE_ADMIN_SECRET: { key: 'adminSecret', defaultText: '', parse: secret, description: 'secret of 300:0.NA/<node prefix> (≥16 characters); generated and printed once when unset' },
+  IDNODE_SUFFIX_CASE_SENSITIVE: { key: 'suffixCaseSensitive', defaultText: 'false', parse: boolean, description: 'compare suffixes case-sensitively (prefixes never are)' },
+  IDNODE_CACHE_MAX_ENTRIES: { key: 'cacheMaxEntries', defaultText: '200000', parse: integer(1, 50_000_000), description: 'resolve cache bound in entries' },
+  IDNODE_CACHE_MAX_BYTES: { key: 'cacheMaxBytes', defaultText: String(128 * MIB), parse: integer(1024, 64 * 1024 * MIB), description: 'resolve cache bound in bytes' },
+  IDNODE_CACHE_MAX_TTL_SECONDS: { key: 'cacheMaxTtlSeconds', defaultText: '3600', parse: integer(1, 172_800), description: 'longest time a resolution stays cached' },
+  IDNODE_CACHE_NEGATIVE_TTL_SECONDS: { key: 'cacheNegativeTtlSeconds', defaultText: '10', parse: integer(0, 3600), description: 'how long a not-found answer stays cached (0 = not cached)' },
+  IDNODE_BODY_LIMIT_BYTES: { key: 'bodyLimitBytes', defaultText: String(MIB), parse: integer(1024, 64 * MIB), description: 'largest request body accepted' },
+  IDNODE_HEADERS_TIMEOUT_MS: { key: 'headersTimeoutMs', defaultText: '10000', parse: integer(1000, 600_000), description: 'time allowed to receive request headers' },
+  IDNODE_REQUEST_TIMEOUT_MS: { key: 'requestTimeoutMs', defaultText: '30000', parse: integer(1000, 3_600_000), description: 'time allowed to receive a whole request' },
+  IDNODE_KEEP_ALIVE_TIMEOUT_MS: { key: 'keepAliveTimeoutMs', defaultText: '5000', parse: integer(0, 600_000), description: 'idle keep-alive connection timeout' },
+  IDNODE_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', defaultText: '10000', parse: integer(0, 600_000), description: 'time in-flight requests get to finish on SIGTERM/SIGINT' },
+  IDNODE_STORE_BUSY_TIMEOUT_MS: { key: 'storeBusyTimeoutMs', defaultText: '5000', parse: integer(0, 600_000), description: 'SQLite busy timeout' },
+  IDNODE_TLS_CERT_PATH: { key: 'tlsCertPath', defaultText: '', parse: optionalText, description: 'PEM certificate; with IDNODE_TLS_KEY_PATH the node serves HTTPS' },
+  IDNODE_TLS_KEY_PATH: { key: 'tlsKeyPath', defaultText: '', parse: optionalText, description: 'PEM private key for IDNODE_TLS_CERT_PATH' },
+  IDNODE_TRUSTED_PROXIES: { key: 'trustedProxies', defaultText: '', parse: addressList, description: 'comma-separated addresses/CIDRs of TLS-terminating proxies trusted for X-Forwarded-Proto/-For' },
+  IDNODE_LIST_HANDLES: { key: 'listHandlesEnabled', defaultText: 'true', parse: boolean, description: 'allow GET /api/handles?prefix= (false → 501)' },
+  IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },
+  IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 10_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },
+  IDNODE_AUTH_CACHE_SECONDS: { key: 'authCacheSeconds', defaultText: '300', parse: integer(0, 86_400), description: 'how long a verified secret is remembered (keyed by an HMAC, never the secret)' },
+  IDNODE_LOG_LEVEL: { key: 'logLevel', defaultText: 'info', parse: logLevel, description: 'pino log level' },
+} as const satisfies { readonly [name: string]: Variable<keyof Config> };
+
+export type VariableName = keyof typeof VARIABLES;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads every IDNODE_* variable from `env`, applies defaults, and returns a frozen Config.
+ * Throws ConfigError listing every problem at once (bad values with their variable name, unknown IDNODE_* names).
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = [];
+  const values: Partial<Record<keyof Config, unknown>> = {};
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('IDNODE_') && !(name in VARIABLES)) problems.push(`${name}: unknown variable (typo?)`);
+  }
+  for (const [name, variable] of Object.entries(VARIABLES) as [VariableName, Variable<keyof Config>][]) {
+    const raw = env[name] ?? variable.defaultText;
+    try {
+      values[variable.key] = variable.parse(raw);
+    } catch (error) {
+      problems.push(`${name}=${JSON.stringify(env[name])}: ${(error as Error).message}`);
+    }
+  }
+  if ((values.tlsCertPath === null) !== (values.tlsKeyPath === null)) {
+    problems.push('IDNODE_TLS_CERT_PATH and IDNODE_TLS_KEY_PATH must be set together');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(values as Config);
+}

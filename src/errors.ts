@@ -1,0 +1,72 @@
+// The one error catalog: every error idnode can answer with, its HTTP status, Handle responseCode and SNMS status.
+
+export interface CatalogEntry {
+  /** HTTP status on the Handle-compatible REST surface. */
+  readonly httpStatus: number;
+  /** Handle.net `responseCode` (reference §4). */
+  readonly responseCode: number;
+  /** SNMS envelope `status` (snms-v5-api.md §2): -1 auth, -2 business, -3 permission, -4 internal. */
+  readonly snmsStatus: number;
+  /** Default message when the thrower gives none. */
+  readonly message: string;
+}
+
+function entry(httpStatus: number, responseCode: number, snmsStatus: number, message: string): CatalogEntry {
+  return Object.freeze({ httpStatus, responseCode, snmsStatus, message });
+}
+
+/** Stable codes. A code is never reused for another meaning; README's error table mirrors this object. */
+export const ERROR_CATALOG = Object.freeze({
+  BAD_REQUEST: entry(400, 4, -2, 'bad request'),
+  INVALID_JSON: entry(400, 4, -2, 'request body is not valid JSON'),
+  INVALID_BODY: entry(400, 4, -2, 'request body has the wrong shape'),
+  UNSUPPORTED_MEDIA_TYPE: entry(415, 4, -2, 'request body must be application/json'),
+  BODY_TOO_LARGE: entry(413, 4, -2, 'request body is larger than the configured limit'),
+  ROUTE_NOT_FOUND: entry(404, 4, -2, 'no such resource'),
+  METHOD_NOT_ALLOWED: entry(405, 4, -2, 'method not allowed on this resource'),
+  OPERATION_NOT_SUPPORTED: entry(501, 5, -2, 'operation not supported'),
+  INVALID_HANDLE: entry(400, 102, -2, 'invalid handle'),
+  MISMATCHED_HANDLE: entry(400, 4, -2, 'mismatched handle'),
+  MISMATCHED_INDEXES: entry(400, 4, -2, 'mismatched indexes'),
+  HANDLE_NOT_FOUND: entry(404, 100, -2, 'handle not found'),
+  HANDLE_ALREADY_EXISTS: entry(409, 101, -2, 'handle already exists'),
+  VALUES_NOT_FOUND: entry(400, 200, -2, 'values not found'),
+  VALUE_ALREADY_EXISTS: entry(409, 201, -2, 'value already exists'),
+  INVALID_VALUE: entry(400, 202, -2, 'invalid value'),
+  TOO_MANY_VALUES: entry(400, 202, -2, 'too many values in one record'),
+  PREFIX_NOT_HOMED: entry(400, 301, -2, 'prefix not homed here'),
+  AUTHENTICATION_NEEDED: entry(401, 402, -1, 'authentication needed'),
+  AUTHENTICATION_FAILED: entry(401, 403, -1, 'authentication failed'),
+  INSUFFICIENT_PERMISSIONS: entry(403, 401, -3, 'insufficient permissions'),
+  STORE_BUSY: entry(503, 3, -4, 'store is busy, retry later'),
+  STORE_FULL: entry(503, 3, -4, 'store is full, retry later'),
+  STORE_UNAVAILABLE: entry(503, 3, -4, 'store is unavailable, retry later'),
+  INTERNAL: entry(500, 2, -4, 'Internal Server Error'),
+});
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** The one error class services throw; only the HTTP layer renders it. */
+export class IdnodeError extends Error {
+  readonly code: ErrorCode;
+  readonly entry: CatalogEntry;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    const found = ERROR_CATALOG[code];
+    super(message ?? found.message, options);
+    this.name = 'IdnodeError';
+    this.code = code;
+    this.entry = found;
+  }
+
+  /** True for 5xx: the body then carries only the generic status text. */
+  get isServerError(): boolean {
+    return this.entry.httpStatus >= 500;
+  }
+}
+
+/** Wraps anything thrown into an IdnodeError; unknown errors become INTERNAL with the original as cause. */
+export function toIdnodeError(error: unknown): IdnodeError {
+  if (error instanceof IdnodeError) return error;
+  return new IdnodeError('INTERNAL', undefined, { cause: error });
+}

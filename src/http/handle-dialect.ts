@@ -1,0 +1,58 @@
+// Rendering in the Handle REST dialect (reference §3.1, §5): JSON bodies, `pretty`, JSONP `callback`, error shapes.
+
+import type { IdnodeError } from '../errors.js';
+import type { NodeContext } from './state.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends `json` (already serialized) with `status`, honouring `pretty` and `callback` when present. */
+export function sendHandleJson(ctx: NodeContext, status: number, json: string): void {
+  ctx.status = status;
+  const query = ctx.querystring;
+  if (query.length > 0 && (query.includes('pretty') || query.includes('callback'))) {
+    const params = new URLSearchParams(query);
+    const pretty = params.get('pretty');
+    if (pretty !== null && ['', 'true', 'yes'].includes(pretty.toLowerCase())) json = JSON.stringify(JSON.parse(json), null, 2);
+    const callback = params.get('callback');
+    if (callback !== null && callback.length > 0) {
+      // Characters not valid in a JavaScript identifier become `_` (reference §3.1).
+      const name = callback.slice(0, 128).replace(/[^A-Za-z0-9_$.]/g, '_').replace(/^[0-9.]/, '_');
+      ctx.set('Content-Type', 'application/javascript; charset=utf-8');
+      ctx.body = `${name}(${json});`;
+      return;
+    }
+  }
+  ctx.set('Content-Type', JSON_TYPE);
+  ctx.body = json;
+}
+
+/**
+ * Renders an error: `{"responseCode","handle"?,"message"}`. 5xx bodies carry only the catalog text.
+ * Failed credentials get 401 with an empty body (reference §6); over an untrusted transport a 401 becomes 403.
+ */
+export function sendHandleError(ctx: NodeContext, error: IdnodeError): void {
+  const { entry } = error;
+  if (error.code === 'AUTHENTICATION_FAILED') {
+    ctx.status = 401;
+    ctx.set('WWW-Authenticate', 'Basic realm="handle"');
+    ctx.body = '';
+    return;
+  }
+  let status = entry.httpStatus;
+  if (status === 401) {
+    if (ctx.state.trustedTransport) ctx.set('WWW-Authenticate', 'Basic realm="handle"');
+    else status = 403;
+  }
+  const message = error.isServerError ? entry.message : error.message;
+  const body: Record<string, unknown> = { responseCode: entry.responseCode };
+  if (ctx.state.echo !== undefined) body.handle = ctx.state.echo;
+  body.message = message;
+  sendHandleJson(ctx, status, JSON.stringify(body));
+}
+
+/** Plain JSON errors for non-Handle surfaces (ops): `{"code","message"}`. */
+export function sendPlainError(ctx: NodeContext, error: IdnodeError): void {
+  ctx.status = error.entry.httpStatus;
+  ctx.set('Content-Type', JSON_TYPE);
+  ctx.body = JSON.stringify({ code: error.code, message: error.isServerError ? error.entry.message : error.message });
+}

@@ -1,0 +1,155 @@
+// `/api/handles`: resolve, create/replace/add values, delete, and list a prefix's handles (reference §3.2–3.5).
+
+import { Readable } from 'node:stream';
+import Router from '@koa/router';
+import { IdnodeError } from '../errors.js';
+import { parseHandle, type CaseRule } from '../identifier/handle.js';
+import type { PrefixService } from '../prefixes/prefix-service.js';
+import type { RegisterService } from '../register/register-service.js';
+import type { ResolveService } from '../resolve/resolve-service.js';
+import { checkBody, compileSchema, readJsonBody } from './body.js';
+import { requireIdentity } from './credentials.js';
+import { sendHandleJson } from './handle-dialect.js';
+import { flag, indexes, optionalInteger, strictFlag } from './query.js';
+import { decodePathTail, rawTarget } from './raw-target.js';
+import type { NodeContext, NodeState } from './state.js';
+
+export interface HandlesRouterDeps {
+  readonly resolve: ResolveService;
+  readonly register: RegisterService;
+  readonly prefixes: PrefixService;
+  readonly rule: CaseRule;
+  readonly bodyLimitBytes: number;
+}
+
+const ROUTE = '/api/handles/';
+const HANDLE_PATH = /^\/api\/handles\/.*$/s;
+const putBody = compileSchema('handle-put-body');
+
+/** The values of a PUT body (array, `{values}` or one bare value); throws INVALID_BODY, MISMATCHED_HANDLE. */
+function bodyValues(body: unknown, pathHandleKey: string | null, rule: CaseRule): readonly unknown[] {
+  checkBody(putBody, body);
+  if (Array.isArray(body)) return body;
+  const object = body as Record<string, unknown>;
+  if (!Array.isArray(object.values)) return [object];
+  if (typeof object.handle === 'string' && pathHandleKey !== null) {
+    let same = false;
+    try {
+      same = parseHandle(object.handle, rule).key === pathHandleKey;
+    } catch {
+      same = false;
+    }
+    if (!same) throw new IdnodeError('MISMATCHED_HANDLE', `body handle "${object.handle}" does not match the path`);
+  }
+  return object.values;
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
+  const { rule } = deps;
+  const router = new Router<NodeState>();
+
+  async function resolve(ctx: NodeContext): Promise<void> {
+    ctx.state.route = 'handles.get';
+    const { path, query } = rawTarget(ctx.req.url ?? '/');
+    const text = decodePathTail(path, ROUTE);
+    ctx.state.echo = text;
+    if (ctx.method === 'POST') await mergeBodyIntoQuery(ctx, query);
+    const handle = parseHandle(text, rule);
+    const wanted = indexes(query, false);
+    const result = deps.resolve.resolve({
+      handle,
+      indexes: wanted === null || wanted === 'various' ? [] : wanted,
+      types: query.getAll('type'),
+      publicOnly: flag(query, 'publicOnly'),
+      identity: ctx.state.identity,
+    });
+    if (result.kind === 'not-found') {
+      sendHandleJson(ctx, 404, `{"responseCode":100,"handle":${quote(text)}}`);
+      return;
+    }
+    // An existing handle with nothing to show is 200 / responseCode 200 (reference §3.2).
+    sendHandleJson(ctx, 200, `{"responseCode":${result.empty ? 200 : 1},"handle":${quote(text)},"values":${result.valuesJson}}`);
+  }
+
+  /** A POST to a handle URL is a GET whose JSON body fields are extra query parameters (reference §3.1). */
+  async function mergeBodyIntoQuery(ctx: NodeContext, query: URLSearchParams): Promise<void> {
+    if (ctx.req.headers['content-type'] === undefined) return;
+    const body = await readJsonBody(ctx.req, deps.bodyLimitBytes);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+    for (const [name, value] of Object.entries(body)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (['string', 'number', 'boolean'].includes(typeof item)) query.append(name, String(item));
+      }
+    }
+  }
+
+  router.get('/api/handles', async (ctx) => {
+    ctx.state.route = 'handles.list';
+    const { query } = rawTarget(ctx.req.url ?? '/');
+    const prefix = query.get('prefix');
+    if (prefix === null) throw new IdnodeError('BAD_REQUEST', 'the prefix query parameter is required');
+    const paging = { page: optionalInteger(query, 'page'), pageSize: optionalInteger(query, 'pageSize') };
+    const listing = deps.prefixes.listHandles(ctx.state.identity, prefix, paging);
+    const head = `{"responseCode":1,"prefix":${quote(prefix)},"totalCount":${quote(String(listing.totalCount))}`;
+    if (listing.page !== null && listing.paging !== null) {
+      const { page, pageSize } = listing.paging;
+      sendHandleJson(ctx, 200, `${head},"page":${page},"pageSize":${pageSize},"handles":${JSON.stringify(listing.page)}}`);
+      return;
+    }
+    // The whole list is streamed in keyset chunks; `pretty` and `callback` do not apply to it.
+    ctx.status = 200;
+    ctx.set('Content-Type', 'application/json; charset=utf-8');
+    ctx.body = Readable.from(streamListing(head, deps.prefixes.streamHandles(prefix)));
+  });
+
+  router.get(HANDLE_PATH, resolve);
+  router.post(HANDLE_PATH, resolve);
+
+  router.put(HANDLE_PATH, async (ctx) => {
+    ctx.state.route = 'handles.put';
+    const { path, query } = rawTarget(ctx.req.url ?? '/');
+    const text = decodePathTail(path, ROUTE);
+    ctx.state.echo = text;
+    const identity = requireIdentity(ctx);
+    const mint = strictFlag(query, 'mintNewSuffix', false);
+    const overwrite = strictFlag(query, 'overwrite', true);
+    const wanted = indexes(query, true);
+    const pathKey = mint ? null : parseHandle(text, rule).key;
+    const values = bodyValues(await readJsonBody(ctx.req, deps.bodyLimitBytes), pathKey, rule);
+    const result = await deps.register.put({ handleText: text, mint, identity, values, indexes: wanted, overwrite });
+    ctx.state.echo = result.handle;
+    sendHandleJson(ctx, result.created ? 201 : 200, `{"responseCode":1,"handle":${quote(result.handle)}}`);
+  });
+
+  router.delete(HANDLE_PATH, async (ctx) => {
+    ctx.state.route = 'handles.delete';
+    const { path, query } = rawTarget(ctx.req.url ?? '/');
+    const text = decodePathTail(path, ROUTE);
+    ctx.state.echo = text;
+    const identity = requireIdentity(ctx);
+    const wanted = indexes(query, false);
+    const handle = parseHandle(text, rule);
+    await deps.register.delete({ handle, identity, indexes: wanted === 'various' ? null : wanted });
+    sendHandleJson(ctx, 200, `{"responseCode":1,"handle":${quote(text)}}`);
+  });
+
+  return router;
+}
+
+async function* streamListing(head: string, handles: AsyncGenerator<string>): AsyncGenerator<string> {
+  let chunk = `${head},"handles":[`;
+  let first = true;
+  for await (const handle of handles) {
+    chunk += (first ? '' : ',') + JSON.stringify(handle);
+    first = false;
+    if (chunk.length > 16_384) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield `${chunk}]}`;
+}

@@ -1,0 +1,74 @@
+// The outermost middleware: timing and metrics, security and CORS headers, and every error rendered in its dialect.
+
+import type { Middleware } from 'koa';
+import { IdnodeError, toIdnodeError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { sendHandleError, sendPlainError } from './handle-dialect.js';
+import type { NodeState } from './state.js';
+import type { IncomingMessage } from 'node:http';
+
+const SECURITY_HEADERS = Object.freeze({
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+});
+
+const CORS_PREFLIGHT = Object.freeze({
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Requested-With',
+  'Access-Control-Max-Age': '600',
+});
+
+/** Errors from Koa and @koa/router (http-errors with `status`) mapped into the catalog. */
+function fromThrown(error: unknown): IdnodeError {
+  if (error instanceof IdnodeError) return error;
+  const status = (error as { status?: unknown } | null)?.status;
+  if (status === 405) return new IdnodeError('METHOD_NOT_ALLOWED');
+  if (status === 501) return new IdnodeError('OPERATION_NOT_SUPPORTED');
+  if (typeof status === 'number' && status >= 400 && status < 500) return new IdnodeError('BAD_REQUEST', undefined, { cause: error });
+  return toIdnodeError(error);
+}
+
+export interface PipelineDeps {
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly trustedTransport: (req: IncomingMessage) => boolean;
+}
+
+export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
+  return async (ctx, next) => {
+    const started = performance.now();
+    ctx.state.route = 'unknown';
+    ctx.state.identity = null;
+    ctx.state.echo = undefined;
+    ctx.state.trustedTransport = deps.trustedTransport(ctx.req);
+    ctx.set(SECURITY_HEADERS);
+    const origin = ctx.req.headers.origin;
+    try {
+      if (origin !== undefined) {
+        if (ctx.method === 'OPTIONS' && ctx.req.headers['access-control-request-method'] !== undefined) {
+          ctx.set(CORS_PREFLIGHT);
+          ctx.status = 204;
+          return;
+        }
+        // CORS on every resource, without Access-Control-Allow-Credentials (reference §3.1).
+        ctx.set('Access-Control-Allow-Origin', '*');
+      }
+      await next();
+      if (ctx.status === 404 && ctx.body == null) throw new IdnodeError('ROUTE_NOT_FOUND');
+    } catch (thrown) {
+      const error = fromThrown(thrown);
+      if (error.isServerError) deps.logger.error({ err: error.cause ?? error, code: error.code, route: ctx.state.route }, 'request failed');
+      if (ctx.path === '/api' || ctx.path.startsWith('/api/')) sendHandleError(ctx, error);
+      else sendPlainError(ctx, error);
+      if (error.entry.httpStatus === 503) ctx.set('Retry-After', '1');
+      // Do not read the rest of an oversized body: close the connection after answering.
+      if (error.code === 'BODY_TOO_LARGE') ctx.set('Connection', 'close');
+    } finally {
+      deps.metrics.request(ctx.state.route, ctx.status, (performance.now() - started) / 1000);
+    }
+  };
+}

@@ -1,0 +1,46 @@
+// The Node HTTP(S) server around the Koa app, with the configured timeouts.
+
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type Koa from 'koa';
+import type { Config } from '../config.js';
+import type { NodeState } from './state.js';
+
+/** An HTTPS server when a certificate and key are configured, plain HTTP otherwise. */
+export function createServer(app: Koa<NodeState>, config: Config): Server {
+  const handler = app.callback();
+  const server =
+    config.tlsCertPath !== null && config.tlsKeyPath !== null
+      ? createHttpsServer({ cert: readFileSync(config.tlsCertPath), key: readFileSync(config.tlsKeyPath) }, handler)
+      : createHttpServer(handler);
+  server.headersTimeout = config.headersTimeoutMs;
+  server.requestTimeout = config.requestTimeoutMs;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  return server;
+}
+
+/** Listens and resolves with the bound port (useful with port 0). */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish for up to `graceMs`, then closes what is left. */
+export function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,18 @@
+// What middleware hands to routers on ctx.state.
+
+import type { ParameterizedContext } from 'koa';
+import type { Identity } from '../auth/identity.js';
+import type { RouteName } from '../metrics/metrics.js';
+
+export interface NodeState {
+  /** Closed-set route name for metrics; set by the router that matched. */
+  route: RouteName;
+  /** The authenticated identity, or null (no credentials, or credentials ignored on an untrusted transport). */
+  identity: Identity | null;
+  /** Credentials count only over TLS, from a trusted TLS-terminating proxy, or from loopback. */
+  trustedTransport: boolean;
+  /** The handle exactly as requested, echoed in Handle-dialect answers (errors included). */
+  echo: string | undefined;
+}
+
+export type NodeContext = ParameterizedContext<NodeState>;

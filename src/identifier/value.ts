@@ -1,0 +1,324 @@
+// The handle value model (reference §2): input rules, the stored form and the JSON output form.
+
+import { IdnodeError } from '../errors.js';
+import { adminBitsToString, parseAdminPermissions } from './admin-permissions.js';
+import { asciiUpper, parseHandle, type CaseRule } from './handle.js';
+
+export const MAX_VALUES_PER_RECORD = 2048;
+export const MAX_INDEX = 2_147_483_647;
+export const DEFAULT_TTL_SECONDS = 86_400;
+export const DEFAULT_PERMISSIONS = '1110';
+export const SECRET_KEY_PERMISSIONS = '1100';
+const MAX_TYPE_CHARS = 255;
+const MAX_LIST_ITEMS = 2048;
+
+export interface HandleReference {
+  readonly handle: string;
+  readonly index: number;
+}
+
+export interface AdminData {
+  readonly handle: string;
+  readonly index: number;
+  /** 12 characters of 0/1, most significant first (reference §2.3). */
+  readonly permissions: string;
+}
+
+export type ValueData =
+  | { readonly format: 'string'; readonly value: string }
+  | { readonly format: 'base64'; readonly value: string }
+  | { readonly format: 'admin'; readonly value: AdminData }
+  | { readonly format: 'vlist'; readonly value: readonly HandleReference[] }
+  | { readonly format: 'site'; readonly value: Readonly<Record<string, unknown>> }
+  | { readonly format: 'key'; readonly value: Readonly<Record<string, string>> };
+
+/** A value as stored and cached. Times are Unix seconds. */
+export interface HandleValue {
+  readonly index: number;
+  readonly type: string;
+  readonly data: ValueData;
+  /** 0: `ttl` is relative seconds; 1: `ttl` is an absolute expiry (Unix seconds). */
+  readonly ttlType: 0 | 1;
+  readonly ttl: number;
+  /** Set by the server on every write. */
+  readonly timestamp: number;
+  /** Four flags: adminRead, adminWrite, publicRead, publicWrite. */
+  readonly permissions: string;
+  readonly references: readonly HandleReference[];
+}
+
+/** The JSON form of a value in responses (reference §2). */
+export interface ValueJson {
+  index: number;
+  type: string;
+  data: { format: string; value: unknown };
+  permissions?: string;
+  ttl: number | string;
+  timestamp?: string;
+  references?: HandleReference[];
+}
+
+function invalid(field: string, message: string): IdnodeError {
+  return new IdnodeError('INVALID_VALUE', `${field} ${message}`);
+}
+
+/** True when `type` is `base` or a sub-type of it (`URL.METADATA` is a `URL`), ignoring ASCII case. */
+export function isTypeOrSubtype(type: string, base: string): boolean {
+  const t = asciiUpper(type);
+  const b = asciiUpper(base);
+  return t === b || t.startsWith(`${b}.`);
+}
+
+/** The `type` query filter of reference §3.2: a trailing `.` also matches the bare type and every sub-type. */
+export function matchesTypeFilter(type: string, filter: string): boolean {
+  if (filter.endsWith('.')) return isTypeOrSubtype(type, filter.slice(0, -1));
+  return asciiUpper(type) === asciiUpper(filter);
+}
+
+export function isPubliclyReadable(value: HandleValue): boolean {
+  return value.permissions[2] === '1';
+}
+
+export function isAdminType(type: string): boolean {
+  return isTypeOrSubtype(type, 'HS_ADMIN');
+}
+
+export function isSecretKeyType(type: string): boolean {
+  return isTypeOrSubtype(type, 'HS_SECKEY');
+}
+
+function structuredFormatOf(type: string): 'admin' | 'vlist' | 'site' | 'key' | null {
+  if (isAdminType(type)) return 'admin';
+  if (isTypeOrSubtype(type, 'HS_VLIST')) return 'vlist';
+  if (isTypeOrSubtype(type, 'HS_SITE') || isTypeOrSubtype(type, 'HS_NA_DELEGATE')) return 'site';
+  if (isTypeOrSubtype(type, 'HS_PUBKEY')) return 'key';
+  return null;
+}
+
+// Reference §2.1 note: bytes 0x00-0x08, 0x14-0x1F and 0x7F mark data as binary; 0x09-0x13 do not.
+function looksLikeBinary(bytes: Uint8Array): boolean {
+  for (const b of bytes) {
+    if (b <= 0x08 || (b >= 0x14 && b <= 0x1f) || b === 0x7f) return true;
+  }
+  return false;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+const HEX = /^(?:[0-9A-Fa-f]{2})*$/;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Output form of plain bytes, as Handle.net chooses it: `string` for clean UTF-8 text, else `base64`. */
+export function plainData(bytes: Uint8Array): ValueData {
+  if (!looksLikeBinary(bytes)) {
+    try {
+      return { format: 'string', value: utf8.decode(bytes) };
+    } catch {
+      // not UTF-8: fall through to base64
+    }
+  }
+  return { format: 'base64', value: Buffer.from(bytes).toString('base64') };
+}
+
+function plainBytes(format: string, value: unknown, field: string): Uint8Array {
+  if (typeof value !== 'string') throw invalid(field, `must be a string for format ${format}`);
+  if (format === 'string') return Buffer.from(value, 'utf8');
+  if (format === 'base64') {
+    if (!BASE64.test(value)) throw invalid(field, 'is not valid base64');
+    return Buffer.from(value, 'base64');
+  }
+  if (!HEX.test(value)) throw invalid(field, 'is not valid hex');
+  return Buffer.from(value, 'hex');
+}
+
+function parseIndex(input: unknown, field: string, allowZero: boolean): number {
+  const min = allowZero ? 0 : 1;
+  if (typeof input !== 'number' || !Number.isInteger(input) || input < min || input > MAX_INDEX) {
+    throw invalid(field, `must be an integer from ${min} to ${MAX_INDEX}`);
+  }
+  return input;
+}
+
+function parseReferenceList(input: unknown, field: string, rule: CaseRule): HandleReference[] {
+  if (!Array.isArray(input)) throw invalid(field, 'must be an array of {handle, index}');
+  if (input.length > MAX_LIST_ITEMS) throw invalid(field, `has more than ${MAX_LIST_ITEMS} items`);
+  return input.map((item: unknown, i) => parseReference(item, `${field}[${i}]`, rule));
+}
+
+function parseReference(input: unknown, field: string, rule: CaseRule): HandleReference {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalid(field, 'must be an object {handle, index}');
+  }
+  const { handle, index } = input as Record<string, unknown>;
+  return { handle: parseHandleField(handle, `${field}.handle`, rule), index: parseIndex(index, `${field}.index`, true) };
+}
+
+function parseHandleField(input: unknown, field: string, rule: CaseRule): string {
+  if (typeof input !== 'string') throw invalid(field, 'must be a handle string');
+  try {
+    return parseHandle(input, rule).display;
+  } catch (error) {
+    throw invalid(field, `is not a valid handle (${(error as Error).message})`);
+  }
+}
+
+function parseKey(input: unknown, field: string): Record<string, string> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(field, 'must be a JSON Web Key');
+  const jwk = input as Record<string, unknown>;
+  const members = jwk.kty === 'RSA' ? ['n', 'e'] : jwk.kty === 'DSA' ? ['y', 'p', 'q', 'g'] : null;
+  if (members === null) throw invalid(`${field}.kty`, 'must be "RSA" or "DSA"');
+  const key: Record<string, string> = { kty: jwk.kty as string };
+  for (const name of members) {
+    const part = jwk[name];
+    if (typeof part !== 'string' || !BASE64URL.test(part)) throw invalid(`${field}.${name}`, 'must be base64url without padding');
+    key[name] = part;
+  }
+  return key;
+}
+
+function parseSite(input: unknown, field: string): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(field, 'must be a site object');
+  const site = input as Record<string, unknown>;
+  if (!Array.isArray(site.servers) || site.servers.length === 0) throw invalid(`${field}.servers`, 'must be a non-empty array');
+  site.servers.forEach((server: unknown, i) => {
+    const at = `${field}.servers[${i}]`;
+    if (typeof server !== 'object' || server === null) throw invalid(at, 'must be an object');
+    const { address, interfaces } = server as Record<string, unknown>;
+    if (typeof address !== 'string' || address.length === 0) throw invalid(`${at}.address`, 'must be a non-empty string');
+    if (!Array.isArray(interfaces) || interfaces.length === 0) throw invalid(`${at}.interfaces`, 'must be a non-empty array');
+  });
+  return site;
+}
+
+function parseTtl(input: unknown, field: string): { ttlType: 0 | 1; ttl: number } {
+  if (input === undefined) return { ttlType: 0, ttl: DEFAULT_TTL_SECONDS };
+  if (typeof input === 'number') {
+    if (!Number.isInteger(input) || input < 0 || input > MAX_INDEX) throw invalid(field, `must be an integer from 0 to ${MAX_INDEX}`);
+    return { ttlType: 0, ttl: input };
+  }
+  if (typeof input === 'string' && ISO_8601.test(input)) {
+    const ms = Date.parse(input);
+    if (Number.isFinite(ms) && ms >= 0) return { ttlType: 1, ttl: Math.floor(ms / 1000) };
+  }
+  throw invalid(field, 'must be seconds (integer) or an ISO-8601 time');
+}
+
+function parsePermissions(input: unknown, type: string, field: string): string {
+  const secret = isSecretKeyType(type);
+  if (input === undefined) return secret ? SECRET_KEY_PERMISSIONS : DEFAULT_PERMISSIONS;
+  const permissions = input === '*' ? '1111' : input;
+  if (typeof permissions !== 'string' || !/^[01]{4}$/.test(permissions)) {
+    throw invalid(field, 'must be "*" or four characters of 0 and 1');
+  }
+  // idnode choice: a secret key is never published, even hashed.
+  if (secret && permissions[2] === '1') throw invalid(field, 'must not grant public read on HS_SECKEY');
+  return permissions;
+}
+
+function parseData(input: unknown, type: string, field: string, rule: CaseRule): ValueData {
+  let format: string;
+  let value: unknown;
+  if (typeof input === 'string') {
+    format = 'string';
+    value = input;
+  } else if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    const data = input as Record<string, unknown>;
+    if (typeof data.format !== 'string') throw invalid(`${field}.format`, 'must be a string');
+    format = data.format.toLowerCase();
+    value = data.value;
+  } else {
+    throw invalid(field, 'must be a string or {format, value}');
+  }
+  const structured = structuredFormatOf(type);
+  if (format === 'string' || format === 'base64' || format === 'hex') {
+    if (structured !== null) throw invalid(field, `of type ${type} must use format ${structured}`);
+    const bytes = plainBytes(format, value, `${field}.value`);
+    return isSecretKeyType(type) ? { format: 'string', value: Buffer.from(bytes).toString('utf8') } : plainData(bytes);
+  }
+  if (format !== 'admin' && format !== 'vlist' && format !== 'site' && format !== 'key') {
+    throw invalid(`${field}.format`, 'must be one of string, base64, hex, admin, vlist, site, key');
+  }
+  if (structured !== format) throw invalid(`${field}.format`, `${format} is not allowed for type ${type}`);
+  const at = `${field}.value`;
+  switch (format) {
+    case 'admin': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(at, 'must be {handle, index, permissions}');
+      const admin = value as Record<string, unknown>;
+      return {
+        format,
+        value: {
+          handle: parseHandleField(admin.handle, `${at}.handle`, rule),
+          index: parseIndex(admin.index, `${at}.index`, true),
+          permissions: adminBitsToString(parseAdminPermissions(admin.permissions, `${at}.permissions`)),
+        },
+      };
+    }
+    case 'vlist':
+      return { format, value: parseReferenceList(value, at, rule) };
+    case 'site':
+      return { format, value: parseSite(value, at) };
+    case 'key':
+      return { format, value: parseKey(value, at) };
+  }
+}
+
+/**
+ * Validates one input value (reference §2) and returns it in stored form with `timestamp` = `nowSeconds`.
+ * A client-sent timestamp is ignored. HS_SECKEY data is returned as the plain secret text; the caller hashes
+ * it before storing. Throws INVALID_VALUE naming the field (`values[2].ttl must be …`).
+ */
+export function parseValue(input: unknown, field: string, nowSeconds: number, rule: CaseRule): HandleValue {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(field, 'must be an object');
+  const raw = input as Record<string, unknown>;
+  const index = parseIndex(raw.index, `${field}.index`, false);
+  if (typeof raw.type !== 'string' || raw.type.length === 0) throw invalid(`${field}.type`, 'must be a non-empty string');
+  if ([...raw.type].length > MAX_TYPE_CHARS) throw invalid(`${field}.type`, `is longer than ${MAX_TYPE_CHARS} characters`);
+  if (CONTROL.test(raw.type)) throw invalid(`${field}.type`, 'contains a control character');
+  const type = raw.type;
+  const data = parseData(raw.data, type, `${field}.data`, rule);
+  const { ttlType, ttl } = parseTtl(raw.ttl, `${field}.ttl`);
+  const permissions = parsePermissions(raw.permissions, type, `${field}.permissions`);
+  const references = raw.references === undefined ? [] : parseReferenceList(raw.references, `${field}.references`, rule);
+  return { index, type, data, ttlType, ttl, timestamp: nowSeconds, permissions, references };
+}
+
+/**
+ * Validates a list of input values for one record: at most MAX_VALUES_PER_RECORD, indexes unique.
+ * Throws INVALID_VALUE, TOO_MANY_VALUES or VALUE_ALREADY_EXISTS (same index twice, reference §2).
+ */
+export function parseValueList(inputs: readonly unknown[], nowSeconds: number, rule: CaseRule): HandleValue[] {
+  if (inputs.length > MAX_VALUES_PER_RECORD) {
+    throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_VALUES_PER_RECORD} values; got ${inputs.length}`);
+  }
+  const seen = new Set<number>();
+  return inputs.map((input, i) => {
+    const value = parseValue(input, `values[${i}]`, nowSeconds, rule);
+    if (seen.has(value.index)) throw new IdnodeError('VALUE_ALREADY_EXISTS', `values[${i}].index ${value.index} appears twice`);
+    seen.add(value.index);
+    return value;
+  });
+}
+
+function isoSeconds(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The JSON output form (reference §2): permissions left out when `1110`, timestamp when 0, references when empty. */
+export function valueToJson(value: HandleValue): ValueJson {
+  const ttl = value.ttlType === 1 ? isoSeconds(value.ttl) : value.ttl;
+  const data = { format: value.data.format, value: value.data.value };
+  const json: ValueJson =
+    value.permissions === DEFAULT_PERMISSIONS
+      ? { index: value.index, type: value.type, data, ttl }
+      : { index: value.index, type: value.type, data, permissions: value.permissions, ttl };
+  if (value.timestamp !== 0) json.timestamp = isoSeconds(value.timestamp);
+  if (value.references.length > 0) json.references = [...value.references];
+  return json;
+}
+
+/** Unix second at which a value stops being cacheable: relative TTLs count from `nowSeconds`. */
+export function expirySeconds(value: HandleValue, nowSeconds: number): number {
+  return value.ttlType === 1 ? value.ttl : nowSeconds + value.ttl;
+}

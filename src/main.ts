@@ -1,0 +1,73 @@
+// The process edge: configuration from the environment → store → app → listen → graceful stop on SIGTERM/SIGINT.
+
+import type { Server } from 'node:http';
+import { createNode, type IdnodeNode } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { closeGracefully, createServer, listen } from './http/server.js';
+import { createLogger, type Logger } from './log/logger.js';
+
+export interface RunningNode {
+  readonly node: IdnodeNode;
+  readonly server: Server;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts a node from a validated configuration and prints the generated administrator secret once. */
+export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
+  const node = await createNode(config, { logger });
+  const { bootstrap } = node;
+  if (bootstrap.generatedSecret !== null) {
+    // Printed once, on the first start only: the store keeps just a PBKDF2 hash.
+    process.stdout.write(
+      `\nidnode: created administrator identity ${bootstrap.identity}\n` +
+        `idnode: its secret (shown once, store it now): ${bootstrap.generatedSecret}\n\n`,
+    );
+  }
+  if (bootstrap.rotated) logger.warn({ identity: bootstrap.identity }, 'administrator secret replaced from IDNODE_ADMIN_SECRET');
+  const server = createServer(node.app, config);
+  const port = await listen(server, config.port, config.host);
+  logger.info({ port, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null }, 'idnode listening');
+  let stopping: Promise<void> | null = null;
+  return {
+    node,
+    server,
+    port,
+    stop() {
+      stopping ??= closeGracefully(server, config.shutdownTimeoutMs).then(() => node.close());
+      return stopping;
+    },
+  };
+}
+
+/** The configuration from this process's IDNODE_* variables; prints every problem and exits 1 when invalid. */
+export function environmentConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`idnode: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** `idnode serve`: starts from the environment and stops gracefully on SIGTERM/SIGINT. */
+export async function serve(): Promise<void> {
+  const config = environmentConfig();
+  const logger = createLogger(config.logLevel);
+  const running = await startNode(config, logger);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'stopping');
+    running.stop().then(
+      () => logger.info({}, 'stopped'),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

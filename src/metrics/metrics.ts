@@ -1,0 +1,146 @@
+// prom-client instruments of one node: a registry per app, labels only from closed sets.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Route names used as labels; anything unmatched is `unknown`. */
+export const ROUTE_NAMES = [
+  'handles.get',
+  'handles.put',
+  'handles.delete',
+  'handles.list',
+  'prefixes.list',
+  'prefixes.home',
+  'prefixes.unhome',
+  'metrics',
+  'healthz',
+  'readyz',
+  'unknown',
+] as const;
+export type RouteName = (typeof ROUTE_NAMES)[number];
+
+export const RESOLUTION_OUTCOMES = ['cache_hit', 'cache_miss', 'negative_hit', 'not_found'] as const;
+export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
+
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+export interface MetricsSources {
+  readonly cache: () => { entries: number; bytes: number; evictions: number };
+  readonly storeSizeBytes: () => number;
+}
+
+interface RouteInstruments {
+  readonly byClass: readonly Counter.Internal[];
+  readonly latency: Histogram.Internal<string>;
+}
+
+/** Every instrument of one node. Children are created up front so the hot path only increments. */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly routes = new Map<string, RouteInstruments>();
+  private readonly resolutions: Record<ResolutionOutcome, Counter.Internal>;
+  private readonly registrations: Record<"create" | "update", Counter.Internal>;
+  private readonly deletions: Record<"handle" | "values", Counter.Internal>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    const requests = new Counter({
+      name: 'idnode_http_requests_total',
+      help: 'HTTP requests by route name and status class',
+      labelNames: ['route', 'status_class'],
+      registers,
+    });
+    const latency = new Histogram({
+      name: 'idnode_http_request_duration_seconds',
+      help: 'HTTP request latency by route name',
+      labelNames: ['route'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    for (const route of ROUTE_NAMES) {
+      this.routes.set(route, {
+        byClass: STATUS_CLASSES.map((statusClass) => requests.labels(route, statusClass)),
+        latency: latency.labels(route),
+      });
+    }
+    const resolutions = new Counter({ name: 'idnode_resolutions_total', help: 'Handle resolutions by outcome', labelNames: ['outcome'], registers });
+    this.resolutions = {
+      cache_hit: resolutions.labels('cache_hit'),
+      cache_miss: resolutions.labels('cache_miss'),
+      negative_hit: resolutions.labels('negative_hit'),
+      not_found: resolutions.labels('not_found'),
+    };
+    const registrations = new Counter({
+      name: 'idnode_registrations_total',
+      help: 'Acknowledged handle writes: create = new handle, update = values of an existing handle changed',
+      labelNames: ['operation'],
+      registers,
+    });
+    this.registrations = { create: registrations.labels('create'), update: registrations.labels('update') };
+    const deletions = new Counter({
+      name: 'idnode_deletions_total',
+      help: 'Acknowledged deletions of whole handles or of values',
+      labelNames: ['operation'],
+      registers,
+    });
+    this.deletions = { handle: deletions.labels('handle'), values: deletions.labels('values') };
+    new Gauge({
+      name: 'idnode_cache_entries',
+      help: 'Entries in the resolve cache',
+      registers,
+      collect() {
+        this.set(sources.cache().entries);
+      },
+    });
+    new Gauge({
+      name: 'idnode_cache_bytes',
+      help: 'Estimated bytes held by the resolve cache',
+      registers,
+      collect() {
+        this.set(sources.cache().bytes);
+      },
+    });
+    new Counter({
+      name: 'idnode_cache_evictions_total',
+      help: 'Resolve cache entries evicted to stay within its bounds',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.cache().evictions);
+      },
+    });
+    new Gauge({
+      name: 'idnode_store_size_bytes',
+      help: 'SQLite database plus WAL size on disk',
+      registers,
+      collect() {
+        this.set(sources.storeSizeBytes());
+      },
+    });
+  }
+
+  /** Records one finished HTTP request. */
+  request(route: string, status: number, seconds: number): void {
+    const instruments = this.routes.get(route) ?? this.routes.get('unknown');
+    if (instruments === undefined) return;
+    instruments.byClass[Math.min(Math.max(Math.floor(status / 100), 1), 5) - 1]?.inc();
+    instruments.latency.observe(seconds);
+  }
+
+  resolution(outcome: ResolutionOutcome): void {
+    this.resolutions[outcome].inc();
+  }
+
+  registered(operation: 'create' | 'update'): void {
+    this.registrations[operation].inc();
+  }
+
+  deleted(operation: 'handle' | 'values'): void {
+    this.deletions[operation].inc();
+  }
+
+  /** Prometheus text exposition and its content type. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,127 @@
+// Prefixes: which are homed here, homing and unhoming them, and listing the handles under one.
+
+import type { AccessPolicy } from '../auth/access-policy.js';
+import type { RecordLookup } from '../auth/authenticator.js';
+import type { Identity } from '../auth/identity.js';
+import { IdnodeError } from '../errors.js';
+import { asciiUpper, PREFIX_NAMESPACE, prefixKeyOf } from '../identifier/handle.js';
+import type { Store } from '../store/store.js';
+
+export interface Paging {
+  /** Both ≥ 0 → one page (page counts from 0); otherwise everything (reference §3.5). */
+  readonly page: number | null;
+  readonly pageSize: number | null;
+}
+
+export interface Listing {
+  readonly totalCount: number;
+  /** null when the whole list was asked for: read it with `stream`. */
+  readonly page: readonly string[] | null;
+  readonly paging: { readonly page: number; readonly pageSize: number } | null;
+}
+
+export interface PrefixServiceOptions {
+  readonly listHandlesEnabled: boolean;
+  readonly listMaxPageSize: number;
+  readonly nodePrefix: string;
+  readonly nowMs: () => number;
+}
+
+const STREAM_CHUNK = 1000;
+
+export class PrefixService {
+  private readonly lookup: RecordLookup;
+
+  constructor(
+    private readonly store: Store,
+    private readonly policy: AccessPolicy,
+    private readonly options: PrefixServiceOptions,
+  ) {
+    this.lookup = (key) => store.getRecord(key)?.values;
+  }
+
+  /** `88.118.8` or `0.NA/88.118.8` → `88.118.8`. Throws INVALID_HANDLE. */
+  normalizePrefix(text: string): string {
+    const namespace = `${PREFIX_NAMESPACE}/`;
+    const prefix = asciiUpper(text.slice(0, namespace.length)) === namespace ? text.slice(namespace.length) : text;
+    prefixKeyOf(prefix);
+    return prefix;
+  }
+
+  /**
+   * Lists the handles under a prefix in canonical order (needs LIST_HANDLES). Throws OPERATION_NOT_SUPPORTED
+   * (listing switched off), INVALID_HANDLE, PREFIX_NOT_HOMED, AUTHENTICATION_NEEDED, INSUFFICIENT_PERMISSIONS, BAD_REQUEST.
+   */
+  listHandles(identity: Identity | null, prefixText: string, paging: Paging): Listing {
+    if (!this.options.listHandlesEnabled) throw new IdnodeError('OPERATION_NOT_SUPPORTED', 'listing handles is switched off on this node');
+    const prefix = this.normalizePrefix(prefixText);
+    const prefixKey = prefixKeyOf(prefix);
+    if (identity === null) throw new IdnodeError('AUTHENTICATION_NEEDED', 'listing handles needs credentials');
+    if (this.store.homedPrefix(prefixKey) === undefined) throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${prefix} is not homed on this node`);
+    if (!this.policy.allowsList(identity, prefix, this.lookup)) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', `identity may not list ${prefix}`);
+    const totalCount = this.store.countHandles(prefixKey);
+    const window = this.window(paging);
+    if (window === null) return { totalCount, page: null, paging: null };
+    const page = window.pageSize === 0 ? [] : this.store.listHandles(prefixKey, window.pageSize, window.page * window.pageSize).map((row) => row.handle);
+    return { totalCount, page, paging: window };
+  }
+
+  /** Every handle under a homed prefix, fetched in keyset chunks so memory stays bounded however many there are. */
+  async *streamHandles(prefixText: string): AsyncGenerator<string> {
+    const prefixKey = prefixKeyOf(this.normalizePrefix(prefixText));
+    let after = '';
+    for (;;) {
+      const rows = this.store.listHandlesAfter(prefixKey, after, STREAM_CHUNK);
+      for (const row of rows) yield row.handle;
+      const last = rows.at(-1);
+      if (last === undefined || rows.length < STREAM_CHUNK) return;
+      after = last.key;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Lists the prefixes homed here (node administrators only). */
+  listPrefixes(identity: Identity | null, paging: Paging): Listing {
+    this.requireNodeAdmin(identity);
+    const totalCount = this.store.countPrefixes();
+    const window = this.window(paging);
+    const limit = window === null ? Math.max(totalCount, 1) : window.pageSize;
+    const offset = window === null ? 0 : window.page * window.pageSize;
+    return { totalCount, page: limit === 0 ? [] : this.store.listPrefixes(limit, offset), paging: window };
+  }
+
+  /** Homes a prefix (idempotent). Node administrators only. */
+  async home(identity: Identity | null, prefixText: string): Promise<string> {
+    this.requireNodeAdmin(identity);
+    const prefix = this.normalizePrefix(prefixText);
+    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    await this.store.write(() => this.store.homePrefix(prefixKeyOf(prefix), prefix, nowSeconds));
+    return prefix;
+  }
+
+  /** Unhomes a prefix; its handles stay stored but no new ones are accepted. Node administrators only. */
+  async unhome(identity: Identity | null, prefixText: string): Promise<string> {
+    this.requireNodeAdmin(identity);
+    const prefix = this.normalizePrefix(prefixText);
+    if (prefixKeyOf(prefix) === prefixKeyOf(this.options.nodePrefix)) {
+      throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix cannot be unhomed");
+    }
+    const removed = await this.store.write(() => this.store.unhomePrefix(prefixKeyOf(prefix)));
+    if (!removed) throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${prefix} is not homed on this node`);
+    return prefix;
+  }
+
+  private requireNodeAdmin(identity: Identity | null): void {
+    if (identity === null) throw new IdnodeError('AUTHENTICATION_NEEDED', 'this operation needs credentials');
+    if (!this.policy.isNodeAdmin(identity, this.lookup)) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'only node administrators may do this');
+  }
+
+  private window(paging: Paging): { page: number; pageSize: number } | null {
+    const { page, pageSize } = paging;
+    if (page === null || pageSize === null || page < 0 || pageSize < 0) return null;
+    if (pageSize > this.options.listMaxPageSize) {
+      throw new IdnodeError('BAD_REQUEST', `pageSize must be at most ${this.options.listMaxPageSize}`);
+    }
+    return { page, pageSize };
+  }
+}

@@ -1,0 +1,108 @@
+// Operator provisioning outside HTTP: the node's own prefix record on first start, and secret keys for prefixes.
+
+import { randomBytes } from 'node:crypto';
+import { hashSecret, verifySecret } from '../auth/secret-hash.js';
+import { adminBitsToString, ADMIN_PERMISSION as P, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
+import { prefixKeyOf, prefixRecordHandle, type CaseRule } from '../identifier/handle.js';
+import { isSecretKeyType, SECRET_KEY_PERMISSIONS, type HandleValue } from '../identifier/value.js';
+import type { Store } from '../store/store.js';
+
+/** Rights an enterprise prefix record grants its own key without `derive`: everything but admin edits and derived prefixes. */
+const ENTERPRISE_BITS =
+  P.LIST_HANDLES | P.READ_VALUE | P.ADD_VALUE | P.REMOVE_VALUE | P.MODIFY_VALUE | P.DELETE_HANDLE | P.ADD_HANDLE;
+
+export interface ProvisionOptions {
+  readonly rule: CaseRule;
+  readonly secretHashIterations: number;
+  readonly nowMs: () => number;
+}
+
+export interface ProvisionResult {
+  /** The identity, e.g. `300:0.NA/88.118.8`. */
+  readonly identity: string;
+  /** The secret when this call generated it (print it once); null when it was given. */
+  readonly generatedSecret: string | null;
+  readonly createdRecord: boolean;
+}
+
+/** A random secret: 32 bytes, base64url (43 characters). */
+export function generateSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+function value(index: number, type: string, data: HandleValue['data'], nowSeconds: number, permissions = '1110'): HandleValue {
+  return { index, type, data, ttlType: 0, ttl: 86_400, timestamp: nowSeconds, permissions, references: [] };
+}
+
+/**
+ * Gives prefix P a secret-key identity `index:0.NA/P`: creates and homes `0.NA/P` when missing (with an HS_ADMIN
+ * for that key; `derive` adds the derived-prefix rights) or sets the HS_SECKEY at `index` of the existing record.
+ * `secret` null → a new random one is generated and returned. Throws INVALID_HANDLE, STORE_*.
+ */
+export async function provisionPrefixSecret(
+  store: Store,
+  prefix: string,
+  index: number,
+  secret: string | null,
+  derive: boolean,
+  options: ProvisionOptions,
+): Promise<ProvisionResult> {
+  const record = prefixRecordHandle(prefix, options.rule);
+  const plain = secret ?? generateSecret();
+  const hashed = await hashSecret(plain, options.secretHashIterations);
+  const nowSeconds = Math.floor(options.nowMs() / 1000);
+  const key = value(index, 'HS_SECKEY', { format: 'string', value: hashed }, nowSeconds, SECRET_KEY_PERMISSIONS);
+  const created = store.writeNow(() => {
+    const existing = store.getRecord(record.key);
+    store.homePrefix(prefixKeyOf(prefix), prefix, nowSeconds);
+    if (existing !== undefined) {
+      const others = existing.values.filter((v) => v.index !== index);
+      store.updateRecord(record.key, [...others, key].sort((a, b) => a.index - b.index), nowSeconds);
+      return false;
+    }
+    const bits = derive ? ALL_ADMIN_BITS : ENTERPRISE_BITS;
+    const admin = value(100 === index ? 101 : 100, 'HS_ADMIN', { format: 'admin', value: { handle: record.display, index, permissions: adminBitsToString(bits) } }, nowSeconds);
+    store.insertRecord(record.key, record.display, record.prefixKey, [admin, key].sort((a, b) => a.index - b.index), nowSeconds);
+    return true;
+  });
+  return { identity: `${index}:${record.display}`, generatedSecret: secret === null ? plain : null, createdRecord: created };
+}
+
+export interface BootstrapResult {
+  readonly identity: string;
+  /** Set only when the administrator secret was generated now (first start without IDNODE_ADMIN_SECRET). */
+  readonly generatedSecret: string | null;
+  readonly createdRecord: boolean;
+  /** IDNODE_ADMIN_SECRET differed from the stored one and replaced it. */
+  readonly rotated: boolean;
+}
+
+/**
+ * First start: creates `0.NA/<node prefix>` with HS_ADMIN 100 → group 200, HS_VLIST 200 → [300], HS_SECKEY 300,
+ * and homes the prefix. Later starts: if `adminSecret` is given and does not match, the stored key is replaced.
+ */
+export async function bootstrapNode(store: Store, nodePrefix: string, adminSecret: string | null, options: ProvisionOptions): Promise<BootstrapResult> {
+  const record = prefixRecordHandle(nodePrefix, options.rule);
+  const existing = store.getRecord(record.key);
+  const identity = `300:${record.display}`;
+  if (existing !== undefined) {
+    const stored = existing.values.find((v) => v.index === 300 && isSecretKeyType(v.type));
+    const matches = stored !== undefined && adminSecret !== null && (await verifySecret(adminSecret, String(stored.data.value)));
+    if (adminSecret === null || matches) return { identity, generatedSecret: null, createdRecord: false, rotated: false };
+    await provisionPrefixSecret(store, nodePrefix, 300, adminSecret, true, options);
+    return { identity, generatedSecret: null, createdRecord: false, rotated: true };
+  }
+  const secret = adminSecret ?? generateSecret();
+  const hashed = await hashSecret(secret, options.secretHashIterations);
+  const nowSeconds = Math.floor(options.nowMs() / 1000);
+  const values: HandleValue[] = [
+    value(100, 'HS_ADMIN', { format: 'admin', value: { handle: record.display, index: 200, permissions: adminBitsToString(ALL_ADMIN_BITS) } }, nowSeconds),
+    value(200, 'HS_VLIST', { format: 'vlist', value: [{ handle: record.display, index: 300 }] }, nowSeconds),
+    value(300, 'HS_SECKEY', { format: 'string', value: hashed }, nowSeconds, SECRET_KEY_PERMISSIONS),
+  ];
+  store.writeNow(() => {
+    store.insertRecord(record.key, record.display, record.prefixKey, values, nowSeconds);
+    store.homePrefix(prefixKeyOf(nodePrefix), nodePrefix, nowSeconds);
+  });
+  return { identity, generatedSecret: adminSecret === null ? secret : null, createdRecord: true, rotated: false };
+}

@@ -1,0 +1,207 @@
+// Registration: create, replace, add and delete values of handles — validated, authorized and group-committed.
+
+import { randomUUID } from 'node:crypto';
+import { requiredBitsForChange, type AccessPolicy } from '../auth/access-policy.js';
+import type { RecordLookup } from '../auth/authenticator.js';
+import type { Identity } from '../auth/identity.js';
+import { hashSecret, isSecretHash } from '../auth/secret-hash.js';
+import { IdnodeError } from '../errors.js';
+import { adminBitsToString, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
+import { parseHandle, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
+import { isAdminType, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Store } from '../store/store.js';
+import type { WriteContext } from '../store/write-queue.js';
+
+export interface PutRequest {
+  /** The handle, or with `mint` the base the minted UUID is appended to (`88.118.8/` or `88.118.8/dev-`). */
+  readonly handleText: string;
+  readonly mint: boolean;
+  readonly identity: Identity;
+  /** Raw JSON values from the body, validated here. */
+  readonly values: readonly unknown[];
+  /** null: create or replace the whole handle; 'various' or a list: add or replace these values. */
+  readonly indexes: readonly number[] | 'various' | null;
+  readonly overwrite: boolean;
+}
+
+export interface PutResult {
+  /** The handle written, in the caller's spelling (the minted one with `mint`). */
+  readonly handle: string;
+  /** True when nothing existing was replaced (HTTP 201), false when existing data was (HTTP 200). */
+  readonly created: boolean;
+}
+
+export interface DeleteRequest {
+  readonly handle: Handle;
+  readonly identity: Identity;
+  /** null: delete the whole handle; otherwise remove these values (all must exist). */
+  readonly indexes: readonly number[] | null;
+}
+
+export interface RegisterServiceOptions {
+  readonly rule: CaseRule;
+  readonly nodePrefixRecordKey: string;
+  readonly secretHashIterations: number;
+  readonly nowMs: () => number;
+}
+
+const MINT_ATTEMPTS = 8;
+
+export class RegisterService {
+  private readonly lookup: RecordLookup;
+
+  constructor(
+    private readonly store: Store,
+    private readonly policy: AccessPolicy,
+    private readonly metrics: Metrics,
+    private readonly options: RegisterServiceOptions,
+  ) {
+    this.lookup = (key) => store.getRecord(key)?.values;
+  }
+
+  /**
+   * Creates, replaces or adds values (reference §3.3). Resolves after commit. Throws INVALID_HANDLE,
+   * INVALID_VALUE, TOO_MANY_VALUES, VALUE_ALREADY_EXISTS, MISMATCHED_INDEXES, HANDLE_NOT_FOUND,
+   * HANDLE_ALREADY_EXISTS, PREFIX_NOT_HOMED, INSUFFICIENT_PERMISSIONS, STORE_*.
+   */
+  async put(request: PutRequest): Promise<PutResult> {
+    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    const base = request.mint ? this.parseMintBase(request.handleText) : parseHandle(request.handleText, this.options.rule);
+    const values = parseValueList(request.values, nowSeconds, this.options.rule);
+    if (request.indexes !== null) {
+      if (values.length === 0) throw new IdnodeError('INVALID_VALUE', 'no values given to add');
+      if (request.indexes !== 'various' && !sameIndexSet(request.indexes, values)) {
+        throw new IdnodeError('MISMATCHED_INDEXES', 'the index query parameters must list exactly the indexes of the body values');
+      }
+    }
+    const prepared = await this.hashSecrets(values);
+    const result = await this.store.write((tx) => {
+      const handle = request.mint ? this.mint(request.handleText) : base;
+      return this.putInTransaction(tx, handle, prepared, request, nowSeconds);
+    });
+    this.metrics.registered(result.created && request.indexes === null ? 'create' : 'update');
+    return result;
+  }
+
+  /**
+   * Deletes a handle or some of its values (reference §3.4). Throws HANDLE_NOT_FOUND, VALUES_NOT_FOUND,
+   * INSUFFICIENT_PERMISSIONS, STORE_*.
+   */
+  async delete(request: DeleteRequest): Promise<void> {
+    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    const { handle, identity, indexes } = request;
+    await this.store.write((tx) => {
+      const existing = this.store.getRecord(handle.key);
+      if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
+      if (indexes === null) {
+        if (handle.key === this.options.nodePrefixRecordKey) {
+          throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix record cannot be deleted");
+        }
+        this.authorize(identity, handle, { kind: 'delete' }, existing.values);
+        this.store.deleteRecord(handle.key);
+      } else {
+        const missing = indexes.filter((index) => !existing.values.some((value) => value.index === index));
+        if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.join(', ')}`);
+        const remaining = existing.values.filter((value) => !indexes.includes(value.index));
+        this.authorize(identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, remaining) }, existing.values);
+        this.store.updateRecord(handle.key, remaining, nowSeconds);
+      }
+      tx.touch(handle.key);
+    });
+    this.metrics.deleted(indexes === null ? 'handle' : 'values');
+  }
+
+  private putInTransaction(tx: WriteContext, handle: Handle, values: HandleValue[], request: PutRequest, nowSeconds: number): PutResult {
+    const derived = prefixOfPrefixRecord(handle);
+    if (derived === null && this.store.homedPrefix(handle.prefixKey) === undefined) {
+      throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${handle.prefix} is not homed on this node`);
+    }
+    const existing = this.store.getRecord(handle.key);
+    const result: PutResult = { handle: handle.display, created: true };
+    if (request.indexes === null && existing === undefined) {
+      this.authorize(request.identity, handle, { kind: 'create' }, undefined);
+      const stored = derived === null ? values : withDefaultAdmin(values, request.identity, nowSeconds);
+      this.store.insertRecord(handle.key, handle.display, handle.prefixKey, stored, nowSeconds);
+      if (derived !== null) this.store.homePrefix(parseHandle(derived, this.options.rule).prefixKey, derived, nowSeconds);
+      tx.touch(handle.key);
+      return result;
+    }
+    if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
+    let next: HandleValue[];
+    let replaced: boolean;
+    if (request.indexes === null) {
+      if (!request.overwrite) throw new IdnodeError('HANDLE_ALREADY_EXISTS');
+      next = values;
+      replaced = true;
+    } else {
+      const byIndex = new Map(existing.values.map((value) => [value.index, value]));
+      replaced = false;
+      for (const value of values) {
+        if (byIndex.has(value.index)) {
+          if (!request.overwrite) throw new IdnodeError('VALUE_ALREADY_EXISTS', `a value exists at index ${value.index}`);
+          replaced = true;
+        }
+        byIndex.set(value.index, value);
+      }
+      if (byIndex.size > MAX_VALUES_PER_RECORD) throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_VALUES_PER_RECORD} values`);
+      next = [...byIndex.values()].sort((a, b) => a.index - b.index);
+    }
+    this.authorize(request.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, next) }, existing.values);
+    this.store.updateRecord(handle.key, next, nowSeconds);
+    tx.touch(handle.key);
+    return { handle: handle.display, created: !replaced };
+  }
+
+  private authorize(identity: Identity, handle: Handle, access: Parameters<AccessPolicy['allows']>[2], existing: readonly HandleValue[] | undefined): void {
+    if (!this.policy.allows(identity, handle, access, existing, this.lookup)) {
+      throw new IdnodeError('INSUFFICIENT_PERMISSIONS', `identity may not ${access.kind} ${handle.display}`);
+    }
+  }
+
+  /** `88.118.8/` or `88.118.8/dev-`: a valid handle once a suffix is appended. Throws INVALID_HANDLE. */
+  private parseMintBase(text: string): Handle {
+    return parseHandle(`${text}${'0'.repeat(36)}`, this.options.rule);
+  }
+
+  private mint(base: string): Handle {
+    for (let attempt = 0; attempt < MINT_ATTEMPTS; attempt += 1) {
+      const candidate = parseHandle(`${base}${randomUUID()}`, this.options.rule);
+      if (this.store.getRecord(candidate.key) === undefined) return candidate;
+    }
+    throw new IdnodeError('INTERNAL', 'could not mint an unused suffix');
+  }
+
+  private async hashSecrets(values: HandleValue[]): Promise<HandleValue[]> {
+    return Promise.all(
+      values.map(async (value) => {
+        if (!isSecretKeyType(value.type) || value.data.format !== 'string' || isSecretHash(value.data.value)) return value;
+        const hashed = await hashSecret(value.data.value, this.options.secretHashIterations);
+        return { ...value, data: { format: 'string', value: hashed } };
+      }),
+    );
+  }
+}
+
+function sameIndexSet(indexes: readonly number[], values: readonly HandleValue[]): boolean {
+  const wanted = new Set(indexes);
+  return wanted.size === values.length && values.every((value) => wanted.has(value.index));
+}
+
+/** A derived prefix created without HS_ADMIN values is administered by its creator (issue #2). */
+function withDefaultAdmin(values: HandleValue[], creator: Identity, nowSeconds: number): HandleValue[] {
+  if (values.some((value) => isAdminType(value.type))) return values;
+  let index = 100;
+  while (values.some((value) => value.index === index)) index += 1;
+  const admin: HandleValue = {
+    index,
+    type: 'HS_ADMIN',
+    data: { format: 'admin', value: { handle: creator.handle.display, index: creator.index, permissions: adminBitsToString(ALL_ADMIN_BITS) } },
+    ttlType: 0,
+    ttl: 86_400,
+    timestamp: nowSeconds,
+    permissions: '1110',
+    references: [],
+  };
+  return [...values, admin].sort((a, b) => a.index - b.index);
+}

@@ -1,0 +1,130 @@
+// Resolution: canonical key → cache → store → serialized values, with the public-read rule applied everywhere.
+
+import type { AccessPolicy } from '../auth/access-policy.js';
+import type { RecordLookup } from '../auth/authenticator.js';
+import type { Identity } from '../auth/identity.js';
+import type { CachedResolution, ResolveCache } from '../cache/resolve-cache.js';
+import { IdnodeError } from '../errors.js';
+import type { Handle } from '../identifier/handle.js';
+import { expirySeconds, isPubliclyReadable, matchesTypeFilter, valueToJson, type HandleValue, type ValueJson } from '../identifier/value.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Store } from '../store/store.js';
+
+export interface ResolveRequest {
+  readonly handle: Handle;
+  /** Only values with these indexes or these types (reference §3.2); both empty = all values. */
+  readonly indexes: readonly number[];
+  readonly types: readonly string[];
+  /** undefined = the default: true for anonymous callers, false for authenticated ones. */
+  readonly publicOnly: boolean | undefined;
+  readonly identity: Identity | null;
+}
+
+export type ResolveResult =
+  | { readonly kind: 'found'; readonly valuesJson: string; readonly empty: boolean }
+  | { readonly kind: 'not-found' };
+
+export interface ResolveServiceOptions {
+  readonly cacheMaxTtlSeconds: number;
+  readonly cacheNegativeTtlSeconds: number;
+  readonly nowMs: () => number;
+}
+
+const EMPTY: ResolveResult = { kind: 'found', valuesJson: '[]', empty: true };
+
+export class ResolveService {
+  private readonly lookup: RecordLookup;
+
+  constructor(
+    private readonly store: Store,
+    private readonly cache: ResolveCache,
+    private readonly policy: AccessPolicy,
+    private readonly metrics: Metrics,
+    private readonly options: ResolveServiceOptions,
+  ) {
+    this.lookup = (key) => store.getRecord(key)?.values;
+  }
+
+  /**
+   * Resolves a handle. Anonymous callers (and `publicOnly=true`) are answered from the cache of public values;
+   * callers asking for non-public values go to the store and need READ_VALUE. Throws AUTHENTICATION_NEEDED
+   * (anonymous, publicOnly=false, record has non-public values), INSUFFICIENT_PERMISSIONS, STORE_*.
+   */
+  resolve(request: ResolveRequest): ResolveResult {
+    const publicOnly = request.publicOnly ?? request.identity === null;
+    if (publicOnly) return this.resolvePublic(request);
+    if (request.identity === null) {
+      const cached = this.cachedPublic(request.handle);
+      if (cached.kind === 'found' && cached.hasPrivate) throw new IdnodeError('AUTHENTICATION_NEEDED', 'non-public values need credentials');
+      return this.resolvePublic(request);
+    }
+    return this.resolveAll(request, request.identity);
+  }
+
+  private resolvePublic(request: ResolveRequest): ResolveResult {
+    const cached = this.cachedPublic(request.handle);
+    if (cached.kind === 'not-found') return cached;
+    if (request.indexes.length === 0 && request.types.length === 0) {
+      return { kind: 'found', valuesJson: cached.publicValuesJson, empty: cached.publicValuesJson === '[]' };
+    }
+    const values = (JSON.parse(cached.publicValuesJson) as ValueJson[]).filter((value) => matches(value, request));
+    return values.length === 0 ? EMPTY : { kind: 'found', valuesJson: JSON.stringify(values), empty: false };
+  }
+
+  private resolveAll(request: ResolveRequest, identity: Identity): ResolveResult {
+    const record = this.store.getRecord(request.handle.key);
+    if (record === undefined) {
+      this.metrics.resolution('not_found');
+      return { kind: 'not-found' };
+    }
+    this.metrics.resolution('cache_miss');
+    const values = record.values.map(valueToJson).filter((value) => request.indexes.length + request.types.length === 0 || matches(value, request));
+    const needsRead = values.some((value) => (value.permissions ?? '1110')[2] !== '1');
+    if (needsRead && !this.policy.allows(identity, request.handle, { kind: 'read' }, record.values, this.lookup)) {
+      throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'identity may not read the non-public values of this handle');
+    }
+    return values.length === 0 ? EMPTY : { kind: 'found', valuesJson: JSON.stringify(values), empty: false };
+  }
+
+  /** The cached public view of a handle, filled from the store on a miss. */
+  private cachedPublic(handle: Handle): CachedResolution {
+    const hit = this.cache.get(handle.key);
+    if (hit !== undefined) {
+      this.metrics.resolution(hit.kind === 'found' ? 'cache_hit' : 'negative_hit');
+      return hit;
+    }
+    const token = this.cache.readToken();
+    const record = this.store.getRecord(handle.key);
+    if (record === undefined) {
+      this.metrics.resolution('not_found');
+      const entry: CachedResolution = { kind: 'not-found' };
+      this.cache.fill(handle.key, entry, this.options.cacheNegativeTtlSeconds * 1000, token);
+      return entry;
+    }
+    this.metrics.resolution('cache_miss');
+    const entry = publicView(record.values);
+    this.cache.fill(handle.key, entry, this.ttlMs(record.values), token);
+    return entry;
+  }
+
+  /** Entries expire no later than the smallest TTL of the values they hold, capped by configuration. */
+  private ttlMs(values: readonly HandleValue[]): number {
+    const nowMs = this.options.nowMs();
+    const nowSeconds = Math.floor(nowMs / 1000);
+    let untilMs = nowMs + this.options.cacheMaxTtlSeconds * 1000;
+    for (const value of values) {
+      if (isPubliclyReadable(value)) untilMs = Math.min(untilMs, expirySeconds(value, nowSeconds) * 1000);
+    }
+    return untilMs - nowMs;
+  }
+}
+
+function publicView(values: readonly HandleValue[]): CachedResolution {
+  const visible = values.filter(isPubliclyReadable);
+  return { kind: 'found', publicValuesJson: JSON.stringify(visible.map(valueToJson)), hasPrivate: visible.length !== values.length };
+}
+
+/** Reference §3.2: a value is returned if it matches any given index or any given type. */
+function matches(value: ValueJson, request: ResolveRequest): boolean {
+  return request.indexes.includes(value.index) || request.types.some((type) => matchesTypeFilter(value.type, type));
+}

@@ -1,0 +1,223 @@
+// The SQLite store: opening with the required pragmas, migrations, and every statement idnode runs (prepared once).
+
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import { IdnodeError } from '../errors.js';
+import type { HandleValue } from '../identifier/value.js';
+import { applyMigrations } from './migrations.js';
+import { translateSqliteError } from './sqlite-errors.js';
+import { WriteQueue, type WriteOp } from './write-queue.js';
+
+export interface StoreOptions {
+  readonly busyTimeoutMs: number;
+  /** Called synchronously after each group commit with the handle keys it changed. */
+  readonly onCommitted?: (handleKeys: readonly string[]) => void;
+}
+
+export interface StoredRecord {
+  /** The registrant's spelling. */
+  readonly handle: string;
+  readonly values: HandleValue[];
+}
+
+export interface ListedHandle {
+  readonly key: string;
+  readonly handle: string;
+}
+
+interface RecordRow {
+  handle: string;
+  record: string;
+}
+
+/** Opens (creating the folder and file if needed) and migrates a store. Throws STORE_UNAVAILABLE when it cannot. */
+export function openStore(path: string, options: StoreOptions): Store {
+  let db: Db | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    return new Store(db, path, options);
+  } catch (error) {
+    db?.close();
+    if (error instanceof IdnodeError) throw error;
+    throw new IdnodeError('STORE_UNAVAILABLE', `cannot open store ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export class Store {
+  readonly writes: WriteQueue;
+  private readonly selectRecord: Statement<[string], RecordRow>;
+  private readonly insertRow: Statement;
+  private readonly updateRow: Statement;
+  private readonly deleteRow: Statement;
+  private readonly selectPage: Statement<[string, number, number], ListedHandle>;
+  private readonly selectAfter: Statement<[string, string, number], ListedHandle>;
+  private readonly selectCount: Statement<[string], { count: number }>;
+  private readonly selectHomed: Statement<[string], { prefix: string }>;
+  private readonly insertPrefix: Statement;
+  private readonly deletePrefix: Statement;
+  private readonly selectPrefixPage: Statement<[number, number], { prefix: string }>;
+  private readonly selectPrefixCount: Statement<[], { count: number }>;
+  private readonly selectPing: Statement<[], { one: number }>;
+
+  constructor(
+    private readonly db: Db,
+    readonly path: string,
+    options: StoreOptions,
+  ) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+    // DESIGN invariant 3: refuse to run if the durability we promise is not in force.
+    const synchronous = db.pragma('synchronous', { simple: true });
+    if (synchronous !== 2) throw new IdnodeError('STORE_UNAVAILABLE', `PRAGMA synchronous is ${String(synchronous)}, expected 2 (FULL)`);
+    const journal = db.pragma('journal_mode', { simple: true });
+    if (path !== ':memory:' && journal !== 'wal') throw new IdnodeError('STORE_UNAVAILABLE', `journal_mode is ${String(journal)}, expected wal`);
+    applyMigrations(db);
+
+    this.selectRecord = db.prepare('SELECT handle, record FROM handles WHERE handle_key = ?');
+    this.insertRow = db.prepare(
+      'INSERT INTO handles (handle_key, handle, prefix_key, record, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.updateRow = db.prepare('UPDATE handles SET record = ?, updated_at = ? WHERE handle_key = ?');
+    this.deleteRow = db.prepare('DELETE FROM handles WHERE handle_key = ?');
+    this.selectPage = db.prepare(
+      'SELECT handle_key AS key, handle FROM handles WHERE prefix_key = ? ORDER BY handle_key LIMIT ? OFFSET ?',
+    );
+    this.selectAfter = db.prepare(
+      'SELECT handle_key AS key, handle FROM handles WHERE prefix_key = ? AND handle_key > ? ORDER BY handle_key LIMIT ?',
+    );
+    this.selectCount = db.prepare('SELECT count FROM handle_counts WHERE prefix_key = ?');
+    this.selectHomed = db.prepare('SELECT prefix FROM prefixes WHERE prefix_key = ?');
+    this.insertPrefix = db.prepare('INSERT INTO prefixes (prefix_key, prefix, homed_at) VALUES (?, ?, ?) ON CONFLICT (prefix_key) DO NOTHING');
+    this.deletePrefix = db.prepare('DELETE FROM prefixes WHERE prefix_key = ?');
+    this.selectPrefixPage = db.prepare('SELECT prefix FROM prefixes ORDER BY prefix_key LIMIT ? OFFSET ?');
+    this.selectPrefixCount = db.prepare('SELECT count(*) AS count FROM prefixes');
+    this.selectPing = db.prepare('SELECT 1 AS one');
+    this.writes = new WriteQueue(db, options.onCommitted ?? (() => {}));
+  }
+
+  /** The record of a handle key, or undefined. Throws STORE_* on SQLite failure. */
+  getRecord(handleKey: string): StoredRecord | undefined {
+    let row: RecordRow | undefined;
+    try {
+      row = this.selectRecord.get(handleKey);
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+    return row === undefined ? undefined : { handle: row.handle, values: JSON.parse(row.record) as HandleValue[] };
+  }
+
+  /** Inserts a new record; throws HANDLE_ALREADY_EXISTS if the key exists. Call inside a write. */
+  insertRecord(handleKey: string, handle: string, prefixKey: string, values: readonly HandleValue[], nowSeconds: number): void {
+    this.insertRow.run(handleKey, handle, prefixKey, JSON.stringify(values), nowSeconds, nowSeconds);
+  }
+
+  /** Replaces the values of an existing record; returns false if it does not exist. Call inside a write. */
+  updateRecord(handleKey: string, values: readonly HandleValue[], nowSeconds: number): boolean {
+    return this.updateRow.run(JSON.stringify(values), nowSeconds, handleKey).changes === 1;
+  }
+
+  /** Deletes a record; returns false if it did not exist. Call inside a write. */
+  deleteRecord(handleKey: string): boolean {
+    return this.deleteRow.run(handleKey).changes === 1;
+  }
+
+  /** One page of a prefix's handles in canonical-key order (index range scan, no table scan). */
+  listHandles(prefixKey: string, limit: number, offset: number): ListedHandle[] {
+    return this.read(() => this.selectPage.all(prefixKey, limit, offset));
+  }
+
+  /** Handles after `afterKey` in canonical-key order (keyset paging for streaming whole listings). */
+  listHandlesAfter(prefixKey: string, afterKey: string, limit: number): ListedHandle[] {
+    return this.read(() => this.selectAfter.all(prefixKey, afterKey, limit));
+  }
+
+  /** Number of handles under a prefix, from the trigger-kept counter. */
+  countHandles(prefixKey: string): number {
+    return this.read(() => this.selectCount.get(prefixKey)?.count ?? 0);
+  }
+
+  /** The spelling of a homed prefix, or undefined if it is not homed here. */
+  homedPrefix(prefixKey: string): string | undefined {
+    return this.read(() => this.selectHomed.get(prefixKey)?.prefix);
+  }
+
+  /** Homes a prefix (idempotent). Call inside a write. */
+  homePrefix(prefixKey: string, prefix: string, nowSeconds: number): void {
+    this.insertPrefix.run(prefixKey, prefix, nowSeconds);
+  }
+
+  /** Unhomes a prefix; returns false if it was not homed. Call inside a write. */
+  unhomePrefix(prefixKey: string): boolean {
+    return this.deletePrefix.run(prefixKey).changes === 1;
+  }
+
+  listPrefixes(limit: number, offset: number): string[] {
+    return this.read(() => this.selectPrefixPage.all(limit, offset).map((row) => row.prefix));
+  }
+
+  countPrefixes(): number {
+    return this.read(() => this.selectPrefixCount.get()?.count ?? 0);
+  }
+
+  /** Queues a write into the next group-commit transaction. */
+  write<T>(op: WriteOp<T>): Promise<T> {
+    return this.writes.enqueue(op);
+  }
+
+  /** Runs `fn` in its own IMMEDIATE transaction now (CLI and first-start bootstrap; never on the request path). */
+  writeNow<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+
+  /** True when the store answers a query (readiness). */
+  ping(): boolean {
+    try {
+      return this.selectPing.get()?.one === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Bytes on disk: the database file plus its WAL. */
+  sizeBytes(): number {
+    if (this.path === ':memory:') {
+      return Number(this.db.pragma('page_count', { simple: true })) * Number(this.db.pragma('page_size', { simple: true }));
+    }
+    let total = 0;
+    for (const file of [this.path, `${this.path}-wal`]) {
+      try {
+        total += statSync(file).size;
+      } catch {
+        // A missing WAL file is size 0.
+      }
+    }
+    return total;
+  }
+
+  /** Changes whenever another connection commits (PRAGMA data_version); used to notice CLI writes. */
+  dataVersion(): number {
+    return Number(this.db.pragma('data_version', { simple: true }));
+  }
+
+  /** Runs queued writes and closes the connection. */
+  close(): void {
+    this.writes.flush();
+    if (this.db.open) this.db.close();
+  }
+
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+}
