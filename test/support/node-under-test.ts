@@ -1,0 +1,142 @@
+// Builds a whole node for one test: temp-file SQLite, its own metrics registry, a port-0 listener, an injected clock.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { createNode, type IdnodeNode } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { closeGracefully, createServer, listen } from '../../src/http/server.js';
+import { createLogger } from '../../src/log/logger.js';
+
+export const ADMIN_SECRET = 'test-admin-secret-0001';
+export const NODE_PREFIX = '88.118';
+export const ADMIN_IDENTITY = `300:0.NA/${NODE_PREFIX}`;
+
+/** A controllable clock in milliseconds. */
+export class TestClock {
+  constructor(public ms = Date.UTC(2026, 0, 15, 8, 0, 0)) {}
+  readonly nowMs = (): number => this.ms;
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+  /** The parsed JSON body, or undefined when the body is not JSON. */
+  readonly json: any;
+}
+
+export interface RequestOptions {
+  readonly headers?: Record<string, string>;
+  /** An object is sent as JSON with Content-Type application/json; a string or Buffer as is. */
+  readonly body?: unknown;
+  readonly auth?: { identity: string; secret: string } | null;
+}
+
+/** `Authorization: Basic` for an identity, percent-encoded as reference §6 says. */
+export function basicAuth(identity: string, secret: string): string {
+  const encoded = identity.replace(/%/g, '%25').replace(/:/g, '%3A');
+  return `Basic ${Buffer.from(`${encoded}:${secret}`, 'utf8').toString('base64')}`;
+}
+
+export class NodeUnderTest {
+  constructor(
+    readonly node: IdnodeNode,
+    readonly config: Config,
+    readonly port: number,
+    readonly clock: TestClock,
+  ) {}
+
+  /** Sends one request with a raw path (nothing is re-encoded). */
+  request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...options.headers };
+    let payload: Buffer | undefined;
+    if (options.body !== undefined) {
+      if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) payload = Buffer.from(options.body);
+      else {
+        payload = Buffer.from(JSON.stringify(options.body));
+        headers['content-type'] ??= 'application/json';
+      }
+    }
+    if (options.auth !== null) {
+      const auth = options.auth ?? { identity: ADMIN_IDENTITY, secret: ADMIN_SECRET };
+      if (options.auth !== undefined || method !== 'GET') headers.authorization ??= basicAuth(auth.identity, auth.secret);
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: this.port, method, path, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  get(path: string, options: RequestOptions = {}): Promise<Reply> {
+    return this.request('GET', path, { auth: null, ...options });
+  }
+
+  put(path: string, body: unknown, options: RequestOptions = {}): Promise<Reply> {
+    return this.request('PUT', path, { ...options, body });
+  }
+
+  delete(path: string, options: RequestOptions = {}): Promise<Reply> {
+    return this.request('DELETE', path, options);
+  }
+
+  /** Registers a handle with one URL value as the node administrator; fails the test unless it answers 201. */
+  async register(t: ExecutionContext, handle: string, url = `https://example.cn/${handle}`): Promise<void> {
+    const reply = await this.put(`/api/handles/${handle}`, [{ index: 1, type: 'URL', data: url }]);
+    t.is(reply.status, 201, `registering ${handle}: ${reply.text}`);
+  }
+
+  /** The current value of a metric sample line (`name{labels}`), or 0 when absent. */
+  async metric(sample: string): Promise<number> {
+    const text = (await this.node.metrics.exposition()).body;
+    const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+    return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+  }
+}
+
+/**
+ * Starts a node for test `t` (torn down with it). `env` overrides IDNODE_* defaults; the store is a temp file
+ * unless IDNODE_DB_PATH is given. Hash iterations are lowered so tests stay fast.
+ */
+export async function startNode(t: ExecutionContext, env: Record<string, string> = {}, clock = new TestClock()): Promise<NodeUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), 'idnode-test-'));
+  const config = loadConfig({
+    IDNODE_DB_PATH: join(dir, 'idnode.db'),
+    IDNODE_ADMIN_SECRET: ADMIN_SECRET,
+    IDNODE_NODE_PREFIX: NODE_PREFIX,
+    IDNODE_SECRET_HASH_ITERATIONS: '1000',
+    IDNODE_LOG_LEVEL: 'silent',
+    IDNODE_HOST: '127.0.0.1',
+    IDNODE_PORT: '0',
+    ...env,
+  });
+  const node = await createNode(config, { logger: createLogger('silent'), nowMs: clock.nowMs, externalWritePollMs: 0 });
+  const server = createServer(node.app, config);
+  const port = await listen(server, 0, '127.0.0.1');
+  t.teardown(async () => {
+    await closeGracefully(server, 1000);
+    node.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return new NodeUnderTest(node, config, port, clock);
+}
