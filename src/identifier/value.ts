@@ -103,7 +103,9 @@ function looksLikeBinary(bytes: Uint8Array): boolean {
   return false;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is data, not a marker to strip.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
 const HEX = /^(?:[0-9A-Fa-f]{2})*$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -124,7 +126,10 @@ export function plainData(bytes: Uint8Array): ValueData {
 
 function plainBytes(format: string, value: unknown, field: string): Uint8Array {
   if (typeof value !== 'string') throw invalid(field, `must be a string for format ${format}`);
-  if (format === 'string') return Buffer.from(value, 'utf8');
+  if (format === 'string') {
+    if (LONE_SURROGATE.test(value)) throw invalid(field, 'is not valid Unicode (lone surrogate)');
+    return Buffer.from(value, 'utf8');
+  }
   if (format === 'base64') {
     if (!BASE64.test(value)) throw invalid(field, 'is not valid base64');
     return Buffer.from(value, 'base64');
@@ -200,7 +205,11 @@ function parseTtl(input: unknown, field: string): { ttlType: 0 | 1; ttl: number 
   }
   if (typeof input === 'string' && ISO_8601.test(input)) {
     const ms = Date.parse(input);
-    if (Number.isFinite(ms) && ms >= 0) return { ttlType: 1, ttl: Math.floor(ms / 1000) };
+    // Date.parse rolls 2030-02-30 over to March; a real calendar date survives the round trip.
+    const [year, month, day] = input.slice(0, 10).split('-').map(Number);
+    const calendar = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1));
+    const real = calendar.getUTCFullYear() === year && calendar.getUTCMonth() + 1 === month && calendar.getUTCDate() === day;
+    if (real && Number.isFinite(ms) && ms >= 0) return { ttlType: 1, ttl: Math.floor(ms / 1000) };
   }
   throw invalid(field, 'must be seconds (integer) or an ISO-8601 time');
 }
@@ -235,7 +244,13 @@ function parseData(input: unknown, type: string, field: string, rule: CaseRule):
   if (format === 'string' || format === 'base64' || format === 'hex') {
     if (structured !== null) throw invalid(field, `of type ${type} must use format ${structured}`);
     const bytes = plainBytes(format, value, `${field}.value`);
-    return isSecretKeyType(type) ? { format: 'string', value: Buffer.from(bytes).toString('utf8') } : plainData(bytes);
+    if (!isSecretKeyType(type)) return plainData(bytes);
+    // Secrets are text (Basic credentials carry text); binary secrets would not survive the round trip.
+    try {
+      return { format: 'string', value: utf8.decode(bytes) };
+    } catch {
+      throw invalid(`${field}.value`, 'of HS_SECKEY must be UTF-8 text');
+    }
   }
   if (format !== 'admin' && format !== 'vlist' && format !== 'site' && format !== 'key') {
     throw invalid(`${field}.format`, 'must be one of string, base64, hex, admin, vlist, site, key');
