@@ -155,7 +155,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     try {
       values[variable.key] = variable.parse(raw);
     } catch (error) {
-      problems.push(`${name}=${JSON.stringify(env[name])}: ${(error as Error).message}`);
+      const shown = name === 'IDNODE_ADMIN_SECRET' ? '(hidden)' : JSON.stringify(env[name]);
+      problems.push(`${name}=${shown}: ${(error as Error).message}`);
     }
   }
   if ((values.tlsCertPath === null) !== (values.tlsKeyPath === null)) {

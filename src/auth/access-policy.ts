@@ -52,9 +52,8 @@ export function requiredBitsForChange(before: readonly HandleValue[], after: rea
  * Deny by default. Node administrators may do everything. Otherwise, for a handle `P/S`: the identity's bits come
  * from HS_ADMIN values on `0.NA/P` and on the handle itself, plus every right except derived prefixes when the
  * identity's own handle is `0.NA/P` (an enterprise administers its own prefix). For a prefix record `0.NA/Q`:
- * creating needs ADD_DERIVED_PREFIX on the parent's record, deleting DELETE_DERIVED_PREFIX there or DELETE_HANDLE
- * on the record itself, and changes need the bits on the record itself (whoever may derive Q from its parent
- * may also change it). Prefix ancestry is by whole segments (src/identifier/handle.ts), never by string prefix.
+ * creating needs ADD_DERIVED_PREFIX on the parent's record, deleting needs DELETE_DERIVED_PREFIX there, and
+ * changes need the bits on the record itself (whoever may derive Q from its parent may also change it). Prefix ancestry is by whole segments (src/identifier/handle.ts), never by string prefix.
  */
 export class AccessPolicy {
   constructor(
@@ -109,7 +108,8 @@ export class AccessPolicy {
       case 'create':
         return deriver;
       case 'delete':
-        return hasAdminBits(parentBits, P.DELETE_DERIVED_PREFIX) || hasAdminBits(own, P.DELETE_HANDLE);
+        // Only whoever may remove derived prefixes of the parent; a prefix cannot delete itself (and lock itself out).
+        return hasAdminBits(parentBits, P.DELETE_DERIVED_PREFIX);
       case 'change':
         return deriver || hasAdminBits(own | self, access.bits);
       case 'read':

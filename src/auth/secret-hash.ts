@@ -9,6 +9,8 @@ const pbkdf2Async = promisify(pbkdf2);
 // (reference §6), so one stored form serves Basic logins now and challenge–response later.
 const KEY_BYTES = 20;
 const SALT_BYTES = 16;
+/** Highest iteration count accepted in a stored hash (also the highest IDNODE_SECRET_HASH_ITERATIONS). */
+export const MAX_ITERATIONS = 10_000_000;
 const ENCODED = /^pbkdf2-hmac-sha1:(\d{1,9}):([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$/;
 
 export interface SecretHash {
@@ -28,7 +30,8 @@ export function decodeSecretHash(text: string): SecretHash | null {
   const iterations = Number(match[1]);
   const salt = Buffer.from(match[2] ?? '', 'base64');
   const key = Buffer.from(match[3] ?? '', 'base64');
-  if (iterations < 1 || salt.length < 8 || key.length !== KEY_BYTES) return null;
+  // The cap keeps a stored hash from pinning a thread-pool thread for minutes per login.
+  if (iterations < 1 || iterations > MAX_ITERATIONS || salt.length < 8 || key.length !== KEY_BYTES) return null;
   return { iterations, salt, key };
 }
 

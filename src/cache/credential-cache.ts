@@ -18,9 +18,10 @@ export class CredentialCache {
   private readonly hmacKey = randomBytes(32);
 
   constructor(options: CredentialCacheOptions) {
+    if (!(options.maxEntries > 0)) throw new RangeError('credential cache must be bounded by entries');
     this.lru =
       options.ttlMs > 0
-        ? new LRUCache<string, Map<number, Buffer>>({ max: options.maxEntries, ttl: options.ttlMs, ttlAutopurge: false, perf: { now: options.nowMs } })
+        ? new LRUCache<string, Map<number, Buffer>>({ max: options.maxEntries, ttl: options.ttlMs, ttlAutopurge: false, ttlResolution: 0, perf: { now: options.nowMs } })
         : null;
   }
 

@@ -44,6 +44,8 @@ export class ResolveCache {
       max: options.maxEntries,
       maxSize: options.maxBytes,
       ttlAutopurge: false,
+      // Read the injected clock on every check: the default caches `now` until a 1 ms timer fires.
+      ttlResolution: 0,
       allowStale: false,
       updateAgeOnGet: false,
       perf: { now: options.nowMs },

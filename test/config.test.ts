@@ -1,0 +1,176 @@
+import test from 'ava';
+import { ConfigError, loadConfig, VARIABLES, type Config } from '../src/config.js';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+/** The problems about `variable`: each starts with the variable's name (`NAME="value": …` or `NAME: …`). */
+function naming(problems: readonly string[], variable: string): string[] {
+  return problems.filter((problem) => problem.startsWith(`${variable}=`) || problem.startsWith(`${variable}:`));
+}
+
+test('config: an empty environment gives the documented defaults', (t) => {
+  const expected: Config = {
+    port: 8000,
+    host: '0.0.0.0',
+    dbPath: './data/idnode.db',
+    nodePrefix: '88.118',
+    adminSecret: null,
+    suffixCaseSensitive: false,
+    cacheMaxEntries: 200_000,
+    cacheMaxBytes: 128 * 1024 * 1024,
+    cacheMaxTtlSeconds: 3600,
+    cacheNegativeTtlSeconds: 10,
+    bodyLimitBytes: 1024 * 1024,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 5000,
+    shutdownTimeoutMs: 10_000,
+    storeBusyTimeoutMs: 5000,
+    tlsCertPath: null,
+    tlsKeyPath: null,
+    trustedProxies: [],
+    listHandlesEnabled: true,
+    listMaxPageSize: 10_000,
+    secretHashIterations: 210_000,
+    authCacheSeconds: 300,
+    logLevel: 'info',
+  };
+  t.deepEqual(loadConfig({}), expected);
+});
+
+test('config: every default text in VARIABLES parses', (t) => {
+  const env = Object.fromEntries(Object.entries(VARIABLES).map(([name, variable]) => [name, variable.defaultText]));
+  t.deepEqual(loadConfig(env), loadConfig({}));
+});
+
+test('config: every problem is reported at once, naming each variable', (t) => {
+  const error = t.throws(
+    () => loadConfig({ IDNODE_PORT: 'eighty', IDNODE_CACHE_MAX_BYTES: '0', IDNODE_CACHE_MAX_ENTRIE: '10' }),
+    { instanceOf: ConfigError },
+  );
+  const problems = error?.problems ?? [];
+  t.is(problems.length, 3, problems.join('\n'));
+  for (const variable of ['IDNODE_PORT', 'IDNODE_CACHE_MAX_BYTES', 'IDNODE_CACHE_MAX_ENTRIE']) {
+    t.is(naming(problems, variable).length, 1, variable);
+  }
+});
+
+test('config: unknown IDNODE_ variables are rejected, other variables are ignored', (t) => {
+  t.is(naming(problemsOf({ IDNODE_PROT: '80' }), 'IDNODE_PROT').length, 1);
+  t.is(problemsOf({ IDNODE_: 'x' }).length, 1);
+  const config = loadConfig({ PATH: '/usr/bin', HOME: '/root', NODE_ENV: 'production', IDNODEX_PORT: 'x', PORT: 'not-a-number' });
+  t.is(config.port, 8000);
+});
+
+const INTEGERS: [variable: string, raw: string, ok: boolean][] = [
+  ['IDNODE_PORT', '0', true],
+  ['IDNODE_PORT', '65535', true],
+  ['IDNODE_PORT', '65536', false],
+  ['IDNODE_PORT', '-1', false],
+  ['IDNODE_PORT', '80.5', false],
+  ['IDNODE_PORT', '1e3', false],
+  ['IDNODE_PORT', '0x50', false],
+  ['IDNODE_PORT', ' 80', false],
+  ['IDNODE_PORT', 'eighty', false],
+  ['IDNODE_CACHE_MAX_ENTRIES', '0', false],
+  ['IDNODE_CACHE_MAX_ENTRIES', '1', true],
+  ['IDNODE_CACHE_MAX_BYTES', '1023', false],
+  ['IDNODE_CACHE_MAX_BYTES', '1024', true],
+  ['IDNODE_CACHE_MAX_BYTES', '99999999999999999999', false],
+  ['IDNODE_BODY_LIMIT_BYTES', '0', false],
+  ['IDNODE_CACHE_NEGATIVE_TTL_SECONDS', '0', true],
+  ['IDNODE_STORE_BUSY_TIMEOUT_MS', '600000', true],
+  ['IDNODE_STORE_BUSY_TIMEOUT_MS', '600001', false],
+  ['IDNODE_SECRET_HASH_ITERATIONS', '999', false],
+  ['IDNODE_LIST_MAX_PAGE_SIZE', '0', false],
+];
+
+for (const [variable, raw, ok] of INTEGERS) {
+  test(`config: ${variable}=${JSON.stringify(raw)} is ${ok ? 'accepted' : 'rejected'}`, (t) => {
+    const problems = problemsOf({ [variable]: raw });
+    if (ok) {
+      t.deepEqual(problems, []);
+      const key = VARIABLES[variable as keyof typeof VARIABLES].key;
+      t.is(loadConfig({ [variable]: raw })[key], Number(raw));
+    } else {
+      t.is(naming(problems, variable).length, 1, problems.join('; '));
+      t.is(problems.length, 1);
+    }
+  });
+}
+
+test('config: booleans accept true/false/1/0 and nothing else', (t) => {
+  t.true(loadConfig({ IDNODE_SUFFIX_CASE_SENSITIVE: 'true' }).suffixCaseSensitive);
+  t.true(loadConfig({ IDNODE_SUFFIX_CASE_SENSITIVE: '1' }).suffixCaseSensitive);
+  t.false(loadConfig({ IDNODE_LIST_HANDLES: 'false' }).listHandlesEnabled);
+  t.false(loadConfig({ IDNODE_LIST_HANDLES: '0' }).listHandlesEnabled);
+  for (const raw of ['yes', 'on', 'no', '2', '']) {
+    t.is(naming(problemsOf({ IDNODE_LIST_HANDLES: raw }), 'IDNODE_LIST_HANDLES').length, 1, raw);
+  }
+});
+
+test('config: a TLS certificate without a key (or a key without a certificate) is rejected', (t) => {
+  const certOnly = problemsOf({ IDNODE_TLS_CERT_PATH: '/etc/idnode/cert.pem' });
+  t.is(certOnly.length, 1);
+  t.true(certOnly[0]?.includes('IDNODE_TLS_KEY_PATH'));
+  const keyOnly = problemsOf({ IDNODE_TLS_KEY_PATH: '/etc/idnode/key.pem' });
+  t.is(keyOnly.length, 1);
+  t.true(keyOnly[0]?.includes('IDNODE_TLS_CERT_PATH'));
+  const both = loadConfig({ IDNODE_TLS_CERT_PATH: '/etc/idnode/cert.pem', IDNODE_TLS_KEY_PATH: '/etc/idnode/key.pem' });
+  t.is(both.tlsCertPath, '/etc/idnode/cert.pem');
+  t.is(both.tlsKeyPath, '/etc/idnode/key.pem');
+});
+
+test('config: IDNODE_TRUSTED_PROXIES accepts IPv4/IPv6 addresses and CIDR blocks', (t) => {
+  const config = loadConfig({ IDNODE_TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,::1,fd00::/8, 0.0.0.0/0' });
+  t.deepEqual(config.trustedProxies, ['10.0.0.1', '192.168.0.0/16', '::1', 'fd00::/8', '0.0.0.0/0']);
+});
+
+const BAD_PROXIES = ['example.com', '10.0.0.0/33', '::/129', '10.0.0.1/8/1', '10.0.0.0/', '10.0.0.0/-1', '10.0.0.256', '10.0.0.0/x', '10.0.0.1 10.0.0.2'];
+
+for (const raw of BAD_PROXIES) {
+  test(`config: IDNODE_TRUSTED_PROXIES rejects ${JSON.stringify(raw)}`, (t) => {
+    const problems = problemsOf({ IDNODE_TRUSTED_PROXIES: raw });
+    t.is(problems.length, 1);
+    t.is(naming(problems, 'IDNODE_TRUSTED_PROXIES').length, 1, problems[0]);
+  });
+}
+
+test('config: the result is frozen, including its lists', (t) => {
+  const config = loadConfig({ IDNODE_TRUSTED_PROXIES: '10.0.0.1' });
+  t.true(Object.isFrozen(config));
+  t.true(Object.isFrozen(config.trustedProxies));
+  t.throws(() => {
+    (config as { port: number }).port = 1;
+  }, { instanceOf: TypeError });
+  t.throws(() => {
+    (config.trustedProxies as string[]).push('10.0.0.2');
+  }, { instanceOf: TypeError });
+  t.is(config.port, 8000);
+});
+
+test('config: IDNODE_ADMIN_SECRET must be at least 16 characters; empty means generate', (t) => {
+  t.is(naming(problemsOf({ IDNODE_ADMIN_SECRET: 'a'.repeat(15) }), 'IDNODE_ADMIN_SECRET').length, 1);
+  t.is(loadConfig({ IDNODE_ADMIN_SECRET: 'a'.repeat(16) }).adminSecret, 'a'.repeat(16));
+  t.is(loadConfig({ IDNODE_ADMIN_SECRET: '' }).adminSecret, null);
+});
+
+test('config: IDNODE_NODE_PREFIX must be a valid prefix', (t) => {
+  t.is(loadConfig({ IDNODE_NODE_PREFIX: '86.100.1' }).nodePrefix, '86.100.1');
+  for (const raw of ['88.118/X', '88..118', '88 118', '']) {
+    t.is(naming(problemsOf({ IDNODE_NODE_PREFIX: raw }), 'IDNODE_NODE_PREFIX').length, 1, raw);
+  }
+});
+
+test('config: IDNODE_LOG_LEVEL accepts pino levels only', (t) => {
+  t.is(loadConfig({ IDNODE_LOG_LEVEL: 'debug' }).logLevel, 'debug');
+  t.is(naming(problemsOf({ IDNODE_LOG_LEVEL: 'verbose' }), 'IDNODE_LOG_LEVEL').length, 1);
+});

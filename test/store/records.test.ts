@@ -1,0 +1,159 @@
+import test from 'ava';
+import { IdnodeError } from '../../src/errors.js';
+import { handle, insertHandle, NOW_SECONDS, openTempStore, secondConnection, urlValue } from './temp-store.js';
+
+test('store: an inserted record reads back with its display spelling and values', async (t) => {
+  const { store } = openTempStore(t);
+  const h = handle('88.118.8/Pump-1');
+  const values = [urlValue(1, 'https://example.cn/p/1'), urlValue(2, 'https://example.cn/p/1/manual')];
+  await store.write(() => store.insertRecord(h.key, h.display, h.prefixKey, values, NOW_SECONDS));
+  const record = store.getRecord(h.key);
+  t.is(record?.handle, '88.118.8/Pump-1');
+  t.deepEqual(record?.values, values);
+  t.is(store.getRecord(handle('88.118.8/PUMP-2').key), undefined);
+});
+
+test('store: updateRecord replaces the values and reports whether the record existed', async (t) => {
+  const { store } = openTempStore(t);
+  const h = await store.write(() => insertHandle(store, '88.118.8/PUMP-1'));
+  const next = [urlValue(5, 'https://example.cn/new')];
+  t.true(await store.write(() => store.updateRecord(h.key, next, NOW_SECONDS + 60)));
+  t.deepEqual(store.getRecord(h.key)?.values, next);
+  t.false(await store.write(() => store.updateRecord(handle('88.118.8/ABSENT').key, next, NOW_SECONDS)));
+  t.is(store.getRecord(handle('88.118.8/ABSENT').key), undefined);
+});
+
+test('store: deleteRecord removes the record and reports whether it existed', async (t) => {
+  const { store } = openTempStore(t);
+  const h = await store.write(() => insertHandle(store, '88.118.8/PUMP-1'));
+  t.true(await store.write(() => store.deleteRecord(h.key)));
+  t.is(store.getRecord(h.key), undefined);
+  t.false(await store.write(() => store.deleteRecord(h.key)));
+});
+
+test('store: inserting an existing handle key rejects HANDLE_ALREADY_EXISTS and keeps the first record', async (t) => {
+  const { store } = openTempStore(t);
+  const h = await store.write(() => insertHandle(store, '88.118.8/PUMP-1', 'https://example.cn/first'));
+  await t.throwsAsync(
+    store.write(() => insertHandle(store, '88.118.8/pump-1', 'https://example.cn/second')),
+    { instanceOf: IdnodeError, code: 'HANDLE_ALREADY_EXISTS' },
+  );
+  t.is(store.getRecord(h.key)?.handle, '88.118.8/PUMP-1');
+  t.is(store.getRecord(h.key)?.values[0]?.data.value, 'https://example.cn/first');
+  t.is(store.countHandles(h.prefixKey), 1);
+});
+
+test('store: handle counts are kept per prefix by triggers on insert and delete', async (t) => {
+  const { store } = openTempStore(t);
+  const eight = handle('88.118.8/X').prefixKey;
+  const eighty = handle('88.118.80/X').prefixKey;
+  t.is(store.countHandles(eight), 0);
+  await store.write(() => {
+    for (const suffix of ['A', 'B', 'C']) insertHandle(store, `88.118.8/${suffix}`);
+    for (const suffix of ['A', 'B']) insertHandle(store, `88.118.80/${suffix}`);
+  });
+  t.is(store.countHandles(eight), 3);
+  t.is(store.countHandles(eighty), 2);
+
+  await store.write(() => store.deleteRecord(handle('88.118.8/B').key));
+  await store.write(() => store.updateRecord(handle('88.118.8/A').key, [urlValue(2, 'https://example.cn/u')], NOW_SECONDS));
+  t.is(store.countHandles(eight), 2);
+  t.is(store.countHandles(eighty), 2);
+
+  await store.write(() => {
+    store.deleteRecord(handle('88.118.80/A').key);
+    store.deleteRecord(handle('88.118.80/B').key);
+  });
+  t.is(store.countHandles(eighty), 0);
+  t.is(store.countHandles(handle('86.100/X').prefixKey), 0);
+});
+
+test('store: a rolled-back insert leaves the handle count unchanged', async (t) => {
+  const { store } = openTempStore(t);
+  const prefixKey = handle('88.118.8/X').prefixKey;
+  await store.write(() => insertHandle(store, '88.118.8/A'));
+  await t.throwsAsync(
+    store.write(() => {
+      insertHandle(store, '88.118.8/B');
+      throw new IdnodeError('INVALID_VALUE');
+    }),
+    { code: 'INVALID_VALUE' },
+  );
+  t.is(store.countHandles(prefixKey), 1);
+  t.is(store.getRecord(handle('88.118.8/B').key), undefined);
+});
+
+const SUFFIXES = ['Z9', 'a1', 'M-3', 'B', 'k', '0', 'AA', 'c-2', 'x', 'Q'];
+
+async function seedListing(store: ReturnType<typeof openTempStore>['store']): Promise<string[]> {
+  await store.write(() => {
+    for (const suffix of SUFFIXES) insertHandle(store, `88.118.8/${suffix}`);
+    // Neighbours that must never appear in a listing of 88.118.8 (whole-segment ownership).
+    insertHandle(store, '88.118.80/A');
+    insertHandle(store, '88.118/A');
+    insertHandle(store, '88.118.8.1/A');
+  });
+  return SUFFIXES.map((suffix) => handle(`88.118.8/${suffix}`).key).sort();
+}
+
+test('store: listHandles pages a prefix in canonical-key order with limit and offset', async (t) => {
+  const { store } = openTempStore(t);
+  const expected = await seedListing(store);
+  const prefixKey = handle('88.118.8/X').prefixKey;
+  const pages = [store.listHandles(prefixKey, 4, 0), store.listHandles(prefixKey, 4, 4), store.listHandles(prefixKey, 4, 8)];
+  t.deepEqual(pages.map((page) => page.length), [4, 4, 2]);
+  t.deepEqual(pages.flat().map((row) => row.key), expected);
+  t.deepEqual(store.listHandles(prefixKey, 4, 10), []);
+  // Display spelling comes along with each key.
+  const a1 = pages.flat().find((row) => row.key === handle('88.118.8/a1').key);
+  t.is(a1?.handle, '88.118.8/a1');
+});
+
+test('store: listHandlesAfter pages by key set, starting after the given key', async (t) => {
+  const { store } = openTempStore(t);
+  const expected = await seedListing(store);
+  const prefixKey = handle('88.118.8/X').prefixKey;
+  const seen: string[] = [];
+  let after = '';
+  for (let round = 0; round < 10; round += 1) {
+    const page = store.listHandlesAfter(prefixKey, after, 3);
+    if (page.length === 0) break;
+    t.true(page.length <= 3);
+    seen.push(...page.map((row) => row.key));
+    after = page.at(-1)?.key ?? '';
+  }
+  t.deepEqual(seen, expected);
+  t.deepEqual(
+    store.listHandlesAfter(prefixKey, expected[4] ?? '', 2).map((row) => row.key),
+    expected.slice(5, 7),
+  );
+});
+
+// The same SQL as src/store/store.ts prepares, planned on a second connection.
+const PLANNED = [
+  { name: 'record lookup', sql: 'SELECT handle, record FROM handles WHERE handle_key = ?', params: ['88.118.8/PUMP-1'] },
+  {
+    name: 'prefix page',
+    sql: 'SELECT handle_key AS key, handle FROM handles WHERE prefix_key = ? ORDER BY handle_key LIMIT ? OFFSET ?',
+    params: ['88.118.8', 10, 0],
+  },
+  {
+    name: 'prefix page after key',
+    sql: 'SELECT handle_key AS key, handle FROM handles WHERE prefix_key = ? AND handle_key > ? ORDER BY handle_key LIMIT ?',
+    params: ['88.118.8', '88.118.8/M', 10],
+  },
+  { name: 'handle count', sql: 'SELECT count FROM handle_counts WHERE prefix_key = ?', params: ['88.118.8'] },
+];
+
+for (const { name, sql, params } of PLANNED) {
+  test(`store: the ${name} query searches an index, never scans or sorts`, async (t) => {
+    const { store, path } = openTempStore(t);
+    await seedListing(store);
+    const other = secondConnection(t, path);
+    const plan = other.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+    const details = plan.map((row) => row.detail);
+    t.true(details.some((detail) => /^SEARCH (handles|handle_counts) USING/.test(detail)), details.join('; '));
+    t.false(details.some((detail) => /^SCAN /.test(detail)), details.join('; '));
+    t.false(details.some((detail) => /TEMP B-TREE/.test(detail)), details.join('; '));
+  });
+}
