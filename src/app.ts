@@ -86,7 +86,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     prefixesRouter(prefixes),
     opsRouter(metrics, () => store.ping()),
   ];
-  app.use(requestPipeline({ metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies) }));
+  app.use(requestPipeline({ metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
   app.use(credentials(authenticator, rule));
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
 

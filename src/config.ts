@@ -25,6 +25,8 @@ export interface Config {
   readonly tlsKeyPath: string | null;
   /** Addresses or CIDR blocks of TLS-terminating proxies whose X-Forwarded-* headers are believed. */
   readonly trustedProxies: readonly string[];
+  /** Count credentials sent over plain HTTP from loopback (a local client or an admin on the machine). */
+  readonly trustLoopback: boolean;
   readonly listHandlesEnabled: boolean;
   readonly listMaxPageSize: number;
   readonly secretHashIterations: number;
@@ -122,6 +124,7 @@ export const VARIABLES = {
   IDNODE_TLS_CERT_PATH: { key: 'tlsCertPath', defaultText: '', parse: optionalText, description: 'PEM certificate; with IDNODE_TLS_KEY_PATH the node serves HTTPS' },
   IDNODE_TLS_KEY_PATH: { key: 'tlsKeyPath', defaultText: '', parse: optionalText, description: 'PEM private key for IDNODE_TLS_CERT_PATH' },
   IDNODE_TRUSTED_PROXIES: { key: 'trustedProxies', defaultText: '', parse: addressList, description: 'comma-separated addresses/CIDRs of TLS-terminating proxies trusted for X-Forwarded-Proto/-For' },
+  IDNODE_TRUST_LOOPBACK: { key: 'trustLoopback', defaultText: 'true', parse: boolean, description: 'count credentials sent over plain HTTP from loopback (set false behind a local plain-HTTP proxy)' },
   IDNODE_LIST_HANDLES: { key: 'listHandlesEnabled', defaultText: 'true', parse: boolean, description: 'allow GET /api/handles?prefix= (false → 501)' },
   IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },
   IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 10_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },

@@ -37,6 +37,7 @@ test('config: an empty environment gives the documented defaults', (t) => {
     tlsCertPath: null,
     tlsKeyPath: null,
     trustedProxies: [],
+    trustLoopback: true,
     listHandlesEnabled: true,
     listMaxPageSize: 10_000,
     secretHashIterations: 210_000,

@@ -13,7 +13,7 @@ function isLoopback(address: string): boolean {
 }
 
 /** Builds the check from IDNODE_TRUSTED_PROXIES entries (addresses or CIDR blocks, already validated). */
-export function transportTrust(trustedProxies: readonly string[]): (req: IncomingMessage) => boolean {
+export function transportTrust(trustedProxies: readonly string[], trustLoopback = true): (req: IncomingMessage) => boolean {
   const proxies = new BlockList();
   for (const entry of trustedProxies) {
     const [address = '', bits] = entry.split('/');
@@ -25,7 +25,7 @@ export function transportTrust(trustedProxies: readonly string[]): (req: Incomin
   return (req) => {
     if ((req.socket as TLSSocket).encrypted === true) return true;
     const address = plainAddress(req.socket.remoteAddress ?? '');
-    if (isLoopback(address)) return true;
+    if (trustLoopback && isLoopback(address)) return true;
     if (!anyProxy || !proxies.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')) return false;
     const forwarded = req.headers['x-forwarded-proto'];
     const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();

@@ -1,0 +1,114 @@
+// The `idnode` command as operators run it: a real child process on a temp SQLite file.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { basicAuth, startNode } from './support/node-under-test.js';
+
+const CLI = new URL('../src/cli.js', import.meta.url).pathname;
+
+function tempDb(t: ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'idnode-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'idnode.db');
+}
+
+/** Environment for a child: this process's PATH etc., no inherited IDNODE_* variables. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IDNODE_')) env[name] = value;
+  return { ...env, IDNODE_SECRET_HASH_ITERATIONS: '1000', IDNODE_LOG_LEVEL: 'info', ...extra };
+}
+
+test('cli: serve with a bad configuration lists every problem and exits 1', (t) => {
+  const result = spawnSync(process.execPath, [CLI, 'serve'], {
+    env: childEnv({ IDNODE_PORT: 'eighty', IDNODE_CACHE_MAX_ENTRIES: '0', IDNODE_CAHCE_MAX_BYTES: '1' }),
+    encoding: 'utf8',
+  });
+  t.is(result.status, 1);
+  for (const name of ['IDNODE_PORT', 'IDNODE_CACHE_MAX_ENTRIES', 'IDNODE_CAHCE_MAX_BYTES']) t.true(result.stderr.includes(name), name);
+});
+
+test('cli: first start prints the generated administrator secret once, it works, and SIGTERM stops cleanly', async (t) => {
+  const db = tempDb(t);
+  const env = childEnv({ IDNODE_DB_PATH: db, IDNODE_PORT: '0', IDNODE_HOST: '127.0.0.1' });
+  const first = await runUntilListening(t, env);
+  const secret = /its secret \(shown once, store it now\): (\S+)/.exec(first.output)?.[1];
+  t.truthy(secret);
+  const created = await fetch(`http://127.0.0.1:${first.port}/api/handles/88.118/CLI-1`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: basicAuth('300:0.NA/88.118', secret ?? '') },
+    body: JSON.stringify([{ index: 1, type: 'URL', data: 'https://example.cn/cli' }]),
+  });
+  t.is(created.status, 201);
+  t.is(await first.stop(), 0);
+
+  const second = await runUntilListening(t, env);
+  t.false(second.output.includes('its secret'));
+  const resolved = await fetch(`http://127.0.0.1:${second.port}/api/handles/88.118/CLI-1`);
+  t.is(resolved.status, 200);
+  t.is(await second.stop(), 0);
+});
+
+test('cli: secret creates an enterprise identity that can register under its prefix only', async (t) => {
+  const db = tempDb(t);
+  const result = spawnSync(process.execPath, [CLI, 'secret', '88.118.8'], { env: childEnv({ IDNODE_DB_PATH: db }), encoding: 'utf8' });
+  t.is(result.status, 0, result.stderr);
+  t.regex(result.stdout, /identity: 300:0\.NA\/88\.118\.8/);
+  const secret = /secret: +(\S+)/.exec(result.stdout)?.[1] ?? '';
+  t.true(secret.length >= 32);
+
+  const node = await startNode(t, { IDNODE_DB_PATH: db });
+  const auth = { identity: '300:0.NA/88.118.8', secret };
+  const own = await node.put('/api/handles/88.118.8/PUMP-1', [{ index: 1, type: 'URL', data: 'https://example.cn/8' }], { auth });
+  t.is(own.status, 201);
+  const parent = await node.put('/api/handles/88.118/PUMP-1', [{ index: 1, type: 'URL', data: 'https://example.cn/x' }], { auth });
+  t.is(parent.status, 403);
+  const derived = await node.put('/api/handles/0.NA/88.118.8.1', [], { auth });
+  t.is(derived.status, 403);
+});
+
+test('cli: secret --stdin refuses a secret shorter than 16 characters and writes nothing', (t) => {
+  const db = tempDb(t);
+  const result = spawnSync(process.execPath, [CLI, 'secret', '88.118.9', '--stdin'], { env: childEnv({ IDNODE_DB_PATH: db }), input: 'short\n', encoding: 'utf8' });
+  t.not(result.status, 0);
+  t.regex(result.stderr, /at least 16/);
+  t.false(existsSync(db));
+});
+
+interface Running {
+  readonly port: number;
+  readonly output: string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `idnode serve`, waits for the "idnode listening" log line and returns the bound port. */
+function runUntilListening(t: ExecutionContext, env: NodeJS.ProcessEnv): Promise<Running> {
+  const child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      const line = output.split('\n').find((l) => l.includes('"idnode listening"'));
+      if (line === undefined) return;
+      const port = (JSON.parse(line) as { port: number }).port;
+      resolve({
+        port,
+        output,
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    void exited.then((code) => reject(new Error(`idnode exited with ${code} before listening:\n${output}`)));
+  });
+}
