@@ -88,7 +88,8 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   ];
   app.use(requestPipeline({ metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
   app.use(credentials(authenticator, rule));
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
+  // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
 
   // Another process (the idnode CLI) may write to the file: PRAGMA data_version tells, and the cache is dropped.
   let seenVersion = store.dataVersion();

@@ -53,7 +53,8 @@ export function requiredBitsForChange(before: readonly HandleValue[], after: rea
  * from HS_ADMIN values on `0.NA/P` and on the handle itself, plus every right except derived prefixes when the
  * identity's own handle is `0.NA/P` (an enterprise administers its own prefix). For a prefix record `0.NA/Q`:
  * creating needs ADD_DERIVED_PREFIX on the parent's record, deleting needs DELETE_DERIVED_PREFIX there, and
- * changes need the bits on the record itself (whoever may derive Q from its parent may also change it). Prefix ancestry is by whole segments (src/identifier/handle.ts), never by string prefix.
+ * changes need the bits on the record itself (whoever may derive Q from its parent may also change it), except
+ * that its HS_ADMIN values change only by the parent's deriver: an enterprise cannot grant itself derived prefixes. Prefix ancestry is by whole segments (src/identifier/handle.ts), never by string prefix.
  */
 export class AccessPolicy {
   constructor(
@@ -111,6 +112,8 @@ export class AccessPolicy {
         // Only whoever may remove derived prefixes of the parent; a prefix cannot delete itself (and lock itself out).
         return hasAdminBits(parentBits, P.DELETE_DERIVED_PREFIX);
       case 'change':
+        // HS_ADMIN values of a prefix record decide who may derive from it: only the parent's deriver changes them.
+        if ((access.bits & ADMIN_VALUE_BITS) !== 0) return deriver;
         return deriver || hasAdminBits(own | self, access.bits);
       case 'read':
         return deriver || hasAdminBits(own | self, P.READ_VALUE);

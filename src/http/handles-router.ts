@@ -75,10 +75,19 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
     sendHandleJson(ctx, 200, `{"responseCode":${result.empty ? 200 : 1},"handle":${quote(text)},"values":${result.valuesJson}}`);
   }
 
+  /** Reads the JSON body; errors raised while parsing it carry no `handle` (reference §5). */
+  async function readBodyUnechoed(ctx: NodeContext): Promise<unknown> {
+    const echo = ctx.state.echo;
+    ctx.state.echo = undefined;
+    const body = await readJsonBody(ctx.req, deps.bodyLimitBytes);
+    ctx.state.echo = echo;
+    return body;
+  }
+
   /** A POST to a handle URL is a GET whose JSON body fields are extra query parameters (reference §3.1). */
   async function mergeBodyIntoQuery(ctx: NodeContext, query: URLSearchParams): Promise<void> {
     if (ctx.req.headers['content-type'] === undefined) return;
-    const body = await readJsonBody(ctx.req, deps.bodyLimitBytes);
+    const body = await readBodyUnechoed(ctx);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
     for (const [name, value] of Object.entries(body)) {
       for (const item of Array.isArray(value) ? value : [value]) {
@@ -119,7 +128,8 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
     const overwrite = strictFlag(query, 'overwrite', true);
     const wanted = indexes(query, true);
     const pathKey = mint ? null : parseHandle(text, rule).key;
-    const values = bodyValues(await readJsonBody(ctx.req, deps.bodyLimitBytes), pathKey, rule);
+    const body = await readBodyUnechoed(ctx);
+    const values = bodyValues(body, pathKey, rule);
     const result = await deps.register.put({ handleText: text, mint, identity, values, indexes: wanted, overwrite });
     ctx.state.echo = result.handle;
     sendHandleJson(ctx, result.created ? 201 : 200, `{"responseCode":1,"handle":${quote(result.handle)}}`);

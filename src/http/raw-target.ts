@@ -2,8 +2,6 @@
 
 import { IdnodeError } from '../errors.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 export interface RawTarget {
   readonly path: string;
   readonly query: URLSearchParams;
@@ -17,18 +15,11 @@ export function rawTarget(url: string): RawTarget {
 
 /**
  * The text after `routePrefix` in a raw path, percent-decoded exactly once (`+` stays `+`), with one leading `/`
- * removed (reference §1 "Path handling"). Raw non-ASCII bytes must be UTF-8. Throws INVALID_HANDLE.
+ * removed (reference §1 "Path handling"). Percent-encoded bytes must be UTF-8. Throws INVALID_HANDLE.
  */
 export function decodePathTail(rawPath: string, routePrefix: string): string {
-  let tail = rawPath.slice(routePrefix.length);
-  // Node hands raw bytes above 0x7F to us as latin1 characters; turn them back into the UTF-8 the client sent.
-  if (/[\u0080-\u00ff]/.test(tail)) {
-    try {
-      tail = utf8.decode(Buffer.from(tail, 'latin1'));
-    } catch {
-      throw new IdnodeError('INVALID_HANDLE', 'handle is not valid UTF-8');
-    }
-  }
+  // Node's HTTP parser refuses raw bytes above 0x7F in the request target, so the tail is ASCII here.
+  const tail = rawPath.slice(routePrefix.length);
   let decoded: string;
   try {
     decoded = decodeURIComponent(tail);

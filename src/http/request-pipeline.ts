@@ -58,7 +58,11 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
         ctx.set('Access-Control-Allow-Origin', '*');
       }
       await next();
-      if (ctx.status === 404 && ctx.body == null) throw new IdnodeError('ROUTE_NOT_FOUND');
+      if (ctx.body == null) {
+        if (ctx.status === 404) throw new IdnodeError('ROUTE_NOT_FOUND');
+        if (ctx.status === 405) throw new IdnodeError('METHOD_NOT_ALLOWED');
+        if (ctx.status === 501) throw new IdnodeError('OPERATION_NOT_SUPPORTED');
+      }
     } catch (thrown) {
       const error = fromThrown(thrown);
       if (error.isServerError) deps.logger.error({ err: error.cause ?? error, code: error.code, route: ctx.state.route }, 'request failed');

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import type { Config } from '../config.js';
 import type { NodeState } from './state.js';
@@ -14,10 +15,29 @@ export function createServer(app: Koa<NodeState>, config: Config): Server {
     config.tlsCertPath !== null && config.tlsKeyPath !== null
       ? createHttpsServer({ cert: readFileSync(config.tlsCertPath), key: readFileSync(config.tlsKeyPath) }, handler)
       : createHttpServer(handler);
+  server.on('clientError', answerClientError);
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   return server;
+}
+
+/**
+ * Requests Node's parser refuses never reach Koa: answer them with a short JSON error in the Handle dialect
+ * (431 for oversized headers, 408 for timeouts, 400 otherwise) and close the connection.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || (error.code === 'ECONNRESET')) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  const body = JSON.stringify({ responseCode: 4, message: status === 400 ? 'malformed HTTP request' : reason.toLowerCase() });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Listens and resolves with the bound port (useful with port 0). */

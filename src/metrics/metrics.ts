@@ -117,6 +117,13 @@ export class Metrics {
         this.set(sources.storeSizeBytes());
       },
     });
+    this.touchAll();
+  }
+
+  /** Makes every labelled series visible at 0 before its first event, so rates and alerts work from the start. */
+  private touchAll(): void {
+    for (const instruments of this.routes.values()) for (const counter of instruments.byClass) counter.inc(0);
+    for (const counter of [...Object.values(this.resolutions), ...Object.values(this.registrations), ...Object.values(this.deletions)]) counter.inc(0);
   }
 
   /** Records one finished HTTP request. */

@@ -7,7 +7,7 @@ import type { Identity } from '../auth/identity.js';
 import { hashSecret, isSecretHash } from '../auth/secret-hash.js';
 import { IdnodeError } from '../errors.js';
 import { adminBitsToString, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
-import { parseHandle, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
+import { parseHandle, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
 import { isAdminType, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
@@ -123,7 +123,7 @@ export class RegisterService {
       this.authorize(request.identity, handle, { kind: 'create' }, undefined);
       const stored = derived === null ? values : withDefaultAdmin(values, request.identity, nowSeconds);
       this.store.insertRecord(handle.key, handle.display, handle.prefixKey, stored, nowSeconds);
-      if (derived !== null) this.store.homePrefix(parseHandle(derived, this.options.rule).prefixKey, derived, nowSeconds);
+      if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
       tx.touch(handle.key);
       return result;
     }

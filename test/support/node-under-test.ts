@@ -2,6 +2,7 @@
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
@@ -13,6 +14,8 @@ import { createLogger } from '../../src/log/logger.js';
 export const ADMIN_SECRET = 'test-admin-secret-0001';
 export const NODE_PREFIX = '88.118';
 export const ADMIN_IDENTITY = `300:0.NA/${NODE_PREFIX}`;
+/** The node administrator's credentials, for `{ auth: ADMIN }` on a GET (which is anonymous by default). */
+export const ADMIN = Object.freeze({ identity: ADMIN_IDENTITY, secret: ADMIN_SECRET });
 
 /** A controllable clock in milliseconds. */
 export class TestClock {
@@ -50,6 +53,8 @@ export class NodeUnderTest {
     readonly config: Config,
     readonly port: number,
     readonly clock: TestClock,
+    /** The address the listener is bound to and requests are sent to. */
+    readonly host = '127.0.0.1',
   ) {}
 
   /** Sends one request with a raw path (nothing is re-encoded). */
@@ -68,7 +73,7 @@ export class NodeUnderTest {
       if (options.auth !== undefined || method !== 'GET') headers.authorization ??= basicAuth(auth.identity, auth.secret);
     }
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: this.port, method, path, headers }, (res) => {
+      const req = httpRequest({ host: this.host, port: this.port, method, path, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
@@ -106,6 +111,30 @@ export class NodeUnderTest {
     t.is(reply.status, 201, `registering ${handle}: ${reply.text}`);
   }
 
+  /**
+   * Writes `head` (request line and headers, CRLF-terminated, blank line included) on a fresh connection and
+   * sends nothing more; resolves with everything the server wrote once the server closes the connection.
+   */
+  rawExchange(head: string): Promise<{ readonly text: string; readonly closedByServer: boolean }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: this.host, port: this.port });
+      const chunks: Buffer[] = [];
+      let ended = false;
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('end', () => {
+        ended = true;
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve({ text: Buffer.concat(chunks).toString('latin1'), closedByServer: ended }));
+      socket.write(head, 'latin1');
+    });
+  }
+
+  /** The Prometheus exposition text as the node's registry produces it. */
+  async metricsText(): Promise<string> {
+    return (await this.node.metrics.exposition()).body;
+  }
+
   /** The current value of a metric sample line (`name{labels}`), or 0 when absent. */
   async metric(sample: string): Promise<number> {
     const text = (await this.node.metrics.exposition()).body;
@@ -119,6 +148,7 @@ export class NodeUnderTest {
  * unless IDNODE_DB_PATH is given. Hash iterations are lowered so tests stay fast.
  */
 export async function startNode(t: ExecutionContext, env: Record<string, string> = {}, clock = new TestClock()): Promise<NodeUnderTest> {
+  const host = '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'idnode-test-'));
   const config = loadConfig({
     IDNODE_DB_PATH: join(dir, 'idnode.db'),
@@ -126,17 +156,17 @@ export async function startNode(t: ExecutionContext, env: Record<string, string>
     IDNODE_NODE_PREFIX: NODE_PREFIX,
     IDNODE_SECRET_HASH_ITERATIONS: '1000',
     IDNODE_LOG_LEVEL: 'silent',
-    IDNODE_HOST: '127.0.0.1',
+    IDNODE_HOST: host,
     IDNODE_PORT: '0',
     ...env,
   });
   const node = await createNode(config, { logger: createLogger('silent'), nowMs: clock.nowMs, externalWritePollMs: 0 });
   const server = createServer(node.app, config);
-  const port = await listen(server, 0, '127.0.0.1');
+  const port = await listen(server, 0, host);
   t.teardown(async () => {
     await closeGracefully(server, 1000);
     node.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return new NodeUnderTest(node, config, port, clock);
+  return new NodeUnderTest(node, config, port, clock, host);
 }

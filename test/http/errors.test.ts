@@ -1,0 +1,151 @@
+// Error answers and headers shared by every route: bad bodies, unknown routes and verbs, security headers, CORS.
+
+import test from 'ava';
+import { ADMIN, basicAuth, startNode } from '../support/node-under-test.js';
+
+const URL_VALUE = [{ index: 1, type: 'URL', data: 'https://example.cn/x' }];
+
+test('errors: a body that is not JSON is 400/4 and, raised while parsing, carries no handle (reference §5)', async (t) => {
+  const node = await startNode(t);
+  for (const body of ['{"values": [', 'not json at all', '']) {
+    const reply = await node.put('/api/handles/88.118/BADJSON', body, { headers: { 'content-type': 'application/json' } });
+    t.is(reply.status, 400, JSON.stringify(body));
+    t.is(reply.json?.responseCode, 4, JSON.stringify(body));
+    t.false('handle' in (reply.json ?? {}), `no handle for ${JSON.stringify(body)}: ${reply.text}`);
+  }
+  t.is((await node.get('/api/handles/88.118/BADJSON')).status, 404);
+});
+
+test('errors: a body that is not UTF-8 is 400/4', async (t) => {
+  const node = await startNode(t);
+  const body = Buffer.from([0x5b, 0xff, 0x5d]);
+  const reply = await node.put('/api/handles/88.118/BADUTF8', body, { headers: { 'content-type': 'application/json' } });
+  t.is(reply.status, 400);
+  t.is(reply.json?.responseCode, 4);
+});
+
+test('errors: a PUT whose content type is not JSON is 415/4', async (t) => {
+  const node = await startNode(t);
+  for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonp']) {
+    const reply = await node.put('/api/handles/88.118/CT', JSON.stringify(URL_VALUE), { headers: { 'content-type': contentType } });
+    t.is(reply.status, 415, contentType);
+    t.is(reply.json?.responseCode, 4, contentType);
+  }
+  const missing = await node.put('/api/handles/88.118/CT', JSON.stringify(URL_VALUE));
+  t.is(missing.status, 415);
+  t.is((await node.get('/api/handles/88.118/CT')).status, 404);
+
+  const withCharset = await node.put('/api/handles/88.118/CT', JSON.stringify(URL_VALUE), { headers: { 'content-type': 'Application/JSON; charset=utf-8' } });
+  t.is(withCharset.status, 201);
+});
+
+test('errors: a body over IDNODE_BODY_LIMIT_BYTES with a declared Content-Length is 413 before it is read, and the connection is closed', async (t) => {
+  t.timeout(10_000);
+  const node = await startNode(t, { IDNODE_BODY_LIMIT_BYTES: '2048' });
+  const head = [
+    'PUT /api/handles/88.118/BIG HTTP/1.1',
+    `Host: 127.0.0.1:${node.port}`,
+    'Content-Type: application/json',
+    'Content-Length: 4096',
+    `Authorization: ${basicAuth(ADMIN.identity, ADMIN.secret)}`,
+    '',
+    '',
+  ].join('\r\n');
+  // Nothing of the body is sent: the server must answer on the declared length alone, then close.
+  const { text, closedByServer } = await node.rawExchange(head);
+  t.regex(text, /^HTTP\/1\.1 413 /);
+  t.regex(text, /\r\nconnection: close\r\n/i);
+  t.regex(text, /\r\nx-content-type-options: nosniff\r\n/i);
+  t.true(closedByServer);
+  const json = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { responseCode: number };
+  t.is(json.responseCode, 4);
+  t.is((await node.get('/api/handles/88.118/BIG')).status, 404);
+});
+
+test('errors: a body within IDNODE_BODY_LIMIT_BYTES is accepted', async (t) => {
+  const node = await startNode(t, { IDNODE_BODY_LIMIT_BYTES: '2048' });
+  const reply = await node.put('/api/handles/88.118/SMALL', [{ index: 1, type: 'DESC', data: 'x'.repeat(1800) }]);
+  t.is(reply.status, 201, reply.text);
+  const over = await node.put('/api/handles/88.118/LARGE', [{ index: 1, type: 'DESC', data: 'x'.repeat(2100) }]);
+  t.is(over.status, 413);
+  t.is(over.json?.responseCode, 4);
+});
+
+test('errors: an unknown /api path is 404/4', async (t) => {
+  const node = await startNode(t);
+  for (const path of ['/api/x', '/api/handlesx/88.118/A', '/api']) {
+    const reply = await node.get(path);
+    t.is(reply.status, 404, path);
+    t.is(reply.json?.responseCode, 4, path);
+  }
+});
+
+test('errors: a method the resource does not support is 405/4', async (t) => {
+  const node = await startNode(t);
+  await node.register(t, '88.118/x');
+  const patch = await node.request('PATCH', '/api/handles/88.118/x', { body: URL_VALUE });
+  t.is(patch.status, 405);
+  t.is(patch.json?.responseCode, 4);
+  const putList = await node.request('PUT', '/api/handles', { body: URL_VALUE });
+  t.is(putList.status, 405);
+  t.is(putList.json?.responseCode, 4);
+});
+
+test('errors: an unknown HTTP verb is 501/5', async (t) => {
+  const node = await startNode(t);
+  const reply = await node.request('PROPFIND', '/api/handles/88.118/x', { auth: null });
+  t.is(reply.status, 501);
+  t.is(reply.json?.responseCode, 5);
+});
+
+test('headers: every response carries X-Content-Type-Options: nosniff', async (t) => {
+  const node = await startNode(t);
+  await node.register(t, '88.118/NOSNIFF');
+  const replies = [
+    await node.get('/api/handles/88.118/NOSNIFF'),
+    await node.get('/api/handles/88.118/NOPE'),
+    await node.get('/api/handles/88.118/NOSNIFF?callback=cb'),
+    await node.put('/api/handles/88.118/NOSNIFF', URL_VALUE),
+    await node.put('/api/handles/88.118/NOSNIFF', URL_VALUE, { auth: { identity: ADMIN.identity, secret: 'wrong-secret-0000000' } }),
+    await node.put('/api/handles/88.118/NOSNIFF', URL_VALUE, { auth: null }),
+    await node.get('/api/handles?prefix=88.118', { auth: ADMIN }),
+    await node.get('/api/x'),
+    await node.request('PATCH', '/api/handles/88.118/NOSNIFF'),
+    await node.get('/metrics'),
+    await node.get('/healthz'),
+    await node.get('/nowhere'),
+  ];
+  for (const reply of replies) t.is(reply.headers['x-content-type-options'], 'nosniff', `${reply.status} ${reply.text.slice(0, 60)}`);
+});
+
+test('cors: a request with Origin gets Access-Control-Allow-Origin * and never Allow-Credentials', async (t) => {
+  const node = await startNode(t);
+  const origin = { origin: 'https://app.example.org' };
+  const replies = [
+    await node.put('/api/handles/88.118/CORS', URL_VALUE, { headers: origin }),
+    await node.get('/api/handles/88.118/CORS', { headers: origin }),
+    await node.get('/api/handles/88.118/CORS', { headers: origin, auth: ADMIN }),
+    await node.get('/api/handles/88.118/NOPE', { headers: origin }),
+    await node.put('/api/handles/88.118/CORS', URL_VALUE, { headers: origin, auth: null }),
+    await node.put('/api/handles/88.118/CORS', URL_VALUE, { headers: origin, auth: { identity: ADMIN.identity, secret: 'wrong-secret-0000000' } }),
+  ];
+  t.is(replies[0]?.status, 201);
+  for (const reply of replies) {
+    t.is(reply.headers['access-control-allow-origin'], '*', `${reply.status}`);
+    t.is(reply.headers['access-control-allow-credentials'], undefined, `${reply.status}`);
+  }
+});
+
+test('cors: an OPTIONS preflight is 204 with the allowed methods and headers', async (t) => {
+  const node = await startNode(t);
+  const reply = await node.request('OPTIONS', '/api/handles/88.118/CORS', {
+    auth: null,
+    headers: { origin: 'https://app.example.org', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization, content-type' },
+  });
+  t.is(reply.status, 204);
+  t.is(reply.text, '');
+  t.is(reply.headers['access-control-allow-origin'], '*');
+  t.regex(String(reply.headers['access-control-allow-methods']), /\bPUT\b/);
+  t.regex(String(reply.headers['access-control-allow-headers']), /authorization/i);
+  t.is(reply.headers['access-control-allow-credentials'], undefined);
+});
