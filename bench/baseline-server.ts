@@ -1,0 +1,73 @@
+// The ceiling: a bare node:http server answering idnode's benchmark paths with the same bytes from a Map.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createdBody, handlePath, HANDLE_ROUTE, identifier, notFoundBody, resolvedBody } from './data-set.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function positiveInteger(name: string): number {
+  const raw = process.env[name] ?? '';
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n <= 0) {
+    process.stderr.write(`baseline: ${name} must be a positive integer (got ${JSON.stringify(raw)})\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const identifiers = positiveInteger('BENCH_IDENTIFIERS');
+const port = positiveInteger('BENCH_PORT');
+
+// Every seeded handle's path → the exact body idnode answers with, built from the same generator as the seed.
+const started = performance.now();
+const bodies = new Map<string, Buffer>();
+for (let i = 0; i < identifiers; i += 1) {
+  const { handle, values } = identifier(i);
+  bodies.set(handlePath(handle), Buffer.from(resolvedBody(handle, values)));
+}
+const READY = Buffer.from('{"status":"ready"}');
+
+function send(res: ServerResponse, status: number, body: Buffer): void {
+  res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': body.length });
+  res.end(body);
+}
+
+/** The handle text of a path, decoded once as idnode does (the generated paths decode to themselves). */
+function handleOf(url: string): string {
+  try {
+    return decodeURIComponent(url.slice(HANDLE_ROUTE.length));
+  } catch {
+    return url.slice(HANDLE_ROUTE.length);
+  }
+}
+
+const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const url = req.url ?? '/';
+  if (req.method === 'GET') {
+    const body = bodies.get(url);
+    if (body !== undefined) send(res, 200, body);
+    else if (url.startsWith(HANDLE_ROUTE)) send(res, 404, Buffer.from(notFoundBody(handleOf(url))));
+    else if (url === '/readyz') send(res, 200, READY);
+    else send(res, 404, Buffer.alloc(0));
+    return;
+  }
+  if (req.method === 'PUT' && url.startsWith(HANDLE_ROUTE)) {
+    // Read the whole request body, as idnode must, then answer like a successful create.
+    req.on('data', () => {});
+    req.on('end', () => send(res, 201, Buffer.from(createdBody(handleOf(url)))));
+    return;
+  }
+  send(res, 405, Buffer.alloc(0));
+});
+
+server.listen(port, '127.0.0.1', () => {
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`baseline: ${bodies.size} bodies built in ${seconds} s, listening on 127.0.0.1:${port}\n`);
+});
+
+function stop(): void {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+}
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,261 @@
+// `npm run bench`: seeds the data set, spawns idnode and the node:http baseline, checks, warms up and measures every scenario, reports.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ADMIN_SECRET, DATA_SET_VERSION, ENTERPRISE_PREFIX_COUNT, NODE_PREFIX } from './data-set.js';
+import { freePort, killChildrenOnExit, rssBytes, spawnServer, stopServer, waitReady, type ServerProcess } from './processes.js';
+import { consoleReport, markdownReport, writeResults, type RunResults, type ScenarioResult } from './report.js';
+import { resolutionCounts, resolutionDelta, runLoad, scenarios, SCENARIO_NAMES, sendOnce, type Scenario } from './scenarios.js';
+import { copyStoreForRun, seededStore } from './seed.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'dist/src/cli.js');
+const BASELINE = join(ROOT, 'dist/bench/baseline-server.js');
+const RESULTS_DIR = join(ROOT, 'bench/results');
+const PROFILE_DIR = join(RESULTS_DIR, 'profiles');
+/** Variables the bench sets for idnode itself; any other IDNODE_* in the environment passes through and is reported. */
+const IDNODE_FIXED = ['IDNODE_DB_PATH', 'IDNODE_PORT', 'IDNODE_HOST', 'IDNODE_ADMIN_SECRET', 'IDNODE_LOG_LEVEL', 'IDNODE_NODE_PREFIX'];
+
+const USAGE = `usage: npm run bench -- [options]   (each option also reads the BENCH_* variable shown)
+  -n, --identifiers N   seeded identifiers (BENCH_IDENTIFIERS, default 1000000)
+  -d, --duration S      measured seconds per scenario and server (BENCH_DURATION, default 10)
+  -w, --warmup S        warm-up seconds before each measurement (BENCH_WARMUP, default 3)
+  -c, --connections N   concurrent connections (BENCH_CONNECTIONS, default 50)
+  -s, --scenarios LIST  comma-separated subset of ${SCENARIO_NAMES.join(',')} (BENCH_SCENARIOS)
+      --reseed          seed again even if a cached seed file exists (BENCH_RESEED=1)
+      --seed-only       seed (or find) the cached store and stop
+      --idnode-cli PATH compiled idnode CLI to measure (default dist/src/cli.js; e.g. another worktree's build)
+      --profile         run idnode with --cpu-prof; the .cpuprofile lands in bench/results/profiles/
+  -h, --help`;
+
+interface Options {
+  readonly identifiers: number;
+  readonly duration: number;
+  readonly warmup: number;
+  readonly connections: number;
+  readonly scenarios: readonly string[];
+  readonly reseed: boolean;
+  readonly profile: boolean;
+  readonly seedOnly: boolean;
+  readonly idnodeCli: string;
+}
+
+class BenchError extends Error {}
+
+function integerOption(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < min) throw new BenchError(`${name} must be an integer ≥ ${min} (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+function parseOptions(): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+    options: {
+      identifiers: { type: 'string', short: 'n' },
+      duration: { type: 'string', short: 'd' },
+      warmup: { type: 'string', short: 'w' },
+      connections: { type: 'string', short: 'c' },
+      scenarios: { type: 'string', short: 's' },
+      reseed: { type: 'boolean' },
+      profile: { type: 'boolean' },
+      'seed-only': { type: 'boolean' },
+      'idnode-cli': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    });
+  } catch (error) {
+    throw new BenchError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { values } = parsed;
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const env = process.env;
+  const scenarioList = (values.scenarios ?? env.BENCH_SCENARIOS ?? SCENARIO_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of scenarioList) {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(name)) throw new BenchError(`unknown scenario "${name}"; known: ${SCENARIO_NAMES.join(', ')}`);
+  }
+  return {
+    identifiers: integerOption('identifiers', values.identifiers ?? env.BENCH_IDENTIFIERS, 1_000_000, 1),
+    duration: integerOption('duration', values.duration ?? env.BENCH_DURATION, 10, 1),
+    warmup: integerOption('warmup', values.warmup ?? env.BENCH_WARMUP, 3, 0),
+    connections: integerOption('connections', values.connections ?? env.BENCH_CONNECTIONS, 50, 1),
+    scenarios: scenarioList,
+    reseed: values.reseed === true || env.BENCH_RESEED === '1',
+    profile: values.profile === true,
+    seedOnly: values['seed-only'] === true,
+    idnodeCli: resolve(values['idnode-cli'] ?? CLI),
+  };
+}
+
+function git(args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The command that reproduces this run: BENCH_* and user-set IDNODE_* variables, then npm run bench with its arguments. */
+function commandLine(): string {
+  const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const vars = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('BENCH_') || (name.startsWith('IDNODE_') && !IDNODE_FIXED.includes(name)))
+    .map(([name, value]) => `${name}=${quote(value ?? '')}`);
+  const args = process.argv.slice(2).map(quote);
+  return [...vars, 'npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function assertAlive(server: ServerProcess): void {
+  if (server.exited()) throw new BenchError(`${server.name} exited during the run:\n${server.output()}`);
+}
+
+/** The sample request of a scenario must get the expected status from both servers, with the same body. */
+async function check(scenario: Scenario, idnode: ServerProcess, baseline: ServerProcess): Promise<void> {
+  const sample = scenario.requests('check')();
+  const target = `${sample.method} ${sample.path}`;
+  const mine = await sendOnce(idnode.port, sample);
+  const ceiling = await sendOnce(baseline.port, sample);
+  for (const [server, reply] of [[idnode, mine], [baseline, ceiling]] as const) {
+    if (reply.status !== scenario.expectedStatus) {
+      throw new BenchError(
+        `${scenario.name}: ${server.name} answered ${reply.status} to ${target}, expected ${scenario.expectedStatus}; not measuring.\n` +
+          `  body: ${reply.body.slice(0, 600)}`,
+      );
+    }
+  }
+  if (mine.body !== ceiling.body) {
+    throw new BenchError(`${scenario.name}: the baseline body differs from idnode's for ${target}; the ratio would be meaningless.\n  idnode:   ${mine.body}\n  baseline: ${ceiling.body}`);
+  }
+}
+
+async function measure(scenario: Scenario, idnode: ServerProcess, baseline: ServerProcess, options: Options): Promise<ScenarioResult> {
+  await check(scenario, idnode, baseline);
+  const load = { seconds: options.duration, connections: options.connections };
+  const warm = { seconds: options.warmup, connections: options.connections };
+  if (options.warmup > 0) await runLoad(scenario, 'warmup', { ...warm, port: idnode.port, pid: idnode.pid });
+  const before = await resolutionCounts(idnode.port);
+  const mine = await runLoad(scenario, 'measure', { ...load, port: idnode.port, pid: idnode.pid });
+  const after = await resolutionCounts(idnode.port);
+  assertAlive(idnode);
+  const idnodeRssBytesAfter = rssBytes(idnode.pid);
+  if (options.warmup > 0) await runLoad(scenario, 'warmup', { ...warm, port: baseline.port, pid: baseline.pid });
+  const ceiling = await runLoad(scenario, 'measure', { ...load, port: baseline.port, pid: baseline.pid });
+  assertAlive(baseline);
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    expectedStatus: scenario.expectedStatus,
+    idnode: mine,
+    baseline: ceiling,
+    ratio: ceiling.requestsPerSecond > 0 ? mine.requestsPerSecond / ceiling.requestsPerSecond : 0,
+    idnodeResolutions: resolutionDelta(before, after),
+    idnodeRssBytesAfter,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const runDir = mkdtempSync(join(tmpdir(), 'idnode-bench-run-'));
+  killChildrenOnExit(() => rmSync(runDir, { recursive: true, force: true }));
+  const commit = git(['rev-parse', '--short', 'HEAD']) ?? 'unknown';
+  const dirty = (git(['status', '--porcelain', '--untracked-files=no']) ?? '') !== '';
+  const cpu = { model: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
+  const command = commandLine();
+  log(`idnode bench: commit ${commit}${dirty ? ' (dirty)' : ''}, Node ${process.version}, ${cpu.model} × ${cpu.cores}`);
+  log(`$ ${command}`);
+  if (options.idnodeCli !== CLI) log(`idnode: measuring ${options.idnodeCli}`);
+
+  const seed = await seededStore(options.identifiers, options.reseed, log);
+  if (options.seedOnly) return;
+  const dbPath = join(runDir, 'idnode.db');
+  const copyStarted = performance.now();
+  copyStoreForRun(seed, dbPath);
+  log(`store: copied for this run to ${dbPath} in ${((performance.now() - copyStarted) / 1000).toFixed(1)} s`);
+
+  const idnodeEnv: Record<string, string> = {
+    IDNODE_DB_PATH: dbPath,
+    IDNODE_PORT: String(await freePort()),
+    IDNODE_HOST: '127.0.0.1',
+    IDNODE_ADMIN_SECRET: ADMIN_SECRET,
+    IDNODE_LOG_LEVEL: 'warn',
+    IDNODE_NODE_PREFIX: NODE_PREFIX,
+  };
+  const baselinePort = await freePort();
+  const nodeFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const idnode = spawnServer('idnode', options.idnodeCli, ['serve'], idnodeEnv, Number(idnodeEnv.IDNODE_PORT), true, nodeFlags);
+  const baseline = spawnServer('baseline', BASELINE, [], { BENCH_IDENTIFIERS: String(options.identifiers), BENCH_PORT: String(baselinePort) }, baselinePort, true);
+  const startStarted = performance.now();
+  await Promise.all([waitReady(idnode, 120_000), waitReady(baseline, 300_000)]);
+  log(`servers: idnode pid ${idnode.pid} on 127.0.0.1:${idnode.port}, baseline pid ${baseline.pid} on 127.0.0.1:${baseline.port} ` +
+    `(ready after ${((performance.now() - startStarted) / 1000).toFixed(1)} s)`);
+
+  const loadAtStart = loadavg();
+  if ((loadAtStart[0] ?? 0) > cpu.cores / 2) {
+    log(`WARNING: load average ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')} on ${cpu.cores} cores: other work will skew these numbers`);
+  }
+  const runTag = Date.now().toString(36).toUpperCase();
+  const chosen = scenarios(options.identifiers, runTag).filter((s) => options.scenarios.includes(s.name));
+  const results: ScenarioResult[] = [];
+  for (const scenario of chosen) {
+    log(`${scenario.name}: ${scenario.description}`);
+    const result = await measure(scenario, idnode, baseline, options);
+    results.push(result);
+    log(`  idnode ${Math.round(result.idnode.requestsPerSecond)} req/s (p50 ${result.idnode.latencyMs.p50} ms, p99 ${result.idnode.latencyMs.p99} ms), ` +
+      `baseline ${Math.round(result.baseline.requestsPerSecond)} req/s, ratio ${result.ratio.toFixed(2)}`);
+  }
+  const loadAtEnd = loadavg();
+  const idnodeRss = rssBytes(idnode.pid);
+  const baselineRss = rssBytes(baseline.pid);
+  await Promise.all([stopServer(idnode), stopServer(baseline)]);
+  if (options.profile) log(`profile: idnode's CPU profile was written to ${PROFILE_DIR}/`);
+
+  const env = Object.fromEntries(Object.entries({ ...process.env, ...idnodeEnv }).filter(([name]) => name.startsWith('IDNODE_')));
+  env.IDNODE_ADMIN_SECRET = '(fixed bench secret)';
+  env.IDNODE_DB_PATH = '(copy of the seeded store)';
+  env.IDNODE_PORT = '(free port)';
+  const report: RunResults = {
+    date: new Date().toISOString(),
+    commit,
+    dirty,
+    node: process.version,
+    cpu,
+    platform: `${process.platform} ${process.arch}`,
+    memoryTotalBytes: totalmem(),
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
+    command,
+    options: { identifiers: options.identifiers, durationSeconds: options.duration, warmupSeconds: options.warmup, connections: options.connections, pipelining: 1 },
+    dataSet: {
+      identifiers: seed.identifiers,
+      enterprisePrefixes: ENTERPRISE_PREFIX_COUNT,
+      valuesPerRecord: '3 (URL, EMAIL, PRODUCT.MODEL) + HS_ADMIN on about half',
+      seedSeconds: seed.seedSeconds,
+      seedReused: seed.reused,
+      storeSizeBytes: seed.sizeBytes,
+      schemaVersion: seed.schemaVersion,
+      dataSetVersion: DATA_SET_VERSION,
+    },
+    idnode: { cli: relative(ROOT, options.idnodeCli), rssBytesAtEnd: idnodeRss, env: env as Record<string, string> },
+    baseline: { rssBytesAtEnd: baselineRss },
+    scenarios: results,
+  };
+  const path = writeResults(RESULTS_DIR, report);
+  log(`\n${consoleReport(report)}\n\nresults: ${path}\n\nMarkdown for README:\n\n${markdownReport(report)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`\nbench: ${error instanceof BenchError ? error.message : String((error as Error).stack ?? error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,206 @@
+// The measured scenarios: the requests each sends, the status and body check before measuring, and one autocannon run.
+
+import autocannon from 'autocannon';
+import { cpuSeconds } from './processes.js';
+import {
+  adminAuthorization,
+  handlePath,
+  hotIdentifierNumber,
+  identifier,
+  missingHandle,
+  NODE_PREFIX,
+  randomSource,
+  registerBody,
+} from './data-set.js';
+
+export const SCENARIO_NAMES = ['resolve-hot', 'resolve-cold', 'resolve-404', 'register'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** check: one sample request; warmup and measure: autocannon runs (each phase has its own request sequence). */
+export type Phase = 'check' | 'warmup' | 'measure';
+
+export interface RequestShape {
+  readonly method: 'GET' | 'PUT';
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+}
+
+export interface Scenario {
+  readonly name: ScenarioName;
+  readonly expectedStatus: number;
+  readonly description: string;
+  /** True when every request is the same (autocannon then sends one prebuilt buffer). */
+  readonly fixed: boolean;
+  /** The request sequence of a phase: the same phase yields the same sequence for idnode and the baseline. */
+  requests(phase: Phase): () => RequestShape;
+}
+
+const PHASE_SEEDS: Record<Phase, number> = { check: 1, warmup: 2, measure: 3 };
+
+/** The scenarios over a data set of `identifiers`; `runTag` keeps registered handles unique across runs. */
+export function scenarios(identifiers: number, runTag: string): Scenario[] {
+  const hot = handlePath(identifier(hotIdentifierNumber(identifiers)).handle);
+  const authorization = adminAuthorization();
+  return [
+    {
+      name: 'resolve-hot',
+      expectedStatus: 200,
+      description: 'GET one seeded handle over and over (resolve cache hit)',
+      fixed: true,
+      requests: () => () => ({ method: 'GET', path: hot, headers: {} }),
+    },
+    {
+      name: 'resolve-cold',
+      expectedStatus: 200,
+      description: `GET a uniformly random one of the ${identifiers.toLocaleString('en-US')} seeded handles per request`,
+      fixed: false,
+      requests(phase) {
+        const random = randomSource(PHASE_SEEDS[phase] * 7919);
+        return () => ({ method: 'GET', path: handlePath(identifier(Math.floor(random() * identifiers)).handle), headers: {} });
+      },
+    },
+    {
+      name: 'resolve-404',
+      expectedStatus: 404,
+      description: 'GET a random never-registered handle under a homed prefix',
+      fixed: false,
+      requests(phase) {
+        const random = randomSource(PHASE_SEEDS[phase] * 104_729);
+        return () => ({ method: 'GET', path: handlePath(missingHandle(random)), headers: {} });
+      },
+    },
+    {
+      name: 'register',
+      expectedStatus: 201,
+      description: `PUT a new unique handle under ${NODE_PREFIX} as the node administrator (2 values, Basic auth)`,
+      fixed: false,
+      requests(phase) {
+        let n = 0;
+        return () => {
+          n += 1;
+          const handle = `${NODE_PREFIX}/BENCH-${runTag}-${phase.toUpperCase()}-${n}`;
+          return {
+            method: 'PUT',
+            path: handlePath(handle),
+            headers: { authorization, 'content-type': 'application/json' },
+            body: registerBody(handle),
+          };
+        };
+      },
+    },
+  ];
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Sends one request with fetch (used for the check before measuring). */
+export async function sendOnce(port: number, request: RequestShape): Promise<Reply> {
+  const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.timeout(30_000) };
+  if (request.body !== undefined) init.body = request.body;
+  const response = await fetch(`http://127.0.0.1:${port}${request.path}`, init);
+  return { status: response.status, body: await response.text() };
+}
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly latencyMs: { readonly mean: number; readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
+  readonly totalRequests: number;
+  readonly durationSeconds: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  /** Responses by status code, e.g. { "200": 123456 }. */
+  readonly statusCodes: Record<string, number>;
+  /** Responses whose status was not the scenario's expected one. */
+  readonly unexpected: number;
+  /** Server CPU (user + system) per completed request, in microseconds: robust against a busy machine. */
+  readonly serverCpuMicrosPerRequest: number | null;
+  /** Server CPU time ÷ wall time (100 = one core busy). */
+  readonly serverCpuPercent: number | null;
+  /** The load generator's (this process's) CPU ÷ wall time; near 100 means autocannon itself was the limit. */
+  readonly clientCpuPercent: number;
+}
+
+export interface LoadOptions {
+  readonly port: number;
+  /** The server's process id, to read its CPU time. */
+  readonly pid: number;
+  readonly seconds: number;
+  readonly connections: number;
+}
+
+/** One autocannon run of `scenario`'s `phase` sequence against 127.0.0.1:`port` (pipelining 1). */
+export async function runLoad(scenario: Scenario, phase: Phase, options: LoadOptions): Promise<LoadResult> {
+  const next = scenario.requests(phase);
+  let request: autocannon.Request;
+  if (scenario.fixed) {
+    const shape = next();
+    request = { method: shape.method, path: shape.path, headers: shape.headers, ...(shape.body === undefined ? {} : { body: shape.body }) };
+  } else {
+    request = {
+      setupRequest: (defaults: autocannon.Request) => {
+        const shape = next();
+        return { ...defaults, method: shape.method, path: shape.path, headers: { ...defaults.headers, ...shape.headers }, body: shape.body ?? '' };
+      },
+    };
+  }
+  const serverCpuBefore = cpuSeconds(options.pid);
+  const clientCpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${options.port}`,
+    connections: options.connections,
+    pipelining: 1,
+    duration: options.seconds,
+    timeout: 10,
+    requests: [request],
+  });
+  const wallSeconds = (performance.now() - wallBefore) / 1000;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const serverCpuAfter = cpuSeconds(options.pid);
+  const serverCpu = serverCpuBefore === null || serverCpuAfter === null ? null : serverCpuAfter - serverCpuBefore;
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
+  const expected = statusCodes[String(scenario.expectedStatus)] ?? 0;
+  const answered = Object.values(statusCodes).reduce((sum, count) => sum + count, 0);
+  return {
+    requestsPerSecond: result.requests.average,
+    latencyMs: { mean: result.latency.mean, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    totalRequests: result.requests.total,
+    durationSeconds: result.duration,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+    unexpected: answered - expected,
+    serverCpuMicrosPerRequest: serverCpu === null || answered === 0 ? null : (serverCpu * 1e6) / answered,
+    serverCpuPercent: serverCpu === null ? null : (100 * serverCpu) / wallSeconds,
+    clientCpuPercent: (clientCpu.user + clientCpu.system) / 1e4 / wallSeconds,
+  };
+}
+
+export const RESOLUTION_OUTCOMES = ['cache_hit', 'cache_miss', 'negative_hit', 'not_found'] as const;
+export type ResolutionCounts = Record<(typeof RESOLUTION_OUTCOMES)[number], number>;
+
+/** idnode's resolution counters (idnode_resolutions_total by outcome) from its /metrics. */
+export async function resolutionCounts(port: number): Promise<ResolutionCounts> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const counts: ResolutionCounts = { cache_hit: 0, cache_miss: 0, negative_hit: 0, not_found: 0 };
+  for (const outcome of RESOLUTION_OUTCOMES) {
+    const line = text.split('\n').find((l) => l.startsWith(`idnode_resolutions_total{outcome="${outcome}"} `));
+    if (line !== undefined) counts[outcome] = Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return counts;
+}
+
+/** Counter increase from `before` to `after`. */
+export function resolutionDelta(before: ResolutionCounts, after: ResolutionCounts): ResolutionCounts {
+  return {
+    cache_hit: after.cache_hit - before.cache_hit,
+    cache_miss: after.cache_miss - before.cache_miss,
+    negative_hit: after.negative_hit - before.negative_hit,
+    not_found: after.not_found - before.not_found,
+  };
+}
