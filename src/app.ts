@@ -1,5 +1,6 @@
 // Wiring only: builds one node (store, cache, metrics, services) and its Koa app with middleware in order.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa from 'koa';
 import { AccessPolicy } from './auth/access-policy.js';
 import { Authenticator } from './auth/authenticator.js';
@@ -8,6 +9,7 @@ import { CredentialCache } from './cache/credential-cache.js';
 import { ResolveCache } from './cache/resolve-cache.js';
 import type { Config } from './config.js';
 import { credentials } from './http/credentials.js';
+import { fastResolve } from './http/fast-resolve.js';
 import { handlesRouter } from './http/handles-router.js';
 import { opsRouter } from './http/ops-router.js';
 import { prefixesRouter } from './http/prefixes-router.js';
@@ -33,6 +35,8 @@ export interface NodeOptions {
 
 export interface IdnodeNode {
   readonly app: Koa<NodeState>;
+  /** The HTTP request listener: the resolve fast path, then the Koa app. */
+  readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
   readonly store: Store;
   readonly cache: ResolveCache;
   readonly metrics: Metrics;
@@ -91,6 +95,12 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
 
+  const fast = fastResolve({ resolve, metrics, rule });
+  const koa = app.callback();
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!fast(req, res)) void koa(req, res);
+  };
+
   // Another process (the idnode CLI) may write to the file: PRAGMA data_version tells, and the cache is dropped.
   let seenVersion = store.dataVersion();
   const pollMs = options.externalWritePollMs ?? 1000;
@@ -108,6 +118,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
 
   return {
     app,
+    listener,
     store,
     cache,
     metrics,

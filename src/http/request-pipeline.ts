@@ -8,7 +8,8 @@ import { sendHandleError, sendPlainError } from './handle-dialect.js';
 import type { NodeState } from './state.js';
 import type { IncomingMessage } from 'node:http';
 
-const SECURITY_HEADERS = Object.freeze({
+/** Sent on every response (also by the resolve fast path). */
+export const SECURITY_HEADERS = Object.freeze({
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",

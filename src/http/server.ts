@@ -1,16 +1,13 @@
 // The Node HTTP(S) server around the Koa app, with the configured timeouts.
 
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type Koa from 'koa';
 import type { Config } from '../config.js';
-import type { NodeState } from './state.js';
 
 /** An HTTPS server when a certificate and key are configured, plain HTTP otherwise. */
-export function createServer(app: Koa<NodeState>, config: Config): Server {
-  const handler = app.callback();
+export function createServer(handler: (req: IncomingMessage, res: ServerResponse) => void, config: Config): Server {
   const server =
     config.tlsCertPath !== null && config.tlsKeyPath !== null
       ? createHttpsServer({ cert: readFileSync(config.tlsCertPath), key: readFileSync(config.tlsKeyPath) }, handler)

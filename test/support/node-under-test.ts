@@ -161,7 +161,7 @@ export async function startNode(t: ExecutionContext, env: Record<string, string>
     ...env,
   });
   const node = await createNode(config, { logger: createLogger('silent'), nowMs: clock.nowMs, externalWritePollMs: 0 });
-  const server = createServer(node.app, config);
+  const server = createServer(node.listener, config);
   const port = await listen(server, 0, host);
   t.teardown(async () => {
     await closeGracefully(server, 1000);
