@@ -1,6 +1,7 @@
 // Seeding the benchmark data set into a SQLite file with idnode's own store module, cached per size and schema version.
 
 import { closeSync, constants, copyFileSync, existsSync, fsyncSync, openSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHandle, prefixKeyOf } from '../src/identifier/handle.js';
@@ -99,9 +100,12 @@ async function seedInto(path: string, identifiers: number, progress: (done: numb
  * data-set version exists (unless `reseed`), otherwise seeded now (written under a temporary name, then renamed).
  */
 export async function seededStore(identifiers: number, reseed: boolean, log: (line: string) => void): Promise<SeedInfo> {
-  const schemaVersion = loadMigrations().at(-1)?.version ?? 0;
+  const migrations = loadMigrations();
+  const schemaVersion = migrations.at(-1)?.version ?? 0;
+  // The schema's text, not only its version, keys the cache: an edited migration must not reuse an old file.
+  const schemaHash = createHash('sha256').update(migrations.map((m) => m.sql).join('\n')).digest('hex').slice(0, 10);
   mkdirSync(SEED_CACHE_DIR, { recursive: true });
-  const base = join(SEED_CACHE_DIR, `seed-${identifiers}-schema${schemaVersion}-data${DATA_SET_VERSION}`);
+  const base = join(SEED_CACHE_DIR, `seed-${identifiers}-schema${schemaVersion}-${schemaHash}-data${DATA_SET_VERSION}`);
   const cachePath = `${base}.db`;
   const metaPath = `${base}.json`;
   if (!reseed && existsSync(cachePath) && existsSync(metaPath)) {

@@ -6,6 +6,11 @@ CREATE TABLE handles (
   handle TEXT NOT NULL,                   -- the registrant's spelling, for display
   prefix_key TEXT NOT NULL,               -- canonical prefix, for listings and counts
   record TEXT NOT NULL,                   -- JSON array of stored values (src/identifier/value.ts)
+  -- The anonymous view, precomputed on write so resolution never parses JSON (publicView in value.ts):
+  public_values TEXT NOT NULL,            -- JSON array of the publicly readable values in output form
+  has_private INTEGER NOT NULL,           -- 1 when the record also holds values without public read
+  public_min_ttl INTEGER,                 -- smallest relative TTL (seconds) among public values
+  public_expires INTEGER,                 -- earliest absolute expiry (Unix seconds) among public values
   created_at INTEGER NOT NULL,            -- Unix seconds
   updated_at INTEGER NOT NULL
 ) STRICT;

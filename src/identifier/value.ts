@@ -333,7 +333,33 @@ export function valueToJson(value: HandleValue): ValueJson {
   return json;
 }
 
-/** Unix second at which a value stops being cacheable: relative TTLs count from `nowSeconds`. */
-export function expirySeconds(value: HandleValue, nowSeconds: number): number {
-  return value.ttlType === 1 ? value.ttl : nowSeconds + value.ttl;
+/** What anonymous callers may see of a record, precomputed at write time so a resolution never parses JSON. */
+export interface PublicView {
+  /** JSON array of the publicly readable values in output form. */
+  readonly valuesJson: string;
+  /** The record also holds values without public read. */
+  readonly hasPrivate: boolean;
+  /** Smallest relative TTL (seconds) among the public values, or null when none has one. */
+  readonly minTtlSeconds: number | null;
+  /** Earliest absolute expiry (Unix seconds) among the public values, or null when none has one. */
+  readonly earliestExpirySeconds: number | null;
+}
+
+export function publicView(values: readonly HandleValue[]): PublicView {
+  const visible = values.filter(isPubliclyReadable);
+  let minTtlSeconds: number | null = null;
+  let earliestExpirySeconds: number | null = null;
+  for (const value of visible) {
+    if (value.ttlType === 1) earliestExpirySeconds = Math.min(earliestExpirySeconds ?? value.ttl, value.ttl);
+    else minTtlSeconds = Math.min(minTtlSeconds ?? value.ttl, value.ttl);
+  }
+  return { valuesJson: JSON.stringify(visible.map(valueToJson)), hasPrivate: visible.length !== values.length, minTtlSeconds, earliestExpirySeconds };
+}
+
+/** Unix millisecond until which a public view may be cached when read at `nowMs`, at most `capMs` ahead. */
+export function publicViewExpiryMs(view: PublicView, nowMs: number, capMs: number): number {
+  let untilMs = nowMs + capMs;
+  if (view.minTtlSeconds !== null) untilMs = Math.min(untilMs, Math.floor(nowMs / 1000) * 1000 + view.minTtlSeconds * 1000);
+  if (view.earliestExpirySeconds !== null) untilMs = Math.min(untilMs, view.earliestExpirySeconds * 1000);
+  return untilMs;
 }

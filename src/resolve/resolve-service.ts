@@ -6,7 +6,7 @@ import type { Identity } from '../auth/identity.js';
 import type { CachedResolution, ResolveCache } from '../cache/resolve-cache.js';
 import { IdnodeError } from '../errors.js';
 import type { Handle } from '../identifier/handle.js';
-import { expirySeconds, isPubliclyReadable, matchesTypeFilter, valueToJson, type HandleValue, type ValueJson } from '../identifier/value.js';
+import { matchesTypeFilter, publicViewExpiryMs, valueToJson, type ValueJson } from '../identifier/value.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 
@@ -94,34 +94,19 @@ export class ResolveService {
       return hit;
     }
     const token = this.cache.readToken();
-    const record = this.store.getRecord(handle.key);
-    if (record === undefined) {
+    const view = this.store.getPublicView(handle.key);
+    if (view === undefined) {
       this.metrics.resolution('not_found');
       const entry: CachedResolution = { kind: 'not-found' };
       this.cache.fill(handle.key, entry, this.options.cacheNegativeTtlSeconds * 1000, token);
       return entry;
     }
     this.metrics.resolution('cache_miss');
-    const entry = publicView(record.values);
-    this.cache.fill(handle.key, entry, this.ttlMs(record.values), token);
+    const entry: CachedResolution = { kind: 'found', publicValuesJson: view.valuesJson, hasPrivate: view.hasPrivate };
+    const nowMs = this.options.nowMs();
+    this.cache.fill(handle.key, entry, publicViewExpiryMs(view, nowMs, this.options.cacheMaxTtlSeconds * 1000) - nowMs, token);
     return entry;
   }
-
-  /** Entries expire no later than the smallest TTL of the values they hold, capped by configuration. */
-  private ttlMs(values: readonly HandleValue[]): number {
-    const nowMs = this.options.nowMs();
-    const nowSeconds = Math.floor(nowMs / 1000);
-    let untilMs = nowMs + this.options.cacheMaxTtlSeconds * 1000;
-    for (const value of values) {
-      if (isPubliclyReadable(value)) untilMs = Math.min(untilMs, expirySeconds(value, nowSeconds) * 1000);
-    }
-    return untilMs - nowMs;
-  }
-}
-
-function publicView(values: readonly HandleValue[]): CachedResolution {
-  const visible = values.filter(isPubliclyReadable);
-  return { kind: 'found', publicValuesJson: JSON.stringify(visible.map(valueToJson)), hasPrivate: visible.length !== values.length };
 }
 
 /** Reference §3.2: a value is returned if it matches any given index or any given type. */

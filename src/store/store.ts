@@ -4,7 +4,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
-import type { HandleValue } from '../identifier/value.js';
+import { publicView, type HandleValue, type PublicView } from '../identifier/value.js';
 import { applyMigrations } from './migrations.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { WriteQueue, type WriteOp } from './write-queue.js';
@@ -31,6 +31,17 @@ interface RecordRow {
   record: string;
 }
 
+interface PublicRow {
+  public_values: string;
+  has_private: number;
+  public_min_ttl: number | null;
+  public_expires: number | null;
+}
+
+function viewColumns(view: PublicView): [string, number, number | null, number | null] {
+  return [view.valuesJson, view.hasPrivate ? 1 : 0, view.minTtlSeconds, view.earliestExpirySeconds];
+}
+
 /** Opens (creating the folder and file if needed) and migrates a store. Throws STORE_UNAVAILABLE when it cannot. */
 export function openStore(path: string, options: StoreOptions): Store {
   let db: Db | undefined;
@@ -48,6 +59,7 @@ export function openStore(path: string, options: StoreOptions): Store {
 export class Store {
   readonly writes: WriteQueue;
   private readonly selectRecord: Statement<[string], RecordRow>;
+  private readonly selectPublic: Statement<[string], PublicRow>;
   private readonly insertRow: Statement;
   private readonly updateRow: Statement;
   private readonly deleteRow: Statement;
@@ -78,10 +90,15 @@ export class Store {
     applyMigrations(db);
 
     this.selectRecord = db.prepare('SELECT handle, record FROM handles WHERE handle_key = ?');
+    this.selectPublic = db.prepare('SELECT public_values, has_private, public_min_ttl, public_expires FROM handles WHERE handle_key = ?');
     this.insertRow = db.prepare(
-      'INSERT INTO handles (handle_key, handle, prefix_key, record, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO handles (handle_key, handle, prefix_key, record, public_values, has_private, public_min_ttl, public_expires, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.updateRow = db.prepare('UPDATE handles SET record = ?, updated_at = ? WHERE handle_key = ?');
+    this.updateRow = db.prepare(
+      `UPDATE handles SET record = ?, public_values = ?, has_private = ?, public_min_ttl = ?, public_expires = ?, updated_at = ?
+       WHERE handle_key = ?`,
+    );
     this.deleteRow = db.prepare('DELETE FROM handles WHERE handle_key = ?');
     this.selectPage = db.prepare(
       'SELECT handle_key AS key, handle FROM handles WHERE prefix_key = ? ORDER BY handle_key LIMIT ? OFFSET ?',
@@ -110,14 +127,28 @@ export class Store {
     return row === undefined ? undefined : { handle: row.handle, values: JSON.parse(row.record) as HandleValue[] };
   }
 
+  /** The precomputed anonymous view of a handle key, or undefined. Throws STORE_* on SQLite failure. */
+  getPublicView(handleKey: string): PublicView | undefined {
+    const row = this.read(() => this.selectPublic.get(handleKey));
+    if (row === undefined) return undefined;
+    return {
+      valuesJson: row.public_values,
+      hasPrivate: row.has_private === 1,
+      minTtlSeconds: row.public_min_ttl,
+      earliestExpirySeconds: row.public_expires,
+    };
+  }
+
   /** Inserts a new record; throws HANDLE_ALREADY_EXISTS if the key exists. Call inside a write. */
   insertRecord(handleKey: string, handle: string, prefixKey: string, values: readonly HandleValue[], nowSeconds: number): void {
-    this.insertRow.run(handleKey, handle, prefixKey, JSON.stringify(values), nowSeconds, nowSeconds);
+    const view = publicView(values);
+    this.insertRow.run(handleKey, handle, prefixKey, JSON.stringify(values), ...viewColumns(view), nowSeconds, nowSeconds);
   }
 
   /** Replaces the values of an existing record; returns false if it does not exist. Call inside a write. */
   updateRecord(handleKey: string, values: readonly HandleValue[], nowSeconds: number): boolean {
-    return this.updateRow.run(JSON.stringify(values), nowSeconds, handleKey).changes === 1;
+    const view = publicView(values);
+    return this.updateRow.run(JSON.stringify(values), ...viewColumns(view), nowSeconds, handleKey).changes === 1;
   }
 
   /** Deletes a record; returns false if it did not exist. Call inside a write. */

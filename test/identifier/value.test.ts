@@ -7,7 +7,8 @@ import type { CaseRule } from '../../src/identifier/handle.js';
 import {
   DEFAULT_PERMISSIONS,
   DEFAULT_TTL_SECONDS,
-  expirySeconds,
+  publicView,
+  publicViewExpiryMs,
   isTypeOrSubtype,
   MAX_INDEX,
   MAX_VALUES_PER_RECORD,
@@ -446,12 +447,32 @@ for (const [ttl, why] of BAD_TTLS) {
   });
 }
 
-test('value: expirySeconds counts relative ttls from now and keeps absolute ones', (t) => {
+test('value: publicView keeps only publicly readable values, in output form, and their smallest TTLs', (t) => {
   const absolute = Date.UTC(2030, 0, 1) / 1000;
-  t.is(expirySeconds(stored({ ttlType: 0, ttl: 3600 }), NOW), NOW + 3600, 'relative');
-  t.is(expirySeconds(stored({ ttlType: 0, ttl: 0 }), NOW), NOW, 'zero');
-  t.is(expirySeconds(stored({ ttlType: 1, ttl: absolute }), NOW), absolute, 'absolute');
-  t.is(expirySeconds(parse(url()), NOW + 10), NOW + 10 + 86_400, 'default ttl');
+  const view = publicView([
+    stored({ index: 1, ttlType: 0, ttl: 3600 }),
+    stored({ index: 2, ttlType: 0, ttl: 600 }),
+    stored({ index: 3, ttlType: 1, ttl: absolute }),
+    stored({ index: 4, ttlType: 0, ttl: 5, permissions: '1100' }),
+  ]);
+  t.deepEqual(JSON.parse(view.valuesJson).map((v: { index: number }) => v.index), [1, 2, 3]);
+  t.true(view.hasPrivate);
+  t.is(view.minTtlSeconds, 600, 'the private value with ttl 5 does not count');
+  t.is(view.earliestExpirySeconds, absolute);
+  const open = publicView([stored({ index: 1 })]);
+  t.false(open.hasPrivate);
+  t.is(open.earliestExpirySeconds, null);
+});
+
+test('value: publicViewExpiryMs counts relative ttls from now, keeps absolute ones and caps both', (t) => {
+  const nowMs = NOW * 1000;
+  const view = (minTtlSeconds: number | null, earliestExpirySeconds: number | null) => ({ valuesJson: '[]', hasPrivate: false, minTtlSeconds, earliestExpirySeconds });
+  t.is(publicViewExpiryMs(view(3600, null), nowMs, 86_400_000), nowMs + 3_600_000, 'relative');
+  t.is(publicViewExpiryMs(view(0, null), nowMs, 86_400_000), nowMs, 'zero');
+  t.is(publicViewExpiryMs(view(null, NOW + 60), nowMs, 86_400_000), nowMs + 60_000, 'absolute');
+  t.is(publicViewExpiryMs(view(3600, NOW + 60), nowMs, 86_400_000), nowMs + 60_000, 'the earlier of both');
+  t.is(publicViewExpiryMs(view(86_400, null), nowMs, 1000), nowMs + 1000, 'capped');
+  t.is(publicViewExpiryMs(view(null, null), nowMs, 5000), nowMs + 5000, 'no values');
 });
 
 // ---------------------------------------------------------------------------------------------------

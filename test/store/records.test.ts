@@ -133,6 +133,11 @@ test('store: listHandlesAfter pages by key set, starting after the given key', a
 const PLANNED = [
   { name: 'record lookup', sql: 'SELECT handle, record FROM handles WHERE handle_key = ?', params: ['88.118.8/PUMP-1'] },
   {
+    name: 'public view lookup',
+    sql: 'SELECT public_values, has_private, public_min_ttl, public_expires FROM handles WHERE handle_key = ?',
+    params: ['88.118.8/PUMP-1'],
+  },
+  {
     name: 'prefix page',
     sql: 'SELECT handle_key AS key, handle FROM handles WHERE prefix_key = ? ORDER BY handle_key LIMIT ? OFFSET ?',
     params: ['88.118.8', 10, 0],
@@ -157,3 +162,23 @@ for (const { name, sql, params } of PLANNED) {
     t.false(details.some((detail) => /TEMP B-TREE/.test(detail)), details.join('; '));
   });
 }
+
+test('store: the public view is kept with every write and holds only publicly readable values', async (t) => {
+  const { store } = openTempStore(t);
+  const value = (index: number, permissions: string, ttl: number) => ({
+    index, type: 'URL', data: { format: 'string' as const, value: `https://example.cn/${index}` }, ttlType: 0 as const, ttl, timestamp: 1, permissions, references: [],
+  });
+  await store.write(() => store.insertRecord('88.118.8/V', '88.118.8/v', '88.118.8', [value(1, '1110', 600), value(2, '1100', 5)], 1));
+  t.deepEqual(store.getPublicView('88.118.8/V'), {
+    valuesJson: '[{"index":1,"type":"URL","data":{"format":"string","value":"https://example.cn/1"},"ttl":600,"timestamp":"1970-01-01T00:00:01Z"}]',
+    hasPrivate: true,
+    minTtlSeconds: 600,
+    earliestExpirySeconds: null,
+  });
+  await store.write(() => store.updateRecord('88.118.8/V', [value(3, '1110', 60)], 2));
+  const updated = store.getPublicView('88.118.8/V');
+  t.is(updated?.hasPrivate, false);
+  t.is(updated?.minTtlSeconds, 60);
+  t.regex(updated?.valuesJson ?? '', /example\.cn\/3/);
+  t.is(store.getPublicView('88.118.8/NONE'), undefined);
+});

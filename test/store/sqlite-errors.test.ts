@@ -46,7 +46,7 @@ test('sqlite errors: a real uniqueness failure from SQLite becomes HANDLE_ALREAD
   const { path } = openTempStore(t);
   const db = secondConnection(t, path);
   const insert = db.prepare(
-    "INSERT INTO handles (handle_key, handle, prefix_key, record, created_at, updated_at) VALUES ('88.118.8/A', '88.118.8/a', '88.118.8', '[]', 0, 0)",
+    "INSERT INTO handles (handle_key, handle, prefix_key, record, public_values, has_private, created_at, updated_at) VALUES ('88.118.8/A', '88.118.8/a', '88.118.8', '[]', '[]', 0, 0, 0)",
   );
   insert.run();
   // better-sqlite3's SqliteError is not a native Error for ava's t.throws, so catch it by hand.
