@@ -53,6 +53,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const remembered = new CredentialCache({ maxEntries: 10_000, ttlMs: config.authCacheSeconds * 1000, nowMs });
   const store = openStore(config.dbPath, {
     busyTimeoutMs: config.storeBusyTimeoutMs,
+    maxBytes: config.storeMaxBytes,
     onCommitted: (keys) => {
       cache.invalidate(keys);
       for (const key of keys) remembered.forgetHandle(key);

@@ -21,12 +21,24 @@ export interface Config {
   readonly keepAliveTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   readonly storeBusyTimeoutMs: number;
+  /** Largest database file; writes beyond it fail with STORE_FULL (503). 0 = no cap but the disk. */
+  readonly storeMaxBytes: number;
   readonly tlsCertPath: string | null;
   readonly tlsKeyPath: string | null;
   /** Addresses or CIDR blocks of TLS-terminating proxies whose X-Forwarded-* headers are believed. */
   readonly trustedProxies: readonly string[];
   /** Count credentials sent over plain HTTP from loopback (a local client or an admin on the machine). */
   readonly trustLoopback: boolean;
+  /** Requests per second per client network (/24 IPv4, /64 IPv6); 0 = no limit. */
+  readonly rateLimitPerClient: number;
+  /** Not-found and error answers per second per client network; 0 = no limit. */
+  readonly rateLimitErrorsPerClient: number;
+  /** Requests per second per authenticated identity; 0 = no limit. */
+  readonly rateLimitPerIdentity: number;
+  /** Failed logins per minute per client network and per identity; 0 = no limit. */
+  readonly rateLimitFailedLoginsPerMinute: number;
+  /** Buckets per limiter: its memory bound, however many clients appear. */
+  readonly rateLimitTableSize: number;
   readonly listHandlesEnabled: boolean;
   readonly listMaxPageSize: number;
   readonly secretHashIterations: number;
@@ -121,10 +133,16 @@ export const VARIABLES = {
   IDNODE_KEEP_ALIVE_TIMEOUT_MS: { key: 'keepAliveTimeoutMs', defaultText: '5000', parse: integer(0, 600_000), description: 'idle keep-alive connection timeout' },
   IDNODE_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', defaultText: '10000', parse: integer(0, 600_000), description: 'time in-flight requests get to finish on SIGTERM/SIGINT' },
   IDNODE_STORE_BUSY_TIMEOUT_MS: { key: 'storeBusyTimeoutMs', defaultText: '5000', parse: integer(0, 600_000), description: 'SQLite busy timeout' },
+  IDNODE_STORE_MAX_BYTES: { key: 'storeMaxBytes', defaultText: '0', parse: integer(0, Number.MAX_SAFE_INTEGER), description: 'cap on the database size; writes beyond it get 503 STORE_FULL (0 = only the disk)' },
   IDNODE_TLS_CERT_PATH: { key: 'tlsCertPath', defaultText: '', parse: optionalText, description: 'PEM certificate; with IDNODE_TLS_KEY_PATH the node serves HTTPS' },
   IDNODE_TLS_KEY_PATH: { key: 'tlsKeyPath', defaultText: '', parse: optionalText, description: 'PEM private key for IDNODE_TLS_CERT_PATH' },
   IDNODE_TRUSTED_PROXIES: { key: 'trustedProxies', defaultText: '', parse: addressList, description: 'comma-separated addresses/CIDRs of TLS-terminating proxies trusted for X-Forwarded-Proto/-For' },
   IDNODE_TRUST_LOOPBACK: { key: 'trustLoopback', defaultText: 'true', parse: boolean, description: 'count credentials sent over plain HTTP from loopback (set false behind a local plain-HTTP proxy)' },
+  IDNODE_RATE_LIMIT_PER_CLIENT: { key: 'rateLimitPerClient', defaultText: '2000', parse: integer(0, 100_000_000), description: 'requests per second per client network (/24 IPv4, /64 IPv6); 0 = off' },
+  IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: { key: 'rateLimitErrorsPerClient', defaultText: '100', parse: integer(0, 100_000_000), description: 'not-found and error answers per second per client network; 0 = off' },
+  IDNODE_RATE_LIMIT_PER_IDENTITY: { key: 'rateLimitPerIdentity', defaultText: '1000', parse: integer(0, 100_000_000), description: 'requests per second per authenticated identity; 0 = off' },
+  IDNODE_RATE_LIMIT_FAILED_LOGINS: { key: 'rateLimitFailedLoginsPerMinute', defaultText: '10', parse: integer(0, 1_000_000), description: 'failed logins per minute per client network and per identity; 0 = off' },
+  IDNODE_RATE_LIMIT_TABLE_SIZE: { key: 'rateLimitTableSize', defaultText: '65536', parse: integer(16, 16_777_216), description: 'buckets per limiter (fixed memory; distinct clients beyond it share buckets)' },
   IDNODE_LIST_HANDLES: { key: 'listHandlesEnabled', defaultText: 'true', parse: boolean, description: 'allow GET /api/handles?prefix= (false → 501)' },
   IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },
   IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 10_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },

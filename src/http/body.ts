@@ -15,6 +15,26 @@ export function compileSchema(name: string): ValidateFunction {
   return ajv.compile(JSON.parse(readFileSync(new URL(`${name}.schema.json`, SCHEMA_DIR), 'utf8')) as object);
 }
 
+/** Deepest JSON nesting accepted: far above any valid body (a site value is 5 levels), far below stack limits. */
+export const MAX_NESTING = 32;
+
+/** The deepest `[`/`{` nesting in JSON text, ignoring brackets inside strings; linear, no recursion. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+  return deepest;
+}
+
 /** True for `application/json` with any parameters (and `+json` types). */
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
@@ -44,6 +64,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   } catch {
     throw new IdnodeError('INVALID_JSON', 'request body is not valid UTF-8');
   }
+  if (nestingDepth(text) > MAX_NESTING) throw new IdnodeError('INVALID_JSON', `request body is nested deeper than ${MAX_NESTING} levels`);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

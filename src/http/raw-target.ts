@@ -7,10 +7,21 @@ export interface RawTarget {
   readonly query: URLSearchParams;
 }
 
-/** Splits `req.url` into its raw path and parsed query (query values follow form rules: `+` is a space there). */
+/** Most query parameters one request may carry (every real request needs a handful). */
+export const MAX_QUERY_PARAMETERS = 64;
+
+/**
+ * Splits `req.url` into its raw path and parsed query (query values follow form rules: `+` is a space there).
+ * Throws BAD_REQUEST for more than MAX_QUERY_PARAMETERS parameters.
+ */
 export function rawTarget(url: string): RawTarget {
   const mark = url.indexOf('?');
-  return mark < 0 ? { path: url, query: new URLSearchParams() } : { path: url.slice(0, mark), query: new URLSearchParams(url.slice(mark + 1)) };
+  if (mark < 0) return { path: url, query: new URLSearchParams() };
+  const query = url.slice(mark + 1);
+  let count = 1;
+  for (let i = query.indexOf('&'); i >= 0; i = query.indexOf('&', i + 1)) count += 1;
+  if (count > MAX_QUERY_PARAMETERS) throw new IdnodeError('BAD_REQUEST', `more than ${MAX_QUERY_PARAMETERS} query parameters`);
+  return { path: url.slice(0, mark), query: new URLSearchParams(query) };
 }
 
 /**

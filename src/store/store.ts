@@ -11,6 +11,8 @@ import { WriteQueue, type WriteOp } from './write-queue.js';
 
 export interface StoreOptions {
   readonly busyTimeoutMs: number;
+  /** Cap on the database size in bytes (PRAGMA max_page_count); 0 or absent = none. */
+  readonly maxBytes?: number;
   /** Called synchronously after each group commit with the handle keys it changed. */
   readonly onCommitted?: (handleKeys: readonly string[]) => void;
 }
@@ -88,6 +90,10 @@ export class Store {
     const journal = db.pragma('journal_mode', { simple: true });
     if (path !== ':memory:' && journal !== 'wal') throw new IdnodeError('STORE_UNAVAILABLE', `journal_mode is ${String(journal)}, expected wal`);
     applyMigrations(db);
+    if ((options.maxBytes ?? 0) > 0) {
+      const pageSize = Number(db.pragma('page_size', { simple: true }));
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor((options.maxBytes ?? 0) / pageSize))}`);
+    }
 
     this.selectRecord = db.prepare('SELECT handle, record FROM handles WHERE handle_key = ?');
     this.selectPublic = db.prepare('SELECT public_values, has_private, public_min_ttl, public_expires FROM handles WHERE handle_key = ?');

@@ -158,6 +158,11 @@ export async function startNode(t: ExecutionContext, env: Record<string, string>
     IDNODE_LOG_LEVEL: 'silent',
     IDNODE_HOST: host,
     IDNODE_PORT: '0',
+    // Tests send thousands of requests from one address; limiter tests switch these back on.
+    IDNODE_RATE_LIMIT_PER_CLIENT: '0',
+    IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: '0',
+    IDNODE_RATE_LIMIT_PER_IDENTITY: '0',
+    IDNODE_RATE_LIMIT_FAILED_LOGINS: '0',
     ...env,
   });
   const node = await createNode(config, { logger: createLogger('silent'), nowMs: clock.nowMs, externalWritePollMs: 0 });
