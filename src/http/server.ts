@@ -8,10 +8,14 @@ import type { Config } from '../config.js';
 
 /** An HTTPS server when a certificate and key are configured, plain HTTP otherwise. */
 export function createServer(handler: (req: IncomingMessage, res: ServerResponse) => void, config: Config): Server {
+  // Node checks header and request timeouts only every connectionsCheckingInterval (30 s by default), which would
+  // let slow clients hold sockets far past IDNODE_HEADERS_TIMEOUT_MS; check at a quarter of the timeout instead.
+  const connectionsCheckingInterval = Math.max(250, Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4);
+  const options = { connectionsCheckingInterval };
   const server =
     config.tlsCertPath !== null && config.tlsKeyPath !== null
-      ? createHttpsServer({ cert: readFileSync(config.tlsCertPath), key: readFileSync(config.tlsKeyPath) }, handler)
-      : createHttpServer(handler);
+      ? createHttpsServer({ ...options, cert: readFileSync(config.tlsCertPath), key: readFileSync(config.tlsKeyPath) }, handler)
+      : createHttpServer(options, handler);
   server.on('clientError', answerClientError);
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
