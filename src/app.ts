@@ -10,6 +10,7 @@ import { ResolveCache } from './cache/resolve-cache.js';
 import type { Config } from './config.js';
 import { credentials } from './http/credentials.js';
 import { fastResolve } from './http/fast-resolve.js';
+import { rateLimitGate } from './http/rate-limit-gate.js';
 import { handlesRouter } from './http/handles-router.js';
 import { opsRouter } from './http/ops-router.js';
 import { prefixesRouter } from './http/prefixes-router.js';
@@ -20,6 +21,7 @@ import { prefixRecordHandle, type CaseRule } from './identifier/handle.js';
 import type { Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { PrefixService } from './prefixes/prefix-service.js';
+import { RateLimits } from './ratelimit/rate-limits.js';
 import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
 import { RegisterService } from './register/register-service.js';
 import { ResolveService } from './resolve/resolve-service.js';
@@ -83,24 +85,33 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     nowMs,
   });
 
+  const limits = new RateLimits({
+    perClientPerSecond: config.rateLimitPerClient,
+    errorsPerClientPerSecond: config.rateLimitErrorsPerClient,
+    perIdentityPerSecond: config.rateLimitPerIdentity,
+    failedLoginsPerMinute: config.rateLimitFailedLoginsPerMinute,
+    tableSize: config.rateLimitTableSize,
+    trustedProxies: config.trustedProxies,
+  });
+
   const app = new Koa<NodeState>({ proxy: false });
   app.silent = true;
   app.on('error', (error: unknown) => options.logger.error({ err: error }, 'unhandled koa error'));
   const routers = [
     handlesRouter({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
     prefixesRouter(prefixes),
-    opsRouter(metrics, () => store.ping()),
+    opsRouter(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
   ];
   app.use(requestPipeline({ metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
-  app.use(credentials(authenticator, rule));
+  app.use(credentials(authenticator, rule, limits));
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
 
   const fast = fastResolve({ resolve, metrics, rule });
   const koa = app.callback();
-  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+  const listener = rateLimitGate(limits, (req: IncomingMessage, res: ServerResponse): void => {
     if (!fast(req, res)) void koa(req, res);
-  };
+  });
 
   // Another process (the idnode CLI) may write to the file: PRAGMA data_version tells, and the cache is dropped.
   let seenVersion = store.dataVersion();

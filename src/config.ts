@@ -39,6 +39,10 @@ export interface Config {
   readonly rateLimitFailedLoginsPerMinute: number;
   /** Buckets per limiter: its memory bound, however many clients appear. */
   readonly rateLimitTableSize: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | null;
+  /** When non-empty, GET /metrics answers only these addresses/CIDRs. */
+  readonly metricsAllow: readonly string[];
   readonly listHandlesEnabled: boolean;
   readonly listMaxPageSize: number;
   readonly secretHashIterations: number;
@@ -143,6 +147,8 @@ export const VARIABLES = {
   IDNODE_RATE_LIMIT_PER_IDENTITY: { key: 'rateLimitPerIdentity', defaultText: '1000', parse: integer(0, 100_000_000), description: 'requests per second per authenticated identity; 0 = off' },
   IDNODE_RATE_LIMIT_FAILED_LOGINS: { key: 'rateLimitFailedLoginsPerMinute', defaultText: '10', parse: integer(0, 1_000_000), description: 'failed logins per minute per client network and per identity; 0 = off' },
   IDNODE_RATE_LIMIT_TABLE_SIZE: { key: 'rateLimitTableSize', defaultText: '65536', parse: integer(16, 16_777_216), description: 'buckets per limiter (fixed memory; distinct clients beyond it share buckets)' },
+  IDNODE_METRICS_TOKEN: { key: 'metricsToken', defaultText: '', parse: secret, description: 'when set (≥16 characters), GET /metrics needs Authorization: Bearer <token>' },
+  IDNODE_METRICS_ALLOW: { key: 'metricsAllow', defaultText: '', parse: addressList, description: 'when set, comma-separated addresses/CIDRs allowed to GET /metrics' },
   IDNODE_LIST_HANDLES: { key: 'listHandlesEnabled', defaultText: 'true', parse: boolean, description: 'allow GET /api/handles?prefix= (false → 501)' },
   IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },
   IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 10_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },
@@ -176,7 +182,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     try {
       values[variable.key] = variable.parse(raw);
     } catch (error) {
-      const shown = name === 'IDNODE_ADMIN_SECRET' ? '(hidden)' : JSON.stringify(env[name]);
+      const shown = name === 'IDNODE_ADMIN_SECRET' || name === 'IDNODE_METRICS_TOKEN' ? '(hidden)' : JSON.stringify(env[name]);
       problems.push(`${name}=${shown}: ${(error as Error).message}`);
     }
   }

@@ -38,6 +38,7 @@ export const ERROR_CATALOG = Object.freeze({
   AUTHENTICATION_NEEDED: entry(401, 402, -1, 'authentication needed'),
   AUTHENTICATION_FAILED: entry(401, 403, -1, 'authentication failed'),
   INSUFFICIENT_PERMISSIONS: entry(403, 401, -3, 'insufficient permissions'),
+  RATE_LIMITED: entry(429, 3, -2, 'too many requests, retry later'),
   STORE_BUSY: entry(503, 3, -4, 'store is busy, retry later'),
   STORE_FULL: entry(503, 3, -4, 'store is full, retry later'),
   STORE_UNAVAILABLE: entry(503, 3, -4, 'store is unavailable, retry later'),
@@ -50,13 +51,16 @@ export type ErrorCode = keyof typeof ERROR_CATALOG;
 export class IdnodeError extends Error {
   readonly code: ErrorCode;
   readonly entry: CatalogEntry;
+  /** For 429 and 503: seconds the caller should wait (sent as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     const found = ERROR_CATALOG[code];
     super(message ?? found.message, options);
     this.name = 'IdnodeError';
     this.code = code;
     this.entry = found;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   /** True for 5xx: the body then carries only the generic status text. */

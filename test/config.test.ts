@@ -44,6 +44,8 @@ test('config: an empty environment gives the documented defaults', (t) => {
     rateLimitPerIdentity: 1000,
     rateLimitFailedLoginsPerMinute: 10,
     rateLimitTableSize: 65536,
+    metricsToken: null,
+    metricsAllow: [],
     listHandlesEnabled: true,
     listMaxPageSize: 10_000,
     secretHashIterations: 210_000,

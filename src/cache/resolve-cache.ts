@@ -9,8 +9,10 @@ export type CachedResolution =
       readonly publicValuesJson: string;
       /** The record also holds values without public read (anonymous `publicOnly=false` → 401). */
       readonly hasPrivate: boolean;
+      /** When this answer stops being fresh (ms, the injected clock): no later than its smallest TTL. */
+      readonly expiresAtMs: number;
     }
-  | { readonly kind: 'not-found' };
+  | { readonly kind: 'not-found'; readonly expiresAtMs: number };
 
 export interface ResolveCacheOptions {
   readonly maxEntries: number;

@@ -33,9 +33,11 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
     const started = performance.now();
     let status: number;
     let body: string;
+    let maxAge: string;
     try {
       const text = decodePathTail(url, ROUTE);
       const result = resolve.resolve({ handle: parseHandle(text, rule), indexes: NONE, types: NONE, publicOnly: undefined, identity: null });
+      maxAge = `max-age=${result.maxAgeSeconds ?? 0}`;
       if (result.kind === 'not-found') {
         status = 404;
         body = `{"responseCode":100,"handle":${JSON.stringify(text)}}`;
@@ -46,7 +48,7 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
     } catch {
       return false;
     }
-    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });
+    res.writeHead(status, { ...SECURITY_HEADERS, 'Cache-Control': maxAge, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
     metrics.request('handles.get', status, (performance.now() - started) / 1000);
     return true;

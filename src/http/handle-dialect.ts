@@ -53,6 +53,7 @@ export function sendHandleError(ctx: NodeContext, error: IdnodeError): void {
 /** Plain JSON errors for non-Handle surfaces (ops): `{"code","message"}`. */
 export function sendPlainError(ctx: NodeContext, error: IdnodeError): void {
   ctx.status = error.entry.httpStatus;
+  if (ctx.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
   ctx.set('Content-Type', JSON_TYPE);
   ctx.body = JSON.stringify({ code: error.code, message: error.isServerError ? error.entry.message : error.message });
 }

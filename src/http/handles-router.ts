@@ -67,6 +67,8 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
       publicOnly: flag(query, 'publicOnly'),
       identity: ctx.state.identity,
     });
+    // Anonymous answers may be cached downstream no longer than the record's smallest TTL; authenticated ones are no-store.
+    if (result.maxAgeSeconds !== null && ctx.state.identity === null) ctx.set('Cache-Control', `max-age=${result.maxAgeSeconds}`);
     if (result.kind === 'not-found') {
       sendHandleJson(ctx, 404, `{"responseCode":100,"handle":${quote(text)}}`);
       return;
@@ -131,8 +133,11 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
     const body = await readBodyUnechoed(ctx);
     const values = bodyValues(body, pathKey, rule);
     const result = await deps.register.put({ handleText: text, mint, identity, values, indexes: wanted, overwrite });
-    ctx.state.echo = result.handle;
-    sendHandleJson(ctx, result.created ? 201 : 200, `{"responseCode":1,"handle":${quote(result.handle)}}`);
+    // Echo the handle as the caller spelled it (reference §1), also a slash-less `P` that wrote `0.NA/P`; only a
+    // minted handle is new to the caller.
+    const echo = mint ? result.handle : text;
+    ctx.state.echo = echo;
+    sendHandleJson(ctx, result.created ? 201 : 200, `{"responseCode":1,"handle":${quote(echo)}}`);
   });
 
   router.delete(HANDLE_PATH, async (ctx) => {

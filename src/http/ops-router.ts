@@ -1,17 +1,55 @@
-// Operator endpoints: Prometheus metrics, liveness and readiness.
+// Operator endpoints: Prometheus metrics (optionally restricted by address or token), liveness and readiness.
 
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import Router from '@koa/router';
+import { IdnodeError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { NodeState } from './state.js';
 
-export function opsRouter(metrics: Metrics, storeAnswers: () => boolean): Router<NodeState> {
+export interface MetricsAccess {
+  readonly token: string | null;
+  readonly allow: readonly string[];
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** A check of who may scrape: by peer address (IDNODE_METRICS_ALLOW) and/or bearer token (IDNODE_METRICS_TOKEN). */
+function metricsGuard(access: MetricsAccess): (address: string, authorization: string | undefined) => void {
+  const allowed = new BlockList();
+  for (const entry of access.allow) {
+    const [address = '', bits] = entry.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) allowed.addAddress(address, family);
+    else allowed.addSubnet(address, Number(bits), family);
+  }
+  const expected = access.token === null ? null : digest(`Bearer ${access.token}`);
+  return (address, authorization) => {
+    if (access.allow.length > 0) {
+      const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+      if (isIP(plain) === 0 || !allowed.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4')) {
+        throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'metrics are not served to this address');
+      }
+    }
+    // Compare digests so the comparison takes the same time whatever the length of the guess.
+    if (expected !== null && (authorization === undefined || !timingSafeEqual(digest(authorization), expected))) {
+      throw new IdnodeError('AUTHENTICATION_NEEDED', 'metrics need Authorization: Bearer <IDNODE_METRICS_TOKEN>');
+    }
+  };
+}
+
+export function opsRouter(metrics: Metrics, storeAnswers: () => boolean, access: MetricsAccess): Router<NodeState> {
   const router = new Router<NodeState>();
+  const guard = metricsGuard(access);
 
   router.get('/metrics', async (ctx) => {
     ctx.state.route = 'metrics';
+    ctx.set('Cache-Control', 'no-store');
+    guard(ctx.req.socket.remoteAddress ?? '', ctx.req.headers.authorization);
     const { contentType, body } = await metrics.exposition();
     ctx.set('Content-Type', contentType);
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = body;
   });
 

@@ -69,7 +69,8 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
       if (error.isServerError) deps.logger.error({ err: error.cause ?? error, code: error.code, route: ctx.state.route }, 'request failed');
       if (ctx.path === '/api' || ctx.path.startsWith('/api/')) sendHandleError(ctx, error);
       else sendPlainError(ctx, error);
-      if (error.entry.httpStatus === 503) ctx.set('Retry-After', '1');
+      if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
+      else if (error.entry.httpStatus === 503) ctx.set('Retry-After', '1');
       // Do not read the rest of an oversized body: close the connection after answering.
       if (error.code === 'BODY_TOO_LARGE') ctx.set('Connection', 'close');
     } finally {

@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 export function createServer(handler: (req: IncomingMessage, res: ServerResponse) => void, config: Config): Server {
   // Node checks header and request timeouts only every connectionsCheckingInterval (30 s by default), which would
   // let slow clients hold sockets far past IDNODE_HEADERS_TIMEOUT_MS; check at a quarter of the timeout instead.
-  const connectionsCheckingInterval = Math.max(250, Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4);
+  const connectionsCheckingInterval = Math.max(250, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4));
   const options = { connectionsCheckingInterval };
   const server =
     config.tlsCertPath !== null && config.tlsKeyPath !== null

@@ -21,8 +21,8 @@ export interface ResolveRequest {
 }
 
 export type ResolveResult =
-  | { readonly kind: 'found'; readonly valuesJson: string; readonly empty: boolean }
-  | { readonly kind: 'not-found' };
+  | { readonly kind: 'found'; readonly valuesJson: string; readonly empty: boolean; readonly maxAgeSeconds: number | null }
+  | { readonly kind: 'not-found'; readonly maxAgeSeconds: number | null };
 
 export interface ResolveServiceOptions {
   readonly cacheMaxTtlSeconds: number;
@@ -30,7 +30,6 @@ export interface ResolveServiceOptions {
   readonly nowMs: () => number;
 }
 
-const EMPTY: ResolveResult = { kind: 'found', valuesJson: '[]', empty: true };
 
 export class ResolveService {
   private readonly lookup: RecordLookup;
@@ -52,30 +51,26 @@ export class ResolveService {
    */
   resolve(request: ResolveRequest): ResolveResult {
     const publicOnly = request.publicOnly ?? request.identity === null;
-    if (publicOnly) return this.resolvePublic(request);
-    if (request.identity === null) {
-      const cached = this.cachedPublic(request.handle);
-      if (cached.kind === 'found' && cached.hasPrivate) throw new IdnodeError('AUTHENTICATION_NEEDED', 'non-public values need credentials');
-      return this.resolvePublic(request);
-    }
-    return this.resolveAll(request, request.identity);
-  }
-
-  private resolvePublic(request: ResolveRequest): ResolveResult {
+    if (!publicOnly && request.identity !== null) return this.resolveAll(request, request.identity);
     const cached = this.cachedPublic(request.handle);
-    if (cached.kind === 'not-found') return cached;
+    if (!publicOnly && cached.kind === 'found' && cached.hasPrivate) {
+      throw new IdnodeError('AUTHENTICATION_NEEDED', 'non-public values need credentials');
+    }
+    // Shared caches may keep a public answer as long as this node's cache does, never beyond the smallest TTL.
+    const maxAgeSeconds = Math.max(0, Math.floor((cached.expiresAtMs - this.options.nowMs()) / 1000));
+    if (cached.kind === 'not-found') return { kind: 'not-found', maxAgeSeconds };
     if (request.indexes.length === 0 && request.types.length === 0) {
-      return { kind: 'found', valuesJson: cached.publicValuesJson, empty: cached.publicValuesJson === '[]' };
+      return { kind: 'found', valuesJson: cached.publicValuesJson, empty: cached.publicValuesJson === '[]', maxAgeSeconds };
     }
     const values = (JSON.parse(cached.publicValuesJson) as ValueJson[]).filter((value) => matches(value, request));
-    return values.length === 0 ? EMPTY : { kind: 'found', valuesJson: JSON.stringify(values), empty: false };
+    return { kind: 'found', valuesJson: JSON.stringify(values), empty: values.length === 0, maxAgeSeconds };
   }
 
   private resolveAll(request: ResolveRequest, identity: Identity): ResolveResult {
     const record = this.store.getRecord(request.handle.key);
     if (record === undefined) {
       this.metrics.resolution('not_found');
-      return { kind: 'not-found' };
+      return { kind: 'not-found', maxAgeSeconds: null };
     }
     this.metrics.resolution('cache_miss');
     const values = record.values.map(valueToJson).filter((value) => request.indexes.length + request.types.length === 0 || matches(value, request));
@@ -83,7 +78,7 @@ export class ResolveService {
     if (needsRead && !this.policy.allows(identity, request.handle, { kind: 'read' }, record.values, this.lookup)) {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'identity may not read the non-public values of this handle');
     }
-    return values.length === 0 ? EMPTY : { kind: 'found', valuesJson: JSON.stringify(values), empty: false };
+    return { kind: 'found', valuesJson: JSON.stringify(values), empty: values.length === 0, maxAgeSeconds: null };
   }
 
   /** The cached public view of a handle, filled from the store on a miss. */
@@ -95,16 +90,17 @@ export class ResolveService {
     }
     const token = this.cache.readToken();
     const view = this.store.getPublicView(handle.key);
+    const nowMs = this.options.nowMs();
     if (view === undefined) {
       this.metrics.resolution('not_found');
-      const entry: CachedResolution = { kind: 'not-found' };
-      this.cache.fill(handle.key, entry, this.options.cacheNegativeTtlSeconds * 1000, token);
+      const entry: CachedResolution = { kind: 'not-found', expiresAtMs: nowMs + this.options.cacheNegativeTtlSeconds * 1000 };
+      this.cache.fill(handle.key, entry, entry.expiresAtMs - nowMs, token);
       return entry;
     }
     this.metrics.resolution('cache_miss');
-    const entry: CachedResolution = { kind: 'found', publicValuesJson: view.valuesJson, hasPrivate: view.hasPrivate };
-    const nowMs = this.options.nowMs();
-    this.cache.fill(handle.key, entry, publicViewExpiryMs(view, nowMs, this.options.cacheMaxTtlSeconds * 1000) - nowMs, token);
+    const expiresAtMs = publicViewExpiryMs(view, nowMs, this.options.cacheMaxTtlSeconds * 1000);
+    const entry: CachedResolution = { kind: 'found', publicValuesJson: view.valuesJson, hasPrivate: view.hasPrivate, expiresAtMs };
+    this.cache.fill(handle.key, entry, expiresAtMs - nowMs, token);
     return entry;
   }
 }

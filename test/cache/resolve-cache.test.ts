@@ -8,10 +8,10 @@ class TestClock {
 }
 
 function found(json = '[{"index":1,"type":"URL","data":{"format":"string","value":"https://example.cn/p/1"},"ttl":86400}]'): CachedResolution {
-  return { kind: 'found', publicValuesJson: json, hasPrivate: false };
+  return { kind: 'found', publicValuesJson: json, hasPrivate: false, expiresAtMs: 0 };
 }
 
-const NOT_FOUND: CachedResolution = { kind: 'not-found' };
+const NOT_FOUND: CachedResolution = { kind: 'not-found', expiresAtMs: 0 };
 
 function cache(options: Partial<ResolveCacheOptions> = {}): { cache: ResolveCache; clock: TestClock } {
   const clock = new TestClock();

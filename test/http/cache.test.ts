@@ -1,7 +1,7 @@
 // The resolve cache seen over HTTP (DESIGN invariant 3): writes are visible at once, entries expire at their TTL.
 
 import test from 'ava';
-import { startNode } from '../support/node-under-test.js';
+import { ADMIN, startNode } from '../support/node-under-test.js';
 
 const HIT = 'idnode_resolutions_total{outcome="cache_hit"}';
 const MISS = 'idnode_resolutions_total{outcome="cache_miss"}';
@@ -102,4 +102,17 @@ test('cache: a non-public value with a short TTL does not shorten the public ent
   node.clock.advance(5000);
   await node.get('/api/handles/88.118/PRIV');
   t.is(await node.metric(HIT), 1);
+});
+
+test('cache-control: anonymous answers carry max-age no longer than the remaining TTL; authenticated ones are no-store', async (t) => {
+  const node = await startNode(t);
+  const put = await node.put('/api/handles/88.118/CC-1', [{ index: 1, type: 'URL', data: 'https://example.cn/cc', ttl: 60 }]);
+  t.is(put.status, 201);
+  t.is(put.headers['cache-control'], 'no-store');
+  t.is((await node.get('/api/handles/88.118/CC-1')).headers['cache-control'], 'max-age=60');
+  node.clock.advance(20_000);
+  t.is((await node.get('/api/handles/88.118/CC-1')).headers['cache-control'], 'max-age=40', 'from the cache, counting down');
+  t.is((await node.get('/api/handles/88.118/CC-1?type=URL')).headers['cache-control'], 'max-age=40', 'filtered answers too');
+  t.is((await node.get('/api/handles/88.118/CC-1', { auth: ADMIN })).headers['cache-control'], 'no-store');
+  t.is((await node.get('/api/handles/88.118/NONE')).headers['cache-control'], 'max-age=10', 'not-found: the negative TTL');
 });

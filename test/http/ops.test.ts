@@ -119,3 +119,25 @@ test('ops: no metric label carries a handle or prefix', async (t) => {
   t.true(labelValues.length > 0);
   for (const label of labelValues) t.notRegex(label, /\//, label);
 });
+
+test('ops: with IDNODE_METRICS_TOKEN, /metrics needs the bearer token (401 without, 401 wrong, 200 right)', async (t) => {
+  const node = await startNode(t, { IDNODE_METRICS_TOKEN: 'metrics-token-0123456789' });
+  const none = await node.get('/metrics');
+  t.is(none.status, 401);
+  t.is(none.headers['www-authenticate'], 'Bearer');
+  t.false(none.text.includes('idnode_'));
+  t.is((await node.get('/metrics', { headers: { authorization: 'Bearer wrong-token-00000000000' } })).status, 401);
+  const right = await node.get('/metrics', { headers: { authorization: 'Bearer metrics-token-0123456789' } });
+  t.is(right.status, 200);
+  t.true(right.text.includes('idnode_http_requests_total'));
+  t.is((await node.get('/healthz')).status, 200, 'health stays open');
+});
+
+test('ops: with IDNODE_METRICS_ALLOW, /metrics answers only the listed addresses', async (t) => {
+  const allowed = await startNode(t, { IDNODE_METRICS_ALLOW: '127.0.0.0/8' });
+  t.is((await allowed.get('/metrics')).status, 200);
+  const refused = await startNode(t, { IDNODE_METRICS_ALLOW: '10.0.0.0/8, 192.0.2.1' });
+  const reply = await refused.get('/metrics');
+  t.is(reply.status, 403);
+  t.false(reply.text.includes('idnode_'));
+});

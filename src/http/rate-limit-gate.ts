@@ -1,0 +1,49 @@
+// The first thing every request meets: the per-client and error budgets, checked before Koa or the fast path.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RateLimits } from '../ratelimit/rate-limits.js';
+import { SECURITY_HEADERS } from './request-pipeline.js';
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+// Operator endpoints stay reachable for load balancers and Prometheus whatever a client network did.
+const EXEMPT = /^\/(metrics|healthz|readyz)(\?|$)/;
+
+/** 429 in the dialect of the path: Handle `responseCode` 3 under /api/, `{"code","message"}` elsewhere. */
+function sendTooMany(req: IncomingMessage, res: ServerResponse, retryAfterSeconds: number): void {
+  const url = req.url ?? '/';
+  const message = 'too many requests, retry later';
+  const body = url.startsWith('/api/') || url === '/api' ? JSON.stringify({ responseCode: 3, message }) : JSON.stringify({ code: 'RATE_LIMITED', message });
+  res.writeHead(429, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Retry-After': String(retryAfterSeconds),
+  });
+  res.end(body);
+}
+
+/**
+ * Wraps the request listener: refuses with 429 + Retry-After when the client network's request budget or its
+ * tighter not-found/error budget is spent, and charges every 404 and error answer (but 401 and 429) to the latter.
+ */
+export function rateLimitGate(limits: RateLimits, next: Listener): Listener {
+  return (req, res) => {
+    if (EXEMPT.test(req.url ?? '')) {
+      next(req, res);
+      return;
+    }
+    const bucket = limits.clientBucket(req);
+    void limits.admitRequest(bucket).then((retryAfterSeconds) => {
+      if (retryAfterSeconds !== null) {
+        sendTooMany(req, res, retryAfterSeconds);
+        return;
+      }
+      res.once('finish', () => {
+        const status = res.statusCode;
+        if (status >= 400 && status !== 401 && status !== 429) limits.chargeError(bucket);
+      });
+      next(req, res);
+    });
+  };
+}

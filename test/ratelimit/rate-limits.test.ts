@@ -1,0 +1,101 @@
+// Rate limiting: client networks, trusted X-Forwarded-For, bounded state, and the budgets over real HTTP.
+
+import type { IncomingMessage } from 'node:http';
+import test from 'ava';
+import { clientNetwork, RateLimits } from '../../src/ratelimit/rate-limits.js';
+import { ADMIN, startNode } from '../support/node-under-test.js';
+
+function request(remoteAddress: string, forwardedFor?: string): IncomingMessage {
+  const headers: Record<string, string> = forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor };
+  return { socket: { remoteAddress }, headers } as unknown as IncomingMessage;
+}
+
+function limits(overrides: Partial<ConstructorParameters<typeof RateLimits>[0]> = {}): RateLimits {
+  return new RateLimits({
+    perClientPerSecond: 100,
+    errorsPerClientPerSecond: 10,
+    perIdentityPerSecond: 100,
+    failedLoginsPerMinute: 3,
+    tableSize: 65536,
+    trustedProxies: [],
+    ...overrides,
+  });
+}
+
+const NETWORKS: readonly [string, string][] = [
+  ['203.0.113.7', '203.0.113.0/24'],
+  ['203.0.113.250', '203.0.113.0/24'],
+  ['::ffff:203.0.113.7', '203.0.113.0/24'],
+  ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+  ['2001:DB8:1:2::9', '2001:db8:1:2::/64'],
+  ['2001:db8::1', '2001:db8:0:0::/64'],
+  ['::1', '0:0:0:0::/64'],
+];
+
+for (const [address, network] of NETWORKS) {
+  test(`rate limit: ${address} belongs to client network ${network}`, (t) => {
+    t.is(clientNetwork(address), network);
+  });
+}
+
+test('rate limit: a forged X-Forwarded-For from an untrusted peer does not change the bucket', (t) => {
+  const l = limits();
+  t.is(l.clientBucket(request('198.51.100.7', '203.0.113.9')), l.clientBucket(request('198.51.100.7')));
+});
+
+test('rate limit: behind a trusted proxy the rightmost untrusted X-Forwarded-For hop is the client', (t) => {
+  const l = limits({ trustedProxies: ['10.0.0.0/8'] });
+  const client = l.clientBucket(request('198.51.100.7'));
+  t.is(l.clientBucket(request('10.1.1.1', '192.0.2.1, 198.51.100.7')), client, 'spoofed leftmost hop ignored');
+  t.is(l.clientBucket(request('10.1.1.1', '198.51.100.7, 10.2.2.2')), client, 'chained trusted proxies skipped');
+  t.not(l.clientBucket(request('10.1.1.1', '203.0.113.9')), client);
+});
+
+test('rate limit: limiter state stays within the fixed table however many client networks appear', async (t) => {
+  const l = limits({ tableSize: 16, perClientPerSecond: 1_000_000 });
+  for (let i = 0; i < 20_000; i += 1) await l.admitRequest(l.clientBucket(request(`10.${(i >> 8) & 255}.${i & 255}.1`)));
+  // The limiter's own storage (rate-limiter-flexible MemoryStorage) is the state being bounded.
+  const storage = (l as unknown as { perClient: { _memoryStorage: { _storage: Map<string, unknown> } } }).perClient._memoryStorage._storage;
+  t.true(storage.size <= 16, `${storage.size} keys`);
+});
+
+test('rate limit: over the per-client budget a client gets 429 with Retry-After and responseCode 3; ops stay reachable', async (t) => {
+  const node = await startNode(t, { IDNODE_RATE_LIMIT_PER_CLIENT: '20' });
+  await node.register(t, '88.118/LIMITED');
+  const replies = await Promise.all(Array.from({ length: 40 }, () => node.get('/api/handles/88.118/LIMITED')));
+  const refused = replies.filter((reply) => reply.status === 429);
+  t.true(refused.length >= 15, `${refused.length} refused`);
+  t.is(refused[0]?.json.responseCode, 3);
+  t.regex(String(refused[0]?.headers['retry-after']), /^[1-9]\d*$/);
+  t.is((await node.get('/healthz')).status, 200);
+});
+
+test('rate limit: a random-suffix flood spends its tighter error budget without touching another client', async (t) => {
+  const node = await startNode(t, { IDNODE_RATE_LIMIT_PER_CLIENT: '10000', IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: '5', IDNODE_TRUSTED_PROXIES: '127.0.0.1' });
+  await node.register(t, '88.118/REAL');
+  const flooder = { 'x-forwarded-for': '198.51.100.7' };
+  const statuses: number[] = [];
+  for (let i = 0; i < 10; i += 1) statuses.push((await node.get(`/api/handles/88.118/NOPE-${i}`, { headers: flooder })).status);
+  t.deepEqual(statuses.slice(0, 5), [404, 404, 404, 404, 404]);
+  t.true(statuses.slice(5).every((status) => status === 429), statuses.join(','));
+  t.is((await node.get('/api/handles/88.118/REAL', { headers: flooder })).status, 429, 'the flooder is refused for the window');
+  t.is((await node.get('/api/handles/88.118/REAL', { headers: { 'x-forwarded-for': '203.0.113.9' } })).status, 200, 'another client is not');
+});
+
+test('rate limit: failed logins are limited per client and identity, even with the right secret afterwards', async (t) => {
+  const node = await startNode(t, { IDNODE_RATE_LIMIT_FAILED_LOGINS: '3' });
+  const wrong = { identity: ADMIN.identity, secret: 'wrong-secret-00000000' };
+  for (let i = 0; i < 3; i += 1) t.is((await node.put(`/api/handles/88.118/L${i}`, [], { auth: wrong })).status, 401);
+  const blocked = await node.put('/api/handles/88.118/L3', []);
+  t.is(blocked.status, 429);
+  t.is(blocked.json.responseCode, 3);
+  t.is(node.node.store.getRecord('88.118/L3'), undefined);
+});
+
+test('rate limit: an identity over its per-second budget gets 429', async (t) => {
+  const node = await startNode(t, { IDNODE_RATE_LIMIT_PER_IDENTITY: '5' });
+  const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => node.put(`/api/handles/88.118/I${i}`, [])));
+  const statuses = replies.map((reply) => reply.status);
+  t.true(statuses.filter((status) => status === 429).length >= 5, statuses.join(','));
+  t.true(statuses.filter((status) => status === 201).length <= 5, statuses.join(','));
+});
