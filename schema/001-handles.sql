@@ -38,3 +38,9 @@ CREATE TABLE prefixes (
   prefix TEXT NOT NULL,
   homed_at INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
+
+-- Settings a store is created with and must keep (e.g. the case rule its keys were computed under).
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;

@@ -8,6 +8,7 @@ import { Authorizer } from './auth/authorizer.js';
 import { CredentialCache } from './cache/credential-cache.js';
 import { ResolveCache } from './cache/resolve-cache.js';
 import type { Config } from './config.js';
+import { IdnodeError } from './errors.js';
 import { credentials } from './http/credentials.js';
 import { fastResolve } from './http/fast-resolve.js';
 import { rateLimitGate } from './http/rate-limit-gate.js';
@@ -63,6 +64,11 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   });
   let bootstrap: BootstrapResult;
   try {
+    // Canonical keys depend on the case rule: a store keeps the rule it was created with.
+    const pinned = store.pinSetting('suffix_case_sensitive', String(config.suffixCaseSensitive));
+    if (pinned !== String(config.suffixCaseSensitive)) {
+      throw new IdnodeError('STORE_UNAVAILABLE', `${config.dbPath} was created with IDNODE_SUFFIX_CASE_SENSITIVE=${pinned}; it cannot change`);
+    }
     bootstrap = await bootstrapNode(store, config.nodePrefix, config.adminSecret, { rule, secretHashIterations: config.secretHashIterations, nowMs });
   } catch (error) {
     store.close();
@@ -71,7 +77,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const metrics = new Metrics({ cache: () => cache.stats(), storeSizeBytes: () => store.sizeBytes() });
   const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
   const policy = new AccessPolicy(new Authorizer(nodePrefixRecordKey, rule), rule);
-  const authenticator = new Authenticator((key) => store.getRecord(key)?.values, remembered);
+  const authenticator = new Authenticator((key) => store.getRecord(key)?.values, remembered, config.secretHashIterations);
   const resolve = new ResolveService(store, cache, policy, metrics, {
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,

@@ -151,7 +151,7 @@ export const VARIABLES = {
   IDNODE_METRICS_ALLOW: { key: 'metricsAllow', defaultText: '', parse: addressList, description: 'when set, comma-separated addresses/CIDRs allowed to GET /metrics' },
   IDNODE_LIST_HANDLES: { key: 'listHandlesEnabled', defaultText: 'true', parse: boolean, description: 'allow GET /api/handles?prefix= (false → 501)' },
   IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },
-  IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 10_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },
+  IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 1_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },
   IDNODE_AUTH_CACHE_SECONDS: { key: 'authCacheSeconds', defaultText: '300', parse: integer(0, 86_400), description: 'how long a verified secret is remembered (keyed by an HMAC, never the secret)' },
   IDNODE_LOG_LEVEL: { key: 'logLevel', defaultText: 'info', parse: logLevel, description: 'pino log level' },
 } as const satisfies { readonly [name: string]: Variable<keyof Config> };
@@ -188,6 +188,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if ((values.tlsCertPath === null) !== (values.tlsKeyPath === null)) {
     problems.push('IDNODE_TLS_CERT_PATH and IDNODE_TLS_KEY_PATH must be set together');
+  }
+  if (typeof values.headersTimeoutMs === 'number' && typeof values.requestTimeoutMs === 'number' && values.headersTimeoutMs > values.requestTimeoutMs) {
+    problems.push('IDNODE_HEADERS_TIMEOUT_MS must not exceed IDNODE_REQUEST_TIMEOUT_MS');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(values as Config);

@@ -183,3 +183,8 @@ test('config: IDNODE_LOG_LEVEL accepts pino levels only', (t) => {
   t.is(loadConfig({ IDNODE_LOG_LEVEL: 'debug' }).logLevel, 'debug');
   t.is(naming(problemsOf({ IDNODE_LOG_LEVEL: 'verbose' }), 'IDNODE_LOG_LEVEL').length, 1);
 });
+
+test('config: a headers timeout longer than the request timeout is refused', (t) => {
+  const error = t.throws(() => loadConfig({ IDNODE_HEADERS_TIMEOUT_MS: '60000', IDNODE_REQUEST_TIMEOUT_MS: '1000' }), { instanceOf: ConfigError });
+  t.true(error?.problems.some((problem) => problem.includes('IDNODE_HEADERS_TIMEOUT_MS')));
+});

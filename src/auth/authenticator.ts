@@ -1,38 +1,53 @@
 // Checks a secret against the identity's HS_SECKEY values (stored hashed), remembering recent successes.
 
+import { randomBytes } from 'node:crypto';
 import type { CredentialCache } from '../cache/credential-cache.js';
 import { IdnodeError } from '../errors.js';
 import { isSecretKeyType, type HandleValue } from '../identifier/value.js';
 import type { BasicCredentials, Identity } from './identity.js';
-import { verifySecret } from './secret-hash.js';
+import { hashSecret, verifySecret } from './secret-hash.js';
 
 export type RecordLookup = (handleKey: string) => readonly HandleValue[] | undefined;
 
 export class Authenticator {
+  /** A hash of nothing, verified when an identity has no key, so unknown identities fail as slowly as wrong secrets. */
+  private readonly decoy: Promise<string>;
+
   constructor(
     private readonly lookup: RecordLookup,
     private readonly remembered: CredentialCache,
-  ) {}
+    secretHashIterations: number,
+  ) {
+    this.decoy = hashSecret(randomBytes(16).toString('hex'), secretHashIterations);
+  }
 
   /**
    * Returns the authenticated identity (index resolved when 0 was given) or throws AUTHENTICATION_FAILED.
-   * Every failure looks the same to the caller: unknown handle, no key at that index, wrong secret.
+   * Every failure looks the same to the caller: unknown handle, no key at that index, wrong secret — also in time.
+   * A key replaced while its check ran does not count.
    */
   async authenticate(credentials: BasicCredentials): Promise<Identity> {
     const { identity, secret } = credentials;
-    const values = this.lookup(identity.handle.key) ?? [];
-    const keys = values.filter(
-      (value) => isSecretKeyType(value.type) && value.data.format === 'string' && (identity.index === 0 || value.index === identity.index),
-    );
+    const token = this.remembered.readToken();
+    const keys = this.keysOf(identity);
     for (const key of keys) {
       if (this.remembered.matches(key.index, identity.handle.key, secret)) return { index: key.index, handle: identity.handle };
     }
+    if (keys.length === 0) await verifySecret(secret, await this.decoy);
     for (const key of keys) {
-      if (await verifySecret(secret, key.data.value as string)) {
-        this.remembered.remember(key.index, identity.handle.key, secret);
-        return { index: key.index, handle: identity.handle };
-      }
+      const stored = key.data.value as string;
+      if (!(await verifySecret(secret, stored))) continue;
+      const still = this.keysOf(identity).some((current) => current.index === key.index && current.data.value === stored);
+      if (!still) break;
+      this.remembered.remember(key.index, identity.handle.key, secret, token);
+      return { index: key.index, handle: identity.handle };
     }
     throw new IdnodeError('AUTHENTICATION_FAILED');
+  }
+
+  private keysOf(identity: Identity): HandleValue[] {
+    return (this.lookup(identity.handle.key) ?? []).filter(
+      (value) => isSecretKeyType(value.type) && value.data.format === 'string' && (identity.index === 0 || value.index === identity.index),
+    );
   }
 }

@@ -10,7 +10,7 @@ const pbkdf2Async = promisify(pbkdf2);
 const KEY_BYTES = 20;
 const SALT_BYTES = 16;
 /** Highest iteration count accepted in a stored hash (also the highest IDNODE_SECRET_HASH_ITERATIONS). */
-export const MAX_ITERATIONS = 10_000_000;
+export const MAX_ITERATIONS = 1_000_000;
 const ENCODED = /^pbkdf2-hmac-sha1:(\d{1,9}):([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$/;
 
 export interface SecretHash {

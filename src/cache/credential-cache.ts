@@ -16,6 +16,7 @@ export interface CredentialCacheOptions {
 export class CredentialCache {
   private readonly lru: LRUCache<string, Map<number, Buffer>> | null;
   private readonly hmacKey = randomBytes(32);
+  private epoch = 0;
 
   constructor(options: CredentialCacheOptions) {
     if (!(options.maxEntries > 0)) throw new RangeError('credential cache must be bounded by entries');
@@ -35,8 +36,17 @@ export class CredentialCache {
     return known !== undefined && timingSafeEqual(known, this.mac(index, handleKey, secret));
   }
 
-  remember(index: number, handleKey: string, secret: string): void {
-    if (this.lru === null) return;
+  /** A token to pass to remember(); take it before reading the identity's record. */
+  readToken(): number {
+    return this.epoch;
+  }
+
+  /**
+   * Remembers a verified secret unless any record was forgotten since `token` was taken: a login that raced a key
+   * rotation must not keep the old secret alive.
+   */
+  remember(index: number, handleKey: string, secret: string, token: number): void {
+    if (this.lru === null || token !== this.epoch) return;
     const macs = this.lru.get(handleKey) ?? new Map<number, Buffer>();
     macs.set(index, this.mac(index, handleKey, secret));
     this.lru.set(handleKey, macs);
@@ -44,10 +54,12 @@ export class CredentialCache {
 
   /** Forgets the identities of a handle whose record changed: a rotated or removed key stops working at once. */
   forgetHandle(handleKey: string): void {
+    this.epoch += 1;
     this.lru?.delete(handleKey);
   }
 
   clear(): void {
+    this.epoch += 1;
     this.lru?.clear();
   }
 }

@@ -14,7 +14,8 @@ export function sendHandleJson(ctx: NodeContext, status: number, json: string): 
     const pretty = params.get('pretty');
     if (pretty !== null && ['', 'true', 'yes'].includes(pretty.toLowerCase())) json = JSON.stringify(JSON.parse(json), null, 2);
     const callback = params.get('callback');
-    if (callback !== null && callback.length > 0) {
+    // No JSONP for authenticated answers: a script tag on another site would carry the browser's credentials.
+    if (callback !== null && callback.length > 0 && ctx.state.identity === null) {
       // Characters not valid in a JavaScript identifier become `_` (reference §3.1).
       const name = callback.slice(0, 128).replace(/[^A-Za-z0-9_$.]/g, '_').replace(/^[0-9.]/, '_');
       ctx.set('Content-Type', 'application/javascript; charset=utf-8');

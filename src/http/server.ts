@@ -23,18 +23,24 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
   return server;
 }
 
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, number]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 4],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 4],
+  // Reference §3.1: an unknown HTTP verb is 501 (responseCode 5, operation not supported).
+  HPE_INVALID_METHOD: [501, 'Not Implemented', 5],
+};
+
 /**
  * Requests Node's parser refuses never reach Koa: answer them with a short JSON error in the Handle dialect
- * (431 for oversized headers, 408 for timeouts, 400 otherwise) and close the connection.
+ * (431 for oversized headers, 408 for timeouts, 501 for unknown methods, 400 otherwise) and close the connection.
  */
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   if (!socket.writable || (error.code === 'ECONNRESET')) {
     socket.destroy();
     return;
   }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-  const body = JSON.stringify({ responseCode: 4, message: status === 400 ? 'malformed HTTP request' : reason.toLowerCase() });
+  const [status, reason, responseCode] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 4];
+  const body = JSON.stringify({ responseCode, message: status === 400 ? 'malformed HTTP request' : reason.toLowerCase() });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,

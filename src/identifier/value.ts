@@ -5,6 +5,8 @@ import { adminBitsToString, parseAdminPermissions } from './admin-permissions.js
 import { asciiUpper, parseHandle, type CaseRule } from './handle.js';
 
 export const MAX_VALUES_PER_RECORD = 2048;
+/** Each HS_SECKEY costs a slow hash per login attempt (index 0 tries all): keep the number small. */
+export const MAX_SECRET_KEYS_PER_RECORD = 8;
 export const MAX_INDEX = 2_147_483_647;
 export const DEFAULT_TTL_SECONDS = 86_400;
 export const DEFAULT_PERMISSIONS = '1110';
@@ -110,6 +112,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A
 const HEX = /^(?:[0-9A-Fa-f]{2})*$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+// The output form of an absolute TTL has a 4-digit year: a later expiry (9999-12-31T23:59-01:00) could not be read back.
+const LATEST_EXPIRY_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Output form of plain bytes, as Handle.net chooses it: `string` for clean UTF-8 text, else `base64`. */
@@ -209,7 +213,7 @@ function parseTtl(input: unknown, field: string): { ttlType: 0 | 1; ttl: number 
     const [year, month, day] = input.slice(0, 10).split('-').map(Number);
     const calendar = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1));
     const real = calendar.getUTCFullYear() === year && calendar.getUTCMonth() + 1 === month && calendar.getUTCDate() === day;
-    if (real && Number.isFinite(ms) && ms >= 0) return { ttlType: 1, ttl: Math.floor(ms / 1000) };
+    if (real && Number.isFinite(ms) && ms >= 0 && ms <= LATEST_EXPIRY_MS) return { ttlType: 1, ttl: Math.floor(ms / 1000) };
   }
   throw invalid(field, 'must be seconds (integer) or an ISO-8601 time');
 }
@@ -308,12 +312,20 @@ export function parseValueList(inputs: readonly unknown[], nowSeconds: number, r
     throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_VALUES_PER_RECORD} values; got ${inputs.length}`);
   }
   const seen = new Set<number>();
-  return inputs.map((input, i) => {
+  const values = inputs.map((input, i) => {
     const value = parseValue(input, `values[${i}]`, nowSeconds, rule);
     if (seen.has(value.index)) throw new IdnodeError('VALUE_ALREADY_EXISTS', `values[${i}].index ${value.index} appears twice`);
     seen.add(value.index);
     return value;
   });
+  checkSecretKeyCount(values);
+  return values;
+}
+
+/** Throws TOO_MANY_VALUES when a record would hold more than MAX_SECRET_KEYS_PER_RECORD HS_SECKEY values. */
+export function checkSecretKeyCount(values: readonly HandleValue[]): void {
+  const keys = values.filter((value) => isSecretKeyType(value.type)).length;
+  if (keys > MAX_SECRET_KEYS_PER_RECORD) throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_SECRET_KEYS_PER_RECORD} HS_SECKEY values; got ${keys}`);
 }
 
 function isoSeconds(seconds: number): string {

@@ -8,7 +8,7 @@ import { hashSecret, isSecretHash } from '../auth/secret-hash.js';
 import { IdnodeError } from '../errors.js';
 import { adminBitsToString, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
 import { parseHandle, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
-import { isAdminType, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
+import { checkSecretKeyCount, isAdminType, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 import type { WriteContext } from '../store/write-queue.js';
@@ -75,6 +75,10 @@ export class RegisterService {
         throw new IdnodeError('MISMATCHED_INDEXES', 'the index query parameters must list exactly the indexes of the body values');
       }
     }
+    if (values.some((value) => isSecretKeyType(value.type) && !isSecretHash(String(value.data.value)))) {
+      // Hashing is deliberately slow: refuse callers who could not write here before spending it on them.
+      this.precheck(request, base, values);
+    }
     const prepared = await this.hashSecrets(values);
     const result = await this.store.write((tx) => {
       const handle = request.mint ? this.mint(request.handleText) : base;
@@ -100,6 +104,9 @@ export class RegisterService {
         }
         this.authorize(identity, handle, { kind: 'delete' }, existing.values);
         this.store.deleteRecord(handle.key);
+        // Creating 0.NA/P homed P; deleting it unhomes P. Its handles stay resolvable; only node admins may re-home.
+        const derived = prefixOfPrefixRecord(handle);
+        if (derived !== null) this.store.unhomePrefix(prefixKeyOf(derived));
       } else {
         const missing = indexes.filter((index) => !existing.values.some((value) => value.index === index));
         if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.join(', ')}`);
@@ -145,12 +152,24 @@ export class RegisterService {
         byIndex.set(value.index, value);
       }
       if (byIndex.size > MAX_VALUES_PER_RECORD) throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_VALUES_PER_RECORD} values`);
+      checkSecretKeyCount([...byIndex.values()]);
       next = [...byIndex.values()].sort((a, b) => a.index - b.index);
     }
     this.authorize(request.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, next) }, existing.values);
     this.store.updateRecord(handle.key, next, nowSeconds);
     tx.touch(handle.key);
     return { handle: handle.display, created: !replaced };
+  }
+
+  /** The authorization check of putInTransaction against the current state, run before hashing secrets. */
+  private precheck(request: PutRequest, handle: Handle, values: readonly HandleValue[]): void {
+    const existing = request.mint ? undefined : this.store.getRecord(handle.key);
+    if (existing === undefined) {
+      this.authorize(request.identity, handle, { kind: 'create' }, undefined);
+      return;
+    }
+    const after = request.indexes === null ? values : [...existing.values.filter((v) => !values.some((n) => n.index === v.index)), ...values];
+    this.authorize(request.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, after) }, existing.values);
   }
 
   private authorize(identity: Identity, handle: Handle, access: Parameters<AccessPolicy['allows']>[2], existing: readonly HandleValue[] | undefined): void {
@@ -161,6 +180,7 @@ export class RegisterService {
 
   /** `88.118.8/` or `88.118.8/dev-`: a valid handle once a suffix is appended. Throws INVALID_HANDLE. */
   private parseMintBase(text: string): Handle {
+    if (!text.includes('/')) throw new IdnodeError('INVALID_HANDLE', 'mintNewSuffix needs a base that contains "/", e.g. 88.118.8/ or 88.118.8/dev-');
     return parseHandle(`${text}${'0'.repeat(36)}`, this.options.rule);
   }
 

@@ -74,6 +74,8 @@ export class Store {
   private readonly selectPrefixPage: Statement<[number, number], { prefix: string }>;
   private readonly selectPrefixCount: Statement<[], { count: number }>;
   private readonly selectPing: Statement<[], { one: number }>;
+  private readonly insertSetting: Statement;
+  private readonly selectSetting: Statement<[string], { value: string }>;
 
   constructor(
     private readonly db: Db,
@@ -119,6 +121,8 @@ export class Store {
     this.selectPrefixPage = db.prepare('SELECT prefix FROM prefixes ORDER BY prefix_key LIMIT ? OFFSET ?');
     this.selectPrefixCount = db.prepare('SELECT count(*) AS count FROM prefixes');
     this.selectPing = db.prepare('SELECT 1 AS one');
+    this.insertSetting = db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
+    this.selectSetting = db.prepare('SELECT value FROM settings WHERE name = ?');
     this.writes = new WriteQueue(db, options.onCommitted ?? (() => {}));
   }
 
@@ -212,6 +216,14 @@ export class Store {
     } catch (error) {
       throw translateSqliteError(error);
     }
+  }
+
+  /** Records `value` for `name` the first time and returns what the store holds (the first value ever given). */
+  pinSetting(name: string, value: string): string {
+    return this.writeNow(() => {
+      this.insertSetting.run(name, value);
+      return this.selectSetting.get(name)?.value ?? value;
+    });
   }
 
   /** True when the store answers a query (readiness). */

@@ -1,6 +1,7 @@
 // Group commit: concurrent writes share one IMMEDIATE transaction (one fsync), each isolated by a savepoint.
 
 import type { Database, Statement } from 'better-sqlite3';
+import { IdnodeError } from '../errors.js';
 import { translateSqliteError } from './sqlite-errors.js';
 
 /** Handed to each write: records which handle keys it changed so caches are invalidated after commit. */
@@ -37,6 +38,8 @@ export class WriteQueue {
     private readonly db: Database,
     private readonly onCommitted: (handleKeys: readonly string[]) => void,
     private readonly maxBatch = 512,
+    // Invariant 5: the queue is bounded; a node this far behind answers 503 + Retry-After instead of growing.
+    private readonly maxPending = 20_000,
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -46,8 +49,9 @@ export class WriteQueue {
     this.rollbackTo = db.prepare('ROLLBACK TO write_op');
   }
 
-  /** Queues `op` to run inside the next group transaction; resolves with its result after commit. */
+  /** Queues `op` to run inside the next group transaction; resolves with its result after commit. Rejects STORE_BUSY when full. */
   enqueue<T>(op: WriteOp<T>): Promise<T> {
+    if (this.pending.length >= this.maxPending) return Promise.reject(new IdnodeError('STORE_BUSY', 'too many writes waiting'));
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ op, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {

@@ -17,7 +17,7 @@ function cache(options: Partial<CredentialCacheOptions> = {}): { cache: Credenti
 test('credential cache: a remembered secret matches only the same index, handle and exact secret', (t) => {
   const { cache: c } = cache();
   t.false(c.matches(300, ENTERPRISE, SECRET), 'nothing before remember');
-  c.remember(300, ENTERPRISE, SECRET);
+  c.remember(300, ENTERPRISE, SECRET, c.readToken());
   t.true(c.matches(300, ENTERPRISE, SECRET));
   t.false(c.matches(300, ENTERPRISE, `${SECRET} `));
   t.false(c.matches(300, ENTERPRISE, SECRET.slice(0, -1)));
@@ -29,8 +29,8 @@ test('credential cache: a remembered secret matches only the same index, handle 
 
 test('credential cache: identities of one handle are remembered side by side', (t) => {
   const { cache: c } = cache();
-  c.remember(300, ENTERPRISE, 'first-secret-0001');
-  c.remember(301, ENTERPRISE, 'second-secret-0002');
+  c.remember(300, ENTERPRISE, 'first-secret-0001', c.readToken());
+  c.remember(301, ENTERPRISE, 'second-secret-0002', c.readToken());
   t.true(c.matches(300, ENTERPRISE, 'first-secret-0001'));
   t.true(c.matches(301, ENTERPRISE, 'second-secret-0002'));
   t.false(c.matches(300, ENTERPRISE, 'second-secret-0002'));
@@ -38,7 +38,7 @@ test('credential cache: identities of one handle are remembered side by side', (
 
 test('credential cache: a remembered secret expires after ttl on the injected clock', (t) => {
   const { cache: c, clock } = cache({ ttlMs: 60_000 });
-  c.remember(300, ENTERPRISE, SECRET);
+  c.remember(300, ENTERPRISE, SECRET, c.readToken());
   clock.ms += 59_999;
   t.true(c.matches(300, ENTERPRISE, SECRET), 'still remembered 1 ms before expiry');
   clock.ms += 2;
@@ -47,16 +47,16 @@ test('credential cache: a remembered secret expires after ttl on the injected cl
 
 test('credential cache: a secret not checked before its ttl passes no longer matches', (t) => {
   const { cache: c, clock } = cache({ ttlMs: 60_000 });
-  c.remember(300, ENTERPRISE, SECRET);
+  c.remember(300, ENTERPRISE, SECRET, c.readToken());
   clock.ms += 60_001;
   t.false(c.matches(300, ENTERPRISE, SECRET));
 });
 
 test('credential cache: forgetHandle drops every identity of that handle only', (t) => {
   const { cache: c } = cache();
-  c.remember(300, ENTERPRISE, SECRET);
-  c.remember(301, ENTERPRISE, SECRET);
-  c.remember(300, '0.NA/88.118.80', SECRET);
+  c.remember(300, ENTERPRISE, SECRET, c.readToken());
+  c.remember(301, ENTERPRISE, SECRET, c.readToken());
+  c.remember(300, '0.NA/88.118.80', SECRET, c.readToken());
   c.forgetHandle(ENTERPRISE);
   t.false(c.matches(300, ENTERPRISE, SECRET));
   t.false(c.matches(301, ENTERPRISE, SECRET));
@@ -65,8 +65,8 @@ test('credential cache: forgetHandle drops every identity of that handle only', 
 
 test('credential cache: clear() forgets everything', (t) => {
   const { cache: c } = cache();
-  c.remember(300, ENTERPRISE, SECRET);
-  c.remember(300, '0.NA/88.118.80', SECRET);
+  c.remember(300, ENTERPRISE, SECRET, c.readToken());
+  c.remember(300, '0.NA/88.118.80', SECRET, c.readToken());
   c.clear();
   t.false(c.matches(300, ENTERPRISE, SECRET));
   t.false(c.matches(300, '0.NA/88.118.80', SECRET));
@@ -74,15 +74,15 @@ test('credential cache: clear() forgets everything', (t) => {
 
 test('credential cache: ttl 0 disables remembering', (t) => {
   const { cache: c } = cache({ ttlMs: 0 });
-  c.remember(300, ENTERPRISE, SECRET);
+  c.remember(300, ENTERPRISE, SECRET, c.readToken());
   t.false(c.matches(300, ENTERPRISE, SECRET));
 });
 
 test('credential cache: holds at most maxEntries handles', (t) => {
   const { cache: c } = cache({ maxEntries: 2 });
-  c.remember(300, '0.NA/88.118.1', SECRET);
-  c.remember(300, '0.NA/88.118.2', SECRET);
-  c.remember(300, '0.NA/88.118.3', SECRET);
+  c.remember(300, '0.NA/88.118.1', SECRET, c.readToken());
+  c.remember(300, '0.NA/88.118.2', SECRET, c.readToken());
+  c.remember(300, '0.NA/88.118.3', SECRET, c.readToken());
   t.false(c.matches(300, '0.NA/88.118.1', SECRET), 'least recently used handle evicted');
   t.true(c.matches(300, '0.NA/88.118.2', SECRET));
   t.true(c.matches(300, '0.NA/88.118.3', SECRET));
@@ -90,4 +90,14 @@ test('credential cache: holds at most maxEntries handles', (t) => {
 
 test('credential cache: constructor refuses an unbounded (0) maxEntries when remembering is on', (t) => {
   t.throws(() => cache({ maxEntries: 0, ttlMs: 60_000 }));
+});
+
+test('credential cache: a secret verified before a record was forgotten is not remembered (login raced a rotation)', (t) => {
+  const { cache: c } = cache();
+  const token = c.readToken();
+  c.forgetHandle(ENTERPRISE);
+  c.remember(300, ENTERPRISE, SECRET, token);
+  t.false(c.matches(300, ENTERPRISE, SECRET));
+  c.remember(300, ENTERPRISE, SECRET, c.readToken());
+  t.true(c.matches(300, ENTERPRISE, SECRET));
 });

@@ -149,3 +149,10 @@ test('cors: an OPTIONS preflight is 204 with the allowed methods and headers', a
   t.regex(String(reply.headers['access-control-allow-headers']), /authorization/i);
   t.is(reply.headers['access-control-allow-credentials'], undefined);
 });
+
+test('errors: a verb Node itself does not know is also 501/5', async (t) => {
+  const node = await startNode(t);
+  const reply = await node.rawExchange('FOO /api/handles/88.118/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  t.regex(reply.text, /^HTTP\/1\.1 501 /);
+  t.regex(reply.text, /"responseCode":5/);
+});

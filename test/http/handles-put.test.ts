@@ -237,3 +237,40 @@ test('handles put: an invalid value is 400/202 and creates nothing', async (t) =
   }
   t.is((await node.get('/api/handles/88.118/BADVALUE')).status, 404);
 });
+
+test('handles put: mintNewSuffix needs a base with "/" (no random top-level prefix), 400/102', async (t) => {
+  const node = await startNode(t);
+  const reply = await node.put('/api/handles/88.118?mintNewSuffix=true', [url(1, 'https://example.cn/m')]);
+  t.is(reply.status, 400);
+  t.is(reply.json.responseCode, 102);
+  t.is(node.node.store.countPrefixes(), 1);
+});
+
+test('handles put: a wrongly typed value field is responseCode 202 whichever check catches it', async (t) => {
+  const node = await startNode(t);
+  for (const bad of [{ index: 1, type: 'URL', data: 'x', ttl: 1.5 }, { index: '1', type: 'URL', data: 'x' }, { index: 1, type: 'URL', data: 'x', permissions: 1110 }, { index: 1, type: 'URL', data: 'x', ttl: -5 }]) {
+    const reply = await node.put('/api/handles/88.118/TYPED', [bad]);
+    t.is(reply.status, 400, JSON.stringify(bad));
+    t.is(reply.json.responseCode, 202, JSON.stringify(bad));
+  }
+});
+
+test('handles put: more than 8 HS_SECKEY values in a record is 400/202 and nothing is written', async (t) => {
+  const node = await startNode(t);
+  const keys = Array.from({ length: 9 }, (_, i) => ({ index: 300 + i, type: 'HS_SECKEY', data: `a-secret-of-twenty-${i}` }));
+  const reply = await node.put('/api/handles/88.118/KEYS', keys);
+  t.is(reply.status, 400);
+  t.is(reply.json.responseCode, 202);
+  t.is(node.node.store.getRecord('88.118/KEYS'), undefined);
+});
+
+test('handles put: a caller without rights is refused before its secrets are hashed, and nothing is written', async (t) => {
+  const node = await startNode(t);
+  t.is((await node.put('/api/handles/0.NA/88.118.80', [{ index: 300, type: 'HS_SECKEY', data: 'enterprise-secret-80-0001' }])).status, 201);
+  const outsider = { identity: '300:0.NA/88.118.80', secret: 'enterprise-secret-80-0001' };
+  const keys = Array.from({ length: 8 }, (_, i) => ({ index: 300 + i, type: 'HS_SECKEY', data: `a-secret-of-twenty-${i}` }));
+  const reply = await node.put('/api/handles/88.118/VICTIM', keys, { auth: outsider });
+  t.is(reply.status, 403);
+  t.is(reply.json.responseCode, 401);
+  t.is(node.node.store.getRecord('88.118/VICTIM'), undefined);
+});

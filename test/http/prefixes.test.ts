@@ -88,3 +88,16 @@ test('prefixes: creating prefix records 0.NA/<P> homes each P', async (t) => {
   const unhomed = await node.delete('/api/prefixes/88.118.9');
   t.is(unhomed.status, 200, unhomed.text);
 });
+
+test('prefixes: deleting a derived prefix record unhomes the prefix; its handles still resolve', async (t) => {
+  const node = await startNode(t);
+  t.is((await node.put('/api/handles/0.NA/88.118.5', [])).status, 201);
+  await node.register(t, '88.118.5/KEPT');
+  t.is((await node.delete('/api/handles/0.NA/88.118.5')).status, 200);
+  const listed = await node.get('/api/prefixes', { auth: ADMIN });
+  t.false(listed.json.prefixes.includes('88.118.5'));
+  t.is((await node.get('/api/handles/88.118.5/KEPT')).status, 200);
+  const refused = await node.put('/api/handles/88.118.5/NEW', [{ index: 1, type: 'URL', data: 'x' }]);
+  t.is(refused.status, 400);
+  t.is(refused.json.responseCode, 301);
+});

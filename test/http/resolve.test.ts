@@ -187,3 +187,17 @@ test('handles get: an authenticated GET resolves too', async (t) => {
   t.is(reply.status, 200);
   t.is(reply.json.values[0].type, 'URL');
 });
+
+test('handles get: JSONP is not offered to authenticated callers (their answers stay JSON)', async (t) => {
+  const node = await startNode(t);
+  await node.register(t, '88.118/JSONP-AUTH');
+  const reply = await node.get('/api/handles/88.118/JSONP-AUTH?callback=steal', { auth: ADMIN });
+  t.regex(String(reply.headers['content-type']), /^application\/json/);
+  t.is(reply.json.responseCode, 1);
+});
+
+test('handles get: a store keeps the case rule it was created with', async (t) => {
+  const node = await startNode(t);
+  const error = await t.throwsAsync(startNode(t, { IDNODE_DB_PATH: node.config.dbPath, IDNODE_SUFFIX_CASE_SENSITIVE: 'true' }));
+  t.is((error as { code?: string }).code, 'STORE_UNAVAILABLE');
+});

@@ -185,3 +185,14 @@ test('write queue: close() runs queued writes before closing', async (t) => {
   t.teardown(() => reopened.close());
   t.is(reopened.getRecord(handle('88.118.8/LAST').key)?.handle, '88.118.8/LAST');
 });
+
+test('write queue: beyond its bound it refuses with STORE_BUSY instead of growing', async (t) => {
+  const { store } = openTempStore(t);
+  const db = (store as unknown as { db: Database.Database }).db;
+  const queue = new WriteQueue(db, () => undefined, 512, 2);
+  const first = queue.enqueue(() => 1);
+  const second = queue.enqueue(() => 2);
+  const error = await t.throwsAsync(queue.enqueue(() => 3));
+  t.is((error as IdnodeError).code, 'STORE_BUSY');
+  t.deepEqual(await Promise.all([first, second]), [1, 2]);
+});
