@@ -26,6 +26,7 @@ import { RateLimits } from './ratelimit/rate-limits.js';
 import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
 import { RegisterService } from './register/register-service.js';
 import { ResolveService } from './resolve/resolve-service.js';
+import { watchExternalWrites } from './store/external-writes.js';
 import { openStore, type Store } from './store/store.js';
 
 export interface NodeOptions {
@@ -119,20 +120,11 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     if (!fast(req, res)) void koa(req, res);
   });
 
-  // Another process (the idnode CLI) may write to the file: PRAGMA data_version tells, and the cache is dropped.
-  let seenVersion = store.dataVersion();
-  const pollMs = options.externalWritePollMs ?? 1000;
-  const timer =
-    pollMs > 0
-      ? setInterval(() => {
-          const version = store.dataVersion();
-          if (version !== seenVersion) {
-            seenVersion = version;
-            cache.clear();
-            remembered.clear();
-          }
-        }, pollMs).unref()
-      : null;
+  // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
+  const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => {
+    cache.clear();
+    remembered.clear();
+  });
 
   return {
     app,
@@ -142,7 +134,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     metrics,
     bootstrap,
     close() {
-      if (timer !== null) clearInterval(timer);
+      stopWatching();
       store.close();
     },
   };

@@ -1,3 +1,5 @@
+// IDNODE_* configuration: defaults, validation with every problem listed, unknown names, freezing.
+
 import test from 'ava';
 import { ConfigError, loadConfig, VARIABLES, type Config } from '../src/config.js';
 

@@ -131,3 +131,11 @@ export function isSameOrAncestorPrefix(ancestor: string, descendant: string): bo
 export function isAncestorPrefix(ancestor: string, descendant: string): boolean {
   return isSameOrAncestorPrefix(ancestor, descendant) && asciiUpper(ancestor) !== asciiUpper(descendant);
 }
+
+/** `88.118.8` or `0.NA/88.118.8` (any case) → `88.118.8`, checked. Throws INVALID_HANDLE. */
+export function prefixFromText(text: string): string {
+  const namespace = `${PREFIX_NAMESPACE}/`;
+  const prefix = asciiUpper(text.slice(0, namespace.length)) === namespace ? text.slice(namespace.length) : text;
+  prefixKeyOf(prefix);
+  return prefix;
+}

@@ -4,7 +4,7 @@ import type { AccessPolicy } from '../auth/access-policy.js';
 import type { RecordLookup } from '../auth/authenticator.js';
 import type { Identity } from '../auth/identity.js';
 import { IdnodeError } from '../errors.js';
-import { asciiUpper, PREFIX_NAMESPACE, prefixKeyOf } from '../identifier/handle.js';
+import { prefixFromText, prefixKeyOf } from '../identifier/handle.js';
 import type { Store } from '../store/store.js';
 
 export interface Paging {
@@ -40,21 +40,13 @@ export class PrefixService {
     this.lookup = (key) => store.getRecord(key)?.values;
   }
 
-  /** `88.118.8` or `0.NA/88.118.8` → `88.118.8`. Throws INVALID_HANDLE. */
-  normalizePrefix(text: string): string {
-    const namespace = `${PREFIX_NAMESPACE}/`;
-    const prefix = asciiUpper(text.slice(0, namespace.length)) === namespace ? text.slice(namespace.length) : text;
-    prefixKeyOf(prefix);
-    return prefix;
-  }
-
   /**
    * Lists the handles under a prefix in canonical order (needs LIST_HANDLES). Throws OPERATION_NOT_SUPPORTED
    * (listing switched off), INVALID_HANDLE, PREFIX_NOT_HOMED, AUTHENTICATION_NEEDED, INSUFFICIENT_PERMISSIONS, BAD_REQUEST.
    */
   listHandles(identity: Identity | null, prefixText: string, paging: Paging): Listing {
     if (!this.options.listHandlesEnabled) throw new IdnodeError('OPERATION_NOT_SUPPORTED', 'listing handles is switched off on this node');
-    const prefix = this.normalizePrefix(prefixText);
+    const prefix = prefixFromText(prefixText);
     const prefixKey = prefixKeyOf(prefix);
     if (identity === null) throw new IdnodeError('AUTHENTICATION_NEEDED', 'listing handles needs credentials');
     if (this.store.homedPrefix(prefixKey) === undefined) throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${prefix} is not homed on this node`);
@@ -68,7 +60,7 @@ export class PrefixService {
 
   /** Every handle under a homed prefix, fetched in keyset chunks so memory stays bounded however many there are. */
   async *streamHandles(prefixText: string): AsyncGenerator<string> {
-    const prefixKey = prefixKeyOf(this.normalizePrefix(prefixText));
+    const prefixKey = prefixKeyOf(prefixFromText(prefixText));
     let after = '';
     for (;;) {
       const rows = this.store.listHandlesAfter(prefixKey, after, STREAM_CHUNK);
@@ -93,7 +85,7 @@ export class PrefixService {
   /** Homes a prefix (idempotent). Node administrators only. */
   async home(identity: Identity | null, prefixText: string): Promise<string> {
     this.requireNodeAdmin(identity);
-    const prefix = this.normalizePrefix(prefixText);
+    const prefix = prefixFromText(prefixText);
     const nowSeconds = Math.floor(this.options.nowMs() / 1000);
     await this.store.write(() => this.store.homePrefix(prefixKeyOf(prefix), prefix, nowSeconds));
     return prefix;
@@ -102,7 +94,7 @@ export class PrefixService {
   /** Unhomes a prefix; its handles stay stored but no new ones are accepted. Node administrators only. */
   async unhome(identity: Identity | null, prefixText: string): Promise<string> {
     this.requireNodeAdmin(identity);
-    const prefix = this.normalizePrefix(prefixText);
+    const prefix = prefixFromText(prefixText);
     if (prefixKeyOf(prefix) === prefixKeyOf(this.options.nodePrefix)) {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix cannot be unhomed");
     }

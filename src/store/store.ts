@@ -1,7 +1,7 @@
 // The SQLite store: opening with the required pragmas, migrations, and every statement idnode runs (prepared once).
 
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
 import { publicView, type HandleValue, type PublicView } from '../identifier/value.js';
@@ -44,11 +44,32 @@ function viewColumns(view: PublicView): [string, number, number | null, number |
   return [view.valuesJson, view.hasPrivate ? 1 : 0, view.minTtlSeconds, view.earliestExpirySeconds];
 }
 
+/**
+ * `mkdir -p` one level at a time. Node's own recursive mkdir loops forever where mkdir answers ENOENT although the
+ * parent exists (a path under /proc, for one), which would hang `idnode serve` at start instead of failing.
+ */
+function makeFolders(folder: string): void {
+  const missing: string[] = [];
+  for (let current = resolve(folder); !existsSync(current) && dirname(current) !== current; current = dirname(current)) missing.unshift(current);
+  for (const each of missing) {
+    try {
+      mkdirSync(each);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
 /** Opens (creating the folder and file if needed) and migrates a store. Throws STORE_UNAVAILABLE when it cannot. */
 export function openStore(path: string, options: StoreOptions): Store {
   let db: Db | undefined;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      makeFolders(dirname(path));
+      // SQLite opens a file this process may not write read-only and creates -wal and -shm beside it (owned by this
+      // user, so they can lock out the file's owner) before the first write fails: refuse before it touches anything.
+      if (existsSync(path)) accessSync(path, constants.R_OK | constants.W_OK);
+    }
     db = new Database(path);
     return new Store(db, path, options);
   } catch (error) {

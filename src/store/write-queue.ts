@@ -83,7 +83,17 @@ export class WriteQueue {
     const touched: string[] = [];
     const outcomes: Outcome[] = [];
     try {
-      for (const item of batch) outcomes.push(this.runOne(item, touched));
+      for (const item of batch) {
+        const outcome = this.runOne(item, touched);
+        if (!outcome.ok && !this.db.inTransaction) {
+          // SQLite rolled the whole transaction back (it may on SQLITE_FULL, IOERR, NOMEM), undoing the writes before
+          // this one too: this one fails alone, the others run again in a fresh transaction.
+          item.reject(outcome.error);
+          this.pending.unshift(...batch.filter((other) => other !== item));
+          return;
+        }
+        outcomes.push(outcome);
+      }
       this.commit.run();
     } catch (error) {
       if (this.db.inTransaction) {
@@ -113,9 +123,12 @@ export class WriteQueue {
       touched.push(...mine);
       return { ok: true, value, item };
     } catch (error) {
-      // Errors from rolling back escape to runBatch, which aborts the whole transaction.
-      this.rollbackTo.run();
-      this.release.run();
+      // Errors from rolling back escape to runBatch, which aborts the whole transaction. No transaction left means
+      // SQLite already rolled it all back, savepoint included; runBatch handles that.
+      if (this.db.inTransaction) {
+        this.rollbackTo.run();
+        this.release.run();
+      }
       return { ok: false, error: translateSqliteError(error), item };
     }
   }

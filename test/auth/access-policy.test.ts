@@ -1,3 +1,5 @@
+// Who may create, change, delete, read and list what: the access policy over in-memory records.
+
 import test from 'ava';
 import { AccessPolicy, requiredBitsForChange, type Access } from '../../src/auth/access-policy.js';
 import { Authorizer } from '../../src/auth/authorizer.js';

@@ -1,3 +1,5 @@
+// HS_ADMIN evaluation: direct references, HS_VLIST groups, index 0, and the bounded group walk.
+
 import test from 'ava';
 import { Authorizer } from '../../src/auth/authorizer.js';
 import { ADMIN_PERMISSION as P } from '../../src/identifier/admin-permissions.js';

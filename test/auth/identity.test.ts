@@ -1,3 +1,5 @@
+// Identities `index:handle` and Basic credentials parsed as reference §6 says.
+
 import test from 'ava';
 import { identityText, parseBasicAuthorization, parseIdentity } from '../../src/auth/identity.js';
 import { IdnodeError } from '../../src/errors.js';

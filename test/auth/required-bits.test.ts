@@ -1,3 +1,5 @@
+// The HS_ADMIN bits a change of values needs (ADD/REMOVE/MODIFY of VALUE or ADMIN).
+
 import test from 'ava';
 import { requiredBitsForChange } from '../../src/auth/access-policy.js';
 import { ADMIN_PERMISSION as P } from '../../src/identifier/admin-permissions.js';

@@ -1,3 +1,5 @@
+// The stored HS_SECKEY form: PBKDF2-HMAC-SHA1 hash, verification, recognition.
+
 import test from 'ava';
 import { decodeSecretHash, hashSecret, isSecretHash, verifySecret } from '../../src/auth/secret-hash.js';
 

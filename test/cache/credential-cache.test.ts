@@ -1,3 +1,5 @@
+// The verified-credential cache: exact matches only, expiry by the injected clock, forgetting, races.
+
 import test from 'ava';
 import { CredentialCache, type CredentialCacheOptions } from '../../src/cache/credential-cache.js';
 

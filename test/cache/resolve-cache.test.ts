@@ -1,3 +1,5 @@
+// The resolve cache: bounds by entries and bytes, TTLs, negative entries, invalidation and the fill token.
+
 import test from 'ava';
 import { ResolveCache, type CachedResolution, type ResolveCacheOptions } from '../../src/cache/resolve-cache.js';
 

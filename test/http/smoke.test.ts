@@ -1,3 +1,5 @@
+// The shortest end-to-end path: register a handle, resolve it.
+
 import test from 'ava';
 import { startNode } from '../support/node-under-test.js';
 

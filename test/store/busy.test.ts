@@ -1,3 +1,5 @@
+// A store locked by another connection: STORE_BUSY, nothing written, recovery.
+
 import { performance } from 'node:perf_hooks';
 import test from 'ava';
 import { IdnodeError } from '../../src/errors.js';

@@ -1,3 +1,5 @@
+// Opening a store: pragmas, migrations, refusal of unknown schemas and non-databases.
+
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';

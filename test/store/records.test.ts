@@ -1,3 +1,5 @@
+// Records, public views, counts and listings in the store, and the query plans that keep them indexed.
+
 import test from 'ava';
 import { IdnodeError } from '../../src/errors.js';
 import { handle, insertHandle, NOW_SECONDS, openTempStore, secondConnection, urlValue } from './temp-store.js';

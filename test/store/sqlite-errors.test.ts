@@ -1,3 +1,5 @@
+// SQLite failures translated into catalog codes, keeping the cause.
+
 import test from 'ava';
 import Database from 'better-sqlite3';
 import { IdnodeError, type ErrorCode } from '../../src/errors.js';

@@ -1,3 +1,5 @@
+// Group commit: one transaction per batch, savepoint isolation, commit before acknowledgement, bounds.
+
 import { join } from 'node:path';
 import test from 'ava';
 import Database from 'better-sqlite3';
