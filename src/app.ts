@@ -5,6 +5,12 @@ import Koa from 'koa';
 import { AccessPolicy } from './auth/access-policy.js';
 import { Authenticator } from './auth/authenticator.js';
 import { Authorizer } from './auth/authorizer.js';
+import { nodeKeyFromPem, generateNodeKeyPem, type NodeKey } from './auth/node-key.js';
+import { SessionService } from './auth/sessions.js';
+import { SessionCache } from './cache/session-cache.js';
+import { sessionsRouter } from './http/sessions-router.js';
+import { siteRouter } from './http/site-router.js';
+import { nodeSite, publishSite, type Site } from './prefixes/site.js';
 import { CredentialCache } from './cache/credential-cache.js';
 import { ResolveCache } from './cache/resolve-cache.js';
 import type { Config } from './config.js';
@@ -45,6 +51,8 @@ export interface IdnodeNode {
   readonly cache: ResolveCache;
   readonly metrics: Metrics;
   readonly bootstrap: BootstrapResult;
+  /** Publishes this node's HS_SITE (with its public key) for the port it listens on, in 0.NA/<node prefix> and /api/site. */
+  publishSite(port: number): void;
   /** Stops background timers, runs queued writes and closes the store. */
   close(): void;
 }
@@ -101,16 +109,29 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     trustedProxies: config.trustedProxies,
   });
 
+  // Made on first use (a served node makes it at start, when it publishes its site): key generation takes a while.
+  let key: NodeKey | null = null;
+  const nodeKey = (): NodeKey => (key ??= nodeKeyFromPem(store.nodeKey('server', generateNodeKeyPem, Math.floor(nowMs() / 1000))));
+  const sessions = new SessionService(
+    new SessionCache({ maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs }),
+    (key) => store.getRecord(key)?.values,
+    rule,
+    nodeKey,
+  );
+  let site: Site | null = null;
+
   const app = new Koa<NodeState>({ proxy: false });
   app.silent = true;
   app.on('error', (error: unknown) => options.logger.error({ err: error }, 'unhandled koa error'));
   const routers = [
     handlesRouter({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
     prefixesRouter(prefixes),
+    sessionsRouter(sessions, limits, config.bodyLimitBytes),
+    siteRouter(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
     opsRouter(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
   ];
-  app.use(requestPipeline({ metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
-  app.use(credentials(authenticator, rule, limits));
+  app.use(requestPipeline({ sessions, metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
+  app.use(credentials({ authenticator, sessions, limits, rule }));
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
 
@@ -133,6 +154,10 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cache,
     metrics,
     bootstrap,
+    publishSite(port: number) {
+      site = nodeSite(config, port, nodeKey().publicJwk);
+      publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));
+    },
     close() {
       stopWatching();
       store.close();

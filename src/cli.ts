@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { IdnodeError } from './errors.js';
 import { prefixKeyOf } from './identifier/handle.js';
 import { environmentConfig, serve } from './main.js';
-import { provisionPrefixSecret } from './prefixes/provision.js';
+import { provisionPrefixKeyPair, provisionPrefixSecret } from './prefixes/provision.js';
 import { backupStore, restoreStore } from './store/backup.js';
 import { openStore } from './store/store.js';
 
@@ -57,6 +57,29 @@ program
       process.stdout.write(`identity: ${result.identity}\n`);
       if (result.generatedSecret !== null) process.stdout.write(`secret:   ${result.generatedSecret}\n(shown once; the store keeps only a PBKDF2 hash)\n`);
       else process.stdout.write('secret:   (as given)\n');
+      // Challenge–response clients derive their answer key with these (README, "Handle sessions").
+      process.stdout.write(`pbkdf2:   salt=${result.salt} iterations=${result.iterations} length=160\n`);
+    } finally {
+      store.close();
+    }
+  });
+
+program
+  .command('keys')
+  .description("give a prefix a public-key identity <index>:0.NA/<prefix>: generates an RSA key pair, stores the public half as HS_PUBKEY, prints the private half once")
+  .argument('<prefix>', 'the prefix, e.g. 88.118.8', parsePrefix)
+  .option('-i, --index <index>', 'index of the HS_PUBKEY value', parseIndex, 300)
+  .option('--derive', 'when creating the record, also allow the identity to create derived prefixes', false)
+  .action((prefix: string, options: { index: number; derive: boolean }) => {
+    const config = environmentConfig();
+    const store = openStore(config.dbPath, { busyTimeoutMs: config.storeBusyTimeoutMs });
+    try {
+      const result = provisionPrefixKeyPair(store, prefix, options.index, options.derive, {
+        rule: { suffixCaseSensitive: config.suffixCaseSensitive },
+        secretHashIterations: config.secretHashIterations,
+        nowMs: Date.now,
+      });
+      process.stdout.write(`identity: ${result.identity}\n(private key below, shown once; the store keeps only the public half)\n${result.privateKeyPem}`);
     } finally {
       store.close();
     }

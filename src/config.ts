@@ -43,6 +43,14 @@ export interface Config {
   readonly metricsToken: string | null;
   /** When non-empty, GET /metrics answers only these addresses/CIDRs. */
   readonly metricsAllow: readonly string[];
+  /** Authenticated Handle sessions expire after this long without use. */
+  readonly sessionIdleSeconds: number;
+  /** At most this many authenticated sessions (and as many open challenges) are kept. */
+  readonly sessionMax: number;
+  /** A challenge nonce must be answered within this time, once. */
+  readonly nonceTtlSeconds: number;
+  /** The address published in the node's HS_SITE value; empty → IDNODE_HOST, or 127.0.0.1 for a wildcard host. */
+  readonly siteAddress: string | null;
   readonly listHandlesEnabled: boolean;
   readonly listMaxPageSize: number;
   readonly secretHashIterations: number;
@@ -149,6 +157,10 @@ export const VARIABLES = {
   IDNODE_RATE_LIMIT_TABLE_SIZE: { key: 'rateLimitTableSize', defaultText: '65536', parse: integer(16, 16_777_216), description: 'buckets per limiter (fixed memory; distinct clients beyond it share buckets)' },
   IDNODE_METRICS_TOKEN: { key: 'metricsToken', defaultText: '', parse: secret, description: 'when set (≥16 characters), GET /metrics needs Authorization: Bearer <token>' },
   IDNODE_METRICS_ALLOW: { key: 'metricsAllow', defaultText: '', parse: addressList, description: 'when set, comma-separated addresses/CIDRs allowed to GET /metrics' },
+  IDNODE_SESSION_IDLE_SECONDS: { key: 'sessionIdleSeconds', defaultText: '1800', parse: integer(10, 86_400), description: 'an authenticated Handle session ends after this long unused' },
+  IDNODE_SESSION_MAX: { key: 'sessionMax', defaultText: '100000', parse: integer(1, 10_000_000), description: 'most authenticated sessions kept (and most open challenges)' },
+  IDNODE_NONCE_TTL_SECONDS: { key: 'nonceTtlSeconds', defaultText: '15', parse: integer(1, 300), description: 'a challenge nonce must be answered within this time, once' },
+  IDNODE_SITE_ADDRESS: { key: 'siteAddress', defaultText: '', parse: optionalText, description: "address published in the node's HS_SITE value (default: IDNODE_HOST, 127.0.0.1 for 0.0.0.0)" },
   IDNODE_LIST_HANDLES: { key: 'listHandlesEnabled', defaultText: 'true', parse: boolean, description: 'allow GET /api/handles?prefix= (false → 501)' },
   IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },
   IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 1_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },

@@ -27,6 +27,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   if (bootstrap.rotated) logger.warn({ identity: bootstrap.identity }, 'administrator secret replaced from IDNODE_ADMIN_SECRET');
   const server = createServer(node.listener, config);
   const port = await listen(server, config.port, config.host);
+  node.publishSite(port);
   logger.info({ port, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null }, 'idnode listening');
   let stopping: Promise<void> | null = null;
   return {

@@ -1,42 +1,104 @@
-// Authenticates `Authorization: Basic` credentials on trusted transports and puts the identity on ctx.state.
+// Authenticates credentials on trusted transports — Basic, or Handle sessions and challenge answers — onto ctx.state.
 
 import type { Middleware } from 'koa';
 import type { Authenticator } from '../auth/authenticator.js';
-import { parseBasicAuthorization } from '../auth/identity.js';
+import { parseHandleAuthorization, type HandleAuthorization } from '../auth/handle-authorization.js';
+import { parseBasicAuthorization, parseIdentity, type Identity } from '../auth/identity.js';
+import type { SessionService } from '../auth/sessions.js';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import type { NodeContext, NodeState } from './state.js';
 
-/**
- * Over an untrusted transport credentials are ignored (a request that needs them then gets 403, as on
- * Handle.net). Failed credentials → AUTHENTICATION_FAILED (401, empty body). Authenticated answers are `no-store`.
- */
-export function credentials(authenticator: Authenticator, rule: CaseRule, limits: RateLimits): Middleware<NodeState> {
-  return async (ctx, next) => {
-    const header = ctx.req.headers.authorization;
-    // Handle credentials belong to the Handle API; /metrics has its own bearer token.
-    if (header !== undefined && ctx.state.trustedTransport && ctx.path.startsWith('/api/')) {
-      ctx.set('Cache-Control', 'no-store');
-      const basic = parseBasicAuthorization(header, rule);
-      if (basic === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'unsupported authorization scheme');
-      const bucket = limits.clientBucket(ctx.req);
-      const claimed = `${basic.identity.index}:${basic.identity.handle.key}`;
-      refuse(await limits.admitLogin(bucket, claimed));
-      try {
-        ctx.state.identity = await authenticator.authenticate(basic);
-      } catch (error) {
-        if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(bucket, claimed);
-        throw error;
-      }
-      refuse(await limits.admitIdentity(`${ctx.state.identity.index}:${ctx.state.identity.handle.key}`));
-    }
-    await next();
-  };
+export interface CredentialsDeps {
+  readonly authenticator: Authenticator;
+  readonly sessions: SessionService;
+  readonly limits: RateLimits;
+  readonly rule: CaseRule;
 }
 
 function refuse(retryAfterSeconds: number | null): void {
   if (retryAfterSeconds !== null) throw new IdnodeError('RATE_LIMITED', undefined, { retryAfterSeconds });
+}
+
+/** The canonical key of the identity a credential claims, for rate-limiting failed attempts ('' if unparsable). */
+function claimedKey(text: string | undefined, rule: CaseRule): string {
+  if (text === undefined) return '';
+  try {
+    const identity = parseIdentity(text, rule);
+    return `${identity.index}:${identity.handle.key}`;
+  } catch {
+    return '';
+  }
+}
+
+/** A complete challenge answer in `auth`, or null when it carries none. */
+export function answerIn(auth: HandleAuthorization): Parameters<SessionService['answer']>[1] | null {
+  const { id, type, cnonce, alg, signature } = auth;
+  if (id === undefined || signature === undefined) return null;
+  return { id, type: type ?? '', cnonce: cnonce ?? '', alg: alg ?? '', signature, salt: auth.salt, iterations: auth.iterations, length: auth.length };
+}
+
+/**
+ * Over an untrusted transport credentials are ignored (a request that needs them then gets 403, as on
+ * Handle.net). Failed credentials → AUTHENTICATION_FAILED (401 with challenges). Failed Basic logins and failed
+ * challenge answers count against the same failed-login limit. Authenticated answers are `no-store`.
+ */
+export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
+  const { authenticator, sessions, limits, rule } = deps;
+
+  /** Checks a credential attempt under the failed-login limit, charging it when it fails. */
+  async function attempt(ctx: NodeContext, claimed: string, check: () => Promise<Identity> | Identity): Promise<Identity> {
+    const bucket = limits.clientBucket(ctx.req);
+    refuse(await limits.admitLogin(bucket, claimed));
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(bucket, claimed);
+      throw error;
+    }
+  }
+
+  async function handleScheme(ctx: NodeContext, auth: HandleAuthorization): Promise<Identity | null> {
+    ctx.state.handleAuth = auth;
+    if (auth.sessionId === undefined) {
+      if (answerIn(auth) !== null) throw new IdnodeError('AUTHENTICATION_FAILED', 'an answer needs the sessionId of its challenge');
+      return null;
+    }
+    const session = sessions.find(auth.sessionId);
+    // An unknown session authenticates nobody: what needs credentials then gets 401 with a fresh challenge.
+    if (session === undefined) return null;
+    ctx.state.session = session;
+    const answer = answerIn(auth);
+    if (answer !== null) return attempt(ctx, claimedKey(answer.id, rule), () => sessions.answer(session, answer));
+    return session.identity;
+  }
+
+  return async (ctx, next) => {
+    ctx.state.session = null;
+    ctx.state.handleAuth = null;
+    const header = ctx.req.headers.authorization;
+    // Handle credentials belong to the Handle API; /metrics has its own bearer token.
+    if (header !== undefined && ctx.state.trustedTransport && ctx.path.startsWith('/api/')) {
+      ctx.set('Cache-Control', 'no-store');
+      const handle = parseHandleAuthorization(header);
+      let identity: Identity | null;
+      if (handle !== null) identity = await handleScheme(ctx, handle);
+      else {
+        const basic = parseBasicAuthorization(header, rule);
+        if (basic === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'unsupported authorization scheme');
+        identity = await attempt(ctx, `${basic.identity.index}:${basic.identity.handle.key}`, () => authenticator.authenticate(basic));
+      }
+      ctx.state.identity = identity;
+      if (identity !== null) refuse(await limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
+      if (handle?.cnonce !== undefined && handle.id === undefined && ctx.state.session !== null) {
+        // The client asks the server to prove itself (reference §6).
+        const proof = sessions.prove(ctx.state.session, handle.cnonce);
+        ctx.set('Authentication-Info', `Handle serverAlg="${proof.serverAlg}", serverSignature="${proof.serverSignature}"`);
+      }
+    }
+    await next();
+  };
 }
 
 /** The authenticated identity; throws AUTHENTICATION_NEEDED when there is none. */

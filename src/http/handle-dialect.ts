@@ -29,19 +29,20 @@ export function sendHandleJson(ctx: NodeContext, status: number, json: string): 
 
 /**
  * Renders an error: `{"responseCode","handle"?,"message"}`. 5xx bodies carry only the catalog text.
- * Failed credentials get 401 with an empty body (reference §6); over an untrusted transport a 401 becomes 403.
+ * Failed credentials get 401 with an empty body (reference §6); every 401 carries `challenges` as WWW-Authenticate;
+ * over an untrusted transport a 401 becomes 403.
  */
-export function sendHandleError(ctx: NodeContext, error: IdnodeError): void {
+export function sendHandleError(ctx: NodeContext, error: IdnodeError, challenges: readonly string[]): void {
   const { entry } = error;
   if (error.code === 'AUTHENTICATION_FAILED') {
     ctx.status = 401;
-    ctx.set('WWW-Authenticate', 'Basic realm="handle"');
+    ctx.set('WWW-Authenticate', [...challenges]);
     ctx.body = '';
     return;
   }
   let status = entry.httpStatus;
   if (status === 401) {
-    if (ctx.state.trustedTransport) ctx.set('WWW-Authenticate', 'Basic realm="handle"');
+    if (ctx.state.trustedTransport) ctx.set('WWW-Authenticate', [...challenges]);
     else status = 403;
   }
   const message = error.isServerError ? entry.message : error.message;

@@ -5,7 +5,8 @@ import { IdnodeError, toIdnodeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { sendHandleError, sendPlainError } from './handle-dialect.js';
-import type { NodeState } from './state.js';
+import type { NodeContext, NodeState } from './state.js';
+import type { SessionService } from '../auth/sessions.js';
 import type { IncomingMessage } from 'node:http';
 
 /** Sent on every response (also by the resolve fast path). */
@@ -34,9 +35,25 @@ function fromThrown(error: unknown): IdnodeError {
 }
 
 export interface PipelineDeps {
+  readonly sessions: SessionService;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly trustedTransport: (req: IncomingMessage) => boolean;
+}
+
+/**
+ * The WWW-Authenticate challenges of a 401 (reference §6): `Handle sessionId, nonce` (the session the client used,
+ * or a new one) with `error` when credentials were sent, plus `Basic realm="handle"` when the client sent Basic,
+ * or sent nothing and is not an XHR call.
+ */
+function challenges(ctx: NodeContext, error: IdnodeError, sessions: SessionService): string[] {
+  if (error.entry.httpStatus !== 401 || !ctx.state.trustedTransport) return [];
+  const session = ctx.state.session ?? sessions.open(null);
+  const sent = ctx.req.headers.authorization;
+  let handle = `Handle sessionId="${session.id}", nonce="${session.nonce.toString('base64')}"`;
+  if (sent !== undefined) handle += `, error="${error.message.replace(/["\\\r\n]/g, ' ')}"`;
+  const basic = sent === undefined ? ctx.req.headers['x-requested-with'] !== 'XMLHttpRequest' : /^Basic\b/i.test(sent);
+  return basic ? [handle, 'Basic realm="handle"'] : [handle];
 }
 
 export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
@@ -45,6 +62,8 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
     ctx.state.route = 'unknown';
     ctx.state.identity = null;
     ctx.state.echo = undefined;
+    ctx.state.session = null;
+    ctx.state.handleAuth = null;
     ctx.state.trustedTransport = deps.trustedTransport(ctx.req);
     ctx.set(SECURITY_HEADERS);
     const origin = ctx.req.headers.origin;
@@ -67,7 +86,7 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
     } catch (thrown) {
       const error = fromThrown(thrown);
       if (error.isServerError) deps.logger.error({ err: error.cause ?? error, code: error.code, route: ctx.state.route }, 'request failed');
-      if (ctx.path === '/api' || ctx.path.startsWith('/api/')) sendHandleError(ctx, error);
+      if (ctx.path === '/api' || ctx.path.startsWith('/api/')) sendHandleError(ctx, error, challenges(ctx, error, deps.sessions));
       else sendPlainError(ctx, error);
       if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
       else if (error.entry.httpStatus === 503) ctx.set('Retry-After', '1');

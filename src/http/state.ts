@@ -1,7 +1,9 @@
 // What middleware hands to routers on ctx.state.
 
 import type { ParameterizedContext } from 'koa';
+import type { HandleAuthorization } from '../auth/handle-authorization.js';
 import type { Identity } from '../auth/identity.js';
+import type { Session } from '../cache/session-cache.js';
 import type { RouteName } from '../metrics/metrics.js';
 
 export interface NodeState {
@@ -13,6 +15,10 @@ export interface NodeState {
   trustedTransport: boolean;
   /** The handle exactly as requested, echoed in Handle-dialect answers (errors included). */
   echo: string | undefined;
+  /** The Handle session named by `Authorization: Handle sessionId="…"`, when it exists. */
+  session: Session | null;
+  /** The parsed `Authorization: Handle` parameters, when that scheme was sent on a trusted transport. */
+  handleAuth: HandleAuthorization | null;
 }
 
 export type NodeContext = ParameterizedContext<NodeState>;

@@ -11,6 +11,8 @@ export const ROUTE_NAMES = [
   'prefixes.list',
   'prefixes.home',
   'prefixes.unhome',
+  'sessions',
+  'site',
   'metrics',
   'healthz',
   'readyz',

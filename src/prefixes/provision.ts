@@ -1,7 +1,7 @@
 // Operator provisioning outside HTTP: the node's own prefix record on first start, and secret keys for prefixes.
 
-import { randomBytes } from 'node:crypto';
-import { hashSecret, verifySecret } from '../auth/secret-hash.js';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { decodeSecretHash, hashSecret, verifySecret } from '../auth/secret-hash.js';
 import { adminBitsToString, ADMIN_PERMISSION as P, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
 import { prefixKeyOf, prefixRecordHandle, type CaseRule } from '../identifier/handle.js';
 import { isSecretKeyType, SECRET_KEY_PERMISSIONS, type HandleValue } from '../identifier/value.js';
@@ -35,9 +35,31 @@ function value(index: number, type: string, data: HandleValue['data'], nowSecond
 }
 
 /**
- * Gives prefix P a secret-key identity `index:0.NA/P`: creates and homes `0.NA/P` when missing (with an HS_ADMIN
- * for that key; `derive` adds the derived-prefix rights) or sets the HS_SECKEY at `index` of the existing record.
- * `secret` null → a new random one is generated and returned. Throws INVALID_HANDLE, STORE_*.
+ * Puts `key` (an HS_SECKEY or HS_PUBKEY value) on `0.NA/P`: creates and homes the record when missing (with an
+ * HS_ADMIN for that key; `derive` adds the derived-prefix rights), or replaces the value at the key's index.
+ * Returns true when the record was created. Throws INVALID_HANDLE, STORE_*.
+ */
+function putPrefixKey(store: Store, prefix: string, key: HandleValue, derive: boolean, options: ProvisionOptions, nowSeconds: number): boolean {
+  const record = prefixRecordHandle(prefix, options.rule);
+  return store.writeNow(() => {
+    const existing = store.getRecord(record.key);
+    store.homePrefix(prefixKeyOf(prefix), prefix, nowSeconds);
+    if (existing !== undefined) {
+      const others = existing.values.filter((v) => v.index !== key.index);
+      store.updateRecord(record.key, [...others, key].sort((a, b) => a.index - b.index), nowSeconds);
+      return false;
+    }
+    const bits = derive ? ALL_ADMIN_BITS : ENTERPRISE_BITS;
+    const admin = value(key.index === 100 ? 101 : 100, 'HS_ADMIN', { format: 'admin', value: { handle: record.display, index: key.index, permissions: adminBitsToString(bits) } }, nowSeconds);
+    store.insertRecord(record.key, record.display, record.prefixKey, [admin, key].sort((a, b) => a.index - b.index), nowSeconds);
+    return true;
+  });
+}
+
+/**
+ * Gives prefix P a secret-key identity `index:0.NA/P` (see putPrefixKey). `secret` null → a new random one is
+ * generated and returned. Also returns the stored PBKDF2 salt and iterations, which challenge–response clients
+ * need to derive the key they answer with. Throws INVALID_HANDLE, STORE_*.
  */
 export async function provisionPrefixSecret(
   store: Store,
@@ -46,26 +68,43 @@ export async function provisionPrefixSecret(
   secret: string | null,
   derive: boolean,
   options: ProvisionOptions,
-): Promise<ProvisionResult> {
-  const record = prefixRecordHandle(prefix, options.rule);
+): Promise<ProvisionResult & { readonly salt: string; readonly iterations: number }> {
   const plain = secret ?? generateSecret();
   const hashed = await hashSecret(plain, options.secretHashIterations);
   const nowSeconds = Math.floor(options.nowMs() / 1000);
   const key = value(index, 'HS_SECKEY', { format: 'string', value: hashed }, nowSeconds, SECRET_KEY_PERMISSIONS);
-  const created = store.writeNow(() => {
-    const existing = store.getRecord(record.key);
-    store.homePrefix(prefixKeyOf(prefix), prefix, nowSeconds);
-    if (existing !== undefined) {
-      const others = existing.values.filter((v) => v.index !== index);
-      store.updateRecord(record.key, [...others, key].sort((a, b) => a.index - b.index), nowSeconds);
-      return false;
-    }
-    const bits = derive ? ALL_ADMIN_BITS : ENTERPRISE_BITS;
-    const admin = value(100 === index ? 101 : 100, 'HS_ADMIN', { format: 'admin', value: { handle: record.display, index, permissions: adminBitsToString(bits) } }, nowSeconds);
-    store.insertRecord(record.key, record.display, record.prefixKey, [admin, key].sort((a, b) => a.index - b.index), nowSeconds);
-    return true;
-  });
-  return { identity: `${index}:${record.display}`, generatedSecret: secret === null ? plain : null, createdRecord: created };
+  const created = putPrefixKey(store, prefix, key, derive, options, nowSeconds);
+  const decoded = decodeSecretHash(hashed);
+  return {
+    identity: `${index}:${prefixRecordHandle(prefix, options.rule).display}`,
+    generatedSecret: secret === null ? plain : null,
+    createdRecord: created,
+    salt: decoded?.salt.toString('base64') ?? '',
+    iterations: decoded?.iterations ?? 0,
+  };
+}
+
+/**
+ * Gives prefix P a public-key identity `index:0.NA/P`: a new RSA 2048 key pair whose public half is stored as
+ * HS_PUBKEY (JWK) and whose private half (PKCS#8 PEM) is returned to be handed over once and never stored.
+ */
+export function provisionPrefixKeyPair(
+  store: Store,
+  prefix: string,
+  index: number,
+  derive: boolean,
+  options: ProvisionOptions,
+): { readonly identity: string; readonly privateKeyPem: string; readonly createdRecord: boolean } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const nowSeconds = Math.floor(options.nowMs() / 1000);
+  const key = value(index, 'HS_PUBKEY', { format: 'key', value: { kty: 'RSA', n: String(jwk.n), e: String(jwk.e) } }, nowSeconds);
+  const created = putPrefixKey(store, prefix, key, derive, options, nowSeconds);
+  return {
+    identity: `${index}:${prefixRecordHandle(prefix, options.rule).display}`,
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    createdRecord: created,
+  };
 }
 
 export interface BootstrapResult {

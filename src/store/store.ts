@@ -96,6 +96,8 @@ export class Store {
   private readonly selectPrefixCount: Statement<[], { count: number }>;
   private readonly selectPing: Statement<[], { one: number }>;
   private readonly insertSetting: Statement;
+  private readonly insertNodeKey: Statement;
+  private readonly selectNodeKey: Statement<[string], { private_pem: string }>;
   private readonly selectSetting: Statement<[string], { value: string }>;
 
   constructor(
@@ -142,6 +144,8 @@ export class Store {
     this.selectPrefixPage = db.prepare('SELECT prefix FROM prefixes ORDER BY prefix_key LIMIT ? OFFSET ?');
     this.selectPrefixCount = db.prepare('SELECT count(*) AS count FROM prefixes');
     this.selectPing = db.prepare('SELECT 1 AS one');
+    this.insertNodeKey = db.prepare('INSERT INTO node_keys (name, private_pem, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING');
+    this.selectNodeKey = db.prepare('SELECT private_pem FROM node_keys WHERE name = ?');
     this.insertSetting = db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE name = ?');
     this.writes = new WriteQueue(db, options.onCommitted ?? (() => {}));
@@ -244,6 +248,17 @@ export class Store {
     return this.writeNow(() => {
       this.insertSetting.run(name, value);
       return this.selectSetting.get(name)?.value ?? value;
+    });
+  }
+
+  /** The node's private key `name` (PKCS#8 PEM); stores `create()`'s when there is none yet. */
+  nodeKey(name: string, create: () => string, nowSeconds: number): string {
+    return this.writeNow(() => {
+      const existing = this.selectNodeKey.get(name)?.private_pem;
+      if (existing !== undefined) return existing;
+      const pem = create();
+      this.insertNodeKey.run(name, pem, nowSeconds);
+      return pem;
     });
   }
 

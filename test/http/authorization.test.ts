@@ -110,7 +110,7 @@ test('access: a refused write changes nothing', async (t) => {
   t.deepEqual(after.json, before.json);
 });
 
-test('auth: a wrong secret is 401 with an empty body and WWW-Authenticate Basic', async (t) => {
+test('auth: a wrong secret is 401 with an empty body and WWW-Authenticate Handle and Basic challenges', async (t) => {
   const node = await startNode(t);
   await onboard(t, node);
   const cases = [
@@ -122,7 +122,7 @@ test('auth: a wrong secret is 401 with an empty body and WWW-Authenticate Basic'
     const reply = await node.put('/api/handles/88.118.8/X', URL_VALUE('https://example.cn/1'), { auth });
     t.is(reply.status, 401, auth.identity);
     t.is(reply.text, '', auth.identity);
-    t.regex(String(reply.headers['www-authenticate']), /^Basic\b/, auth.identity);
+    t.regex(String(reply.headers['www-authenticate']), /^Handle sessionId="[\w-]{43}", nonce="[\w+/]{22}==", error="[^"]*", Basic realm="handle"$/, auth.identity);
   }
   const get = await node.get('/api/handles/88.118', { auth: cases[0] });
   t.is(get.status, 401);

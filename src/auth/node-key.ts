@@ -1,0 +1,22 @@
+// The node's RSA key pair: generated on first start, kept in the store, used to prove the server to clients.
+
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+
+export interface NodeKey {
+  /** The public half as the JWK Handle's `key` format uses: `{kty:"RSA", n, e}`, base64url without padding. */
+  readonly publicJwk: Readonly<Record<string, string>>;
+  /** RSA PKCS#1 v1.5 with SHA-256 over `data` (reference §6 `serverAlg="SHA256"`). */
+  sign(data: Buffer): Buffer;
+}
+
+/** A new 2048-bit RSA private key in PKCS#8 PEM. */
+export function generateNodeKeyPem(): string {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+export function nodeKeyFromPem(pem: string): NodeKey {
+  const privateKey: KeyObject = createPrivateKey(pem);
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  const publicJwk = Object.freeze({ kty: 'RSA', n: String(jwk.n), e: String(jwk.e) });
+  return { publicJwk, sign: (data) => sign('sha256', data, privateKey) };
+}
