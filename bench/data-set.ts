@@ -1,6 +1,7 @@
 // The fixed, deterministic benchmark data set: identifier number → handle and stored values, and the exact bodies idnode answers with.
 
-import { valueToJson, type HandleValue } from '../src/identifier/value.js';
+import type { HandleValue } from '../src/identifier/value.js';
+import { valueToJson } from '../src/identifier/value-json.js';
 
 /** Bump when the generator below or the seeding order changes, so cached seeded stores are not reused across shapes. */
 export const DATA_SET_VERSION = 2;

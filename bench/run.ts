@@ -18,7 +18,17 @@ const BASELINE = join(ROOT, 'dist/bench/baseline-server.js');
 const RESULTS_DIR = join(ROOT, 'bench/results');
 const PROFILE_DIR = join(RESULTS_DIR, 'profiles');
 /** Variables the bench sets for idnode itself; any other IDNODE_* in the environment passes through and is reported. */
-const IDNODE_FIXED = ['IDNODE_DB_PATH', 'IDNODE_PORT', 'IDNODE_HOST', 'IDNODE_ADMIN_SECRET', 'IDNODE_LOG_LEVEL', 'IDNODE_NODE_PREFIX'];
+const IDNODE_FIXED = [
+  'IDNODE_DB_PATH',
+  'IDNODE_PORT',
+  'IDNODE_HOST',
+  'IDNODE_ADMIN_SECRET',
+  'IDNODE_LOG_LEVEL',
+  'IDNODE_NODE_PREFIX',
+  'IDNODE_RATE_LIMIT_PER_CLIENT',
+  'IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT',
+  'IDNODE_RATE_LIMIT_PER_IDENTITY',
+];
 
 const USAGE = `usage: npm run bench -- [options]   (each option also reads the BENCH_* variable shown)
   -n, --identifiers N   seeded identifiers (BENCH_IDENTIFIERS, default 1000000)
@@ -192,6 +202,11 @@ async function main(): Promise<void> {
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_LOG_LEVEL: 'warn',
     IDNODE_NODE_PREFIX: NODE_PREFIX,
+    // One load generator on loopback is one client network: the limiters run (their cost is measured) but never
+    // refuse. Set these variables in the environment to measure other settings (e.g. 0 = limiter off).
+    IDNODE_RATE_LIMIT_PER_CLIENT: process.env.IDNODE_RATE_LIMIT_PER_CLIENT ?? '100000000',
+    IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: process.env.IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT ?? '100000000',
+    IDNODE_RATE_LIMIT_PER_IDENTITY: process.env.IDNODE_RATE_LIMIT_PER_IDENTITY ?? '100000000',
   };
   const baselinePort = await freePort();
   const nodeFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];

@@ -11,7 +11,7 @@ import { checkBody, compileSchema, readJsonBody } from './body.js';
 import { requireIdentity } from './credentials.js';
 import { sendHandleJson } from './handle-dialect.js';
 import { flag, indexes, optionalInteger, strictFlag } from './query.js';
-import { decodePathTail, rawTarget } from './raw-target.js';
+import { decodePathTail, MAX_QUERY_PARAMETERS, rawTarget } from './raw-target.js';
 import type { NodeContext, NodeState } from './state.js';
 
 export interface HandlesRouterDeps {
@@ -86,14 +86,20 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
     return body;
   }
 
-  /** A POST to a handle URL is a GET whose JSON body fields are extra query parameters (reference §3.1). */
+  /** A POST to a handle URL is a GET whose JSON body fields are extra query parameters (reference §3.1); BAD_REQUEST past MAX_QUERY_PARAMETERS in all. */
   async function mergeBodyIntoQuery(ctx: NodeContext, query: URLSearchParams): Promise<void> {
     if (ctx.req.headers['content-type'] === undefined) return;
     const body = await readBodyUnechoed(ctx);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+    // The body's fields are query parameters, so the same bound applies: an array of 100,000 types would otherwise
+    // make one anonymous resolution compare every value of a record against each of them.
+    let count = query.size;
     for (const [name, value] of Object.entries(body)) {
       for (const item of Array.isArray(value) ? value : [value]) {
-        if (['string', 'number', 'boolean'].includes(typeof item)) query.append(name, String(item));
+        if (!['string', 'number', 'boolean'].includes(typeof item)) continue;
+        count += 1;
+        if (count > MAX_QUERY_PARAMETERS) throw new IdnodeError('BAD_REQUEST', `more than ${MAX_QUERY_PARAMETERS} query parameters (body fields included)`);
+        query.append(name, String(item));
       }
     }
   }

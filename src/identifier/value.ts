@@ -49,16 +49,6 @@ export interface HandleValue {
   readonly references: readonly HandleReference[];
 }
 
-/** The JSON form of a value in responses (reference §2). */
-export interface ValueJson {
-  index: number;
-  type: string;
-  data: { format: string; value: unknown };
-  permissions?: string;
-  ttl: number | string;
-  timestamp?: string;
-  references?: HandleReference[];
-}
 
 function invalid(field: string, message: string): IdnodeError {
   return new IdnodeError('INVALID_VALUE', `${field} ${message}`);
@@ -326,52 +316,4 @@ export function parseValueList(inputs: readonly unknown[], nowSeconds: number, r
 export function checkSecretKeyCount(values: readonly HandleValue[]): void {
   const keys = values.filter((value) => isSecretKeyType(value.type)).length;
   if (keys > MAX_SECRET_KEYS_PER_RECORD) throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_SECRET_KEYS_PER_RECORD} HS_SECKEY values; got ${keys}`);
-}
-
-function isoSeconds(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** The JSON output form (reference §2): permissions left out when `1110`, timestamp when 0, references when empty. */
-export function valueToJson(value: HandleValue): ValueJson {
-  const ttl = value.ttlType === 1 ? isoSeconds(value.ttl) : value.ttl;
-  const data = { format: value.data.format, value: value.data.value };
-  const json: ValueJson =
-    value.permissions === DEFAULT_PERMISSIONS
-      ? { index: value.index, type: value.type, data, ttl }
-      : { index: value.index, type: value.type, data, permissions: value.permissions, ttl };
-  if (value.timestamp !== 0) json.timestamp = isoSeconds(value.timestamp);
-  if (value.references.length > 0) json.references = [...value.references];
-  return json;
-}
-
-/** What anonymous callers may see of a record, precomputed at write time so a resolution never parses JSON. */
-export interface PublicView {
-  /** JSON array of the publicly readable values in output form. */
-  readonly valuesJson: string;
-  /** The record also holds values without public read. */
-  readonly hasPrivate: boolean;
-  /** Smallest relative TTL (seconds) among the public values, or null when none has one. */
-  readonly minTtlSeconds: number | null;
-  /** Earliest absolute expiry (Unix seconds) among the public values, or null when none has one. */
-  readonly earliestExpirySeconds: number | null;
-}
-
-export function publicView(values: readonly HandleValue[]): PublicView {
-  const visible = values.filter(isPubliclyReadable);
-  let minTtlSeconds: number | null = null;
-  let earliestExpirySeconds: number | null = null;
-  for (const value of visible) {
-    if (value.ttlType === 1) earliestExpirySeconds = Math.min(earliestExpirySeconds ?? value.ttl, value.ttl);
-    else minTtlSeconds = Math.min(minTtlSeconds ?? value.ttl, value.ttl);
-  }
-  return { valuesJson: JSON.stringify(visible.map(valueToJson)), hasPrivate: visible.length !== values.length, minTtlSeconds, earliestExpirySeconds };
-}
-
-/** Unix millisecond until which a public view may be cached when read at `nowMs`, at most `capMs` ahead. */
-export function publicViewExpiryMs(view: PublicView, nowMs: number, capMs: number): number {
-  let untilMs = nowMs + capMs;
-  if (view.minTtlSeconds !== null) untilMs = Math.min(untilMs, Math.floor(nowMs / 1000) * 1000 + view.minTtlSeconds * 1000);
-  if (view.earliestExpirySeconds !== null) untilMs = Math.min(untilMs, view.earliestExpirySeconds * 1000);
-  return untilMs;
 }

@@ -6,7 +6,8 @@ import type { Identity } from '../auth/identity.js';
 import type { CachedResolution, ResolveCache } from '../cache/resolve-cache.js';
 import { IdnodeError } from '../errors.js';
 import type { Handle } from '../identifier/handle.js';
-import { matchesTypeFilter, publicViewExpiryMs, valueToJson, type ValueJson } from '../identifier/value.js';
+import { matchesTypeFilter } from '../identifier/value.js';
+import { publicViewExpiryMs, valueToJson, type ValueJson } from '../identifier/value-json.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 

@@ -46,14 +46,20 @@ export function verifyCopy(path: string): BackupReport {
  */
 export function backupStore(dbPath: string, destination: string, busyTimeoutMs: number): BackupReport {
   if (existsSync(destination)) throw new IdnodeError('BAD_REQUEST', `${destination} exists; choose a new file`);
-  const db = new Database(dbPath, { fileMustExist: true });
   try {
-    db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-    db.prepare('VACUUM INTO ?').run(destination);
-  } finally {
-    db.close();
+    const db = new Database(dbPath, { fileMustExist: true });
+    try {
+      db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+      db.prepare('VACUUM INTO ?').run(destination);
+    } finally {
+      db.close();
+    }
+    fsyncPath(destination);
+  } catch (error) {
+    // A failed VACUUM INTO (a full disk, say) may leave a partial file behind; it did not exist before.
+    rmSync(destination, { force: true });
+    throw new IdnodeError('STORE_UNAVAILABLE', `cannot back up ${dbPath} to ${destination}: ${(error as Error).message}`, { cause: error });
   }
-  fsyncPath(destination);
   return verifyCopy(destination);
 }
 

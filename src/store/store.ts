@@ -4,7 +4,8 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path';
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
-import { publicView, type HandleValue, type PublicView } from '../identifier/value.js';
+import type { HandleValue } from '../identifier/value.js';
+import { publicView, type PublicView } from '../identifier/value-json.js';
 import { applyMigrations } from './migrations.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { WriteQueue, type WriteOp } from './write-queue.js';

@@ -7,8 +7,6 @@ import type { CaseRule } from '../../src/identifier/handle.js';
 import {
   DEFAULT_PERMISSIONS,
   DEFAULT_TTL_SECONDS,
-  publicView,
-  publicViewExpiryMs,
   isTypeOrSubtype,
   MAX_INDEX,
   MAX_VALUES_PER_RECORD,
@@ -16,9 +14,9 @@ import {
   parseValue,
   parseValueList,
   plainData,
-  valueToJson,
   type HandleValue,
 } from '../../src/identifier/value.js';
+import { publicView, publicViewExpiryMs, valueToJson } from '../../src/identifier/value-json.js';
 
 const INSENSITIVE: CaseRule = { suffixCaseSensitive: false };
 const SENSITIVE: CaseRule = { suffixCaseSensitive: true };
