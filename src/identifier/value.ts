@@ -7,6 +7,8 @@ import { asciiUpper, parseHandle, type CaseRule } from './handle.js';
 export const MAX_VALUES_PER_RECORD = 2048;
 /** Each HS_SECKEY costs a slow hash per login attempt (index 0 tries all): keep the number small. */
 export const MAX_SECRET_KEYS_PER_RECORD = 8;
+/** Shortest HS_SECKEY secret accepted (a stored hash is longer and passes too). */
+export const MIN_SECRET_CHARS = 16;
 export const MAX_INDEX = 2_147_483_647;
 export const DEFAULT_TTL_SECONDS = 86_400;
 export const DEFAULT_PERMISSIONS = '1110';
@@ -240,11 +242,15 @@ function parseData(input: unknown, type: string, field: string, rule: CaseRule):
     const bytes = plainBytes(format, value, `${field}.value`);
     if (!isSecretKeyType(type)) return plainData(bytes);
     // Secrets are text (Basic credentials carry text); binary secrets would not survive the round trip.
+    let secret: string;
     try {
-      return { format: 'string', value: utf8.decode(bytes) };
+      secret = utf8.decode(bytes);
     } catch {
       throw invalid(`${field}.value`, 'of HS_SECKEY must be UTF-8 text');
     }
+    // An empty or short secret would let anyone in; the same floor as IDNODE_ADMIN_SECRET.
+    if ([...secret].length < MIN_SECRET_CHARS) throw invalid(`${field}.value`, `of HS_SECKEY must be at least ${MIN_SECRET_CHARS} characters`);
+    return { format: 'string', value: secret };
   }
   if (format !== 'admin' && format !== 'vlist' && format !== 'site' && format !== 'key') {
     throw invalid(`${field}.format`, 'must be one of string, base64, hex, admin, vlist, site, key');

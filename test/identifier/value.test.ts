@@ -498,7 +498,7 @@ const PERMISSIONS: ReadonlyArray<{ type: string; input: unknown; expected: strin
 
 for (const c of PERMISSIONS) {
   test(`value: permissions ${JSON.stringify(c.input)} on ${c.type} become ${c.expected}`, (t) => {
-    const data = c.type === 'HS_ADMIN' ? { format: 'admin', value: { handle: '0.NA/88', index: 200, permissions: '*' } } : 'secret-or-text';
+    const data = c.type === 'HS_ADMIN' ? { format: 'admin', value: { handle: '0.NA/88', index: 200, permissions: '*' } } : 'secret-or-text-value';
     t.is(parse({ index: 1, type: c.type, data, permissions: c.input }).permissions, c.expected);
   });
 }
@@ -524,16 +524,16 @@ const BAD_PERMISSIONS: ReadonlyArray<{ type: string; input: unknown; why: string
 
 for (const c of BAD_PERMISSIONS) {
   test(`value: permissions rejected, ${c.why}`, (t) => {
-    throwsCode(t, () => parse({ index: 1, type: c.type, data: 'x', permissions: c.input }), 'INVALID_VALUE', c.why);
+    throwsCode(t, () => parse({ index: 1, type: c.type, data: 'a-valid-secret-of-24-chars', permissions: c.input }), 'INVALID_VALUE', c.why);
   });
 }
 
 test('value: HS_SECKEY data is kept as the plain secret text', (t) => {
   const cases: ReadonlyArray<readonly [unknown, string]> = [
-    ['s3cret', 's3cret'],
-    [{ format: 'string', value: 'pässwörd' }, 'pässwörd'],
-    [{ format: 'hex', value: '736563726574' }, 'secret'],
-    [{ format: 'base64', value: 'c2VjcmV0' }, 'secret'],
+    ['s3cret-s3cret-s3cret', 's3cret-s3cret-s3cret'],
+    [{ format: 'string', value: 'pässwörd-pässwörd' }, 'pässwörd-pässwörd'],
+    [{ format: 'hex', value: '7365637265742d6f662d31362d6368617273' }, 'secret-of-16-chars'],
+    [{ format: 'base64', value: 'c2VjcmV0LW9mLTE2LWNoYXJz' }, 'secret-of-16-chars'],
   ];
   for (const [data, secret] of cases) {
     t.deepEqual(parse({ index: 301, type: 'HS_SECKEY', data }).data, { format: 'string', value: secret }, JSON.stringify(data));
@@ -717,8 +717,8 @@ test('value json: parsed input round-trips to the documented output', (t) => {
       { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle: '0.NA/88', index: 200, permissions: '011111111111' } }, ttl: 86_400, timestamp: NOW_ISO },
     ],
     [
-      { index: 301, type: 'HS_SECKEY', data: 'k', references: [{ handle: '88/x', index: 1 }] },
-      { index: 301, type: 'HS_SECKEY', data: { format: 'string', value: 'k' }, permissions: '1100', ttl: 86_400, timestamp: NOW_ISO, references: [{ handle: '88/x', index: 1 }] },
+      { index: 301, type: 'HS_SECKEY', data: 'a-secret-of-16-chars', references: [{ handle: '88/x', index: 1 }] },
+      { index: 301, type: 'HS_SECKEY', data: { format: 'string', value: 'a-secret-of-16-chars' }, permissions: '1100', ttl: 86_400, timestamp: NOW_ISO, references: [{ handle: '88/x', index: 1 }] },
     ],
   ];
   for (const [input, output] of cases) t.deepEqual(valueToJson(parse(input)), output, String(input.type));
@@ -769,4 +769,9 @@ const FILTERS: ReadonlyArray<readonly [string, string, boolean]> = [
 
 test('type: matchesTypeFilter matches exactly, or the type and sub-types with a trailing dot', (t) => {
   for (const [type, filter, expected] of FILTERS) t.is(matchesTypeFilter(type, filter), expected, `${type} ~ ${filter}`);
+});
+
+test('value: an HS_SECKEY secret shorter than 16 characters (or empty) is refused', (t) => {
+  for (const data of ['', 'k', 'fifteen-chars-x']) throwsCode(t, () => parse({ index: 300, type: 'HS_SECKEY', data }), 'INVALID_VALUE', JSON.stringify(data));
+  t.is(parse({ index: 300, type: 'HS_SECKEY', data: 'sixteen-chars-xy' }).data.value, 'sixteen-chars-xy');
 });
