@@ -105,8 +105,15 @@ program
     process.stdout.write(`restored: ${config.dbPath} from ${file} (${report.handles} handles, schema ${report.schemaVersion})\n`);
   });
 
+/** One line for the operator: the catalog code, or the system error code (EADDRINUSE, ENOENT…), and the message. */
+function describe(error: unknown): string {
+  if (error instanceof IdnodeError) return `${error.code}: ${error.message}`;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;
+}
+
 program.parseAsync(process.argv).catch((error: unknown) => {
-  const message = error instanceof IdnodeError ? `${error.code}: ${error.message}` : String((error as Error).stack ?? error);
-  process.stderr.write(`idnode: ${message}\n`);
+  process.stderr.write(`idnode: ${describe(error)}\n`);
   process.exitCode = 1;
 });

@@ -112,3 +112,14 @@ function runUntilListening(t: ExecutionContext, env: NodeJS.ProcessEnv): Promise
     void exited.then((code) => reject(new Error(`idnode exited with ${code} before listening:\n${output}`)));
   });
 }
+
+test('cli: a start failure outside the store (a missing TLS file) is one clear line, no stack trace', (t) => {
+  const db = tempDb(t);
+  const result = spawnSync(process.execPath, [CLI, 'serve'], {
+    env: childEnv({ IDNODE_DB_PATH: db, IDNODE_PORT: '0', IDNODE_HOST: '127.0.0.1', IDNODE_TLS_CERT_PATH: '/nonexistent/cert.pem', IDNODE_TLS_KEY_PATH: '/nonexistent/key.pem', IDNODE_ADMIN_SECRET: 'cli-admin-secret-0001' }),
+    encoding: 'utf8',
+  });
+  t.is(result.status, 1);
+  t.regex(result.stderr, /^idnode: ENOENT: .*\/nonexistent\/cert\.pem/m);
+  t.false(/\n\s+at /.test(result.stderr), result.stderr);
+});

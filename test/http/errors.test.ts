@@ -115,7 +115,22 @@ test('headers: every response carries X-Content-Type-Options: nosniff', async (t
     await node.get('/healthz'),
     await node.get('/nowhere'),
   ];
-  for (const reply of replies) t.is(reply.headers['x-content-type-options'], 'nosniff', `${reply.status} ${reply.text.slice(0, 60)}`);
+  for (const reply of replies) {
+    const label = `${reply.status} ${reply.text.slice(0, 60)}`;
+    t.is(reply.headers['x-content-type-options'], 'nosniff', label);
+    t.is(reply.headers['x-frame-options'], 'DENY', label);
+    t.is(reply.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", label);
+    t.is(reply.headers['referrer-policy'], 'no-referrer', label);
+  }
+});
+
+test('headers: a rate-limited answer carries the security headers too', async (t) => {
+  const node = await startNode(t, { IDNODE_RATE_LIMIT_PER_CLIENT: '1' });
+  const replies = await Promise.all([node.get('/api/handles/88.118/A'), node.get('/api/handles/88.118/B'), node.get('/api/handles/88.118/C')]);
+  const limited = replies.find((reply) => reply.status === 429);
+  t.truthy(limited);
+  t.is(limited?.headers['x-content-type-options'], 'nosniff');
+  t.is(limited?.headers['x-frame-options'], 'DENY');
 });
 
 test('cors: a request with Origin gets Access-Control-Allow-Origin * and never Allow-Credentials', async (t) => {
