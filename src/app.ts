@@ -130,12 +130,12 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     siteRouter(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
     opsRouter(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
   ];
-  app.use(requestPipeline({ sessions, metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
+  app.use(requestPipeline({ limits, sessions, metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
   app.use(credentials({ authenticator, sessions, limits, rule }));
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
 
-  const fast = fastResolve({ resolve, metrics, rule });
+  const fast = fastResolve({ limits, resolve, metrics, rule });
   const koa = app.callback();
   const listener = rateLimitGate(limits, (req: IncomingMessage, res: ServerResponse): void => {
     if (!fast(req, res)) void koa(req, res);

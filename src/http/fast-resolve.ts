@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseHandle, type CaseRule } from '../identifier/handle.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ResolveService } from '../resolve/resolve-service.js';
+import type { RateLimits } from '../ratelimit/rate-limits.js';
+import { chargeIfError } from './rate-limit-gate.js';
 import { decodePathTail } from './raw-target.js';
 import { SECURITY_HEADERS } from './request-pipeline.js';
 
@@ -12,6 +14,7 @@ const NONE: readonly never[] = [];
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface FastResolveDeps {
+  readonly limits: RateLimits;
   readonly resolve: ResolveService;
   readonly metrics: Metrics;
   readonly rule: CaseRule;
@@ -24,7 +27,7 @@ export interface FastResolveDeps {
  * any error, returns false and the request goes through Koa unchanged.
  */
 export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { resolve, metrics, rule } = deps;
+  const { limits, resolve, metrics, rule } = deps;
   return (req, res) => {
     const url = req.url;
     if (req.method !== 'GET' || url === undefined || !url.startsWith(ROUTE) || url.includes('?')) return false;
@@ -51,6 +54,7 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
     res.writeHead(status, { ...SECURITY_HEADERS, 'Cache-Control': maxAge, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
     metrics.request('handles.get', status, (performance.now() - started) / 1000);
+    if (status === 404) chargeIfError(limits, req, status);
     return true;
   };
 }

@@ -7,6 +7,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import { sendHandleError, sendPlainError } from './handle-dialect.js';
 import type { NodeContext, NodeState } from './state.js';
 import type { SessionService } from '../auth/sessions.js';
+import type { RateLimits } from '../ratelimit/rate-limits.js';
+import { chargeIfError } from './rate-limit-gate.js';
 import type { IncomingMessage } from 'node:http';
 
 /** Sent on every response (also by the resolve fast path). */
@@ -35,6 +37,7 @@ function fromThrown(error: unknown): IdnodeError {
 }
 
 export interface PipelineDeps {
+  readonly limits: RateLimits;
   readonly sessions: SessionService;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -94,6 +97,7 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
       if (error.code === 'BODY_TOO_LARGE') ctx.set('Connection', 'close');
     } finally {
       deps.metrics.request(ctx.state.route, ctx.status, (performance.now() - started) / 1000);
+      chargeIfError(deps.limits, ctx.req, ctx.status);
     }
   };
 }
