@@ -1,10 +1,12 @@
 // The `idnode` command as operators run it: a real child process on a temp SQLite file.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { answerWithKey, handleAuthorization } from './support/handle-client.js';
 import { basicAuth, startNode } from './support/node-under-test.js';
 
 const CLI = new URL('../src/cli.js', import.meta.url).pathname;
@@ -122,4 +124,21 @@ test('cli: a start failure outside the store (a missing TLS file) is one clear l
   t.is(result.status, 1);
   t.regex(result.stderr, /^idnode: ENOENT: .*\/nonexistent\/cert\.pem/m);
   t.false(/\n\s+at /.test(result.stderr), result.stderr);
+});
+
+test('cli: keys gives a prefix an RSA identity; the printed private key logs in by challenge–response and registers', async (t) => {
+  const db = tempDb(t);
+  const result = spawnSync(process.execPath, [CLI, 'keys', '88.118.7'], { env: childEnv({ IDNODE_DB_PATH: db }), encoding: 'utf8' });
+  t.is(result.status, 0, result.stderr);
+  t.regex(result.stdout, /identity: 300:0\.NA\/88\.118\.7/);
+  const pem = /-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----\n/.exec(result.stdout)?.[0] ?? '';
+  const privateKey = createPrivateKey(pem);
+  const node = await startNode(t, { IDNODE_DB_PATH: db });
+  t.is(node.node.store.getRecord('0.NA/88.118.7')?.values.find((v) => v.index === 300)?.type, 'HS_PUBKEY');
+  t.false(JSON.stringify(node.node.store.getRecord('0.NA/88.118.7')).includes('PRIVATE'), 'the private half is not stored');
+  const opened = await node.request('POST', '/api/sessions', { auth: null });
+  const answer = answerWithKey('300:0.NA/88.118.7', privateKey, { sessionId: opened.json.sessionId, nonce: opened.json.nonce });
+  const session = { auth: null, headers: { authorization: handleAuthorization(opened.json.sessionId, answer) } };
+  const reply = await node.put('/api/handles/88.118.7/KEYED', [{ index: 1, type: 'URL', data: 'https://example.cn/k' }], session);
+  t.is(reply.status, 201, reply.text);
 });
