@@ -3,9 +3,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { ExecutionContext } from 'ava';
-import { ADMIN_SECRET, NODE_PREFIX } from './node-under-test.js';
+import { CLI, serveEnv } from './serve-process.js';
 
-const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 const OUTPUT_TAIL = 8192;
 
 export interface ChildNode {
@@ -25,22 +24,7 @@ export interface ChildNode {
  * SIGKILLed when `t` ends if it is still running.
  */
 export function spawnChildNode(t: ExecutionContext, db: string, env: Record<string, string> = {}): Promise<ChildNode> {
-  const childEnv: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IDNODE_')) childEnv[name] = value;
-  Object.assign(childEnv, {
-    IDNODE_DB_PATH: db,
-    IDNODE_PORT: '0',
-    IDNODE_HOST: '127.0.0.1',
-    IDNODE_ADMIN_SECRET: ADMIN_SECRET,
-    IDNODE_NODE_PREFIX: NODE_PREFIX,
-    IDNODE_SECRET_HASH_ITERATIONS: '1000',
-    IDNODE_LOG_LEVEL: 'info',
-    IDNODE_RATE_LIMIT_PER_CLIENT: '0',
-    IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: '0',
-    IDNODE_RATE_LIMIT_PER_IDENTITY: '0',
-    IDNODE_RATE_LIMIT_FAILED_LOGINS: '0',
-    ...env,
-  });
+  const childEnv = serveEnv(db, env);
   const child = spawn(process.execPath, [CLI, 'serve'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
