@@ -33,14 +33,9 @@ export function rateLimitGate(limits: RateLimits, next: Listener): Listener {
       next(req, res);
       return;
     }
-    const bucket = limits.clientBucket(req);
-    void limits.admitRequest(bucket).then((retryAfterSeconds) => {
-      if (retryAfterSeconds !== null) {
-        sendTooMany(req, res, retryAfterSeconds);
-        return;
-      }
-      next(req, res);
-    });
+    const retryAfterSeconds = limits.admitRequest(limits.clientBucket(req));
+    if (retryAfterSeconds !== null) sendTooMany(req, res, retryAfterSeconds);
+    else next(req, res);
   };
 }
 

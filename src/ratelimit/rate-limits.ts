@@ -54,9 +54,20 @@ export class RateLimits {
   private readonly perIdentity: RateLimiterMemory | null;
   private readonly failedLogins: RateLimiterMemory | null;
   private readonly proxies = new BlockList();
+  private readonly socketBuckets = new WeakMap<object, string>();
+  /** Per client-network bucket: until when (ms since the epoch) it is refused; a fixed table, like the buckets. */
+  private readonly refusedUntil: Float64Array;
+  /** Requests per bucket not yet handed to the per-client limiter, and which buckets have some (fixed tables). */
+  private readonly tally: Uint32Array;
+  private readonly tallied: Int32Array;
+  private talliedCount = 0;
+  private flushScheduled = false;
   private readonly anyProxy: boolean;
 
   constructor(private readonly options: RateLimitOptions) {
+    this.refusedUntil = new Float64Array(options.tableSize);
+    this.tally = new Uint32Array(options.tableSize);
+    this.tallied = new Int32Array(options.tableSize);
     this.perClient = limiter(options.perClientPerSecond, 1, 'client');
     this.errors = limiter(options.errorsPerClientPerSecond, 1, 'errors');
     this.perIdentity = limiter(options.perIdentityPerSecond, 1, 'identity');
@@ -80,33 +91,71 @@ export class RateLimits {
    * skipping trusted proxies; a client cannot pick its own bucket by forging the header.
    */
   clientBucket(req: IncomingMessage): string {
+    // A connection's peer never changes: remember its bucket (not behind a proxy, whose header varies per request).
+    const known = this.socketBuckets.get(req.socket);
+    if (known !== undefined) return known;
     let address = req.socket.remoteAddress ?? '';
-    if (this.trusted(address)) {
-      const header = req.headers['x-forwarded-for'];
-      const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((hop) => hop.trim());
-      for (let i = hops.length - 1; i >= 0; i -= 1) {
-        const hop = hops[i] ?? '';
-        if (isIP(hop) === 0) break;
-        address = hop;
-        if (!this.trusted(hop)) break;
-      }
+    if (!this.trusted(address)) {
+      const bucket = bucketOf(clientNetwork(address), this.options.tableSize);
+      this.socketBuckets.set(req.socket, bucket);
+      return bucket;
+    }
+    const header = req.headers['x-forwarded-for'];
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((hop) => hop.trim());
+    for (let i = hops.length - 1; i >= 0; i -= 1) {
+      const hop = hops[i] ?? '';
+      if (isIP(hop) === 0) break;
+      address = hop;
+      if (!this.trusted(hop)) break;
     }
     return bucketOf(clientNetwork(address), this.options.tableSize);
   }
 
-  /** Counts one request of a client; refuses when its per-second budget or its error budget is spent. */
-  async admitRequest(bucket: string): Promise<Refusal> {
-    if (this.errors !== null) {
-      const spent = await this.errors.get(bucket);
-      if (spent !== null && spent.consumedPoints >= this.options.errorsPerClientPerSecond) return Math.max(1, Math.ceil(spent.msBeforeNext / 1000));
+  /**
+   * Counts one request of a client and answers at once: the retry delay (seconds) while the client network is
+   * refused, else null. Synchronous, so the hot path never waits on a promise: requests are tallied per bucket in a
+   * fixed table and handed to the limiter once per event-loop turn, and its verdicts land in a fixed table of
+   * refusal deadlines. The turn that spends a budget is still admitted; the following requests are refused.
+   */
+  admitRequest(bucket: string): Refusal {
+    const index = Number(bucket);
+    const until = this.refusedUntil[index] ?? 0;
+    if (until > 0) {
+      const left = until - Date.now();
+      if (left > 0) return Math.max(1, Math.ceil(left / 1000));
+      this.refusedUntil[index] = 0;
     }
-    if (this.perClient === null) return null;
-    return this.perClient.consume(bucket).then(() => null, refusal);
+    if (this.perClient !== null && (this.tally[index] = (this.tally[index] ?? 0) + 1) === 1) {
+      this.tallied[this.talliedCount++] = index;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushTally);
+      }
+    }
+    return null;
   }
 
-  /** Charges a not-found or error answer to the client's tighter error budget. */
+  /** Hands each bucket's tally of this turn to the per-client limiter (one call per active bucket, not per request). */
+  private readonly flushTally = (): void => {
+    this.flushScheduled = false;
+    const limiter = this.perClient;
+    for (let k = 0; k < this.talliedCount; k += 1) {
+      const index = this.tallied[k] ?? 0;
+      const points = this.tally[index] ?? 0;
+      this.tally[index] = 0;
+      limiter?.consume(String(index), points).catch((result: unknown) => this.refuse(index, result));
+    }
+    this.talliedCount = 0;
+  };
+
+  /** Charges a not-found or error answer to the client's tighter error budget; spending it refuses the network. */
   chargeError(bucket: string): void {
-    this.errors?.consume(bucket).catch(() => undefined);
+    this.errors?.consume(bucket).catch((result: unknown) => this.refuse(Number(bucket), result));
+  }
+
+  private refuse(index: number, result: unknown): void {
+    if (!(result instanceof RateLimiterRes)) return;
+    this.refusedUntil[index] = Math.max(this.refusedUntil[index] ?? 0, Date.now() + Math.max(1, result.msBeforeNext));
   }
 
   /** Counts one request of an authenticated identity (canonical `index:handle`). */
