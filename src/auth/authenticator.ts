@@ -28,10 +28,9 @@ export class Authenticator {
    */
   async authenticate(credentials: BasicCredentials): Promise<Identity> {
     const { identity, secret } = credentials;
-    const token = this.remembered.readToken();
     const keys = this.keysOf(identity);
     for (const key of keys) {
-      if (this.remembered.matches(key.index, identity.handle.key, secret)) return { index: key.index, handle: identity.handle };
+      if (this.remembered.matches(key.index, identity.handle.key, key.data.value as string, secret)) return { index: key.index, handle: identity.handle };
     }
     if (keys.length === 0) await verifySecret(secret, await this.decoy);
     for (const key of keys) {
@@ -39,7 +38,7 @@ export class Authenticator {
       if (!(await verifySecret(secret, stored))) continue;
       const still = this.keysOf(identity).some((current) => current.index === key.index && current.data.value === stored);
       if (!still) break;
-      this.remembered.remember(key.index, identity.handle.key, secret, token);
+      this.remembered.remember(key.index, identity.handle.key, stored, secret);
       return { index: key.index, handle: identity.handle };
     }
     throw new IdnodeError('AUTHENTICATION_FAILED');

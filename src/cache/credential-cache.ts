@@ -16,7 +16,6 @@ export interface CredentialCacheOptions {
 export class CredentialCache {
   private readonly lru: LRUCache<string, Map<number, Buffer>> | null;
   private readonly hmacKey = randomBytes(32);
-  private epoch = 0;
 
   constructor(options: CredentialCacheOptions) {
     if (!(options.maxEntries > 0)) throw new RangeError('credential cache must be bounded by entries');
@@ -26,40 +25,34 @@ export class CredentialCache {
         : null;
   }
 
-  private mac(index: number, handleKey: string, secret: string): Buffer {
-    return createHmac('sha256', this.hmacKey).update(`${index}:${handleKey}\0`).update(secret).digest();
-  }
-
-  /** True when this exact secret was verified for identity `index:handleKey` within the TTL (constant-time compare). */
-  matches(index: number, handleKey: string, secret: string): boolean {
-    const known = this.lru?.get(handleKey)?.get(index);
-    return known !== undefined && timingSafeEqual(known, this.mac(index, handleKey, secret));
-  }
-
-  /** A token to pass to remember(); take it before reading the identity's record. */
-  readToken(): number {
-    return this.epoch;
+  // Bound to the stored hash: once the key is replaced, what was remembered for the old one can never match.
+  private mac(index: number, handleKey: string, stored: string, secret: string): Buffer {
+    return createHmac('sha256', this.hmacKey).update(`${index}:${handleKey}\0${stored}\0`).update(secret).digest();
   }
 
   /**
-   * Remembers a verified secret unless any record was forgotten since `token` was taken: a login that raced a key
-   * rotation must not keep the old secret alive.
+   * True when this exact secret was verified, within the TTL, against the key value `stored` (the HS_SECKEY data as
+   * it is now) of identity `index:handleKey`. Constant-time compare.
    */
-  remember(index: number, handleKey: string, secret: string, token: number): void {
-    if (this.lru === null || token !== this.epoch) return;
+  matches(index: number, handleKey: string, stored: string, secret: string): boolean {
+    const known = this.lru?.get(handleKey)?.get(index);
+    return known !== undefined && timingSafeEqual(known, this.mac(index, handleKey, stored, secret));
+  }
+
+  /** Remembers that `secret` verified against the key value `stored`; a login that raced a rotation binds to the old one. */
+  remember(index: number, handleKey: string, stored: string, secret: string): void {
+    if (this.lru === null) return;
     const macs = this.lru.get(handleKey) ?? new Map<number, Buffer>();
-    macs.set(index, this.mac(index, handleKey, secret));
+    macs.set(index, this.mac(index, handleKey, stored, secret));
     this.lru.set(handleKey, macs);
   }
 
   /** Forgets the identities of a handle whose record changed: a rotated or removed key stops working at once. */
   forgetHandle(handleKey: string): void {
-    this.epoch += 1;
     this.lru?.delete(handleKey);
   }
 
   clear(): void {
-    this.epoch += 1;
     this.lru?.clear();
   }
 }
