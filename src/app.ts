@@ -12,6 +12,9 @@ import { sessionsRouter } from './http/sessions-router.js';
 import { siteRouter } from './http/site-router.js';
 import { nodeSite, publishSite, type Site } from './prefixes/site.js';
 import { CredentialCache } from './cache/credential-cache.js';
+import { RecordCache } from './cache/record-cache.js';
+import type { RecordLookup } from './auth/authenticator.js';
+import type { HandleValue } from './identifier/value.js';
 import { ResolveCache } from './cache/resolve-cache.js';
 import type { Config } from './config.js';
 import { IdnodeError } from './errors.js';
@@ -63,8 +66,11 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const rule: CaseRule = { suffixCaseSensitive: config.suffixCaseSensitive };
   const cache = new ResolveCache({ maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes, nowMs });
   const remembered = new CredentialCache({ maxEntries: 10_000, ttlMs: config.authCacheSeconds * 1000, nowMs });
+  // Parsed records for authentication and authorization; dropped on every write, never filled inside one.
+  const records = new RecordCache<readonly HandleValue[]>(10_000);
   const store = openStore(config.dbPath, {
     busyTimeoutMs: config.storeBusyTimeoutMs,
+    onRecordWritten: (key) => records.invalidate(key),
     maxBytes: config.storeMaxBytes,
     onCommitted: (keys) => {
       cache.invalidate(keys);
@@ -86,19 +92,20 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const metrics = new Metrics({ cache: () => cache.stats(), storeSizeBytes: () => store.sizeBytes() });
   const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
   const policy = new AccessPolicy(new Authorizer(nodePrefixRecordKey, rule), rule);
-  const authenticator = new Authenticator((key) => store.getRecord(key)?.values, remembered, config.secretHashIterations);
+  const lookup: RecordLookup = (key) => records.get(key, () => store.getRecord(key)?.values, !store.inTransaction);
+  const authenticator = new Authenticator(lookup, remembered, config.secretHashIterations);
   const resolve = new ResolveService(store, cache, policy, metrics, {
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
-  });
-  const register = new RegisterService(store, policy, metrics, { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs });
+  }, lookup);
+  const register = new RegisterService(store, policy, metrics, { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs }, lookup);
   const prefixes = new PrefixService(store, policy, {
     listHandlesEnabled: config.listHandlesEnabled,
     listMaxPageSize: config.listMaxPageSize,
     nodePrefix: config.nodePrefix,
     nowMs,
-  });
+  }, lookup);
 
   const limits = new RateLimits({
     perClientPerSecond: config.rateLimitPerClient,
@@ -114,7 +121,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const nodeKey = (): NodeKey => (key ??= nodeKeyFromPem(store.nodeKey('server', generateNodeKeyPem, Math.floor(nowMs() / 1000))));
   const sessions = new SessionService(
     new SessionCache({ maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs }),
-    (key) => store.getRecord(key)?.values,
+    lookup,
     rule,
     nodeKey,
   );
@@ -145,6 +152,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => {
     cache.clear();
     remembered.clear();
+    records.clear();
   });
 
   return {

@@ -30,15 +30,12 @@ export interface PrefixServiceOptions {
 const STREAM_CHUNK = 1000;
 
 export class PrefixService {
-  private readonly lookup: RecordLookup;
-
   constructor(
     private readonly store: Store,
     private readonly policy: AccessPolicy,
     private readonly options: PrefixServiceOptions,
-  ) {
-    this.lookup = (key) => store.getRecord(key)?.values;
-  }
+    private readonly lookup: RecordLookup,
+  ) {}
 
   /**
    * Lists the handles under a prefix in canonical order (needs LIST_HANDLES). Throws OPERATION_NOT_SUPPORTED

@@ -49,16 +49,13 @@ export interface RegisterServiceOptions {
 const MINT_ATTEMPTS = 8;
 
 export class RegisterService {
-  private readonly lookup: RecordLookup;
-
   constructor(
     private readonly store: Store,
     private readonly policy: AccessPolicy,
     private readonly metrics: Metrics,
     private readonly options: RegisterServiceOptions,
-  ) {
-    this.lookup = (key) => store.getRecord(key)?.values;
-  }
+    private readonly lookup: RecordLookup,
+  ) {}
 
   /**
    * Creates, replaces or adds values (reference §3.3). Resolves after commit. Throws INVALID_HANDLE,

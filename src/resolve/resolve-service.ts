@@ -33,17 +33,14 @@ export interface ResolveServiceOptions {
 
 
 export class ResolveService {
-  private readonly lookup: RecordLookup;
-
   constructor(
     private readonly store: Store,
     private readonly cache: ResolveCache,
     private readonly policy: AccessPolicy,
     private readonly metrics: Metrics,
     private readonly options: ResolveServiceOptions,
-  ) {
-    this.lookup = (key) => store.getRecord(key)?.values;
-  }
+    private readonly lookup: RecordLookup,
+  ) {}
 
   /**
    * Resolves a handle. Anonymous callers (and `publicOnly=true`) are answered from the cache of public values;

@@ -14,6 +14,8 @@ export interface StoreOptions {
   readonly busyTimeoutMs: number;
   /** Cap on the database size in bytes (PRAGMA max_page_count); 0 or absent = none. */
   readonly maxBytes?: number;
+  /** Called synchronously, inside the transaction, whenever a record is inserted, updated or deleted. */
+  readonly onRecordWritten?: (handleKey: string) => void;
   /** Called synchronously after each group commit with the handle keys it changed. */
   readonly onCommitted?: (handleKeys: readonly string[]) => void;
 }
@@ -82,6 +84,7 @@ export function openStore(path: string, options: StoreOptions): Store {
 
 export class Store {
   readonly writes: WriteQueue;
+  private readonly written: (handleKey: string) => void;
   private readonly selectRecord: Statement<[string], RecordRow>;
   private readonly selectPublic: Statement<[string], PublicRow>;
   private readonly insertRow: Statement;
@@ -150,6 +153,7 @@ export class Store {
     this.insertSetting = db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE name = ?');
     this.writes = new WriteQueue(db, options.onCommitted ?? (() => {}));
+    this.written = options.onRecordWritten ?? (() => {});
   }
 
   /** The record of a handle key, or undefined. Throws STORE_* on SQLite failure. */
@@ -178,17 +182,20 @@ export class Store {
   /** Inserts a new record; throws HANDLE_ALREADY_EXISTS if the key exists. Call inside a write. */
   insertRecord(handleKey: string, handle: string, prefixKey: string, values: readonly HandleValue[], nowSeconds: number): void {
     const view = publicView(values);
+    this.written(handleKey);
     this.insertRow.run(handleKey, handle, prefixKey, JSON.stringify(values), ...viewColumns(view), nowSeconds, nowSeconds);
   }
 
   /** Replaces the values of an existing record; returns false if it does not exist. Call inside a write. */
   updateRecord(handleKey: string, values: readonly HandleValue[], nowSeconds: number): boolean {
     const view = publicView(values);
+    this.written(handleKey);
     return this.updateRow.run(JSON.stringify(values), ...viewColumns(view), nowSeconds, handleKey).changes === 1;
   }
 
   /** Deletes a record; returns false if it did not exist. Call inside a write. */
   deleteRecord(handleKey: string): boolean {
+    this.written(handleKey);
     return this.deleteRow.run(handleKey).changes === 1;
   }
 
@@ -261,6 +268,11 @@ export class Store {
       this.insertNodeKey.run(name, pem, nowSeconds);
       return pem;
     });
+  }
+
+  /** True while a write transaction is open on this connection. */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
   }
 
   /** True when the store answers a query (readiness). */
