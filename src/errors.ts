@@ -50,7 +50,7 @@ export type ErrorCode = keyof typeof ERROR_CATALOG;
 /** The one error class services throw; only the HTTP layer renders it. */
 export class IdnodeError extends Error {
   readonly code: ErrorCode;
-  readonly entry: CatalogEntry;
+  declare readonly entry: CatalogEntry;
   /** For 429 and 503: seconds the caller should wait (sent as Retry-After). */
   readonly retryAfterSeconds: number | undefined;
 
@@ -59,7 +59,8 @@ export class IdnodeError extends Error {
     super(message ?? found.message, options);
     this.name = 'IdnodeError';
     this.code = code;
-    this.entry = found;
+    // Not enumerable: loggers walk an error's enumerable fields, and a frozen catalog entry must not be among them.
+    Object.defineProperty(this, 'entry', { value: found, enumerable: false });
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 

@@ -98,6 +98,25 @@ test('errors: an unknown HTTP verb is 501/5', async (t) => {
   t.is(reply.json?.responseCode, 5);
 });
 
+test('errors: a 5xx built without a cause is Handle JSON with security headers, and its log line is whole', async (t) => {
+  // Regression: the frozen catalog entry on the error once made the logger's serializer throw, which turned every
+  // such answer into a bare text/plain 500 (the tests' silent logger hid it).
+  const node = await startNode(t);
+  for (const method of ['TRACE', 'PROPFIND']) {
+    const reply = await node.request(method, '/api/handles/88.118/x', { auth: null });
+    t.is(reply.status, 501, method);
+    t.is(reply.json?.responseCode, 5, method);
+    t.is(reply.headers['x-content-type-options'], 'nosniff', method);
+  }
+  const logged = node.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'request failed');
+  t.is(logged.length, 2);
+  for (const line of logged) {
+    t.is(line.code, 'OPERATION_NOT_SUPPORTED');
+    t.is(line.logFailure, undefined);
+    t.is((line.err as { type?: string } | undefined)?.type, 'IdnodeError');
+  }
+});
+
 test('headers: every response carries X-Content-Type-Options: nosniff', async (t) => {
   const node = await startNode(t);
   await node.register(t, '88.118/NOSNIFF');

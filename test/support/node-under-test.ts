@@ -55,6 +55,8 @@ export class NodeUnderTest {
     readonly clock: TestClock,
     /** The address the listener is bound to and requests are sent to. */
     readonly host = '127.0.0.1',
+    /** The node's log lines (pino JSON at info level, the first 1,000), so the real serializers run in every test. */
+    readonly logLines: string[] = [],
   ) {}
 
   /** Sends one request with a raw path (nothing is re-encoded). */
@@ -165,7 +167,9 @@ export async function startNode(t: ExecutionContext, env: Record<string, string>
     IDNODE_RATE_LIMIT_FAILED_LOGINS: '0',
     ...env,
   });
-  const node = await createNode(config, { logger: createLogger('silent'), nowMs: clock.nowMs, externalWritePollMs: 0 });
+  const logLines: string[] = [];
+  const sink = { write: (line: string) => void (logLines.length < 1000 && logLines.push(line)) };
+  const node = await createNode(config, { logger: createLogger('info', sink), nowMs: clock.nowMs, externalWritePollMs: 0 });
   const server = createServer(node.listener, config);
   const port = await listen(server, 0, host);
   t.teardown(async () => {
@@ -173,5 +177,5 @@ export async function startNode(t: ExecutionContext, env: Record<string, string>
     node.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return new NodeUnderTest(node, config, port, clock, host);
+  return new NodeUnderTest(node, config, port, clock, host, logLines);
 }
