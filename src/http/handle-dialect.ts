@@ -5,12 +5,16 @@ import type { NodeContext } from './state.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** Sends `json` (already serialized) with `status`, honouring `pretty` and `callback` when present. */
+/**
+ * Sends `json` (already serialized) with `status`, honouring `pretty` and `callback` when present — in the query, or
+ * in a POST resolution's body fields (ctx.state.params).
+ */
 export function sendHandleJson(ctx: NodeContext, status: number, json: string): void {
   ctx.status = status;
   const query = ctx.querystring;
-  if (query.length > 0 && (query.includes('pretty') || query.includes('callback'))) {
-    const params = new URLSearchParams(query);
+  const merged = ctx.state.params ?? null;
+  if (merged !== null || (query.length > 0 && (query.includes('pretty') || query.includes('callback')))) {
+    const params = merged ?? new URLSearchParams(query);
     const pretty = params.get('pretty');
     if (pretty !== null && ['', 'true', 'yes'].includes(pretty.toLowerCase())) json = JSON.stringify(JSON.parse(json), null, 2);
     const callback = params.get('callback');

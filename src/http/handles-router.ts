@@ -102,6 +102,8 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
         query.append(name, String(item));
       }
     }
+    // `pretty` and `callback` from the body shape the answer too.
+    ctx.state.params = query;
   }
 
   router.get('/api/handles', async (ctx) => {

@@ -67,6 +67,7 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
     ctx.state.echo = undefined;
     ctx.state.session = null;
     ctx.state.handleAuth = null;
+    ctx.state.params = null;
     ctx.state.trustedTransport = deps.trustedTransport(ctx.req);
     ctx.set(SECURITY_HEADERS);
     const origin = ctx.req.headers.origin;

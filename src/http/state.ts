@@ -19,6 +19,8 @@ export interface NodeState {
   session: Session | null;
   /** The parsed `Authorization: Handle` parameters, when that scheme was sent on a trusted transport. */
   handleAuth: HandleAuthorization | null;
+  /** A POST resolution's query parameters with its JSON body fields merged in (reference §3.1); null otherwise. */
+  params: URLSearchParams | null;
 }
 
 export type NodeContext = ParameterizedContext<NodeState>;

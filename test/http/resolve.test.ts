@@ -178,6 +178,13 @@ test('handles post: a POST to a handle URL resolves like GET, body fields acting
   const missing = await node.request('POST', '/api/handles/88.118/NOPE', { auth: null });
   t.is(missing.status, 404);
   t.is(missing.json.responseCode, 100);
+
+  // `pretty` and `callback` are parameters like any other: from the body they shape the answer too.
+  const pretty = await node.request('POST', '/api/handles/88.118/TYPED', { auth: null, body: { pretty: true } });
+  t.is(pretty.text, JSON.stringify(get.json, null, 2));
+  const jsonp = await node.request('POST', '/api/handles/88.118/NOPE', { auth: null, body: { callback: 'cb' } });
+  t.regex(String(jsonp.headers['content-type']), /^application\/javascript/);
+  t.is(jsonp.text, 'cb({"responseCode":100,"handle":"88.118/NOPE"});');
 });
 
 test('handles get: an authenticated GET resolves too', async (t) => {
