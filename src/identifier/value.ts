@@ -238,7 +238,9 @@ function parseData(input: unknown, type: string, field: string, rule: CaseRule):
   }
   const structured = structuredFormatOf(type);
   if (format === 'string' || format === 'base64' || format === 'hex') {
-    if (structured !== null) throw invalid(field, `of type ${type} must use format ${structured}`);
+    // Every type takes the plain formats (reference §2.1): Handle.net answers with base64 when it cannot decode a
+    // structured value (an SM2 key, a site in its binary form), and a client must be able to write that back. Such a
+    // value is opaque bytes here: an HS_ADMIN, HS_VLIST or HS_PUBKEY that is not in its structured form grants nothing.
     const bytes = plainBytes(format, value, `${field}.value`);
     if (!isSecretKeyType(type)) return plainData(bytes);
     // Secrets are text (Basic credentials carry text); binary secrets would not survive the round trip.

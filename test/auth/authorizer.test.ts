@@ -4,6 +4,7 @@ import test from 'ava';
 import { Authorizer } from '../../src/auth/authorizer.js';
 import { ADMIN_PERMISSION as P } from '../../src/identifier/admin-permissions.js';
 import { handleKeyOf } from '../../src/identifier/handle.js';
+import type { HandleValue } from '../../src/identifier/value.js';
 import { admin, ENTERPRISE_BITS, identity, nodeRecords, Records, RULE, seckey, url, vlist } from './records.js';
 
 const authorizer = (): Authorizer => new Authorizer(handleKeyOf('0.NA/88.118', RULE), RULE);
@@ -50,6 +51,14 @@ test('authorizer: a group grants through the HS_VLIST at the referenced index on
   const values = [admin(100, '88.118.80/GROUP', 200, P.MODIFY_VALUE)];
   t.is(authorizer().grantedBits(identity('300:0.NA/88.118.9'), values, records.lookup), P.MODIFY_VALUE);
   t.is(authorizer().grantedBits(identity(ENTERPRISE), values, records.lookup), 0);
+});
+
+test('authorizer: HS_ADMIN and HS_VLIST values kept as opaque bytes grant nothing', (t) => {
+  const opaque = (index: number, type: string): HandleValue => ({ ...url(index, '300:0.NA/88.118.8'), type });
+  const records = new Records().set('88.118.80/GROUP', [opaque(200, 'HS_VLIST'), vlist(201, [['0.NA/88.118.8', 300]])]);
+  t.is(authorizer().grantedBits(identity(ENTERPRISE), [opaque(100, 'HS_ADMIN')], records.lookup), 0);
+  t.is(authorizer().grantedBits(identity(ENTERPRISE), [admin(100, '88.118.80/GROUP', 200, P.MODIFY_VALUE)], records.lookup), 0);
+  t.is(authorizer().grantedBits(identity(ENTERPRISE), [admin(100, '88.118.80/GROUP', 201, P.MODIFY_VALUE)], records.lookup), P.MODIFY_VALUE);
 });
 
 /** `88.118.80/TARGET` with an HS_ADMIN → GROUP-1:200 → GROUP-2:200 → … → GROUP-n:200 → ENTERPRISE. */

@@ -327,6 +327,20 @@ const STRUCTURED_OK: ReadonlyArray<{ why: string; type: string; data: Record<str
   },
 ];
 
+const OPAQUE_STRUCTURED: ReadonlyArray<{ type: string; data: unknown; expected: unknown }> = [
+  // The binary DSA key form Handle.net falls back to base64 for (length-prefixed "DSA_PUB_KEY", …).
+  { type: 'HS_PUBKEY', data: { format: 'base64', value: 'AAAAC0RTQV9QVUJfS0VZAAA=' }, expected: { format: 'base64', value: 'AAAAC0RTQV9QVUJfS0VZAAA=' } },
+  { type: 'HS_SITE', data: { format: 'hex', value: '0001' }, expected: { format: 'base64', value: 'AAE=' } },
+  { type: 'HS_ADMIN', data: 'not an admin record', expected: { format: 'string', value: 'not an admin record' } },
+  { type: 'HS_VLIST', data: { format: 'string', value: '300:0.NA/88' }, expected: { format: 'string', value: '300:0.NA/88' } },
+];
+
+for (const c of OPAQUE_STRUCTURED) {
+  test(`value: ${c.type} in a plain format is kept as opaque bytes (reference §2.1)`, (t) => {
+    t.deepEqual(parse({ index: 100, type: c.type, data: c.data }).data, c.expected);
+  });
+}
+
 for (const c of STRUCTURED_OK) {
   test(`value: structured data accepted, ${c.why}`, (t) => {
     t.deepEqual(parse({ index: 100, type: c.type, data: c.data }).data, c.expected);
