@@ -42,8 +42,9 @@ program
   .argument('<prefix>', 'the prefix, e.g. 88.118.8', parsePrefix)
   .option('-i, --index <index>', 'index of the HS_SECKEY value', parseIndex, 300)
   .option('--derive', 'when creating the record, also allow the identity to create derived prefixes', false)
+  .option('--replace', 'overwrite a value of another type at that index', false)
   .option('--stdin', 'read the secret from standard input instead of generating one', false)
-  .action(async (prefix: string, options: { index: number; derive: boolean; stdin: boolean }) => {
+  .action(async (prefix: string, options: { index: number; derive: boolean; stdin: boolean; replace: boolean }) => {
     const config = environmentConfig();
     const secret = options.stdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : null;
     if (secret !== null && secret.length < 16) program.error('idnode: the secret must be at least 16 characters');
@@ -53,6 +54,7 @@ program
         rule: { suffixCaseSensitive: config.suffixCaseSensitive },
         secretHashIterations: config.secretHashIterations,
         nowMs: Date.now,
+        replace: options.replace,
       });
       process.stdout.write(`identity: ${result.identity}\n`);
       if (result.generatedSecret !== null) process.stdout.write(`secret:   ${result.generatedSecret}\n(shown once; the store keeps only a PBKDF2 hash)\n`);
@@ -70,7 +72,8 @@ program
   .argument('<prefix>', 'the prefix, e.g. 88.118.8', parsePrefix)
   .option('-i, --index <index>', 'index of the HS_PUBKEY value', parseIndex, 300)
   .option('--derive', 'when creating the record, also allow the identity to create derived prefixes', false)
-  .action((prefix: string, options: { index: number; derive: boolean }) => {
+  .option('--replace', 'overwrite a value of another type at that index', false)
+  .action((prefix: string, options: { index: number; derive: boolean; replace: boolean }) => {
     const config = environmentConfig();
     const store = openStore(config.dbPath, { busyTimeoutMs: config.storeBusyTimeoutMs });
     try {
@@ -78,6 +81,7 @@ program
         rule: { suffixCaseSensitive: config.suffixCaseSensitive },
         secretHashIterations: config.secretHashIterations,
         nowMs: Date.now,
+        replace: options.replace,
       });
       process.stdout.write(`identity: ${result.identity}\n(private key below, shown once; the store keeps only the public half)\n${result.privateKeyPem}`);
     } finally {

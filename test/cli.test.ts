@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { answerWithKey, handleAuthorization } from './support/handle-client.js';
 import { basicAuth, startNode } from './support/node-under-test.js';
+import { openStore } from '../src/store/store.js';
 
 const CLI = new URL('../src/cli.js', import.meta.url).pathname;
 
@@ -141,4 +142,36 @@ test('cli: keys gives a prefix an RSA identity; the printed private key logs in 
   const session = { auth: null, headers: { authorization: handleAuthorization(opened.json.sessionId, answer) } };
   const reply = await node.put('/api/handles/88.118.7/KEYED', [{ index: 1, type: 'URL', data: 'https://example.cn/k' }], session);
   t.is(reply.status, 201, reply.text);
+});
+
+test('cli: keys and secret never silently replace a key of the other type; --replace does', (t) => {
+  const db = tempDb(t);
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: childEnv({ IDNODE_DB_PATH: db }), encoding: 'utf8' });
+  t.is(run('secret', '88.118.6').status, 0);
+  const store = () => openStore(db, { busyTimeoutMs: 1000 });
+  const typeAt = (index: number): string | undefined => {
+    const opened = store();
+    try {
+      return opened.getRecord('0.NA/88.118.6')?.values.find((v) => v.index === index)?.type;
+    } finally {
+      opened.close();
+    }
+  };
+
+  const refused = run('keys', '88.118.6');
+  t.is(refused.status, 1);
+  t.regex(refused.stderr, /^idnode: VALUE_ALREADY_EXISTS: index 300 of 0\.NA\/88\.118\.6 holds HS_SECKEY, not HS_PUBKEY/);
+  t.false(refused.stdout.includes('PRIVATE KEY'), 'no key pair is handed out when nothing was stored');
+  t.is(typeAt(300), 'HS_SECKEY');
+
+  t.is(run('keys', '88.118.6', '--index', '301').status, 0, 'another index is fine');
+  t.is(typeAt(301), 'HS_PUBKEY');
+  t.is(run('secret', '88.118.6', '--index', '301').status, 1, 'and the other way round is refused too');
+  t.is(typeAt(301), 'HS_PUBKEY');
+  t.is(run('keys', '88.118.6', '--index', '301').status, 0, 'a key of the same type rotates');
+  t.is(run('secret', '88.118.6').status, 0, 'a secret of the same type rotates');
+
+  const replaced = run('keys', '88.118.6', '--replace');
+  t.is(replaced.status, 0, replaced.stderr);
+  t.is(typeAt(300), 'HS_PUBKEY');
 });

@@ -4,7 +4,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { decodeSecretHash, hashSecret, verifySecret } from '../auth/secret-hash.js';
 import { adminBitsToString, ADMIN_PERMISSION as P, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
 import { prefixKeyOf, prefixRecordHandle, type CaseRule } from '../identifier/handle.js';
-import { isSecretKeyType, SECRET_KEY_PERMISSIONS, type HandleValue } from '../identifier/value.js';
+import { IdnodeError } from '../errors.js';
+import { isSecretKeyType, isTypeOrSubtype, SECRET_KEY_PERMISSIONS, type HandleValue } from '../identifier/value.js';
 import type { Store } from '../store/store.js';
 
 /** Rights an enterprise prefix record grants its own key without `derive`: everything but admin edits and derived prefixes. */
@@ -15,6 +16,8 @@ export interface ProvisionOptions {
   readonly rule: CaseRule;
   readonly secretHashIterations: number;
   readonly nowMs: () => number;
+  /** Overwrite a value of another type at the key's index (CLI `--replace`). */
+  readonly replace?: boolean;
 }
 
 export interface ProvisionResult {
@@ -36,13 +39,22 @@ function value(index: number, type: string, data: HandleValue['data'], nowSecond
 
 /**
  * Puts `key` (an HS_SECKEY or HS_PUBKEY value) on `0.NA/P`: creates and homes the record when missing (with an
- * HS_ADMIN for that key; `derive` adds the derived-prefix rights), or replaces the value at the key's index.
- * Returns true when the record was created. Throws INVALID_HANDLE, STORE_*.
+ * HS_ADMIN for that key; `derive` adds the derived-prefix rights), or replaces the value at the key's index — a key
+ * of the same type (rotation); a value of another type only with `replace`, so handing out a key pair cannot
+ * silently end a prefix's secret-key login (or the other way round).
+ * Returns true when the record was created. Throws INVALID_HANDLE, VALUE_ALREADY_EXISTS, STORE_*.
  */
 function putPrefixKey(store: Store, prefix: string, key: HandleValue, derive: boolean, options: ProvisionOptions, nowSeconds: number): boolean {
   const record = prefixRecordHandle(prefix, options.rule);
   return store.writeNow(() => {
     const existing = store.getRecord(record.key);
+    const occupant = existing?.values.find((v) => v.index === key.index);
+    if (occupant !== undefined && !isTypeOrSubtype(occupant.type, key.type) && options.replace !== true) {
+      throw new IdnodeError(
+        'VALUE_ALREADY_EXISTS',
+        `index ${key.index} of ${record.display} holds ${occupant.type}, not ${key.type}; choose another --index, or --replace to overwrite it`,
+      );
+    }
     store.homePrefix(prefixKeyOf(prefix), prefix, nowSeconds);
     if (existing !== undefined) {
       const others = existing.values.filter((v) => v.index !== key.index);
