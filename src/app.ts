@@ -54,6 +54,7 @@ export interface IdnodeNode {
   readonly cache: ResolveCache;
   readonly metrics: Metrics;
   readonly bootstrap: BootstrapResult;
+  readonly sessions: SessionService;
   /** Publishes this node's HS_SITE (with its public key) for the port it listens on, in 0.NA/<node prefix> and /api/site. */
   publishSite(port: number): void;
   /** Stops background timers, runs queued writes and closes the store. */
@@ -133,7 +134,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const routers = [
     handlesRouter({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
     prefixesRouter(prefixes),
-    sessionsRouter(sessions, limits, config.bodyLimitBytes),
+    sessionsRouter(sessions, limits, config.bodyLimitBytes, rule),
     siteRouter(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
     opsRouter(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
   ];
@@ -162,6 +163,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cache,
     metrics,
     bootstrap,
+    sessions,
     publishSite(port: number) {
       site = nodeSite(config, port, nodeKey().publicJwk);
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));

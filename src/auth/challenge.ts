@@ -23,16 +23,28 @@ function fail(message: string): IdnodeError {
   return new IdnodeError('AUTHENTICATION_FAILED', message);
 }
 
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** True for non-empty base64 (standard or URL-safe alphabet), the form of nonces, cnonces and signatures. */
+export function isBase64(text: string): boolean {
+  return text.length > 0 && BASE64.test(text);
+}
+
 function base64(text: string, field: string): Buffer {
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) throw fail(`${field} is not base64`);
+  if (!isBase64(text)) throw fail(`${field} is not base64`);
   return Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+}
+
+/** `alg` compared as Handle.net does: without regard to case or punctuation (`PBKDF2_HMAC_SHA1` = `pbkdf2-hmac-sha1`). */
+function algName(alg: string): string {
+  return alg.toUpperCase().replace(/[^A-Z0-9]/g, '');
 }
 
 /** Digest names of `alg` for signatures; MD5 is accepted only for HS_SECKEY digests, as Handle.net does. */
 function digestOf(alg: string): 'sha1' | 'sha256' | null {
-  const name = alg.toUpperCase();
-  if (name === 'SHA1' || name === 'SHA-1') return 'sha1';
-  if (name === 'SHA256' || name === 'SHA-256' || name === 'SHA2') return 'sha256';
+  const name = algName(alg);
+  if (name === 'SHA1') return 'sha1';
+  if (name === 'SHA256' || name === 'SHA2') return 'sha256';
   return null;
 }
 
@@ -88,15 +100,15 @@ function checkSecretKey(value: HandleValue, answer: ChallengeAnswer, data: Buffe
   const stored = value.data.format === 'string' ? decodeSecretHash(String(value.data.value)) : null;
   if (stored === null) return false;
   const key = stored.key;
-  const alg = answer.alg.toUpperCase();
+  const alg = algName(answer.alg);
   let expected: Buffer;
-  if (alg === 'PBKDF2-HMAC-SHA1') {
+  if (alg === 'PBKDF2HMACSHA1') {
     const salt = answer.salt === undefined ? null : base64(answer.salt, 'salt');
     if (salt === null || !salt.equals(stored.salt) || Number(answer.iterations) !== stored.iterations) return false;
     if (answer.length !== undefined && Number(answer.length) !== key.length * 8) return false;
     expected = createHmac('sha1', key).update(data).digest();
-  } else if (alg === 'HMAC-SHA1' || alg === 'HMAC-SHA256') {
-    expected = createHmac(alg === 'HMAC-SHA1' ? 'sha1' : 'sha256', key).update(data).digest();
+  } else if (alg === 'HMACSHA1' || alg === 'HMACSHA256') {
+    expected = createHmac(alg === 'HMACSHA1' ? 'sha1' : 'sha256', key).update(data).digest();
   } else {
     const digest = alg === 'MD5' ? 'md5' : digestOf(alg);
     if (digest === null) return false;

@@ -18,33 +18,51 @@ export interface HandleAuthorization {
 
 const KNOWN = new Set(['sessionid', 'id', 'type', 'cnonce', 'alg', 'signature', 'salt', 'iterations', 'length', 'version', 'clientcert']);
 const CANONICAL: Readonly<Record<string, keyof HandleAuthorization>> = { sessionid: 'sessionId', clientcert: 'clientCert' };
-const PARAM = /\s*([A-Za-z]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*(?:,|$)/y;
+/** One `key=value` or `key="value"` parameter; keys are tokens, an unquoted value has no quote, comma or space. */
+const PARAM = /\s*([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s"]*))\s*(?:,|$)/y;
+/** Empty list items (`a="1",,b="2"`, a trailing comma) are allowed, as in HTTP's list syntax. */
+const EMPTY_ITEM = /\s*,/y;
 const MAX_HEADER_CHARS = 8192;
 
-/** Parses the parameters after `Handle`; null when the header is another scheme. Throws AUTHENTICATION_FAILED. */
+function malformed(message = 'malformed Handle authorization'): IdnodeError {
+  return new IdnodeError('AUTHENTICATION_FAILED', message);
+}
+
+/**
+ * Parses the parameters after `Handle`; null when the header is another scheme. Unknown keys are ignored; a known
+ * key given twice, an unclosed quote or anything that is not a parameter is refused. Throws AUTHENTICATION_FAILED.
+ */
 export function parseHandleAuthorization(header: string): HandleAuthorization | null {
   const match = /^Handle\s+/i.exec(header);
   if (match === null) return /^Handle$/i.test(header.trim()) ? {} : null;
-  if (header.length > MAX_HEADER_CHARS) throw new IdnodeError('AUTHENTICATION_FAILED', 'Authorization header too long');
+  if (header.length > MAX_HEADER_CHARS) throw malformed('Authorization header too long');
   const text = header.slice(match[0].length);
   const params: Record<string, string> = {};
-  PARAM.lastIndex = 0;
-  while (PARAM.lastIndex < text.length) {
-    const start = PARAM.lastIndex;
+  let at = 0;
+  while (at < text.length) {
+    EMPTY_ITEM.lastIndex = at;
+    if (EMPTY_ITEM.test(text)) {
+      at = EMPTY_ITEM.lastIndex;
+      continue;
+    }
+    if (text.slice(at).trim() === '') break;
+    PARAM.lastIndex = at;
     const found = PARAM.exec(text);
-    if (found === null || PARAM.lastIndex === start) throw new IdnodeError('AUTHENTICATION_FAILED', 'malformed Handle authorization');
+    if (found === null || PARAM.lastIndex === at) throw malformed();
+    at = PARAM.lastIndex;
     const key = (found[1] ?? '').toLowerCase();
     if (!KNOWN.has(key)) continue;
-    const value = found[2] !== undefined ? found[2].replace(/\\(.)/g, '$1') : (found[3] ?? '');
-    params[CANONICAL[key] ?? key] = value;
+    const name = CANONICAL[key] ?? key;
+    if (params[name] !== undefined) throw malformed(`${name} is given twice`);
+    params[name] = found[2] !== undefined ? found[2].replace(/\\(.)/g, '$1') : (found[3] ?? '');
   }
   if (params.id !== undefined) {
     try {
       params.id = decodeURIComponent(params.id);
     } catch {
-      throw new IdnodeError('AUTHENTICATION_FAILED', 'id is not valid percent-encoding');
+      throw malformed('id is not valid percent-encoding');
     }
   }
-  if (params.version !== undefined && params.version !== '0') throw new IdnodeError('AUTHENTICATION_FAILED', 'version must be "0"');
+  if (params.version !== undefined && params.version !== '0') throw malformed('version must be "0"');
   return params;
 }

@@ -4,7 +4,7 @@ import type { Session, SessionCache } from '../cache/session-cache.js';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
 import type { RecordLookup } from './authenticator.js';
-import { verifyAnswer, type ChallengeAnswer } from './challenge.js';
+import { isBase64, verifyAnswer, type ChallengeAnswer } from './challenge.js';
 import { identityText, type Identity } from './identity.js';
 import type { NodeKey } from './node-key.js';
 
@@ -14,8 +14,13 @@ export interface SessionView {
   nonce: string;
   serverAlg?: string;
   serverSignature?: string;
-  authenticated: boolean;
+  authenticated?: true;
   id?: string;
+}
+
+/** A client nonce to sign must be non-empty base64; anything else is a bad request (400/4), refused before any work. */
+export function checkCnonce(cnonce: string): void {
+  if (!isBase64(cnonce)) throw new IdnodeError('BAD_REQUEST', 'cnonce must be non-empty base64');
 }
 
 export class SessionService {
@@ -50,20 +55,29 @@ export class SessionService {
     return identity;
   }
 
-  /** The server's proof for a client nonce: RSA-SHA256 over nonce‖cnonce with the node key. */
+  /** The server's proof for a client nonce: RSA-SHA256 over nonce‖cnonce with the node key. Check the cnonce first. */
   prove(session: Session, cnonce: string): { serverAlg: string; serverSignature: string } {
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(cnonce)) throw new IdnodeError('AUTHENTICATION_FAILED', 'cnonce is not base64');
+    checkCnonce(cnonce);
     const signature = this.nodeKey().sign(Buffer.concat([session.nonce, Buffer.from(cnonce, 'base64')]));
     return { serverAlg: 'SHA256', serverSignature: signature.toString('base64') };
+  }
+
+  /** Sessions held now: open challenges and authenticated sessions. */
+  get size(): { open: number; authenticated: number } {
+    return this.cache.size;
   }
 
   close(sessionId: string): boolean {
     return this.cache.delete(sessionId);
   }
 
+  /** Reference §3.7: `{sessionId, nonce}`, with `authenticated: true` and `id` once the session has logged in. */
   view(session: Session): SessionView {
-    const view: SessionView = { sessionId: session.id, nonce: session.nonce.toString('base64'), authenticated: session.identity !== null };
-    if (session.identity !== null) view.id = identityText(session.identity);
+    const view: SessionView = { sessionId: session.id, nonce: session.nonce.toString('base64') };
+    if (session.identity !== null) {
+      view.authenticated = true;
+      view.id = identityText(session.identity);
+    }
     return view;
   }
 }

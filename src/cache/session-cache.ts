@@ -50,11 +50,15 @@ export class SessionCache {
     return this.authenticated.get(id) ?? this.open.get(id);
   }
 
-  /** Issues a new nonce; the previous one can no longer be answered. */
+  /**
+   * Issues a new nonce; the previous one can no longer be answered. An open session's lifetime starts again with it,
+   * so every nonce handed out can be answered for its whole lifetime.
+   */
   renewNonce(session: Session): void {
     session.nonce = randomBytes(16);
     session.nonceExpiresAtMs = this.options.nowMs() + this.options.nonceTtlMs;
     session.nonceUsed = false;
+    if (session.identity === null && this.open.has(session.id)) this.open.set(session.id, session);
   }
 
   /** The session's nonce if it is fresh and unused, marking it used; null otherwise (replay or expiry). */

@@ -5,6 +5,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { parseHandleAuthorization, type HandleAuthorization } from '../auth/handle-authorization.js';
 import { parseBasicAuthorization, parseIdentity, type Identity } from '../auth/identity.js';
 import type { SessionService } from '../auth/sessions.js';
+import type { Session } from '../cache/session-cache.js';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
@@ -22,7 +23,7 @@ function refuse(retryAfterSeconds: number | null): void {
 }
 
 /** The canonical key of the identity a credential claims, for rate-limiting failed attempts ('' if unparsable). */
-function claimedKey(text: string | undefined, rule: CaseRule): string {
+export function claimedKey(text: string | undefined, rule: CaseRule): string {
   if (text === undefined) return '';
   try {
     const identity = parseIdentity(text, rule);
@@ -32,11 +33,24 @@ function claimedKey(text: string | undefined, rule: CaseRule): string {
   }
 }
 
-/** A complete challenge answer in `auth`, or null when it carries none. */
+const ANSWER_FIELDS = ['id', 'type', 'cnonce', 'alg', 'signature'] as const;
+
+/**
+ * The challenge answer in `auth` (header parameters or JSON fields), or null when it carries none (`sessionId`, or a
+ * `cnonce` alone asking the server to prove itself). An answer must have all of id, type, cnonce, alg and signature;
+ * one that lacks any is refused (AUTHENTICATION_FAILED), as Handle.net refuses "missing fields".
+ */
 export function answerIn(auth: HandleAuthorization): Parameters<SessionService['answer']>[1] | null {
   const { id, type, cnonce, alg, signature } = auth;
-  if (id === undefined || signature === undefined) return null;
-  return { id, type: type ?? '', cnonce: cnonce ?? '', alg: alg ?? '', signature, salt: auth.salt, iterations: auth.iterations, length: auth.length };
+  if (id === undefined && type === undefined && alg === undefined && signature === undefined) return null;
+  const missing = ANSWER_FIELDS.filter((field) => !auth[field]);
+  if (missing.length > 0) throw new IdnodeError('AUTHENTICATION_FAILED', `missing fields in authentication data: ${missing.join(', ')}`);
+  return { id: id ?? '', type: type ?? '', cnonce: cnonce ?? '', alg: alg ?? '', signature: signature ?? '', salt: auth.salt, iterations: auth.iterations, length: auth.length };
+}
+
+/** `/api/sessions` and `/api/sessions/this` answer for unknown sessions themselves (reference §3.7). */
+function isSessionsPath(path: string): boolean {
+  return path === '/api/sessions' || path.startsWith('/api/sessions/');
 }
 
 /**
@@ -66,8 +80,12 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
       return null;
     }
     const session = sessions.find(auth.sessionId);
-    // An unknown session authenticates nobody: what needs credentials then gets 401 with a fresh challenge.
-    if (session === undefined) return null;
+    if (session === undefined) {
+      // Reference §6: a sessionId the server does not know (expired, closed, never issued) → 401 with a fresh
+      // challenge, on any request — a client must not mistake a lapsed login for an anonymous answer.
+      if (isSessionsPath(ctx.path)) return null;
+      throw new IdnodeError('AUTHENTICATION_FAILED', 'unknown or expired session; log in again');
+    }
     ctx.state.session = session;
     const answer = answerIn(auth);
     if (answer !== null) return attempt(ctx, claimedKey(answer.id, rule), () => sessions.answer(session, answer));
@@ -91,10 +109,15 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
       }
       ctx.state.identity = identity;
       if (identity !== null) refuse(await limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
-      if (handle?.cnonce !== undefined && handle.id === undefined && ctx.state.session !== null) {
-        // The client asks the server to prove itself (reference §6).
-        const proof = sessions.prove(ctx.state.session, handle.cnonce);
-        ctx.set('Authentication-Info', `Handle serverAlg="${proof.serverAlg}", serverSignature="${proof.serverSignature}"`);
+      const session = ctx.state.session as Session | null; // set by handleScheme
+      if (handle?.cnonce !== undefined && handle.id === undefined && session !== null) {
+        // The client asks the server to prove itself (reference §6). The nonce signed is named too: after an answer
+        // the session has a fresh one the client has not seen yet.
+        const proof = sessions.prove(session, handle.cnonce);
+        ctx.set(
+          'Authentication-Info',
+          `Handle sessionId="${session.id}", nonce="${session.nonce.toString('base64')}", serverAlg="${proof.serverAlg}", serverSignature="${proof.serverSignature}"`,
+        );
       }
     }
     await next();

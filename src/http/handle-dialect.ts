@@ -31,22 +31,38 @@ export function sendHandleJson(ctx: NodeContext, status: number, json: string): 
   ctx.body = json;
 }
 
+/** A 401's challenge: its WWW-Authenticate values and the session and nonce they name. */
+export interface Challenge {
+  readonly headers: readonly string[];
+  readonly sessionId: string;
+  readonly nonce: string;
+}
+
 /**
  * Renders an error: `{"responseCode","handle"?,"message"}`. 5xx bodies carry only the catalog text.
- * Failed credentials get 401 with an empty body (reference §6); every 401 carries `challenges` as WWW-Authenticate;
- * over an untrusted transport a 401 becomes 403.
+ * Every 401 carries the challenge as WWW-Authenticate; over an untrusted transport a 401 becomes 403. Failed
+ * credentials get 401 with an empty body (reference §6) — except on `/api/sessions`, whose 401s are
+ * `{sessionId, nonce, error}` (reference §3.7: errors go in "error").
  */
-export function sendHandleError(ctx: NodeContext, error: IdnodeError, challenges: readonly string[]): void {
+export function sendHandleError(ctx: NodeContext, error: IdnodeError, challenge: Challenge | null): void {
   const { entry } = error;
+  if (challenge !== null && (ctx.path === '/api/sessions' || ctx.path.startsWith('/api/sessions/'))) {
+    ctx.status = 401;
+    ctx.set('WWW-Authenticate', [...challenge.headers]);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Content-Type', JSON_TYPE);
+    ctx.body = JSON.stringify({ sessionId: challenge.sessionId, nonce: challenge.nonce, error: error.message });
+    return;
+  }
   if (error.code === 'AUTHENTICATION_FAILED') {
     ctx.status = 401;
-    ctx.set('WWW-Authenticate', [...challenges]);
+    if (challenge !== null) ctx.set('WWW-Authenticate', [...challenge.headers]);
     ctx.body = '';
     return;
   }
   let status = entry.httpStatus;
   if (status === 401) {
-    if (ctx.state.trustedTransport) ctx.set('WWW-Authenticate', [...challenges]);
+    if (challenge !== null) ctx.set('WWW-Authenticate', [...challenge.headers]);
     else status = 403;
   }
   const message = error.isServerError ? entry.message : error.message;

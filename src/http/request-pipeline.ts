@@ -4,7 +4,7 @@ import type { Middleware } from 'koa';
 import { IdnodeError, toIdnodeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { sendHandleError, sendPlainError } from './handle-dialect.js';
+import { sendHandleError, sendPlainError, type Challenge } from './handle-dialect.js';
 import type { NodeContext, NodeState } from './state.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
@@ -44,19 +44,25 @@ export interface PipelineDeps {
   readonly trustedTransport: (req: IncomingMessage) => boolean;
 }
 
+/** Text safe inside a quoted header parameter: printable ASCII, without quotes or backslashes (Node refuses the rest). */
+function headerText(text: string): string {
+  return text.replace(/[^\x20-\x7e]|["\\]/g, '?');
+}
+
 /**
- * The WWW-Authenticate challenges of a 401 (reference §6): `Handle sessionId, nonce` (the session the client used,
- * or a new one) with `error` when credentials were sent, plus `Basic realm="handle"` when the client sent Basic,
- * or sent nothing and is not an XHR call.
+ * The challenge of a 401 (reference §6): the session the client used, or a new one, and the WWW-Authenticate values —
+ * `Handle sessionId, nonce` with `error` when credentials were sent, plus `Basic realm="handle"` when the client sent
+ * Basic, or sent nothing and is not an XHR call. Null when the answer is not a 401 on a trusted transport.
  */
-function challenges(ctx: NodeContext, error: IdnodeError, sessions: SessionService): string[] {
-  if (error.entry.httpStatus !== 401 || !ctx.state.trustedTransport) return [];
+function challengeFor(ctx: NodeContext, error: IdnodeError, sessions: SessionService): Challenge | null {
+  if (error.entry.httpStatus !== 401 || !ctx.state.trustedTransport) return null;
   const session = ctx.state.session ?? sessions.open(null);
+  const nonce = session.nonce.toString('base64');
   const sent = ctx.req.headers.authorization;
-  let handle = `Handle sessionId="${session.id}", nonce="${session.nonce.toString('base64')}"`;
-  if (sent !== undefined) handle += `, error="${error.message.replace(/["\\\r\n]/g, ' ')}"`;
+  let handle = `Handle sessionId="${session.id}", nonce="${nonce}"`;
+  if (sent !== undefined) handle += `, error="${headerText(error.message)}"`;
   const basic = sent === undefined ? ctx.req.headers['x-requested-with'] !== 'XMLHttpRequest' : /^Basic\b/i.test(sent);
-  return basic ? [handle, 'Basic realm="handle"'] : [handle];
+  return { headers: basic ? [handle, 'Basic realm="handle"'] : [handle], sessionId: session.id, nonce };
 }
 
 export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
@@ -90,7 +96,7 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
     } catch (thrown) {
       const error = fromThrown(thrown);
       if (error.isServerError) deps.logger.error({ err: error.cause ?? error, code: error.code, route: ctx.state.route }, 'request failed');
-      if (ctx.path === '/api' || ctx.path.startsWith('/api/')) sendHandleError(ctx, error, challenges(ctx, error, deps.sessions));
+      if (ctx.path === '/api' || ctx.path.startsWith('/api/')) sendHandleError(ctx, error, challengeFor(ctx, error, deps.sessions));
       else sendPlainError(ctx, error);
       if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
       else if (error.entry.httpStatus === 503) ctx.set('Retry-After', '1');

@@ -1,17 +1,17 @@
 // `/api/sessions`: open, inspect, authenticate and close Handle sessions (reference §3.7); trusted transports only.
 
 import Router from '@koa/router';
-import type { Session } from '../cache/session-cache.js';
-import type { SessionService, SessionView } from '../auth/sessions.js';
+import { checkCnonce, type SessionService, type SessionView } from '../auth/sessions.js';
 import { IdnodeError } from '../errors.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { readJsonBody } from './body.js';
-import { answerIn } from './credentials.js';
+import { answerIn, claimedKey } from './credentials.js';
+import type { CaseRule } from '../identifier/handle.js';
 import type { NodeContext, NodeState } from './state.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-function send(ctx: NodeContext, status: number, body: SessionView | { authenticated: false; error?: string } | null): void {
+function send(ctx: NodeContext, status: number, body: SessionView | { authenticated: false } | null): void {
   ctx.status = status;
   ctx.set('Cache-Control', 'no-store');
   if (body === null) {
@@ -27,31 +27,40 @@ function requireTrusted(ctx: NodeContext): void {
   if (!ctx.state.trustedTransport) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'sessions need HTTPS');
 }
 
-function requireSession(ctx: NodeContext): Session {
-  const session = ctx.state.session;
-  if (session === null) throw new IdnodeError('AUTHENTICATION_NEEDED', 'send Authorization: Handle sessionId="…"');
-  return session;
+/** The sessionId the client named (header, or `fields` from a JSON body), if any. */
+function namedSessionId(ctx: NodeContext, fields: Record<string, string> = {}): string | undefined {
+  return ctx.state.handleAuth?.sessionId ?? fields.sessionId;
 }
 
-/** String fields of an optional JSON body (an empty or absent body is `{}`). */
+/**
+ * Fields of an optional JSON body (an empty or absent body is `{}`): strings as they are, numbers as their decimal
+ * text (`"iterations": 1000`); other values are ignored.
+ */
 async function bodyFields(ctx: NodeContext, limitBytes: number): Promise<Record<string, string>> {
   const length = ctx.req.headers['content-length'];
   if (ctx.req.headers['content-type'] === undefined && (length === undefined || length === '0')) return {};
   const body = await readJsonBody(ctx.req, limitBytes);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IdnodeError('INVALID_BODY', 'body must be a JSON object');
-  return Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value === 'string') fields[name] = value;
+    else if (typeof value === 'number' && Number.isFinite(value)) fields[name] = String(value);
+  }
+  return fields;
 }
 
-export function sessionsRouter(sessions: SessionService, limits: RateLimits, bodyLimitBytes: number): Router<NodeState> {
+export function sessionsRouter(sessions: SessionService, limits: RateLimits, bodyLimitBytes: number, rule: CaseRule): Router<NodeState> {
   const router = new Router<NodeState>();
 
   router.post('/api/sessions', async (ctx) => {
     ctx.state.route = 'sessions';
     requireTrusted(ctx);
     const fields = await bodyFields(ctx, bodyLimitBytes);
+    const cnonce = fields.cnonce ?? ctx.state.handleAuth?.cnonce;
+    // Checked before the session exists, so a bad cnonce leaves nothing behind.
+    if (cnonce !== undefined) checkCnonce(cnonce);
     const session = sessions.open(ctx.state.identity);
     const view = sessions.view(session);
-    const cnonce = fields.cnonce ?? ctx.state.handleAuth?.cnonce;
     if (cnonce !== undefined) Object.assign(view, sessions.prove(session, cnonce));
     ctx.set('Location', '/api/sessions/this');
     send(ctx, 201, view);
@@ -60,7 +69,14 @@ export function sessionsRouter(sessions: SessionService, limits: RateLimits, bod
   router.get('/api/sessions/this', (ctx) => {
     ctx.state.route = 'sessions';
     requireTrusted(ctx);
-    send(ctx, 200, sessions.view(requireSession(ctx)));
+    const session = ctx.state.session;
+    if (session !== null) {
+      send(ctx, 200, sessions.view(session));
+      return;
+    }
+    // No session named: nothing to report (reference §3.7). A session named but unknown: 401 and a fresh challenge.
+    if (namedSessionId(ctx) !== undefined) throw new IdnodeError('AUTHENTICATION_FAILED', 'unknown or expired session');
+    send(ctx, 200, { authenticated: false });
   });
 
   router.put('/api/sessions/this', async (ctx) => {
@@ -68,27 +84,29 @@ export function sessionsRouter(sessions: SessionService, limits: RateLimits, bod
     requireTrusted(ctx);
     const fields = await bodyFields(ctx, bodyLimitBytes);
     let session = ctx.state.session;
-    if (session === null && fields.sessionId !== undefined) session = sessions.find(fields.sessionId) ?? null;
-    if (session === null) throw new IdnodeError('AUTHENTICATION_NEEDED', 'unknown or expired session');
+    const named = namedSessionId(ctx, fields);
+    if (session === null && named !== undefined) session = sessions.find(named) ?? null;
+    if (session === null) {
+      throw new IdnodeError(named === undefined ? 'AUTHENTICATION_NEEDED' : 'AUTHENTICATION_FAILED', named === undefined ? 'name a session: sessionId' : 'unknown or expired session');
+    }
+    ctx.state.session = session;
     // The answer may come in the header (already checked by the credentials middleware) or as JSON, where `id` is
-    // not percent-encoded.
+    // not percent-encoded. Either way a failure counts against the same failed-login limit, keyed by the identity's
+    // canonical form.
     const answer = answerIn(fields);
     if (answer !== null) {
       const bucket = limits.clientBucket(ctx.req);
-      const retry = await limits.admitLogin(bucket, answer.id);
+      const claimed = claimedKey(answer.id, rule);
+      const retry = await limits.admitLogin(bucket, claimed);
       if (retry !== null) throw new IdnodeError('RATE_LIMITED', undefined, { retryAfterSeconds: retry });
       try {
         sessions.answer(session, answer);
       } catch (error) {
-        if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(bucket, answer.id);
-        ctx.state.session = session;
+        if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(bucket, claimed);
         throw error;
       }
     }
-    if (session.identity === null) {
-      ctx.state.session = session;
-      throw new IdnodeError('AUTHENTICATION_FAILED', 'the session is not authenticated');
-    }
+    if (session.identity === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'the session is not authenticated; answer its nonce');
     send(ctx, 200, sessions.view(session));
   });
 

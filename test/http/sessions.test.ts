@@ -26,10 +26,12 @@ interface Enterprise {
 }
 
 /** 88.118.8 with an RSA key at 300 and a secret key at 301; 88.118.9 with its own RSA key at 300. */
+// Generated once for the file: RSA key generation is the slowest step of every test here.
+const KEYS = { rsa: generateKeyPairSync('rsa', { modulusLength: 2048 }), other: generateKeyPairSync('rsa', { modulusLength: 2048 }) };
+
 async function enterprise(t: ExecutionContext, env: Record<string, string> = {}): Promise<Enterprise & { other: KeyObject }> {
   const node = await startNode(t, env);
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { rsa, other } = KEYS;
   const jwk = (key: KeyObject) => {
     const { n, e } = key.export({ format: 'jwk' });
     return { kty: 'RSA', n, e };
@@ -61,7 +63,7 @@ test('sessions: an RSA key logs in and the session creates, updates and deletes 
   const opened = await node.request('POST', '/api/sessions', { auth: null });
   t.is(opened.status, 201);
   t.is(opened.headers.location, '/api/sessions/this');
-  t.deepEqual(Object.keys(opened.json).sort(), ['authenticated', 'nonce', 'sessionId']);
+  t.deepEqual(Object.keys(opened.json).sort(), ['nonce', 'sessionId'], 'authenticated appears only once true (reference §3.7)');
   t.is(Buffer.from(opened.json.nonce, 'base64').length, 16);
   const session = await login(node, (challenge) => answerWithKey(RSA_ID, rsa, challenge));
   t.is(session.status, 200);
@@ -191,4 +193,162 @@ test('sessions: failed answers count against the failed-login limit', async (t) 
 test('sessions: over an untrusted transport the sessions API is 403', async (t) => {
   const node = await startNode(t, { IDNODE_TRUST_LOOPBACK: 'false' });
   t.is((await node.request('POST', '/api/sessions', { auth: null })).status, 403);
+});
+
+test('sessions: a session the node does not know is a 401 with a fresh challenge on any request, never an anonymous answer', async (t) => {
+  const { node, rsa } = await enterprise(t);
+  const created = await node.put('/api/handles/88.118.8/PRIVATE', [...URL_VALUES, { index: 2, type: 'EMAIL', data: 'ops@example.cn', permissions: '1100' }]);
+  t.is(created.status, 201);
+  const session = await login(node, (challenge) => answerWithKey(RSA_ID, rsa, challenge));
+  t.is((await node.get('/api/handles/88.118.8/PRIVATE', withSession(session.sessionId))).json.values.length, 2, 'logged in: both values');
+  t.is((await node.request('DELETE', '/api/sessions/this', withSession(session.sessionId))).status, 204);
+  for (const sessionId of [session.sessionId, 'never-issued']) {
+    const read = await node.get('/api/handles/88.118.8/PRIVATE', withSession(sessionId));
+    t.is(read.status, 401, `a read with ${sessionId}`);
+    t.is(read.text, '');
+    const fresh = challengeFrom(read.headers['www-authenticate']);
+    t.not(fresh.sessionId, sessionId);
+    t.regex(String(read.headers['www-authenticate']), /error="unknown or expired session; log in again"/);
+    // The fresh challenge can be answered at once, on the same request.
+    const again = await node.get('/api/handles/88.118.8/PRIVATE', { auth: null, headers: { authorization: handleAuthorization(fresh.sessionId, answerWithKey(RSA_ID, rsa, fresh)) } });
+    t.is(again.status, 200);
+    t.is(again.json.values.length, 2);
+  }
+});
+
+test('sessions: GET /api/sessions/this reports nothing without a session, 401 in JSON for an unknown one, never a 500', async (t) => {
+  const { node } = await enterprise(t);
+  const nothing = await node.request('GET', '/api/sessions/this', { auth: null });
+  t.is(nothing.status, 200);
+  t.deepEqual(nothing.json, { authenticated: false });
+  // Regression: the error text once held a non-ASCII character, which Node refuses in a header → text/plain 500.
+  const bare = await node.request('GET', '/api/sessions/this', { auth: null, headers: { authorization: 'Handle' } });
+  t.deepEqual([bare.status, bare.json], [200, { authenticated: false }], 'a bare Handle header names no session either');
+  for (const header of ['Handle sessionId="nope"', 'Handle sessionId="unclosed', 'Handle sessionId="a", sessionId="b"']) {
+    const reply = await node.request('GET', '/api/sessions/this', { auth: null, headers: { authorization: header } });
+    t.is(reply.status, 401, header);
+    t.regex(String(reply.headers['content-type']), /^application\/json/, header);
+    t.is(typeof reply.json.sessionId, 'string', header);
+    t.is(Buffer.from(reply.json.nonce, 'base64').length, 16, header);
+    t.is(typeof reply.json.error, 'string', header);
+    t.regex(String(reply.headers['www-authenticate']), /^Handle sessionId="[^"]+", nonce="[^"]+", error="[\x20-\x7e]+"$/, header);
+  }
+  const basic = await node.request('GET', '/api/sessions/this', { auth: { identity: SECRET_ID, secret: 'wrong-secret-000000' } });
+  t.is(basic.status, 401);
+  t.is(typeof basic.json.error, 'string');
+});
+
+test('sessions: a wrong answer to PUT /api/sessions/this is 401 with {sessionId, nonce, error}, header or JSON', async (t) => {
+  const { node, other } = await enterprise(t);
+  const opened = await node.request('POST', '/api/sessions', { auth: null });
+  const challenge = { sessionId: opened.json.sessionId as string, nonce: opened.json.nonce as string };
+  const header = await node.request('PUT', '/api/sessions/this', { auth: null, headers: { authorization: handleAuthorization(challenge.sessionId, answerWithKey(RSA_ID, other, challenge)) } });
+  t.is(header.status, 401);
+  t.is(header.json.sessionId, challenge.sessionId);
+  t.not(header.json.nonce, challenge.nonce, 'the used nonce is replaced');
+  t.is(header.json.error, 'the answer does not match a key of this identity');
+  const next = { sessionId: challenge.sessionId, nonce: header.json.nonce as string };
+  const answer = answerWithKey(RSA_ID, other, next);
+  const json = await node.request('PUT', '/api/sessions/this', { auth: null, body: { sessionId: next.sessionId, ...answer } });
+  t.is(json.status, 401);
+  t.is(json.json.error, 'the answer does not match a key of this identity');
+  const nameless = await node.request('PUT', '/api/sessions/this', { auth: null, body: {} });
+  t.is(nameless.status, 401);
+  t.is(nameless.json.error, 'name a session: sessionId');
+});
+
+test('sessions: an answer missing a field is refused, and a bad cnonce is 400 before any session exists', async (t) => {
+  const { node, rsa } = await enterprise(t);
+  const opened = await node.request('POST', '/api/sessions', { auth: null });
+  const challenge = { sessionId: opened.json.sessionId as string, nonce: opened.json.nonce as string };
+  const { cnonce: _cnonce, ...noCnonce } = answerWithKey(RSA_ID, rsa, challenge);
+  const missing = await node.request('PUT', '/api/sessions/this', { auth: null, body: { sessionId: challenge.sessionId, ...noCnonce } });
+  t.is(missing.status, 401);
+  t.is(missing.json.error, 'missing fields in authentication data: cnonce');
+
+  const before = node.node.sessions.size;
+  for (const cnonce of ['a-b_!', '', 'not base64 at all']) {
+    const reply = await node.request('POST', '/api/sessions', { auth: null, body: { cnonce } });
+    t.is(reply.status, 400, JSON.stringify(cnonce));
+    t.is(reply.json.responseCode, 4);
+  }
+  t.deepEqual(node.node.sessions.size, before, 'no session was opened for a refused request');
+});
+
+test('sessions: after an answer the server proof names the nonce it signed, so the client can check it', async (t) => {
+  const { node, rsa } = await enterprise(t);
+  const refused = await node.put('/api/handles/88.118.8/PROOF', URL_VALUES, { auth: null });
+  const challenge = challengeFrom(refused.headers['www-authenticate']);
+  t.is((await node.put('/api/handles/88.118.8/PROOF', URL_VALUES, { auth: null, headers: { authorization: handleAuthorization(challenge.sessionId, answerWithKey(RSA_ID, rsa, challenge)) } })).status, 201);
+  const cnonce = Buffer.alloc(16, 9).toString('base64');
+  const reply = await node.get('/api/handles/88.118.8/PROOF', { auth: null, headers: { authorization: `Handle sessionId="${challenge.sessionId}", cnonce="${cnonce}"` } });
+  t.is(reply.status, 200);
+  const info = String(reply.headers['authentication-info']);
+  const field = (name: string) => new RegExp(`${name}="([^"]+)"`).exec(info)?.[1] ?? '';
+  t.is(field('sessionId'), challenge.sessionId);
+  t.not(field('nonce'), challenge.nonce, 'the answered nonce was replaced');
+  t.is(field('serverAlg'), 'SHA256');
+  const key = createPublicKey({ key: (await node.get('/api/site')).json.site.servers[0].publicKey.value, format: 'jwk' });
+  const data = Buffer.concat([Buffer.from(field('nonce'), 'base64'), Buffer.from(cnonce, 'base64')]);
+  t.true(verify('sha256', data, key, Buffer.from(field('serverSignature'), 'base64')));
+});
+
+test('sessions: failed JSON answers are limited by the identity in any spelling, together with header answers', async (t) => {
+  const { node, other } = await enterprise(t, { IDNODE_RATE_LIMIT_FAILED_LOGINS: '3', IDNODE_RATE_LIMIT_PER_CLIENT: '0' });
+  const jsonAnswer = async (id: string) => {
+    const opened = await node.request('POST', '/api/sessions', { auth: null });
+    const answer = answerWithKey(id, other, { sessionId: opened.json.sessionId, nonce: opened.json.nonce });
+    return node.request('PUT', '/api/sessions/this', { auth: null, body: { sessionId: opened.json.sessionId, ...answer } });
+  };
+  t.is((await jsonAnswer('300:0.na/88.118.8')).status, 401);
+  t.is((await jsonAnswer('0300:0.NA/88.118.8')).status, 401);
+  t.is((await login(node, (challenge) => answerWithKey(RSA_ID, other, challenge))).status, 401);
+  const limited = await jsonAnswer(RSA_ID);
+  t.is(limited.status, 429, 'three spellings of one identity share one budget');
+  t.truthy(limited.headers['retry-after']);
+});
+
+test('sessions: a secret-key session creates, updates and deletes; refused after logout and after expiry', async (t) => {
+  const { node, secret } = await enterprise(t, { IDNODE_SESSION_IDLE_SECONDS: '60' });
+  const session = await login(node, (challenge) => answerWithSecret(SECRET_ID, secret, challenge));
+  t.is(session.status, 200);
+  t.is((await node.put('/api/handles/88.118.8/SK', URL_VALUES, withSession(session.sessionId))).status, 201);
+  t.is((await node.put('/api/handles/88.118.8/SK', [{ index: 1, type: 'URL', data: 'https://example.cn/sk2' }], withSession(session.sessionId))).status, 200);
+  t.is((await node.delete('/api/handles/88.118.8/SK', withSession(session.sessionId))).status, 200);
+  t.is((await node.request('DELETE', '/api/sessions/this', withSession(session.sessionId))).status, 204);
+  t.is((await node.put('/api/handles/88.118.8/SK', URL_VALUES, withSession(session.sessionId))).status, 401, 'after logout');
+  const second = await login(node, (challenge) => answerWithSecret(SECRET_ID, secret, challenge));
+  node.clock.advance(61_000);
+  t.is((await node.put('/api/handles/88.118.8/SK', URL_VALUES, withSession(second.sessionId))).status, 401, 'after expiry');
+  t.is(node.node.store.getRecord('88.118.8/SK'), undefined);
+});
+
+test('sessions: alg is matched without regard to case or punctuation, and JSON numbers are accepted', async (t) => {
+  const { node, secret } = await enterprise(t);
+  const opened = await node.request('POST', '/api/sessions', { auth: null });
+  const answer = answerWithSecret(SECRET_ID, secret, { sessionId: opened.json.sessionId, nonce: opened.json.nonce });
+  const reply = await node.request('PUT', '/api/sessions/this', {
+    auth: null,
+    body: { sessionId: opened.json.sessionId, ...answer, alg: 'pbkdf2_hmac_sha1', salt: secret.salt, iterations: secret.iterations, length: 160, extra: undefined },
+  });
+  t.is(reply.status, 200, reply.text);
+  t.is(reply.json.id, SECRET_ID);
+});
+
+test('sessions: a fresh nonce after an expired one can be answered for its whole lifetime', async (t) => {
+  const { node, rsa } = await enterprise(t, { IDNODE_NONCE_TTL_SECONDS: '5' });
+  const opened = await node.request('POST', '/api/sessions', { auth: null });
+  node.clock.advance(6_000);
+  const expired = await node.request('PUT', '/api/sessions/this', {
+    auth: null,
+    headers: { authorization: handleAuthorization(opened.json.sessionId, answerWithKey(RSA_ID, rsa, { sessionId: opened.json.sessionId, nonce: opened.json.nonce })) },
+  });
+  t.is(expired.status, 401);
+  t.is(expired.json.sessionId, opened.json.sessionId, 'the same session, with a new nonce');
+  node.clock.advance(4_500);
+  const answered = await node.request('PUT', '/api/sessions/this', {
+    auth: null,
+    headers: { authorization: handleAuthorization(opened.json.sessionId, answerWithKey(RSA_ID, rsa, { sessionId: opened.json.sessionId, nonce: expired.json.nonce })) },
+  });
+  t.is(answered.status, 200, answered.text);
 });
