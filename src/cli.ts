@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { IdnodeError } from './errors.js';
-import { prefixKeyOf } from './identifier/handle.js';
+import { prefixFromText } from './identifier/handle.js';
 import { environmentConfig, serve } from './main.js';
 import { provisionPrefixKeyPair, provisionPrefixSecret } from './prefixes/provision.js';
 import { backupStore, restoreStore } from './store/backup.js';
@@ -17,11 +17,10 @@ function parseIndex(text: string): number {
 
 function parsePrefix(text: string): string {
   try {
-    prefixKeyOf(text);
+    return prefixFromText(text);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
-  return text;
 }
 
 const program = new Command()

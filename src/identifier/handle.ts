@@ -132,10 +132,16 @@ export function isAncestorPrefix(ancestor: string, descendant: string): boolean 
   return isSameOrAncestorPrefix(ancestor, descendant) && asciiUpper(ancestor) !== asciiUpper(descendant);
 }
 
-/** `88.118.8` or `0.NA/88.118.8` (any case) → `88.118.8`, checked. Throws INVALID_HANDLE. */
+/**
+ * `88.118.8` or `0.NA/88.118.8` (any case) → `88.118.8`, checked. The prefix-record namespace `0.NA` is not a prefix
+ * itself (nor are names under it), so it can never be homed. Throws INVALID_HANDLE.
+ */
 export function prefixFromText(text: string): string {
   const namespace = `${PREFIX_NAMESPACE}/`;
   const prefix = asciiUpper(text.slice(0, namespace.length)) === namespace ? text.slice(namespace.length) : text;
-  prefixKeyOf(prefix);
+  const key = prefixKeyOf(prefix);
+  if (key === PREFIX_NAMESPACE || key.startsWith(`${PREFIX_NAMESPACE}.`)) {
+    throw new IdnodeError('INVALID_HANDLE', `${PREFIX_NAMESPACE} is the namespace of prefix records, not a prefix`);
+  }
   return prefix;
 }

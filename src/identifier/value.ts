@@ -204,7 +204,9 @@ function parseTtl(input: unknown, field: string): { ttlType: 0 | 1; ttl: number 
     // Date.parse rolls 2030-02-30 over to March; a real calendar date survives the round trip.
     const [year, month, day] = input.slice(0, 10).split('-').map(Number);
     const calendar = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1));
-    const real = calendar.getUTCFullYear() === year && calendar.getUTCMonth() + 1 === month && calendar.getUTCDate() === day;
+    // …and JavaScript reads T24:00 as the next midnight; a clock time has hours 00–23.
+    const clock = Number(input.slice(11, 13)) <= 23;
+    const real = clock && calendar.getUTCFullYear() === year && calendar.getUTCMonth() + 1 === month && calendar.getUTCDate() === day;
     if (real && Number.isFinite(ms) && ms >= 0 && ms <= LATEST_EXPIRY_MS) return { ttlType: 1, ttl: Math.floor(ms / 1000) };
   }
   throw invalid(field, 'must be seconds (integer) or an ISO-8601 time');

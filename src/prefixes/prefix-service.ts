@@ -51,7 +51,9 @@ export class PrefixService {
     const totalCount = this.store.countHandles(prefixKey);
     const window = this.window(paging);
     if (window === null) return { totalCount, page: null, paging: null };
-    const page = window.pageSize === 0 ? [] : this.store.listHandles(prefixKey, window.pageSize, window.page * window.pageSize).map((row) => row.handle);
+    const offset = window.page * window.pageSize;
+    // A page past the end is empty without asking the store, whose OFFSET would walk the prefix's index to get there.
+    const page = window.pageSize === 0 || offset >= totalCount ? [] : this.store.listHandles(prefixKey, window.pageSize, offset).map((row) => row.handle);
     return { totalCount, page, paging: window };
   }
 
@@ -76,7 +78,7 @@ export class PrefixService {
     const window = this.window(paging);
     const limit = window === null ? Math.max(totalCount, 1) : window.pageSize;
     const offset = window === null ? 0 : window.page * window.pageSize;
-    return { totalCount, page: limit === 0 ? [] : this.store.listPrefixes(limit, offset), paging: window };
+    return { totalCount, page: limit === 0 || offset >= totalCount ? [] : this.store.listPrefixes(limit, offset), paging: window };
   }
 
   /** Homes a prefix (idempotent). Node administrators only. */

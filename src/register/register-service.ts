@@ -64,6 +64,8 @@ export class RegisterService {
    */
   async put(request: PutRequest): Promise<PutResult> {
     const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    // A minted handle is new, so there are no existing values to add to or replace.
+    if (request.mint && request.indexes !== null) throw new IdnodeError('BAD_REQUEST', 'index is not valid with mintNewSuffix');
     const base = request.mint ? this.parseMintBase(request.handleText) : parseHandle(request.handleText, this.options.rule);
     const values = parseValueList(request.values, nowSeconds, this.options.rule);
     if (request.indexes !== null) {
@@ -178,7 +180,10 @@ export class RegisterService {
   /** `88.118.8/` or `88.118.8/dev-`: a valid handle once a suffix is appended. Throws INVALID_HANDLE. */
   private parseMintBase(text: string): Handle {
     if (!text.includes('/')) throw new IdnodeError('INVALID_HANDLE', 'mintNewSuffix needs a base that contains "/", e.g. 88.118.8/ or 88.118.8/dev-');
-    return parseHandle(`${text}${'0'.repeat(36)}`, this.options.rule);
+    const base = parseHandle(`${text}${'0'.repeat(36)}`, this.options.rule);
+    // Prefix records are named by their prefix: a random one would be a prefix nobody asked for.
+    if (base.key.startsWith('0.NA/')) throw new IdnodeError('INVALID_HANDLE', 'mintNewSuffix cannot mint prefix records (0.NA/…); name the prefix');
+    return base;
   }
 
   private mint(base: string): Handle {

@@ -40,6 +40,9 @@ test('handles list: page and pageSize select a stable window counted from 0', as
   t.deepEqual(again.json.handles, pages[1]);
   const beyond = await node.get('/api/handles?prefix=88.118&page=9&pageSize=2', { auth: ADMIN });
   t.deepEqual(beyond.json.handles, []);
+  const far = await node.get('/api/handles?prefix=88.118&page=999999999&pageSize=1000', { auth: ADMIN });
+  t.is(far.status, 200);
+  t.deepEqual([far.json.totalCount, far.json.handles], ['5', []]);
 });
 
 test('handles list: pageSize=0 gives only the count', async (t) => {

@@ -228,7 +228,7 @@ test('handles put: an invalid value is 400/202 and creates nothing', async (t) =
     { index: 1, type: 'URL', data: { format: 'base64', value: '***' } },
     { index: 1, type: 'URL', data: 'x', ttl: -5 },
     { index: 1, type: 'URL', data: 'x', permissions: '11' },
-    { index: 1, type: 'HS_ADMIN', data: 'not-an-admin-record' },
+    { index: 1, type: 'HS_ADMIN', data: { format: 'admin', value: 'not-an-admin-record' } },
   ];
   for (const value of bad) {
     const reply = await node.put('/api/handles/88.118/BADVALUE', [value]);
@@ -244,6 +244,20 @@ test('handles put: mintNewSuffix needs a base with "/" (no random top-level pref
   t.is(reply.status, 400);
   t.is(reply.json.responseCode, 102);
   t.is(node.node.store.countPrefixes(), 1);
+});
+
+test('handles put: mintNewSuffix with index is 400/4, and it never mints prefix records; nothing is written', async (t) => {
+  const node = await startNode(t);
+  const withIndex = await node.put('/api/handles/88.118/?mintNewSuffix=true&index=1', [url(1, 'https://example.cn/m')]);
+  t.is(withIndex.status, 400);
+  t.deepEqual([withIndex.json.responseCode, withIndex.json.message], [4, 'index is not valid with mintNewSuffix']);
+  for (const base of ['0.NA/', '0.na/88.118.', '0.NA/88.118.8-']) {
+    const reply = await node.put(`/api/handles/${base}?mintNewSuffix=true`, [url(1, 'https://example.cn/m')]);
+    t.is(reply.status, 400, base);
+    t.is(reply.json.responseCode, 102, base);
+  }
+  t.is(node.node.store.countPrefixes(), 1);
+  t.is((await node.get('/api/handles?prefix=88.118', { auth: ADMIN })).json.totalCount, '0');
 });
 
 test('handles put: a wrongly typed value field is responseCode 202 whichever check catches it', async (t) => {

@@ -51,6 +51,16 @@ test('prefixes: DELETE unhomes a prefix; new handles under it are then refused w
   t.is(refused.json.responseCode, 301);
 });
 
+test('prefixes: the prefix-record namespace 0.NA is not a prefix and is never homed', async (t) => {
+  const node = await startNode(t);
+  for (const path of ['/api/prefixes/0.NA', '/api/prefixes/0.NA/0.NA', '/api/prefixes/0.na.5']) {
+    const reply = await node.request('POST', path);
+    t.is(reply.status, 400, path);
+    t.is(reply.json.responseCode, 102, path);
+  }
+  t.deepEqual((await node.get('/api/prefixes', { auth: ADMIN })).json.prefixes, ['88.118']);
+});
+
 test('prefixes: GET on /api/prefixes/{p} is 405', async (t) => {
   const node = await startNode(t);
   t.is((await node.request('POST', '/api/prefixes/99.5')).status, 200);

@@ -450,6 +450,8 @@ const BAD_TTLS: ReadonlyArray<readonly [unknown, string]> = [
   ['2030-02-30T00:00:00Z', 'February 30'],
   ['2030-04-31T00:00:00Z', 'April 31'],
   ['2030-01-01T25:00:00Z', 'hour 25'],
+  ['2030-01-01T24:00Z', 'hour 24 (JavaScript would read the next midnight)'],
+  ['2030-01-01T24:00:00+08:00', 'hour 24 with an offset'],
   ['2030-01-01T00:60:00Z', 'minute 60'],
 ];
 
