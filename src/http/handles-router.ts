@@ -27,7 +27,20 @@ const HANDLE_PATH = /^\/api\/handles\/.*$/s;
 const putBody = compileSchema('handle-put-body');
 
 /** The values of a PUT body (array, `{values}` or one bare value); throws INVALID_BODY, MISMATCHED_HANDLE. */
+const SHAPES = 'an array of values, {"values": [...]}, or one value with index, type and data';
+
 function bodyValues(body: unknown, pathHandleKey: string | null, rule: CaseRule): readonly unknown[] {
+  // The envelope's three shapes are told apart here so the message names the real problem; the schema then checks
+  // the rest (a schema's anyOf would report only its first branch: "must be array").
+  if (typeof body !== 'object' || body === null) throw new IdnodeError('INVALID_BODY', `body must be ${SHAPES}`);
+  if (!Array.isArray(body)) {
+    const envelope = body as Record<string, unknown>;
+    if ('values' in envelope && !Array.isArray(envelope.values)) throw new IdnodeError('INVALID_BODY', 'body.values must be an array of values');
+    if ('values' in envelope && 'handle' in envelope && typeof envelope.handle !== 'string') throw new IdnodeError('INVALID_BODY', 'body.handle must be a string');
+    if (!('values' in envelope) && !('index' in envelope && 'type' in envelope && 'data' in envelope)) {
+      throw new IdnodeError('INVALID_BODY', `body must be ${SHAPES}`);
+    }
+  }
   checkBody(putBody, body);
   if (Array.isArray(body)) return body;
   const object = body as Record<string, unknown>;

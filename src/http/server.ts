@@ -5,6 +5,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Config } from '../config.js';
+import { SECURITY_HEADERS } from './request-pipeline.js';
 
 /** An HTTPS server when a certificate and key are configured, plain HTTP otherwise. */
 export function createServer(handler: (req: IncomingMessage, res: ServerResponse) => void, config: Config): Server {
@@ -17,6 +18,11 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
       ? createHttpsServer({ ...options, cert: readFileSync(config.tlsCertPath), key: readFileSync(config.tlsKeyPath) }, handler)
       : createHttpServer(options, handler);
   server.on('clientError', answerClientError);
+  // CONNECT is a known verb no resource here supports (reference §3.1: 405); without a listener Node would just
+  // drop the connection without an answer.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    answerRaw(socket, 405, 'Method Not Allowed', 4, 'method not allowed on this resource', 'Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n');
+  });
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
@@ -40,10 +46,19 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
     return;
   }
   const [status, reason, responseCode] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 4];
-  const body = JSON.stringify({ responseCode, message: status === 400 ? 'malformed HTTP request' : reason.toLowerCase() });
+  answerRaw(socket, status, reason, responseCode, status === 400 ? 'malformed HTTP request' : reason.toLowerCase());
+}
+
+const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
+/** A Handle-dialect JSON error written straight to the socket (with the security headers), then the connection closed. */
+function answerRaw(socket: Duplex, status: number, reason: string, responseCode: number, message: string, extraHeaders = ''): void {
+  const body = JSON.stringify({ responseCode, message });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+      `${RAW_SECURITY_HEADERS}${extraHeaders}Connection: close\r\n\r\n${body}`,
   );
 }
 

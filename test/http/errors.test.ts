@@ -190,3 +190,31 @@ test('errors: a verb Node itself does not know is also 501/5', async (t) => {
   t.regex(reply.text, /^HTTP\/1\.1 501 /);
   t.regex(reply.text, /"responseCode":5/);
 });
+
+test('errors: a compressed body is 415 naming the encoding, and nothing is written', async (t) => {
+  const node = await startNode(t);
+  for (const encoding of ['gzip', 'br', 'deflate, gzip']) {
+    const reply = await node.put('/api/handles/88.118/GZ', JSON.stringify(URL_VALUE), { headers: { 'content-type': 'application/json', 'content-encoding': encoding } });
+    t.is(reply.status, 415, encoding);
+    t.is(reply.json?.responseCode, 4, encoding);
+    t.regex(String(reply.json?.message), /^Content-Encoding .+ is not supported/, encoding);
+  }
+  t.is((await node.get('/api/handles/88.118/GZ')).status, 404);
+  const identity = await node.put('/api/handles/88.118/GZ', JSON.stringify(URL_VALUE), { headers: { 'content-type': 'application/json', 'content-encoding': 'identity' } });
+  t.is(identity.status, 201);
+});
+
+test('errors: CONNECT is 405 in JSON, and answers written before Koa carry the security headers', async (t) => {
+  const node = await startNode(t);
+  const connect = await node.rawExchange('CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n');
+  t.regex(connect.text, /^HTTP\/1\.1 405 /);
+  t.regex(connect.text, /\r\nAllow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n/);
+  t.regex(connect.text, /\{"responseCode":4,"message":"method not allowed on this resource"\}$/);
+  const malformed = await node.rawExchange('GET /api/handles/88.118/x HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n');
+  t.regex(malformed.text, /^HTTP\/1\.1 400 /);
+  for (const reply of [connect, malformed]) {
+    for (const header of ['X-Content-Type-Options: nosniff', 'X-Frame-Options: DENY', "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'", 'Referrer-Policy: no-referrer']) {
+      t.true(reply.text.includes(`\r\n${header}\r\n`), `${header} in ${reply.text.slice(0, 40)}`);
+    }
+  }
+});

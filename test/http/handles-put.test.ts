@@ -288,3 +288,22 @@ test('handles put: a caller without rights is refused before its secrets are has
   t.is(reply.json.responseCode, 401);
   t.is(node.node.store.getRecord('88.118/VICTIM'), undefined);
 });
+
+test('handles put: a body of the wrong shape is 400/4 with a message naming the problem, and nothing is written', async (t) => {
+  const node = await startNode(t);
+  const cases: ReadonlyArray<[unknown, string]> = [
+    [null, 'body must be an array of values, {"values": [...]}, or one value with index, type and data'],
+    ['text', 'body must be an array of values, {"values": [...]}, or one value with index, type and data'],
+    [{}, 'body must be an array of values, {"values": [...]}, or one value with index, type and data'],
+    [{ index: 1, type: 'URL' }, 'body must be an array of values, {"values": [...]}, or one value with index, type and data'],
+    [{ values: 'x' }, 'body.values must be an array of values'],
+    [{ values: [url(1, 'https://example.cn/v')], handle: 5 }, 'body.handle must be a string'],
+    [[5], 'body/0 must be object'],
+  ];
+  for (const [body, message] of cases) {
+    const reply = await node.put('/api/handles/88.118/SHAPE', JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+    t.is(reply.status, 400, JSON.stringify(body));
+    t.deepEqual([reply.json?.responseCode, reply.json?.message], [4, message], JSON.stringify(body));
+  }
+  t.is((await node.get('/api/handles/88.118/SHAPE')).status, 404);
+});
