@@ -48,6 +48,33 @@ function refusal(error: unknown): Refusal {
   throw error;
 }
 
+/** Points per bucket gathered during one event-loop turn, and which buckets have any (fixed tables, no allocation). */
+class TurnTally {
+  private readonly points: Uint32Array;
+  private readonly active: Int32Array;
+  private activeCount = 0;
+
+  constructor(tableSize: number) {
+    this.points = new Uint32Array(tableSize);
+    this.active = new Int32Array(tableSize);
+  }
+
+  add(index: number): void {
+    if ((this.points[index] = (this.points[index] ?? 0) + 1) === 1) this.active[this.activeCount++] = index;
+  }
+
+  /** Calls `spend(bucket, points)` once per active bucket and empties the tally. */
+  drain(spend: (index: number, points: number) => void): void {
+    for (let k = 0; k < this.activeCount; k += 1) {
+      const index = this.active[k] ?? 0;
+      const points = this.points[index] ?? 0;
+      this.points[index] = 0;
+      spend(index, points);
+    }
+    this.activeCount = 0;
+  }
+}
+
 export class RateLimits {
   private readonly perClient: RateLimiterMemory | null;
   private readonly errors: RateLimiterMemory | null;
@@ -57,17 +84,16 @@ export class RateLimits {
   private readonly socketBuckets = new WeakMap<object, string>();
   /** Per client-network bucket: until when (ms since the epoch) it is refused; a fixed table, like the buckets. */
   private readonly refusedUntil: Float64Array;
-  /** Requests per bucket not yet handed to the per-client limiter, and which buckets have some (fixed tables). */
-  private readonly tally: Uint32Array;
-  private readonly tallied: Int32Array;
-  private talliedCount = 0;
+  /** Requests and error answers per bucket not yet handed to their limiters. */
+  private readonly requestTally: TurnTally;
+  private readonly errorTally: TurnTally;
   private flushScheduled = false;
   private readonly anyProxy: boolean;
 
   constructor(private readonly options: RateLimitOptions) {
     this.refusedUntil = new Float64Array(options.tableSize);
-    this.tally = new Uint32Array(options.tableSize);
-    this.tallied = new Int32Array(options.tableSize);
+    this.requestTally = new TurnTally(options.tableSize);
+    this.errorTally = new TurnTally(options.tableSize);
     this.perClient = limiter(options.perClientPerSecond, 1, 'client');
     this.errors = limiter(options.errorsPerClientPerSecond, 1, 'errors');
     this.perIdentity = limiter(options.perIdentityPerSecond, 1, 'identity');
@@ -125,32 +151,39 @@ export class RateLimits {
       if (left > 0) return Math.max(1, Math.ceil(left / 1000));
       this.refusedUntil[index] = 0;
     }
-    if (this.perClient !== null && (this.tally[index] = (this.tally[index] ?? 0) + 1) === 1) {
-      this.tallied[this.talliedCount++] = index;
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(this.flushTally);
-      }
+    if (this.perClient !== null) {
+      this.requestTally.add(index);
+      this.scheduleFlush();
     }
     return null;
   }
 
-  /** Hands each bucket's tally of this turn to the per-client limiter (one call per active bucket, not per request). */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushTally);
+  }
+
+  /**
+   * Hands each bucket's tallies of this turn to the per-client and error limiters: one call per active bucket and
+   * turn, not one promise per request.
+   */
   private readonly flushTally = (): void => {
     this.flushScheduled = false;
-    const limiter = this.perClient;
-    for (let k = 0; k < this.talliedCount; k += 1) {
-      const index = this.tallied[k] ?? 0;
-      const points = this.tally[index] ?? 0;
-      this.tally[index] = 0;
-      limiter?.consume(String(index), points).catch((result: unknown) => this.refuse(index, result));
-    }
-    this.talliedCount = 0;
+    const { perClient, errors } = this;
+    if (perClient !== null) this.requestTally.drain((index, points) => this.spend(perClient, index, points));
+    if (errors !== null) this.errorTally.drain((index, points) => this.spend(errors, index, points));
   };
+
+  private spend(limiter: RateLimiterMemory, index: number, points: number): void {
+    limiter.consume(String(index), points).catch((result: unknown) => this.refuse(index, result));
+  }
 
   /** Charges a not-found or error answer to the client's tighter error budget; spending it refuses the network. */
   chargeError(bucket: string): void {
-    this.errors?.consume(bucket).catch((result: unknown) => this.refuse(Number(bucket), result));
+    if (this.errors === null) return;
+    this.errorTally.add(Number(bucket));
+    this.scheduleFlush();
   }
 
   private refuse(index: number, result: unknown): void {
