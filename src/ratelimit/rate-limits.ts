@@ -22,10 +22,10 @@ function limiter(points: number, durationSeconds: number, prefix: string): RateL
 }
 
 // FNV-1a: a cheap, well-spread hash for bucketing.
-function bucketOf(text: string, size: number): string {
+function bucketOf(text: string, size: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return String((hash >>> 0) % size);
+  return (hash >>> 0) % size;
 }
 
 function expandIPv6(address: string): string[] {
@@ -81,7 +81,7 @@ export class RateLimits {
   private readonly perIdentity: RateLimiterMemory | null;
   private readonly failedLogins: RateLimiterMemory | null;
   private readonly proxies = new BlockList();
-  private readonly socketBuckets = new WeakMap<object, string>();
+  private readonly socketBuckets = new WeakMap<object, number>();
   /** Per client-network bucket: until when (ms since the epoch) it is refused; a fixed table, like the buckets. */
   private readonly refusedUntil: Float64Array;
   /** Requests and error answers per bucket not yet handed to their limiters. */
@@ -116,7 +116,7 @@ export class RateLimits {
    * The bucket of the client behind a request. Only a trusted proxy's X-Forwarded-For is read, from the right,
    * skipping trusted proxies; a client cannot pick its own bucket by forging the header.
    */
-  clientBucket(req: IncomingMessage): string {
+  clientBucket(req: IncomingMessage): number {
     // A connection's peer never changes: remember its bucket (not behind a proxy, whose header varies per request).
     const known = this.socketBuckets.get(req.socket);
     if (known !== undefined) return known;
@@ -143,8 +143,7 @@ export class RateLimits {
    * fixed table and handed to the limiter once per event-loop turn, and its verdicts land in a fixed table of
    * refusal deadlines. The turn that spends a budget is still admitted; the following requests are refused.
    */
-  admitRequest(bucket: string): Refusal {
-    const index = Number(bucket);
+  admitRequest(index: number): Refusal {
     const until = this.refusedUntil[index] ?? 0;
     if (until > 0) {
       const left = until - Date.now();
@@ -180,9 +179,9 @@ export class RateLimits {
   }
 
   /** Charges a not-found or error answer to the client's tighter error budget; spending it refuses the network. */
-  chargeError(bucket: string): void {
+  chargeError(bucket: number): void {
     if (this.errors === null) return;
-    this.errorTally.add(Number(bucket));
+    this.errorTally.add(bucket);
     this.scheduleFlush();
   }
 
@@ -198,7 +197,7 @@ export class RateLimits {
   }
 
   /** Refuses a login attempt while the client network or the identity has too many recent failures. */
-  async admitLogin(bucket: string, identityKey: string): Promise<Refusal> {
+  async admitLogin(bucket: number, identityKey: string): Promise<Refusal> {
     if (this.failedLogins === null) return null;
     for (const key of [`c${bucket}`, `i${bucketOf(identityKey, this.options.tableSize)}`]) {
       const spent = await this.failedLogins.get(key);
@@ -208,7 +207,7 @@ export class RateLimits {
   }
 
   /** Records a failed login against the client network and the identity. */
-  chargeFailedLogin(bucket: string, identityKey: string): void {
+  chargeFailedLogin(bucket: number, identityKey: string): void {
     if (this.failedLogins === null) return;
     this.failedLogins.consume(`c${bucket}`).catch(() => undefined);
     this.failedLogins.consume(`i${bucketOf(identityKey, this.options.tableSize)}`).catch(() => undefined);
