@@ -352,3 +352,18 @@ test('sessions: a fresh nonce after an expired one can be answered for its whole
   });
   t.is(answered.status, 200, answered.text);
 });
+
+test('sessions: they live in one process — another process on the same store (a restart, a second worker) answers 401 and a fresh challenge', async (t) => {
+  const first = await enterprise(t);
+  const session = await login(first.node, (challenge) => answerWithKey(RSA_ID, first.rsa, challenge));
+  t.is((await first.node.put('/api/handles/88.118.8/P1', URL_VALUES, withSession(session.sessionId))).status, 201);
+  const second = await startNode(t, { IDNODE_DB_PATH: first.node.config.dbPath });
+  const elsewhere = await second.put('/api/handles/88.118.8/P2', URL_VALUES, withSession(session.sessionId));
+  t.is(elsewhere.status, 401);
+  const fresh = challengeFrom(elsewhere.headers['www-authenticate']);
+  t.not(fresh.sessionId, session.sessionId);
+  // Logging in again there works at once, and both processes prove themselves with the one node key in the store.
+  const again = await login(second, (challenge) => answerWithKey(RSA_ID, first.rsa, challenge));
+  t.is(again.status, 200);
+  t.deepEqual((await second.get('/api/site')).json.site.servers[0].publicKey, (await first.node.get('/api/site')).json.site.servers[0].publicKey);
+});
