@@ -175,3 +175,15 @@ test('cli: keys and secret never silently replace a key of the other type; --rep
   t.is(replaced.status, 0, replaced.stderr);
   t.is(typeAt(300), 'HS_PUBKEY');
 });
+
+test('cli: after keys --replace on the node prefix, a start with IDNODE_ADMIN_SECRET puts the secret back at 300', async (t) => {
+  const db = tempDb(t);
+  const first = await startNode(t, { IDNODE_DB_PATH: db });
+  t.is((await first.put('/api/handles/88.118/BEFORE', [{ index: 1, type: 'URL', data: 'https://example.cn/b' }])).status, 201);
+  const swapped = spawnSync(process.execPath, [CLI, 'keys', '88.118', '--replace'], { env: childEnv({ IDNODE_DB_PATH: db }), encoding: 'utf8' });
+  t.is(swapped.status, 0, swapped.stderr);
+  const again = await startNode(t, { IDNODE_DB_PATH: db });
+  t.true(again.node.bootstrap.rotated);
+  t.is(again.node.store.getRecord('0.NA/88.118')?.values.find((v) => v.index === 300)?.type, 'HS_SECKEY');
+  t.is((await again.put('/api/handles/88.118/AFTER', [{ index: 1, type: 'URL', data: 'https://example.cn/a' }])).status, 201, 'the administrator logs in with the secret again');
+});

@@ -50,7 +50,7 @@ function isJson(contentType: string | undefined): boolean {
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
   if (!isJson(req.headers['content-type'])) throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE');
   const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+  if (encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase())) {
     throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding.slice(0, 32)} is not supported; send the body uncompressed`);
   }
   const declared = req.headers['content-length'];

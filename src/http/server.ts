@@ -56,9 +56,14 @@ const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
 /** A Handle-dialect JSON error written straight to the socket (with the security headers), then the connection closed. */
 function answerRaw(socket: Duplex, status: number, reason: string, responseCode: number, message: string, extraHeaders = ''): void {
   const body = JSON.stringify({ responseCode, message });
+  // The socket is no longer the HTTP server's (no timeouts apply): destroy it once the answer is out, or after a
+  // second if the peer does not read, rather than wait for a half-open peer to close its side.
+  const destroy = (): void => void socket.destroy();
+  setTimeout(destroy, 1000).unref();
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `${RAW_SECURITY_HEADERS}${extraHeaders}Connection: close\r\n\r\n${body}`,
+    destroy,
   );
 }
 

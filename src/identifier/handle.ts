@@ -139,9 +139,14 @@ export function isAncestorPrefix(ancestor: string, descendant: string): boolean 
 export function prefixFromText(text: string): string {
   const namespace = `${PREFIX_NAMESPACE}/`;
   const prefix = asciiUpper(text.slice(0, namespace.length)) === namespace ? text.slice(namespace.length) : text;
+  checkNotNamespace(prefix);
+  return prefix;
+}
+
+/** Refuses `0.NA` and names under it (`0.NA.1`) as prefixes: they name prefix records, not a prefix. Throws INVALID_HANDLE. */
+export function checkNotNamespace(prefix: string): void {
   const key = prefixKeyOf(prefix);
   if (key === PREFIX_NAMESPACE || key.startsWith(`${PREFIX_NAMESPACE}.`)) {
     throw new IdnodeError('INVALID_HANDLE', `${PREFIX_NAMESPACE} is the namespace of prefix records, not a prefix`);
   }
-  return prefix;
 }

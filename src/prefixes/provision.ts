@@ -140,7 +140,8 @@ export async function bootstrapNode(store: Store, nodePrefix: string, adminSecre
     const stored = existing.values.find((v) => v.index === 300 && isSecretKeyType(v.type));
     const matches = stored !== undefined && adminSecret !== null && (await verifySecret(adminSecret, String(stored.data.value)));
     if (adminSecret === null || matches) return { identity, generatedSecret: null, createdRecord: false, rotated: false };
-    await provisionPrefixSecret(store, nodePrefix, 300, adminSecret, true, options);
+    // IDNODE_ADMIN_SECRET is the operator's word: it replaces whatever key is at 300, of either type.
+    await provisionPrefixSecret(store, nodePrefix, 300, adminSecret, true, { ...options, replace: true });
     return { identity, generatedSecret: null, createdRecord: false, rotated: true };
   }
   const secret = adminSecret ?? generateSecret();

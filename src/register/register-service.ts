@@ -7,7 +7,7 @@ import type { Identity } from '../auth/identity.js';
 import { hashSecret, isSecretHash } from '../auth/secret-hash.js';
 import { IdnodeError } from '../errors.js';
 import { adminBitsToString, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
-import { parseHandle, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
+import { checkNotNamespace, parseHandle, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
 import { checkSecretKeyCount, isAdminType, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
@@ -120,6 +120,8 @@ export class RegisterService {
 
   private putInTransaction(tx: WriteContext, handle: Handle, values: HandleValue[], request: PutRequest, nowSeconds: number): PutResult {
     const derived = prefixOfPrefixRecord(handle);
+    // 0.NA/0.NA… would home the prefix-record namespace itself.
+    if (derived !== null) checkNotNamespace(derived);
     if (derived === null && this.store.homedPrefix(handle.prefixKey) === undefined) {
       throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${handle.prefix} is not homed on this node`);
     }
@@ -212,7 +214,8 @@ function sameIndexSet(indexes: readonly number[], values: readonly HandleValue[]
 
 /** A derived prefix created without HS_ADMIN values is administered by its creator (issue #2). */
 function withDefaultAdmin(values: HandleValue[], creator: Identity, nowSeconds: number): HandleValue[] {
-  if (values.some((value) => isAdminType(value.type))) return values;
+  // Only a structured HS_ADMIN administers anything; opaque bytes of that type do not count.
+  if (values.some((value) => isAdminType(value.type) && value.data.format === 'admin')) return values;
   let index = 100;
   while (values.some((value) => value.index === index)) index += 1;
   const admin: HandleValue = {

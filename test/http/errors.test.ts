@@ -1,5 +1,7 @@
 // Error answers and headers shared by every route: bad bodies, unknown routes and verbs, security headers, CORS.
 
+import { readdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import test from 'ava';
 import { ADMIN, basicAuth, startNode } from '../support/node-under-test.js';
 
@@ -202,6 +204,8 @@ test('errors: a compressed body is 415 naming the encoding, and nothing is writt
   t.is((await node.get('/api/handles/88.118/GZ')).status, 404);
   const identity = await node.put('/api/handles/88.118/GZ', JSON.stringify(URL_VALUE), { headers: { 'content-type': 'application/json', 'content-encoding': 'identity' } });
   t.is(identity.status, 201);
+  const empty = await node.put('/api/handles/88.118/GZ', JSON.stringify(URL_VALUE), { headers: { 'content-type': 'application/json', 'content-encoding': '' } });
+  t.is(empty.status, 200, 'an empty Content-Encoding means none');
 });
 
 test('errors: CONNECT is 405 in JSON, and answers written before Koa carry the security headers', async (t) => {
@@ -217,4 +221,27 @@ test('errors: CONNECT is 405 in JSON, and answers written before Koa carry the s
       t.true(reply.text.includes(`\r\n${header}\r\n`), `${header} in ${reply.text.slice(0, 40)}`);
     }
   }
+});
+
+test.serial('errors: CONNECT sockets are released by the server even when their peers keep their side open', async (t) => {
+  // Serial, so no other test of this file opens sockets meanwhile: the node runs in this process, and its open file
+  // descriptors are counted before and after.
+  const node = await startNode(t);
+  const openFds = () => readdirSync('/proc/self/fd').length;
+  const before = openFds();
+  const sockets = await Promise.all(
+    Array.from({ length: 20 }, () => new Promise<{ socket: Socket; text: string }>((resolve, reject) => {
+      const socket = connect({ host: node.host, port: node.port, allowHalfOpen: true });
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('end', () => resolve({ socket, text: Buffer.concat(chunks).toString('latin1') }));
+      socket.write('CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n');
+    })),
+  );
+  for (const { text } of sockets) t.regex(text, /^HTTP\/1\.1 405 /);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Our 20 client sockets are still open (half-open on purpose); the server's 20 must be gone.
+  t.true(openFds() <= before + 20 + 2, `${openFds() - before} more descriptors than before`);
+  for (const { socket } of sockets) socket.destroy();
 });

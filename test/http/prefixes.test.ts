@@ -58,7 +58,21 @@ test('prefixes: the prefix-record namespace 0.NA is not a prefix and is never ho
     t.is(reply.status, 400, path);
     t.is(reply.json.responseCode, 102, path);
   }
+  // Nor through the back door of creating its prefix record.
+  for (const record of ['0.NA/0.NA', '0.NA/0.na.1']) {
+    const reply = await node.put(`/api/handles/${record}`, URL_VALUE);
+    t.is(reply.status, 400, record);
+    t.is(reply.json.responseCode, 102, record);
+  }
   t.deepEqual((await node.get('/api/prefixes', { auth: ADMIN })).json.prefixes, ['88.118']);
+});
+
+test('prefixes: a prefix record whose HS_ADMIN is only opaque bytes still gets its creator as administrator', async (t) => {
+  const node = await startNode(t);
+  const reply = await node.put('/api/handles/0.NA/88.118.5', [{ index: 100, type: 'HS_ADMIN', data: { format: 'hex', value: '00' } }]);
+  t.is(reply.status, 201);
+  const admins = node.node.store.getRecord('0.NA/88.118.5')?.values.filter((v) => v.type === 'HS_ADMIN') ?? [];
+  t.deepEqual(admins.map((v) => v.data.format).sort(), ['admin', 'base64']);
 });
 
 test('prefixes: GET on /api/prefixes/{p} is 405', async (t) => {
