@@ -4,6 +4,7 @@
 import test from 'ava';
 import { authorizationProperty } from '../hostile/properties/authorization.js';
 import { canonicalKeyProperty } from '../hostile/properties/canonical-key.js';
+import { handleCredentialsProperty } from '../hostile/properties/handle-credentials.js';
 import { handlePathProperty } from '../hostile/properties/handle-path.js';
 import { putBodyProperty } from '../hostile/properties/put-body.js';
 import { SOAK_RUNS } from '../hostile/properties/runs.js';
@@ -12,3 +13,4 @@ test('handle path soak: 100,000 generated paths after /api/handles/', handlePath
 test('put body soak: 100,000 generated JSON bodies', putBodyProperty(SOAK_RUNS));
 test('canonical key soak: 100,000 handles registered and resolved through other spellings', canonicalKeyProperty(SOAK_RUNS));
 test('authorization soak: 100,000 (identity, operation, handle) triples', authorizationProperty(SOAK_RUNS));
+test('handle credentials soak: 100,000 generated Authorization headers on every route', handleCredentialsProperty(SOAK_RUNS));
