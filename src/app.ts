@@ -90,7 +90,8 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     store.close();
     throw error;
   }
-  const metrics = new Metrics({ cache: () => cache.stats(), storeSizeBytes: () => store.sizeBytes() });
+  const sessionCache = new SessionCache({ maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs });
+  const metrics = new Metrics({ cache: () => cache.stats(), storeSizeBytes: () => store.sizeBytes(), sessions: () => sessionCache.size });
   const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
   const policy = new AccessPolicy(new Authorizer(nodePrefixRecordKey, rule), rule);
   const lookup: RecordLookup = (key) => records.get(key, () => store.getRecord(key)?.values, !store.inTransaction);
@@ -121,7 +122,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   let key: NodeKey | null = null;
   const nodeKey = (): NodeKey => (key ??= nodeKeyFromPem(store.nodeKey('server', generateNodeKeyPem, Math.floor(nowMs() / 1000))));
   const sessions = new SessionService(
-    new SessionCache({ maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs }),
+    sessionCache,
     lookup,
     rule,
     nodeKey,

@@ -28,6 +28,8 @@ const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 export interface MetricsSources {
   readonly cache: () => { entries: number; bytes: number; evictions: number };
   readonly storeSizeBytes: () => number;
+  /** Handle sessions held: open challenges and authenticated sessions. */
+  readonly sessions: () => { open: number; authenticated: number };
 }
 
 interface RouteInstruments {
@@ -109,6 +111,17 @@ export class Metrics {
       collect() {
         this.reset();
         this.inc(sources.cache().evictions);
+      },
+    });
+    new Gauge({
+      name: 'idnode_sessions',
+      help: 'Handle sessions in memory by state: open (challenge not yet answered) or authenticated',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const { open, authenticated } = sources.sessions();
+        this.labels('open').set(open);
+        this.labels('authenticated').set(authenticated);
       },
     });
     new Gauge({

@@ -72,7 +72,10 @@ test('sessions: an RSA key logs in and the session creates, updates and deletes 
   t.is((await node.put('/api/handles/88.118.8/S1', URL_VALUES, withSession(session.sessionId))).status, 201);
   t.is((await node.put('/api/handles/88.118.8/S1', [{ index: 1, type: 'URL', data: 'https://example.cn/s2' }], withSession(session.sessionId))).status, 200);
   t.is((await node.delete('/api/handles/88.118.8/S1', withSession(session.sessionId))).status, 200);
+  t.is(await node.metric('idnode_sessions{state="authenticated"}'), 1);
+  t.is(await node.metric('idnode_sessions{state="open"}'), 1, 'the first POST, never answered');
   t.is((await node.request('DELETE', '/api/sessions/this', withSession(session.sessionId))).status, 204);
+  t.is(await node.metric('idnode_sessions{state="authenticated"}'), 0);
   const after = await node.put('/api/handles/88.118.8/S2', URL_VALUES, withSession(session.sessionId));
   t.is(after.status, 401);
   t.regex(String(after.headers['www-authenticate']), /^Handle sessionId="/);
