@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { CredentialCache } from '../cache/credential-cache.js';
 import { IdnodeError } from '../errors.js';
 import { isSecretKeyType, type HandleValue } from '../identifier/value.js';
-import type { BasicCredentials, Identity } from './identity.js';
+import { keyFingerprint, type BasicCredentials, type Identity, type Login } from './identity.js';
 import { hashSecret, verifySecret } from './secret-hash.js';
 
 export type RecordLookup = (handleKey: string) => readonly HandleValue[] | undefined;
@@ -22,15 +22,16 @@ export class Authenticator {
   }
 
   /**
-   * Returns the authenticated identity (index resolved when 0 was given) or throws AUTHENTICATION_FAILED.
+   * Returns the authenticated identity (index resolved when 0 was given) with the key it proved, or throws
+   * AUTHENTICATION_FAILED.
    * Every failure looks the same to the caller: unknown handle, no key at that index, wrong secret — also in time.
    * A key replaced while its check ran does not count.
    */
-  async authenticate(credentials: BasicCredentials): Promise<Identity> {
+  async authenticate(credentials: BasicCredentials): Promise<Login> {
     const { identity, secret } = credentials;
     const keys = this.keysOf(identity);
     for (const key of keys) {
-      if (this.remembered.matches(key.index, identity.handle.key, key.data.value as string, secret)) return { index: key.index, handle: identity.handle };
+      if (this.remembered.matches(key.index, identity.handle.key, key.data.value as string, secret)) return this.login(identity, key);
     }
     if (keys.length === 0) await verifySecret(secret, await this.decoy);
     for (const key of keys) {
@@ -39,9 +40,13 @@ export class Authenticator {
       const still = this.keysOf(identity).some((current) => current.index === key.index && current.data.value === stored);
       if (!still) break;
       this.remembered.remember(key.index, identity.handle.key, stored, secret);
-      return { index: key.index, handle: identity.handle };
+      return this.login(identity, key);
     }
     throw new IdnodeError('AUTHENTICATION_FAILED');
+  }
+
+  private login(identity: Identity, key: HandleValue): Login {
+    return { identity: { index: key.index, handle: identity.handle }, key: keyFingerprint(key) };
   }
 
   private keysOf(identity: Identity): HandleValue[] {

@@ -5,7 +5,7 @@ import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
 import { isSecretKeyType, isTypeOrSubtype, type HandleValue } from '../identifier/value.js';
 import type { RecordLookup } from './authenticator.js';
-import { parseIdentity, type Identity } from './identity.js';
+import { keyFingerprint, parseIdentity, type Login } from './identity.js';
 import { decodeSecretHash } from './secret-hash.js';
 
 export interface ChallengeAnswer {
@@ -119,9 +119,9 @@ function checkSecretKey(value: HandleValue, answer: ChallengeAnswer, data: Buffe
 
 /**
  * Verifies that `answer` proves possession of the key of identity `answer.id` for the challenge `nonce`.
- * Returns the identity (index resolved) or throws AUTHENTICATION_FAILED.
+ * Returns the identity (index resolved) with the key it proved, or throws AUTHENTICATION_FAILED.
  */
-export function verifyAnswer(answer: ChallengeAnswer, nonce: Buffer, lookup: RecordLookup, rule: CaseRule): Identity {
+export function verifyAnswer(answer: ChallengeAnswer, nonce: Buffer, lookup: RecordLookup, rule: CaseRule): Login {
   const identity = parseIdentity(answer.id, rule);
   const data = Buffer.concat([nonce, base64(answer.cnonce, 'cnonce')]);
   const signature = base64(answer.signature, 'signature');
@@ -133,7 +133,7 @@ export function verifyAnswer(answer: ChallengeAnswer, nonce: Buffer, lookup: Rec
       type === 'HS_PUBKEY'
         ? isTypeOrSubtype(value.type, 'HS_PUBKEY') && checkPublicKey(value, answer.alg, data, signature)
         : isSecretKeyType(value.type) && checkSecretKey(value, answer, data, signature);
-    if (ok) return { index: value.index, handle: identity.handle };
+    if (ok) return { identity: { index: value.index, handle: identity.handle }, key: keyFingerprint(value) };
   }
   throw fail('the answer does not match a key of this identity');
 }

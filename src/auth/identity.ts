@@ -2,6 +2,7 @@
 
 import { IdnodeError } from '../errors.js';
 import { parseHandle, type CaseRule, type Handle } from '../identifier/handle.js';
+import type { HandleValue } from '../identifier/value.js';
 
 export interface Identity {
   /** The index of the key value; 0 = "any index" until authentication resolves it. */
@@ -27,6 +28,20 @@ export function parseIdentity(text: string, rule: CaseRule): Identity {
   } catch {
     throw new IdnodeError('AUTHENTICATION_FAILED', 'identity is not a valid handle');
   }
+}
+
+/**
+ * What a login proved: the key value it was checked against, as text. A session keeps it and ends as soon as the
+ * identity's value at that index is no longer the same key (rotated, removed, or its record deleted).
+ */
+export function keyFingerprint(value: HandleValue): string {
+  return `${value.type.toUpperCase()}\n${JSON.stringify(value.data)}`;
+}
+
+/** An identity with the fingerprint of the key it proved. */
+export interface Login {
+  readonly identity: Identity;
+  readonly key: string;
 }
 
 export function identityText(identity: Identity): string {

@@ -5,7 +5,7 @@ import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
 import type { RecordLookup } from './authenticator.js';
 import { isBase64, verifyAnswer, type ChallengeAnswer } from './challenge.js';
-import { identityText, type Identity } from './identity.js';
+import { identityText, keyFingerprint, type Identity, type Login } from './identity.js';
 import type { NodeKey } from './node-key.js';
 
 /** The JSON the sessions API answers with (reference §3.7). */
@@ -31,11 +31,25 @@ export class SessionService {
     private readonly nodeKey: () => NodeKey,
   ) {}
 
-  /** A new session with a fresh challenge; authenticated at once when `identity` is given (Basic on POST). */
-  open(identity: Identity | null): Session {
+  /** A new session with a fresh challenge; authenticated at once when a login is given (Basic on POST). */
+  open(login: Login | null): Session {
     const session = this.cache.create();
-    if (identity !== null) this.cache.authenticate(session, identity);
+    if (login !== null) this.cache.authenticate(session, login);
     return session;
+  }
+
+  /**
+   * The session's identity (null before it has logged in) while the key it logged in with is still the identity's
+   * key at that index. A rotated or removed key, or a deleted record, ends the session at once: it is closed and
+   * AUTHENTICATION_FAILED is thrown, as for a session the node does not know.
+   */
+  identityOf(session: Session): Identity | null {
+    const identity = session.identity;
+    if (identity === null) return null;
+    const value = (this.lookup(identity.handle.key) ?? []).find((candidate) => candidate.index === identity.index);
+    if (value !== undefined && keyFingerprint(value) === session.loginKey) return identity;
+    this.cache.delete(session.id);
+    throw new IdnodeError('AUTHENTICATION_FAILED', 'the key this session logged in with was changed or removed; log in again');
   }
 
   find(sessionId: string): Session | undefined {
@@ -50,16 +64,25 @@ export class SessionService {
     const nonce = this.cache.takeNonce(session);
     this.cache.renewNonce(session);
     if (nonce === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'the nonce expired or was already used; answer the new one');
-    const identity = verifyAnswer(answer, nonce, this.lookup, this.rule);
-    this.cache.authenticate(session, identity);
-    return identity;
+    const login = verifyAnswer(answer, nonce, this.lookup, this.rule);
+    this.cache.authenticate(session, login);
+    return login.identity;
   }
 
-  /** The server's proof for a client nonce: RSA-SHA256 over nonce‖cnonce with the node key. Check the cnonce first. */
-  prove(session: Session, cnonce: string): { serverAlg: string; serverSignature: string } {
+  /**
+   * The server's proof for a client nonce: RSA-SHA256 over nonce‖cnonce with the node key, and the nonce it signed
+   * (the session's current one, renewed first if spent or near expiry). Check the cnonce first.
+   */
+  prove(session: Session, cnonce: string): { nonce: string; serverAlg: string; serverSignature: string } {
     checkCnonce(cnonce);
-    const signature = this.nodeKey().sign(Buffer.concat([session.nonce, Buffer.from(cnonce, 'base64')]));
-    return { serverAlg: 'SHA256', serverSignature: signature.toString('base64') };
+    const nonce = this.cache.currentNonce(session);
+    const signature = this.nodeKey().sign(Buffer.concat([nonce, Buffer.from(cnonce, 'base64')]));
+    return { nonce: nonce.toString('base64'), serverAlg: 'SHA256', serverSignature: signature.toString('base64') };
+  }
+
+  /** The nonce a challenge names: the session's current one, renewed first if spent or near expiry. */
+  challengeNonce(session: Session): string {
+    return this.cache.currentNonce(session).toString('base64');
   }
 
   /** Sessions held now: open challenges and authenticated sessions. */
@@ -73,7 +96,7 @@ export class SessionService {
 
   /** Reference §3.7: `{sessionId, nonce}`, with `authenticated: true` and `id` once the session has logged in. */
   view(session: Session): SessionView {
-    const view: SessionView = { sessionId: session.id, nonce: session.nonce.toString('base64') };
+    const view: SessionView = { sessionId: session.id, nonce: this.challengeNonce(session) };
     if (session.identity !== null) {
       view.authenticated = true;
       view.id = identityText(session.identity);

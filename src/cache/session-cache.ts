@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { Identity } from '../auth/identity.js';
+import type { Identity, Login } from '../auth/identity.js';
 
 export interface Session {
   /** Secret, random, 32 bytes base64url; travels only in headers and bodies, never in a URL. */
@@ -12,6 +12,8 @@ export interface Session {
   nonceExpiresAtMs: number;
   nonceUsed: boolean;
   identity: Identity | null;
+  /** The fingerprint of the key the login proved (see keyFingerprint); null until authenticated. */
+  loginKey: string | null;
 }
 
 export interface SessionCacheOptions {
@@ -39,7 +41,7 @@ export class SessionCache {
 
   /** A new unauthenticated session with a fresh nonce. */
   create(): Session {
-    const session: Session = { id: randomBytes(32).toString('base64url'), nonce: Buffer.alloc(0), nonceExpiresAtMs: 0, nonceUsed: true, identity: null };
+    const session: Session = { id: randomBytes(32).toString('base64url'), nonce: Buffer.alloc(0), nonceExpiresAtMs: 0, nonceUsed: true, identity: null, loginKey: null };
     this.renewNonce(session);
     this.open.set(session.id, session);
     return session;
@@ -61,6 +63,15 @@ export class SessionCache {
     if (session.identity === null && this.open.has(session.id)) this.open.set(session.id, session);
   }
 
+  /**
+   * The nonce to hand out now: the current one while it is unused with at least half its lifetime left, else a new
+   * one — a challenge never names a nonce that is already spent or about to expire.
+   */
+  currentNonce(session: Session): Buffer {
+    if (session.nonceUsed || session.nonceExpiresAtMs - this.options.nowMs() < this.options.nonceTtlMs / 2) this.renewNonce(session);
+    return session.nonce;
+  }
+
   /** The session's nonce if it is fresh and unused, marking it used; null otherwise (replay or expiry). */
   takeNonce(session: Session): Buffer | null {
     if (session.nonceUsed || this.options.nowMs() > session.nonceExpiresAtMs) return null;
@@ -68,9 +79,10 @@ export class SessionCache {
     return session.nonce;
   }
 
-  /** Marks the session authenticated as `identity` and moves it to the authenticated table. */
-  authenticate(session: Session, identity: Identity): void {
-    session.identity = identity;
+  /** Marks the session authenticated as the login's identity and moves it to the authenticated table. */
+  authenticate(session: Session, login: Login): void {
+    session.identity = login.identity;
+    session.loginKey = login.key;
     this.open.delete(session.id);
     this.authenticated.set(session.id, session);
   }

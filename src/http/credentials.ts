@@ -4,6 +4,7 @@ import type { Middleware } from 'koa';
 import type { Authenticator } from '../auth/authenticator.js';
 import { parseHandleAuthorization, type HandleAuthorization } from '../auth/handle-authorization.js';
 import { parseBasicAuthorization, parseIdentity, type Identity } from '../auth/identity.js';
+import { checkCnonce } from '../auth/sessions.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { Session } from '../cache/session-cache.js';
 import { IdnodeError } from '../errors.js';
@@ -62,7 +63,7 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
   const { authenticator, sessions, limits, rule } = deps;
 
   /** Checks a credential attempt under the failed-login limit, charging it when it fails. */
-  async function attempt(ctx: NodeContext, claimed: string, check: () => Promise<Identity> | Identity): Promise<Identity> {
+  async function attempt<T>(ctx: NodeContext, claimed: string, check: () => Promise<T> | T): Promise<T> {
     const bucket = limits.clientBucket(ctx.req);
     refuse(await limits.admitLogin(bucket, claimed));
     try {
@@ -77,8 +78,16 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
     ctx.state.handleAuth = auth;
     if (auth.sessionId === undefined) {
       if (answerIn(auth) !== null) throw new IdnodeError('AUTHENTICATION_FAILED', 'an answer needs the sessionId of its challenge');
+      // A cnonce alone asks the server to prove itself (reference §6): outside /api/sessions (which opens its own)
+      // that opens a session, whose id and nonce the proof names.
+      if (auth.cnonce !== undefined && !isSessionsPath(ctx.path)) {
+        checkCnonce(auth.cnonce);
+        ctx.state.session = sessions.open(null);
+      }
       return null;
     }
+    // Opening a session while naming one is a mistake (Handle.net answers 400 too); refused before anything changes.
+    if (ctx.method === 'POST' && ctx.path === '/api/sessions') throw new IdnodeError('BAD_REQUEST', 'a new session cannot name a sessionId; use /api/sessions/this');
     const session = sessions.find(auth.sessionId);
     if (session === undefined) {
       // Reference §6: a sessionId the server does not know (expired, closed, never issued) → 401 with a fresh
@@ -86,15 +95,20 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
       if (isSessionsPath(ctx.path)) return null;
       throw new IdnodeError('AUTHENTICATION_FAILED', 'unknown or expired session; log in again');
     }
-    ctx.state.session = session;
     const answer = answerIn(auth);
-    if (answer !== null) return attempt(ctx, claimedKey(answer.id, rule), () => sessions.answer(session, answer));
-    return session.identity;
+    if (answer !== null) {
+      ctx.state.session = session;
+      return attempt(ctx, claimedKey(answer.id, rule), () => sessions.answer(session, answer));
+    }
+    const identity = sessions.identityOf(session);
+    ctx.state.session = session;
+    return identity;
   }
 
   return async (ctx, next) => {
     ctx.state.session = null;
     ctx.state.handleAuth = null;
+    ctx.state.login = null;
     const header = ctx.req.headers.authorization;
     // Handle credentials belong to the Handle API; /metrics has its own bearer token.
     if (header !== undefined && ctx.state.trustedTransport && ctx.path.startsWith('/api/')) {
@@ -105,7 +119,9 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
       else {
         const basic = parseBasicAuthorization(header, rule);
         if (basic === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'unsupported authorization scheme');
-        identity = await attempt(ctx, `${basic.identity.index}:${basic.identity.handle.key}`, () => authenticator.authenticate(basic));
+        const login = await attempt(ctx, `${basic.identity.index}:${basic.identity.handle.key}`, () => authenticator.authenticate(basic));
+        ctx.state.login = login;
+        identity = login.identity;
       }
       ctx.state.identity = identity;
       if (identity !== null) refuse(await limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
@@ -116,7 +132,7 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
         const proof = sessions.prove(session, handle.cnonce);
         ctx.set(
           'Authentication-Info',
-          `Handle sessionId="${session.id}", nonce="${session.nonce.toString('base64')}", serverAlg="${proof.serverAlg}", serverSignature="${proof.serverSignature}"`,
+          `Handle sessionId="${session.id}", nonce="${proof.nonce}", serverAlg="${proof.serverAlg}", serverSignature="${proof.serverSignature}"`,
         );
       }
     }

@@ -57,7 +57,7 @@ function headerText(text: string): string {
 function challengeFor(ctx: NodeContext, error: IdnodeError, sessions: SessionService): Challenge | null {
   if (error.entry.httpStatus !== 401 || !ctx.state.trustedTransport) return null;
   const session = ctx.state.session ?? sessions.open(null);
-  const nonce = session.nonce.toString('base64');
+  const nonce = sessions.challengeNonce(session);
   const sent = ctx.req.headers.authorization;
   let handle = `Handle sessionId="${session.id}", nonce="${nonce}"`;
   if (sent !== undefined) handle += `, error="${headerText(error.message)}"`;
@@ -72,6 +72,7 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
     ctx.state.identity = null;
     ctx.state.echo = undefined;
     ctx.state.session = null;
+    ctx.state.login = null;
     ctx.state.handleAuth = null;
     ctx.state.params = null;
     ctx.state.trustedTransport = deps.trustedTransport(ctx.req);

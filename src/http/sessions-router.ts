@@ -3,6 +3,7 @@
 import Router from '@koa/router';
 import { checkCnonce, type SessionService, type SessionView } from '../auth/sessions.js';
 import { IdnodeError } from '../errors.js';
+import { identityText } from '../auth/identity.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { readJsonBody } from './body.js';
 import { answerIn, claimedKey } from './credentials.js';
@@ -11,7 +12,9 @@ import type { NodeContext, NodeState } from './state.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-function send(ctx: NodeContext, status: number, body: SessionView | { authenticated: false } | null): void {
+type SessionAnswer = SessionView | { authenticated: false } | { authenticated: true; id: string };
+
+function send(ctx: NodeContext, status: number, body: SessionAnswer | null): void {
   ctx.status = status;
   ctx.set('Cache-Control', 'no-store');
   if (body === null) {
@@ -56,10 +59,12 @@ export function sessionsRouter(sessions: SessionService, limits: RateLimits, bod
     ctx.state.route = 'sessions';
     requireTrusted(ctx);
     const fields = await bodyFields(ctx, bodyLimitBytes);
+    // (A sessionId in the header was refused before the credentials were looked at.)
+    if (fields.sessionId !== undefined) throw new IdnodeError('BAD_REQUEST', 'a new session cannot name a sessionId; use /api/sessions/this');
     const cnonce = fields.cnonce ?? ctx.state.handleAuth?.cnonce;
     // Checked before the session exists, so a bad cnonce leaves nothing behind.
     if (cnonce !== undefined) checkCnonce(cnonce);
-    const session = sessions.open(ctx.state.identity);
+    const session = sessions.open(ctx.state.login);
     const view = sessions.view(session);
     if (cnonce !== undefined) Object.assign(view, sessions.prove(session, cnonce));
     ctx.set('Location', '/api/sessions/this');
@@ -74,9 +79,11 @@ export function sessionsRouter(sessions: SessionService, limits: RateLimits, bod
       send(ctx, 200, sessions.view(session));
       return;
     }
-    // No session named: nothing to report (reference §3.7). A session named but unknown: 401 and a fresh challenge.
+    // A session named but unknown: 401 and a fresh challenge. No session named: who the request's Basic
+    // credentials authenticate, or nothing to report (reference §3.7).
     if (namedSessionId(ctx) !== undefined) throw new IdnodeError('AUTHENTICATION_FAILED', 'unknown or expired session');
-    send(ctx, 200, { authenticated: false });
+    const identity = ctx.state.identity;
+    send(ctx, 200, identity === null ? { authenticated: false } : { authenticated: true, id: identityText(identity) });
   });
 
   router.put('/api/sessions/this', async (ctx) => {
@@ -106,7 +113,7 @@ export function sessionsRouter(sessions: SessionService, limits: RateLimits, bod
         throw error;
       }
     }
-    if (session.identity === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'the session is not authenticated; answer its nonce');
+    if (sessions.identityOf(session) === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'the session is not authenticated; answer its nonce');
     send(ctx, 200, sessions.view(session));
   });
 

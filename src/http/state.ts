@@ -2,7 +2,7 @@
 
 import type { ParameterizedContext } from 'koa';
 import type { HandleAuthorization } from '../auth/handle-authorization.js';
-import type { Identity } from '../auth/identity.js';
+import type { Identity, Login } from '../auth/identity.js';
 import type { Session } from '../cache/session-cache.js';
 import type { RouteName } from '../metrics/metrics.js';
 
@@ -11,6 +11,8 @@ export interface NodeState {
   route: RouteName;
   /** The authenticated identity, or null (no credentials, or credentials ignored on an untrusted transport). */
   identity: Identity | null;
+  /** The Basic login of this request (identity and the key it proved), for a session opened with it. */
+  login: Login | null;
   /** Credentials count only over TLS, from a trusted TLS-terminating proxy, or from loopback. */
   trustedTransport: boolean;
   /** The handle exactly as requested, echoed in Handle-dialect answers (errors included). */

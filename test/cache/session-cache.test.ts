@@ -10,7 +10,7 @@ function cache(options: Partial<{ maxSessions: number; idleMs: number; nonceTtlM
   return { sessions, clock };
 }
 
-const identity = { index: 300, handle: { key: handleKeyOf('0.NA/88.118.8', { suffixCaseSensitive: false }), display: '0.NA/88.118.8' } } as never;
+const identity = { identity: { index: 300, handle: { key: handleKeyOf('0.NA/88.118.8', { suffixCaseSensitive: false }), display: '0.NA/88.118.8' } }, key: 'HS_PUBKEY\n{}' } as never;
 
 test('session cache: an unbounded table is refused', (t) => {
   for (const bad of [{ maxSessions: 0 }, { idleMs: 0 }, { nonceTtlMs: 0 }, { maxSessions: Number.NaN }]) {
@@ -64,4 +64,21 @@ test('session cache: an open session lives as long as its newest nonce; a login 
   clock.ms += 60_001;
   t.is(sessions.get(login.id), undefined);
   t.false(sessions.delete(login.id));
+});
+
+test('session cache: a challenge names a nonce with at least half its lifetime left, never a spent or stale one', (t) => {
+  const { sessions, clock } = cache();
+  const session = sessions.create();
+  const first = sessions.currentNonce(session);
+  clock.ms += 2_400;
+  t.true(sessions.currentNonce(session).equals(first), 'more than half its lifetime left: kept');
+  clock.ms += 200;
+  const second = sessions.currentNonce(session);
+  t.false(second.equals(first), 'less than half left: renewed');
+  t.true(sessions.takeNonce(session)?.equals(second));
+  const third = sessions.currentNonce(session);
+  t.false(third.equals(second), 'spent: renewed');
+  clock.ms += 4_999;
+  t.is(sessions.get(session.id), session);
+  t.true(sessions.takeNonce(session)?.equals(third), 'the renewed nonce is answerable for its whole lifetime');
 });

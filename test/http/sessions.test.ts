@@ -370,3 +370,88 @@ test('sessions: they live in one process — another process on the same store (
   t.is(again.status, 200);
   t.deepEqual((await second.get('/api/site')).json.site.servers[0].publicKey, (await first.node.get('/api/site')).json.site.servers[0].publicKey);
 });
+
+test('sessions: a challenge never names a stale nonce — a waiting or logged-in session that is challenged later can answer at once', async (t) => {
+  const { node, rsa } = await enterprise(t, { IDNODE_NONCE_TTL_SECONDS: '10' });
+  const opened = await node.request('POST', '/api/sessions', { auth: null });
+  node.clock.advance(9_000);
+  const refused = await node.put('/api/handles/88.118.8/STALE', URL_VALUES, withSession(opened.json.sessionId));
+  t.is(refused.status, 401);
+  const challenge = challengeFrom(refused.headers['www-authenticate']);
+  t.is(challenge.sessionId, opened.json.sessionId);
+  t.not(challenge.nonce, opened.json.nonce, 'a nonce about to expire is replaced before it is handed out');
+  node.clock.advance(4_000);
+  const answered = await node.put('/api/handles/88.118.8/STALE', URL_VALUES, { auth: null, headers: { authorization: handleAuthorization(challenge.sessionId, answerWithKey(RSA_ID, rsa, challenge)) } });
+  t.is(answered.status, 201, answered.text);
+  // Logged in, the session's nonce (spent by the answer, then renewed) goes stale too; what GET /this shows stays answerable.
+  node.clock.advance(20_000);
+  const shown = await node.request('GET', '/api/sessions/this', withSession(challenge.sessionId));
+  t.is(shown.status, 200);
+  const again = await node.request('PUT', '/api/sessions/this', {
+    auth: null,
+    headers: { authorization: handleAuthorization(challenge.sessionId, answerWithKey(RSA_ID, rsa, { sessionId: challenge.sessionId, nonce: shown.json.nonce })) },
+  });
+  t.is(again.status, 200, again.text);
+});
+
+test('sessions: a session ends when the key it logged in with is replaced or removed, or its record deleted', async (t) => {
+  const { node, rsa, other, secret } = await enterprise(t);
+  const jwk = (key: KeyObject) => ({ kty: 'RSA', ...createPublicKey(key).export({ format: 'jwk' }) });
+  // Another value of the record changing leaves the session alone.
+  const rsaSession = await login(node, (challenge) => answerWithKey(RSA_ID, rsa, challenge));
+  const secretSession = await login(node, (challenge) => answerWithSecret(SECRET_ID, secret, challenge));
+  const basicSession = await node.request('POST', '/api/sessions', { auth: { identity: SECRET_ID, secret: SECRET } });
+  t.is(basicSession.json.authenticated, true);
+  t.is((await node.put('/api/handles/0.NA/88.118.8?index=2', [{ index: 2, type: 'EMAIL', data: 'ops@example.cn' }])).status, 201, 'a new value at index 2');
+  t.is((await node.put('/api/handles/88.118.8/KEPT', URL_VALUES, withSession(rsaSession.sessionId))).status, 201);
+  // The RSA key replaced by another: the RSA session ends, with a fresh challenge; the secret-key sessions go on.
+  t.is((await node.put('/api/handles/0.NA/88.118.8?index=300', [{ index: 300, type: 'HS_PUBKEY', data: { format: 'key', value: jwk(other) } }])).status, 200);
+  const ended = await node.put('/api/handles/88.118.8/REPLACED', URL_VALUES, withSession(rsaSession.sessionId));
+  t.is(ended.status, 401);
+  t.regex(String(ended.headers['www-authenticate']), /error="the key this session logged in with was changed or removed; log in again"/);
+  t.not(challengeFrom(ended.headers['www-authenticate']).sessionId, rsaSession.sessionId);
+  t.is((await node.request('GET', '/api/sessions/this', withSession(rsaSession.sessionId))).status, 401, 'and it is gone');
+  t.is((await node.put('/api/handles/88.118.8/SECRET-GOES-ON', URL_VALUES, withSession(secretSession.sessionId))).status, 201);
+  // The secret key removed: both sessions that proved it end.
+  t.is((await node.delete('/api/handles/0.NA/88.118.8?index=301')).status, 200);
+  t.is((await node.put('/api/handles/88.118.8/REMOVED', URL_VALUES, withSession(secretSession.sessionId))).status, 401);
+  t.is((await node.put('/api/handles/88.118.8/REMOVED', URL_VALUES, withSession(basicSession.json.sessionId))).status, 401);
+  // The whole record deleted: a session logged in with its key ends.
+  const renewed = await login(node, (challenge) => answerWithKey(RSA_ID, other, challenge));
+  t.is(renewed.status, 200);
+  t.is((await node.delete('/api/handles/0.NA/88.118.8')).status, 200);
+  t.is((await node.put('/api/handles/88.118.8/RECORD-GONE', URL_VALUES, withSession(renewed.sessionId))).status, 401);
+  for (const suffix of ['REPLACED', 'REMOVED', 'RECORD-GONE']) t.is(node.node.store.getRecord(`88.118.8/${suffix}`), undefined, suffix);
+});
+
+test('sessions: POST /api/sessions naming a session is 400 and changes nothing; a cnonce alone on any request opens a session with a proof', async (t) => {
+  const { node, rsa } = await enterprise(t);
+  const session = await login(node, (challenge) => answerWithKey(RSA_ID, rsa, challenge));
+  const named = await node.request('POST', '/api/sessions', withSession(session.sessionId));
+  t.is(named.status, 400);
+  t.is(named.json.responseCode, 4);
+  const inBody = await node.request('POST', '/api/sessions', { auth: null, body: { sessionId: session.sessionId } });
+  t.is(inBody.status, 400);
+  t.is(await node.metric('idnode_sessions{state="authenticated"}'), 1, 'no copy of the login was made');
+  t.is(await node.metric('idnode_sessions{state="open"}'), 0);
+  // GET /api/sessions/this with Basic reports who the credentials are.
+  const basic = await node.request('GET', '/api/sessions/this', { auth: { identity: SECRET_ID, secret: SECRET } });
+  t.deepEqual(basic.json, { authenticated: true, id: SECRET_ID });
+  // A cnonce alone (no sessionId, no id) on an ordinary request: a new session, whose nonce the proof signs.
+  const cnonce = Buffer.alloc(16, 3).toString('base64');
+  const read = await node.get('/api/handles/0.NA/88.118.8', { auth: null, headers: { authorization: `Handle cnonce="${cnonce}"` } });
+  t.is(read.status, 200);
+  const info = String(read.headers['authentication-info']);
+  const field = (name: string) => new RegExp(`${name}="([^"]+)"`).exec(info)?.[1] ?? '';
+  const key = createPublicKey({ key: (await node.get('/api/site')).json.site.servers[0].publicKey.value, format: 'jwk' });
+  t.true(verify('sha256', Buffer.concat([Buffer.from(field('nonce'), 'base64'), Buffer.from(cnonce, 'base64')]), key, Buffer.from(field('serverSignature'), 'base64')));
+  // That session can then be logged into by answering the nonce it named.
+  const answered = await node.request('PUT', '/api/sessions/this', {
+    auth: null,
+    headers: { authorization: handleAuthorization(field('sessionId'), answerWithKey(RSA_ID, rsa, { sessionId: field('sessionId'), nonce: field('nonce') })) },
+  });
+  t.is(answered.status, 200, answered.text);
+  const bad = await node.get('/api/handles/0.NA/88.118.8', { auth: null, headers: { authorization: 'Handle cnonce="not base64!"' } });
+  t.is(bad.status, 400);
+  t.is(await node.metric('idnode_sessions{state="open"}'), 0, 'a bad cnonce opens nothing');
+});
