@@ -16,7 +16,15 @@ export function strictFlag(query: URLSearchParams, name: string, fallback: boole
   return value === null ? fallback : value.toLowerCase() === 'true';
 }
 
-/** Every `index` parameter as an integer; `various` allowed only when `allowVarious`. Throws BAD_REQUEST. */
+/** Java `Integer.parseInt`, as Handle.net reads numeric parameters: an optional sign, decimal digits, 32-bit range. */
+function javaInt(value: string): number | null {
+  if (!/^[+-]?\d{1,64}$/.test(value)) return null;
+  const number = Number(value);
+  // (`+ 0` turns -0 into 0.)
+  return number >= -2_147_483_648 && number <= 2_147_483_647 ? number + 0 : null;
+}
+
+/** Every `index` parameter as an integer (a negative one matches nothing); `various` allowed only when `allowVarious`. Throws BAD_REQUEST. */
 export function indexes(query: URLSearchParams, allowVarious: boolean): number[] | 'various' | null {
   const all = query.getAll('index');
   if (all.length === 0) return null;
@@ -25,8 +33,9 @@ export function indexes(query: URLSearchParams, allowVarious: boolean): number[]
     return 'various';
   }
   return all.map((value) => {
-    if (!/^\d{1,10}$/.test(value)) throw new IdnodeError('BAD_REQUEST', `index "${value}" is not an integer`);
-    return Number(value);
+    const index = javaInt(value);
+    if (index === null) throw new IdnodeError('BAD_REQUEST', `index "${value}" is not a 32-bit integer`);
+    return index;
   });
 }
 
@@ -34,6 +43,7 @@ export function indexes(query: URLSearchParams, allowVarious: boolean): number[]
 export function optionalInteger(query: URLSearchParams, name: string): number | null {
   const value = query.get(name);
   if (value === null) return null;
-  if (!/^-?\d{1,9}$/.test(value)) throw new IdnodeError('BAD_REQUEST', `${name} "${value}" is not an integer`);
-  return Number(value);
+  const number = javaInt(value);
+  if (number === null) throw new IdnodeError('BAD_REQUEST', `${name} "${value}" is not a 32-bit integer`);
+  return number;
 }

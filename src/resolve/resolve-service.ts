@@ -6,7 +6,7 @@ import type { Identity } from '../auth/identity.js';
 import type { CachedResolution, ResolveCache } from '../cache/resolve-cache.js';
 import { IdnodeError } from '../errors.js';
 import type { Handle } from '../identifier/handle.js';
-import { matchesTypeFilter } from '../identifier/value.js';
+import { isPubliclyReadable, matchesTypeFilter } from '../identifier/value.js';
 import { publicViewExpiryMs, valueToJson, type ValueJson } from '../identifier/value-json.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
@@ -45,15 +45,13 @@ export class ResolveService {
   /**
    * Resolves a handle. Anonymous callers (and `publicOnly=true`) are answered from the cache of public values;
    * callers asking for non-public values go to the store and need READ_VALUE. Throws AUTHENTICATION_NEEDED
-   * (anonymous, publicOnly=false, record has non-public values), INSUFFICIENT_PERMISSIONS, STORE_*.
+   * (anonymous, publicOnly=false, a value asked for is non-public), INSUFFICIENT_PERMISSIONS, STORE_*.
    */
   resolve(request: ResolveRequest): ResolveResult {
     const publicOnly = request.publicOnly ?? request.identity === null;
     if (!publicOnly && request.identity !== null) return this.resolveAll(request, request.identity);
     const cached = this.cachedPublic(request.handle);
-    if (!publicOnly && cached.kind === 'found' && cached.hasPrivate) {
-      throw new IdnodeError('AUTHENTICATION_NEEDED', 'non-public values need credentials');
-    }
+    if (!publicOnly && cached.kind === 'found' && cached.hasPrivate) this.checkAnonymousFullRead(request);
     // Shared caches may keep a public answer as long as this node's cache does, never beyond the smallest TTL.
     const maxAgeSeconds = Math.max(0, Math.floor((cached.expiresAtMs - this.options.nowMs()) / 1000));
     if (cached.kind === 'not-found') return { kind: 'not-found', maxAgeSeconds };
@@ -77,6 +75,18 @@ export class ResolveService {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'identity may not read the non-public values of this handle');
     }
     return { kind: 'found', valuesJson: JSON.stringify(values), empty: values.length === 0, maxAgeSeconds: null };
+  }
+
+  /**
+   * Anonymous `publicOnly=false` on a record with non-public values: as Handle.net does, the index and type filters
+   * apply first, and only a non-public value among those asked for needs credentials (a request that matches public
+   * values only, or nothing, is answered from the public view).
+   */
+  private checkAnonymousFullRead(request: ResolveRequest): void {
+    const all = request.indexes.length === 0 && request.types.length === 0;
+    const values = this.store.getRecord(request.handle.key)?.values ?? [];
+    const asked = all ? values : values.filter((value) => request.indexes.includes(value.index) || request.types.some((type) => matchesTypeFilter(value.type, type)));
+    if (asked.some((value) => !isPubliclyReadable(value))) throw new IdnodeError('AUTHENTICATION_NEEDED', 'non-public values need credentials');
   }
 
   /** The cached public view of a handle, filled from the store on a miss. */

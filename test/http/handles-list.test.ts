@@ -40,9 +40,11 @@ test('handles list: page and pageSize select a stable window counted from 0', as
   t.deepEqual(again.json.handles, pages[1]);
   const beyond = await node.get('/api/handles?prefix=88.118&page=9&pageSize=2', { auth: ADMIN });
   t.deepEqual(beyond.json.handles, []);
-  const far = await node.get('/api/handles?prefix=88.118&page=999999999&pageSize=1000', { auth: ADMIN });
-  t.is(far.status, 200);
-  t.deepEqual([far.json.totalCount, far.json.handles], ['5', []]);
+  for (const page of ['999999999', '2147483647', '%2B1000000000']) {
+    const far = await node.get(`/api/handles?prefix=88.118&page=${page}&pageSize=1000`, { auth: ADMIN });
+    t.is(far.status, 200, page);
+    t.deepEqual([far.json.totalCount, far.json.handles], ['5', []], page);
+  }
 });
 
 test('handles list: pageSize=0 gives only the count', async (t) => {
@@ -120,7 +122,7 @@ test('handles list: a prefix not homed here is 400/301', async (t) => {
 
 test('handles list: a non-integer page or pageSize is 400/4', async (t) => {
   const node = await startNode(t);
-  for (const query of ['page=x&pageSize=2', 'page=0&pageSize=1.5', 'page=&pageSize=2']) {
+  for (const query of ['page=x&pageSize=2', 'page=0&pageSize=1.5', 'page=&pageSize=2', 'page=2147483648&pageSize=2']) {
     const reply = await node.get(`/api/handles?prefix=88.118&${query}`, { auth: ADMIN });
     t.is(reply.status, 400, query);
     t.is(reply.json?.responseCode, 4, query);

@@ -51,6 +51,23 @@ test('public read: anonymous publicOnly=false on a record with non-public values
   t.is(cached.json?.responseCode, 402);
 });
 
+test('public read: anonymous publicOnly=false filters first — only a non-public value asked for needs credentials', async (t) => {
+  const node = await startNode(t);
+  t.is((await node.put('/api/handles/88.118/MIXED', MIXED)).status, 201);
+  for (const query of ['index=1', 'type=URL', 'type=url&index=1']) {
+    const reply = await node.get(`/api/handles/88.118/MIXED?publicOnly=false&${query}`);
+    t.is(reply.status, 200, query);
+    t.deepEqual(reply.json.values.map((v: { index: number }) => v.index), [1], query);
+  }
+  const nothing = await node.get('/api/handles/88.118/MIXED?publicOnly=false&index=99');
+  t.deepEqual(nothing.json, { responseCode: 200, handle: '88.118/MIXED', values: [] });
+  for (const query of ['index=1&index=2', 'type=INTERNAL', 'type=URL&type=INTERNAL']) {
+    const reply = await node.get(`/api/handles/88.118/MIXED?publicOnly=false&${query}`);
+    t.is(reply.status, 401, query);
+    t.false(reply.text.includes('private-note-7f3a'), query);
+  }
+});
+
 test('public read: anonymous publicOnly=false on a fully public record is answered', async (t) => {
   const node = await startNode(t);
   await node.register(t, '88.118/OPEN');

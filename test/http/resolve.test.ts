@@ -100,10 +100,20 @@ test('handles get: index and type filters are OR-ed', async (t) => {
 test('handles get: a non-integer index is 400/4', async (t) => {
   const node = await startNode(t);
   await node.register(t, '88.118/IDX');
-  for (const bad of ['abc', '1.5', '', '0x1']) {
-    const reply = await node.get(`/api/handles/88.118/IDX?index=${bad}`);
+  for (const bad of ['abc', '1.5', '', '0x1', '2147483648', '-2147483649', '1e3', '+-1']) {
+    const reply = await node.get(`/api/handles/88.118/IDX?index=${encodeURIComponent(bad)}`);
     t.is(reply.status, 400, `index=${bad}`);
     t.is(reply.json?.responseCode, 4, `index=${bad}`);
+  }
+});
+
+test('handles get: an index is read as Java reads it — a sign and leading zeros are fine, a negative one matches nothing', async (t) => {
+  const node = await startNode(t);
+  await node.register(t, '88.118/IDX');
+  for (const [query, expected] of [['index=%2B1', [1]], ['index=0001', [1]], ['index=-1', []], ['index=-2147483648&index=1', [1]]] as const) {
+    const reply = await node.get(`/api/handles/88.118/IDX?${query}`);
+    t.is(reply.status, 200, query);
+    t.deepEqual(reply.json.values.map((v: { index: number }) => v.index), expected, query);
   }
 });
 
