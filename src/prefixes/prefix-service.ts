@@ -90,15 +90,17 @@ export class PrefixService {
     return prefix;
   }
 
-  /** Unhomes a prefix; its handles stay stored but no new ones are accepted. Node administrators only. */
+  /**
+   * Unhomes a prefix; its handles stay stored but no new ones are accepted. Like homing, idempotent: a prefix that is
+   * not homed is answered with success too, as Handle.net's unhome just clears the flag. Node administrators only.
+   */
   async unhome(identity: Identity | null, prefixText: string): Promise<string> {
     this.requireNodeAdmin(identity);
     const prefix = prefixFromText(prefixText);
     if (prefixKeyOf(prefix) === prefixKeyOf(this.options.nodePrefix)) {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix cannot be unhomed");
     }
-    const removed = await this.store.write(() => this.store.unhomePrefix(prefixKeyOf(prefix)));
-    if (!removed) throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${prefix} is not homed on this node`);
+    await this.store.write(() => this.store.unhomePrefix(prefixKeyOf(prefix)));
     return prefix;
   }
 

@@ -46,6 +46,11 @@ test('prefixes: DELETE unhomes a prefix; new handles under it are then refused w
   t.is(unhomed.status, 200);
   t.is(unhomed.json.responseCode, 1);
   t.deepEqual((await node.get('/api/prefixes', { auth: ADMIN })).json.prefixes, ['88.118']);
+  // Unhoming, like homing, is idempotent (reference §3.6: both answer responseCode 1).
+  for (const path of ['/api/prefixes/99.5', '/api/prefixes/77.1']) {
+    const again = await node.delete(path);
+    t.deepEqual([again.status, again.json.responseCode], [200, 1], path);
+  }
   const refused = await node.put('/api/handles/99.5/y', URL_VALUE);
   t.is(refused.status, 400);
   t.is(refused.json.responseCode, 301);
