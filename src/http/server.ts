@@ -1,10 +1,11 @@
 // The Node HTTP(S) server around the Koa app, with the configured timeouts.
 
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Config } from '../config.js';
+import { ERROR_CATALOG, type ErrorCode } from '../errors.js';
 import { SECURITY_HEADERS } from './request-pipeline.js';
 
 /** An HTTPS server when a certificate and key are configured, plain HTTP otherwise. */
@@ -21,7 +22,7 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
   // CONNECT is a known verb no resource here supports (reference §3.1: 405); without a listener Node would just
   // drop the connection without an answer.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    answerRaw(socket, 405, 'Method Not Allowed', 4, 'method not allowed on this resource', 'Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n');
+    answerRaw(socket, 'METHOD_NOT_ALLOWED', null, 'Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n');
   });
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
@@ -29,40 +30,51 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
   return server;
 }
 
-const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, number]>> = {
-  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 4],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 4],
+const CLIENT_ERRORS: Readonly<Record<string, ErrorCode>> = {
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   // Reference §3.1: an unknown HTTP verb is 501 (responseCode 5, operation not supported).
-  HPE_INVALID_METHOD: [501, 'Not Implemented', 5],
+  HPE_INVALID_METHOD: 'OPERATION_NOT_SUPPORTED',
 };
 
+/** The path of the request line at the start of what the parser refused (origin or absolute form), if readable. */
+function refusedPath(error: Error & { rawPacket?: unknown }): string | null {
+  if (!Buffer.isBuffer(error.rawPacket)) return null;
+  const line = /^[^ \r\n]* (?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/ ]*)?(\/[^?# \r\n]*)/.exec(error.rawPacket.subarray(0, 4096).toString('latin1'));
+  return line?.[1] ?? null;
+}
+
 /**
- * Requests Node's parser refuses never reach Koa: answer them with a short JSON error in the Handle dialect
- * (431 for oversized headers, 408 for timeouts, 501 for unknown methods, 400 otherwise) and close the connection.
+ * Requests Node's parser refuses never reach Koa: answer them from the catalog (431 oversized headers, 408
+ * timeouts, 501 unknown methods, 400 otherwise) in the dialect of the path they were for, and close the connection.
  */
-function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void {
   if (!socket.writable || (error.code === 'ECONNRESET')) {
     socket.destroy();
     return;
   }
-  const [status, reason, responseCode] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 4];
-  answerRaw(socket, status, reason, responseCode, status === 400 ? 'malformed HTTP request' : reason.toLowerCase());
+  answerRaw(socket, CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST', refusedPath(error));
 }
 
 const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
   .map(([name, value]) => `${name}: ${value}\r\n`)
   .join('');
 
-/** A Handle-dialect JSON error written straight to the socket (with the security headers), then the connection closed. */
-function answerRaw(socket: Duplex, status: number, reason: string, responseCode: number, message: string, extraHeaders = ''): void {
-  const body = JSON.stringify({ responseCode, message });
+/**
+ * A catalog error written straight to the socket (with the security headers), then the connection closed: Handle
+ * JSON `{responseCode, message}` for `/api` paths and when the path is unknown, `{code, message}` elsewhere.
+ */
+function answerRaw(socket: Duplex, code: ErrorCode, path: string | null, extraHeaders = ''): void {
+  const entry = ERROR_CATALOG[code];
+  const plain = path !== null && path !== '/api' && !path.startsWith('/api/');
+  const body = JSON.stringify(plain ? { code, message: entry.message } : { responseCode: entry.responseCode, message: entry.message });
   // The socket is no longer the HTTP server's (no timeouts apply): destroy it once the answer is out, or after a
   // second if the peer does not read, rather than wait for a half-open peer to close its side.
   const destroy = (): void => void socket.destroy();
   setTimeout(destroy, 1000).unref();
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `${RAW_SECURITY_HEADERS}${extraHeaders}Connection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${entry.httpStatus} ${STATUS_CODES[entry.httpStatus] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n${RAW_SECURITY_HEADERS}${extraHeaders}Connection: close\r\n\r\n${body}`,
     destroy,
   );
 }

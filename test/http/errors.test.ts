@@ -189,8 +189,24 @@ test('cors: an OPTIONS preflight is 204 with the allowed methods and headers', a
 test('errors: a verb Node itself does not know is also 501/5', async (t) => {
   const node = await startNode(t);
   const reply = await node.rawExchange('FOO /api/handles/88.118/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-  t.regex(reply.text, /^HTTP\/1\.1 501 /);
-  t.regex(reply.text, /"responseCode":5/);
+  t.regex(reply.text, /^HTTP\/1\.1 501 Not Implemented\r\n/);
+  t.true(reply.text.endsWith('\r\n\r\n{"responseCode":5,"message":"operation not supported"}'), reply.text);
+});
+
+test('errors: requests the HTTP parser refuses are answered from the catalog in the dialect of their path', async (t) => {
+  const node = await startNode(t);
+  const body = (text: string) => JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+  const foo = await node.rawExchange('FOO /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  t.deepEqual(body(foo.text), { code: 'OPERATION_NOT_SUPPORTED', message: 'operation not supported' });
+  const huge = `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'v'.repeat(20_000)}\r\n\r\n`;
+  const overflow = await node.rawExchange(huge);
+  t.regex(overflow.text, /^HTTP\/1\.1 431 /);
+  t.deepEqual(body(overflow.text), { code: 'HEADERS_TOO_LARGE', message: 'request headers are larger than the limit' });
+  const apiOverflow = await node.rawExchange(huge.replace('/healthz', 'http://127.0.0.1/api/handles/88.118/X'));
+  t.deepEqual(body(apiOverflow.text), { responseCode: 4, message: 'request headers are larger than the limit' });
+  const garbage = await node.rawExchange('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n');
+  t.regex(garbage.text, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  t.deepEqual(body(garbage.text), { code: 'MALFORMED_REQUEST', message: 'malformed HTTP request' });
 });
 
 test('errors: a compressed body is 415 naming the encoding, and nothing is written', async (t) => {
