@@ -9,6 +9,7 @@ import type { SessionService } from '../auth/sessions.js';
 import type { Session } from '../cache/session-cache.js';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
+import { apiRouteName } from '../metrics/metrics.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import type { NodeContext, NodeState } from './state.js';
 
@@ -112,6 +113,7 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
     const header = ctx.req.headers.authorization;
     // Handle credentials belong to the Handle API; /metrics has its own bearer token.
     if (header !== undefined && ctx.state.trustedTransport && ctx.path.startsWith('/api/')) {
+      ctx.state.route = apiRouteName(ctx.method, ctx.path);
       ctx.set('Cache-Control', 'no-store');
       const handle = parseHandleAuthorization(header);
       let identity: Identity | null;

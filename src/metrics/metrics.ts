@@ -20,6 +20,23 @@ export const ROUTE_NAMES = [
 ] as const;
 export type RouteName = (typeof ROUTE_NAMES)[number];
 
+/**
+ * The route an `/api/` request is for, known before any router runs — so a request refused while its credentials
+ * are checked is counted under its route, not `unknown`. The routers set the same names once they match.
+ */
+export function apiRouteName(method: string, path: string): RouteName {
+  if (path === '/api/handles') return method === 'GET' || method === 'HEAD' ? 'handles.list' : 'unknown';
+  if (path.startsWith('/api/handles/')) {
+    if (method === 'PUT') return 'handles.put';
+    if (method === 'DELETE') return 'handles.delete';
+    return method === 'GET' || method === 'HEAD' || method === 'POST' ? 'handles.get' : 'unknown';
+  }
+  if (path === '/api/prefixes') return method === 'GET' || method === 'HEAD' ? 'prefixes.list' : 'unknown';
+  if (path.startsWith('/api/prefixes/')) return method === 'POST' ? 'prefixes.home' : method === 'DELETE' ? 'prefixes.unhome' : 'unknown';
+  if (path === '/api/sessions' || path.startsWith('/api/sessions/')) return 'sessions';
+  return path === '/api/site' ? 'site' : 'unknown';
+}
+
 export const RESOLUTION_OUTCOMES = ['cache_hit', 'cache_miss', 'negative_hit', 'not_found'] as const;
 export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
 

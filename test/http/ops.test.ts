@@ -47,6 +47,21 @@ test('ops: /metrics is Prometheus text and counts requests by route and status c
   t.regex(reply.text, /^idnode_http_request_duration_seconds_bucket\{le="[^"]+",route="handles\.get"\} \d+$/m);
 });
 
+test('ops: a request refused while its credentials are checked counts under its route, not unknown', async (t) => {
+  const node = await startNode(t);
+  const wrong = { identity: '300:0.NA/88.118', secret: 'not-the-secret-at-all' };
+  t.is((await node.put('/api/handles/88.118/WRONG', [{ index: 1, type: 'URL', data: 'https://example.cn' }], { auth: wrong })).status, 401);
+  t.is((await node.delete('/api/handles/88.118/WRONG', { auth: wrong })).status, 401);
+  t.is((await node.get('/api/handles?prefix=88.118', { auth: wrong })).status, 401);
+  t.is((await node.request('POST', '/api/prefixes/99.1', { auth: wrong })).status, 401);
+  t.is((await node.get('/api/handles/88.118/WRONG', { auth: null, headers: { authorization: 'Handle sessionId="bogus"' } })).status, 401);
+  const text = await scrape(node);
+  for (const route of ['handles.put', 'handles.delete', 'handles.list', 'prefixes.home', 'handles.get']) {
+    t.is(sample(text, `idnode_http_requests_total{route="${route}",status_class="4xx"}`), 1, route);
+  }
+  t.is(count(text, 'idnode_http_requests_total{route="unknown",status_class="4xx"}'), 0);
+});
+
 test('ops: resolutions count cache_miss, then cache_hit for the same handle, and negative_hit after not_found', async (t) => {
   const node = await startNode(t);
   await node.register(t, '88.118/R');
