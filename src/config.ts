@@ -1,7 +1,7 @@
 // Typed, validated, frozen configuration read from IDNODE_* variables; README's configuration table mirrors VARIABLES.
 
 import { isIP } from 'node:net';
-import { prefixKeyOf } from './identifier/handle.js';
+import { checkNotNamespace, prefixKeyOf } from './identifier/handle.js';
 
 export interface Config {
   readonly port: number;
@@ -93,6 +93,7 @@ const optionalText: Parser<string | null> = (raw) => (raw.length === 0 ? null : 
 const prefix: Parser<string> = (raw) => {
   try {
     prefixKeyOf(raw);
+    checkNotNamespace(raw);
   } catch (error) {
     throw new Error(`must be a valid prefix (${(error as Error).message})`);
   }

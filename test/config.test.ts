@@ -178,9 +178,9 @@ test('config: IDNODE_ADMIN_SECRET must be at least 16 characters; empty means ge
   t.is(loadConfig({ IDNODE_ADMIN_SECRET: '' }).adminSecret, null);
 });
 
-test('config: IDNODE_NODE_PREFIX must be a valid prefix', (t) => {
+test('config: IDNODE_NODE_PREFIX must be a valid prefix, never the 0.NA namespace', (t) => {
   t.is(loadConfig({ IDNODE_NODE_PREFIX: '86.100.1' }).nodePrefix, '86.100.1');
-  for (const raw of ['88.118/X', '88..118', '88 118', '']) {
+  for (const raw of ['88.118/X', '88..118', '88 118', '', '0.NA', '0.na', '0.NA.1']) {
     t.is(naming(problemsOf({ IDNODE_NODE_PREFIX: raw }), 'IDNODE_NODE_PREFIX').length, 1, raw);
   }
 });
