@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // The `idnode` command line: serve a node, and operator commands that work on the store directly.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { IdnodeError } from './errors.js';
 import { prefixFromText } from './identifier/handle.js';
 import { environmentConfig, serve } from './main.js';
 import { provisionPrefixKeyPair, provisionPrefixSecret } from './prefixes/provision.js';
 import { backupStore, restoreStore } from './store/backup.js';
-import { openStore } from './store/store.js';
+import { openStore, type Store } from './store/store.js';
+import type { Config } from './config.js';
 
 function parseIndex(text: string): number {
   if (!/^\d{1,10}$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) throw new InvalidArgumentError('must be a positive integer');
@@ -21,6 +23,21 @@ function parsePrefix(text: string): string {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+/** A mistake in how a command was called: reported in one line like any other failure. */
+class UsageError extends Error {}
+
+/**
+ * The node's store for commands that change it: it must exist already (created by the node's first start). Opening
+ * a missing one would create a new, empty store — for example under the wrong working directory — and hand out a
+ * key the node never sees.
+ */
+function existingStore(config: Config): Store {
+  const path = resolve(config.dbPath);
+  if (!existsSync(path)) throw new UsageError(`no store at ${path} (IDNODE_DB_PATH): start the node once to create it, or point IDNODE_DB_PATH at it`);
+  process.stdout.write(`store:    ${path}\n`);
+  return openStore(path, { busyTimeoutMs: config.storeBusyTimeoutMs });
 }
 
 const program = new Command()
@@ -40,14 +57,14 @@ program
   .description("create or replace the secret key of a prefix's identity <index>:0.NA/<prefix>; creates and homes 0.NA/<prefix> if missing")
   .argument('<prefix>', 'the prefix, e.g. 88.118.8', parsePrefix)
   .option('-i, --index <index>', 'index of the HS_SECKEY value', parseIndex, 300)
-  .option('--derive', 'when creating the record, also allow the identity to create derived prefixes', false)
+  .option('--derive', 'give the identity all rights on its record, creating derived prefixes included (new or existing record)', false)
   .option('--replace', 'overwrite a value of another type at that index', false)
   .option('--stdin', 'read the secret from standard input instead of generating one', false)
   .action(async (prefix: string, options: { index: number; derive: boolean; stdin: boolean; replace: boolean }) => {
     const config = environmentConfig();
     const secret = options.stdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : null;
-    if (secret !== null && secret.length < 16) program.error('idnode: the secret must be at least 16 characters');
-    const store = openStore(config.dbPath, { busyTimeoutMs: config.storeBusyTimeoutMs });
+    if (secret !== null && secret.length < 16) throw new UsageError('the secret must be at least 16 characters');
+    const store = existingStore(config);
     try {
       const result = await provisionPrefixSecret(store, prefix, options.index, secret, options.derive, {
         rule: { suffixCaseSensitive: config.suffixCaseSensitive },
@@ -70,11 +87,11 @@ program
   .description("give a prefix a public-key identity <index>:0.NA/<prefix>: generates an RSA key pair, stores the public half as HS_PUBKEY, prints the private half once")
   .argument('<prefix>', 'the prefix, e.g. 88.118.8', parsePrefix)
   .option('-i, --index <index>', 'index of the HS_PUBKEY value', parseIndex, 300)
-  .option('--derive', 'when creating the record, also allow the identity to create derived prefixes', false)
+  .option('--derive', 'give the identity all rights on its record, creating derived prefixes included (new or existing record)', false)
   .option('--replace', 'overwrite a value of another type at that index', false)
   .action((prefix: string, options: { index: number; derive: boolean; replace: boolean }) => {
     const config = environmentConfig();
-    const store = openStore(config.dbPath, { busyTimeoutMs: config.storeBusyTimeoutMs });
+    const store = existingStore(config);
     try {
       const result = provisionPrefixKeyPair(store, prefix, options.index, options.derive, {
         rule: { suffixCaseSensitive: config.suffixCaseSensitive },
@@ -111,6 +128,7 @@ program
 /** One line for the operator: the catalog code, or the system error code (EADDRINUSE, ENOENT…), and the message. */
 function describe(error: unknown): string {
   if (error instanceof IdnodeError) return `${error.code}: ${error.message}`;
+  if (error instanceof UsageError) return error.message;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;

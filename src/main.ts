@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { createNode, type IdnodeNode } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { closeGracefully, createServer, listen } from './http/server.js';
+import { closeGracefully, createServer, listen, readTls } from './http/server.js';
 import { createLogger, type Logger } from './log/logger.js';
 
 export interface RunningNode {
@@ -13,20 +13,32 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-/** Starts a node from a validated configuration and prints the generated administrator secret once. */
+/** Prints the administrator secret generated on the first start; `note` when the start then failed. */
+function printGeneratedSecret(identity: string, secret: string, note = ''): void {
+  // Printed once, on the first start only: the store keeps just a PBKDF2 hash.
+  process.stdout.write(`\nidnode: created administrator identity ${identity}\nidnode: its secret (shown once, store it now): ${secret}\n${note}\n`);
+}
+
+/**
+ * Starts a node from a validated configuration and prints the generated administrator secret once. TLS files are
+ * read before the store is touched, so a wrong path fails before a first start creates anything.
+ */
 export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
+  const tls = readTls(config);
   const node = await createNode(config, { logger });
   const { bootstrap } = node;
-  if (bootstrap.generatedSecret !== null) {
-    // Printed once, on the first start only: the store keeps just a PBKDF2 hash.
-    process.stdout.write(
-      `\nidnode: created administrator identity ${bootstrap.identity}\n` +
-        `idnode: its secret (shown once, store it now): ${bootstrap.generatedSecret}\n\n`,
-    );
-  }
   if (bootstrap.rotated) logger.warn({ identity: bootstrap.identity }, 'administrator secret replaced from IDNODE_ADMIN_SECRET');
-  const server = createServer(node.listener, config);
-  const port = await listen(server, config.port, config.host);
+  const server = createServer(node.listener, config, tls);
+  let port: number;
+  try {
+    port = await listen(server, config.port, config.host);
+  } catch (error) {
+    // The store was created all the same: the secret it holds must not be lost with the failed start.
+    if (bootstrap.generatedSecret !== null) printGeneratedSecret(bootstrap.identity, bootstrap.generatedSecret, 'idnode: the node did not start, but this secret is stored and stays valid\n');
+    node.close();
+    throw error;
+  }
+  if (bootstrap.generatedSecret !== null) printGeneratedSecret(bootstrap.identity, bootstrap.generatedSecret);
   node.publishSite(port);
   logger.info({ port, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null }, 'idnode listening');
   let stopping: Promise<void> | null = null;

@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -16,6 +17,13 @@ function tempDb(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'idnode-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return join(dir, 'idnode.db');
+}
+
+/** A temp store that exists already, as the node's first start leaves it: `secret` and `keys` refuse a missing one. */
+function existingDb(t: ExecutionContext): string {
+  const db = tempDb(t);
+  openStore(db, { busyTimeoutMs: 1000 }).close();
+  return db;
 }
 
 /** Environment for a child: this process's PATH etc., no inherited IDNODE_* variables. */
@@ -56,7 +64,7 @@ test('cli: first start prints the generated administrator secret once, it works,
 });
 
 test('cli: secret creates an enterprise identity that can register under its prefix only', async (t) => {
-  const db = tempDb(t);
+  const db = existingDb(t);
   const result = spawnSync(process.execPath, [CLI, 'secret', '88.118.8'], { env: childEnv({ IDNODE_DB_PATH: db }), encoding: 'utf8' });
   t.is(result.status, 0, result.stderr);
   t.regex(result.stdout, /identity: 300:0\.NA\/88\.118\.8/);
@@ -76,9 +84,43 @@ test('cli: secret creates an enterprise identity that can register under its pre
 test('cli: secret --stdin refuses a secret shorter than 16 characters and writes nothing', (t) => {
   const db = tempDb(t);
   const result = spawnSync(process.execPath, [CLI, 'secret', '88.118.9', '--stdin'], { env: childEnv({ IDNODE_DB_PATH: db }), input: 'short\n', encoding: 'utf8' });
-  t.not(result.status, 0);
-  t.regex(result.stderr, /at least 16/);
+  t.is(result.status, 1);
+  t.is(result.stderr, 'idnode: the secret must be at least 16 characters\n', 'one line, no help text');
   t.false(existsSync(db));
+});
+
+test('cli: secret and keys refuse a store that does not exist, naming its full path, and create nothing', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'idnode-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [args, env] of [
+    [['secret', '88.118.4'], { IDNODE_DB_PATH: join(dir, 'missing', 'x.db') }],
+    [['keys', '88.118.4'], { IDNODE_DB_PATH: join(dir, 'missing', 'x.db') }],
+    [['secret', '88.118.4'], {}],
+  ] as const) {
+    const result = spawnSync(process.execPath, [CLI, ...args], { env: childEnv(env), cwd: dir, encoding: 'utf8' });
+    t.is(result.status, 1, args.join(' '));
+    const expected = 'IDNODE_DB_PATH' in env ? join(dir, 'missing', 'x.db') : join(dir, 'data', 'idnode.db');
+    t.is(result.stderr, `idnode: no store at ${expected} (IDNODE_DB_PATH): start the node once to create it, or point IDNODE_DB_PATH at it\n`);
+    t.is(result.stdout, '', 'no identity or secret printed');
+  }
+  t.false(existsSync(join(dir, 'missing')));
+  t.false(existsSync(join(dir, 'data')));
+});
+
+test('cli: secret --derive on an existing record lets its identity create derived prefixes', async (t) => {
+  const db = existingDb(t);
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: childEnv({ IDNODE_DB_PATH: db }), encoding: 'utf8' });
+  const first = run('secret', '88.118.8');
+  t.is(first.status, 0, first.stderr);
+  const again = run('secret', '88.118.8', '--derive');
+  t.is(again.status, 0, again.stderr);
+  const secret = /secret: +(\S+)/.exec(again.stdout)?.[1] ?? '';
+  const node = await startNode(t, { IDNODE_DB_PATH: db });
+  const auth = { identity: '300:0.NA/88.118.8', secret };
+  const derived = await node.put('/api/handles/0.NA/88.118.8.1', [], { auth });
+  t.is(derived.status, 201, derived.text);
+  const admins = node.node.store.getRecord('0.NA/88.118.8')?.values.filter((v) => v.type === 'HS_ADMIN') ?? [];
+  t.deepEqual(admins.map((v) => [v.index, v.data.value]), [[100, { handle: '0.NA/88.118.8', index: 300, permissions: '111111111111' }]], 'the existing HS_ADMIN was widened, not duplicated');
 });
 
 interface Running {
@@ -119,16 +161,34 @@ function runUntilListening(t: ExecutionContext, env: NodeJS.ProcessEnv): Promise
 test('cli: a start failure outside the store (a missing TLS file) is one clear line, no stack trace', (t) => {
   const db = tempDb(t);
   const result = spawnSync(process.execPath, [CLI, 'serve'], {
-    env: childEnv({ IDNODE_DB_PATH: db, IDNODE_PORT: '0', IDNODE_HOST: '127.0.0.1', IDNODE_TLS_CERT_PATH: '/nonexistent/cert.pem', IDNODE_TLS_KEY_PATH: '/nonexistent/key.pem', IDNODE_ADMIN_SECRET: 'cli-admin-secret-0001' }),
+    env: childEnv({ IDNODE_DB_PATH: db, IDNODE_PORT: '0', IDNODE_HOST: '127.0.0.1', IDNODE_TLS_CERT_PATH: '/nonexistent/cert.pem', IDNODE_TLS_KEY_PATH: '/nonexistent/key.pem' }),
     encoding: 'utf8',
   });
   t.is(result.status, 1);
   t.regex(result.stderr, /^idnode: ENOENT: .*\/nonexistent\/cert\.pem/m);
   t.false(/\n\s+at /.test(result.stderr), result.stderr);
+  t.false(existsSync(db), 'the TLS files are read before the store is created');
+  t.false(result.stdout.includes('its secret'), 'so no secret is printed for a store that does not exist');
+});
+
+test('cli: a first start that cannot listen still prints the secret it stored, and says so; that secret works', async (t) => {
+  const db = tempDb(t);
+  const blocker = createNetServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => blocker.close());
+  const port = (blocker.address() as AddressInfo).port;
+  const result = spawnSync(process.execPath, [CLI, 'serve'], { env: childEnv({ IDNODE_DB_PATH: db, IDNODE_PORT: String(port), IDNODE_HOST: '127.0.0.1' }), encoding: 'utf8' });
+  t.is(result.status, 1);
+  t.regex(result.stderr, /^idnode: EADDRINUSE/m);
+  const secret = /its secret \(shown once, store it now\): (\S+)/.exec(result.stdout)?.[1] ?? '';
+  t.regex(result.stdout, /the node did not start, but this secret is stored and stays valid/);
+  const node = await startNode(t, { IDNODE_DB_PATH: db, IDNODE_ADMIN_SECRET: '' });
+  const reply = await node.put('/api/handles/88.118/FIRST', [{ index: 1, type: 'URL', data: 'https://example.cn/f' }], { auth: { identity: '300:0.NA/88.118', secret } });
+  t.is(reply.status, 201, reply.text);
 });
 
 test('cli: keys gives a prefix an RSA identity; the printed private key logs in by challenge–response and registers', async (t) => {
-  const db = tempDb(t);
+  const db = existingDb(t);
   const result = spawnSync(process.execPath, [CLI, 'keys', '88.118.7'], { env: childEnv({ IDNODE_DB_PATH: db }), encoding: 'utf8' });
   t.is(result.status, 0, result.stderr);
   t.regex(result.stdout, /identity: 300:0\.NA\/88\.118\.7/);
@@ -145,7 +205,7 @@ test('cli: keys gives a prefix an RSA identity; the printed private key logs in 
 });
 
 test('cli: keys and secret never silently replace a key of the other type; --replace does', (t) => {
-  const db = tempDb(t);
+  const db = existingDb(t);
   const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: childEnv({ IDNODE_DB_PATH: db }), encoding: 'utf8' });
   t.is(run('secret', '88.118.6').status, 0);
   const store = () => openStore(db, { busyTimeoutMs: 1000 });

@@ -8,16 +8,25 @@ import type { Config } from '../config.js';
 import { ERROR_CATALOG, type ErrorCode } from '../errors.js';
 import { SECURITY_HEADERS } from './request-pipeline.js';
 
-/** An HTTPS server when a certificate and key are configured, plain HTTP otherwise. */
-export function createServer(handler: (req: IncomingMessage, res: ServerResponse) => void, config: Config): Server {
+export interface TlsMaterial {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+/** The configured certificate and key, read now (throws ENOENT etc.); null when the node serves plain HTTP. */
+export function readTls(config: Config): TlsMaterial | null {
+  if (config.tlsCertPath === null || config.tlsKeyPath === null) return null;
+  return { cert: readFileSync(config.tlsCertPath), key: readFileSync(config.tlsKeyPath) };
+}
+
+/** An HTTPS server when a certificate and key are given, plain HTTP otherwise. */
+export function createServer(handler: (req: IncomingMessage, res: ServerResponse) => void, config: Config, tls: TlsMaterial | null = readTls(config)): Server {
   // Node checks header and request timeouts only every connectionsCheckingInterval (30 s by default), which would
   // let slow clients hold sockets far past IDNODE_HEADERS_TIMEOUT_MS; check at a quarter of the timeout instead.
   const connectionsCheckingInterval = Math.max(250, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4));
   const options = { connectionsCheckingInterval };
   const server =
-    config.tlsCertPath !== null && config.tlsKeyPath !== null
-      ? createHttpsServer({ ...options, cert: readFileSync(config.tlsCertPath), key: readFileSync(config.tlsKeyPath) }, handler)
-      : createHttpServer(options, handler);
+    tls !== null ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, handler) : createHttpServer(options, handler);
   server.on('clientError', answerClientError);
   // CONNECT is a known verb no resource here supports (reference §3.1: 405); without a listener Node would just
   // drop the connection without an answer.

@@ -3,7 +3,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { decodeSecretHash, hashSecret, verifySecret } from '../auth/secret-hash.js';
 import { adminBitsToString, ADMIN_PERMISSION as P, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
-import { prefixKeyOf, prefixRecordHandle, type CaseRule } from '../identifier/handle.js';
+import { handleKeyOf, prefixKeyOf, prefixRecordHandle, type CaseRule } from '../identifier/handle.js';
 import { IdnodeError } from '../errors.js';
 import { isSecretKeyType, isTypeOrSubtype, SECRET_KEY_PERMISSIONS, type HandleValue } from '../identifier/value.js';
 import type { Store } from '../store/store.js';
@@ -38,8 +38,32 @@ function value(index: number, type: string, data: HandleValue['data'], nowSecond
 }
 
 /**
+ * `derive` on an existing record: every HS_ADMIN naming the identity `keyIndex:recordDisplay` gets all rights
+ * (derived prefixes included); when none names it, one is added at the first free index from 100.
+ */
+function grantAllRights(values: HandleValue[], recordDisplay: string, recordKey: string, keyIndex: number, rule: CaseRule, nowSeconds: number): HandleValue[] {
+  const all = adminBitsToString(ALL_ADMIN_BITS);
+  const names = (v: HandleValue): boolean => {
+    if (v.data.format !== 'admin' || v.data.value.index !== keyIndex) return false;
+    try {
+      return handleKeyOf(v.data.value.handle, rule) === recordKey;
+    } catch {
+      return false;
+    }
+  };
+  if (values.some(names)) {
+    return values.map((v) => (names(v) && v.data.format === 'admin' ? { ...v, timestamp: nowSeconds, data: { format: 'admin', value: { ...v.data.value, permissions: all } } } : v));
+  }
+  const used = new Set([...values.map((v) => v.index), keyIndex]);
+  let index = 100;
+  while (used.has(index)) index += 1;
+  return [...values, value(index, 'HS_ADMIN', { format: 'admin', value: { handle: recordDisplay, index: keyIndex, permissions: all } }, nowSeconds)];
+}
+
+/**
  * Puts `key` (an HS_SECKEY or HS_PUBKEY value) on `0.NA/P`: creates and homes the record when missing (with an
- * HS_ADMIN for that key; `derive` adds the derived-prefix rights), or replaces the value at the key's index — a key
+ * HS_ADMIN for that key; `derive` gives it all rights, derived prefixes included — on an existing record too, see
+ * grantAllRights), or replaces the value at the key's index — a key
  * of the same type (rotation); a value of another type only with `replace`, so handing out a key pair cannot
  * silently end a prefix's secret-key login (or the other way round).
  * Returns true when the record was created. Throws INVALID_HANDLE, VALUE_ALREADY_EXISTS, STORE_*.
@@ -57,7 +81,8 @@ function putPrefixKey(store: Store, prefix: string, key: HandleValue, derive: bo
     }
     store.homePrefix(prefixKeyOf(prefix), prefix, nowSeconds);
     if (existing !== undefined) {
-      const others = existing.values.filter((v) => v.index !== key.index);
+      let others = existing.values.filter((v) => v.index !== key.index);
+      if (derive) others = grantAllRights(others, record.display, record.key, key.index, options.rule, nowSeconds);
       store.updateRecord(record.key, [...others, key].sort((a, b) => a.index - b.index), nowSeconds);
       return false;
     }
