@@ -12,6 +12,8 @@ import { basicAuth, startNode } from './support/node-under-test.js';
 import { openStore } from '../src/store/store.js';
 
 const CLI = new URL('../src/cli.js', import.meta.url).pathname;
+/** The repository (this file runs as dist/test/cli.test.js). */
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 function tempDb(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'idnode-cli-'));
@@ -125,13 +127,23 @@ test('cli: secret --derive on an existing record lets its identity create derive
 
 interface Running {
   readonly port: number;
+  /** Everything printed up to the "listening" line. */
   readonly output: string;
+  /** Everything printed so far. */
+  printed(): string;
+  /** Sends the stop signal and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
-/** Starts `idnode serve`, waits for the "idnode listening" log line and returns the bound port. */
-function runUntilListening(t: ExecutionContext, env: NodeJS.ProcessEnv): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `idnode serve` (or `command`), waits for the "idnode listening" log line and returns the bound port. */
+function runUntilListening(
+  t: ExecutionContext,
+  env: NodeJS.ProcessEnv,
+  command: readonly string[] = [process.execPath, CLI, 'serve'],
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<Running> {
+  const [file = '', ...args] = command;
+  const child = spawn(file, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -146,8 +158,9 @@ function runUntilListening(t: ExecutionContext, env: NodeJS.ProcessEnv): Promise
       resolve({
         port,
         output,
+        printed: () => output,
         stop: () => {
-          child.kill('SIGTERM');
+          child.kill(signal);
           return exited;
         },
       });
@@ -246,4 +259,16 @@ test('cli: after keys --replace on the node prefix, a start with IDNODE_ADMIN_SE
   t.true(again.node.bootstrap.rotated);
   t.is(again.node.store.getRecord('0.NA/88.118')?.values.find((v) => v.index === 300)?.type, 'HS_SECKEY');
   t.is((await again.put('/api/handles/88.118/AFTER', [{ index: 1, type: 'URL', data: 'https://example.cn/a' }])).status, 201, 'the administrator logs in with the secret again');
+});
+
+test('cli: npm start hands SIGTERM and SIGINT to the node itself, which stops gracefully', async (t) => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const db = tempDb(t);
+    // --ignore-scripts skips the prestart build (the test run has built already); the start script itself runs.
+    const running = await runUntilListening(t, childEnv({ IDNODE_DB_PATH: db, IDNODE_PORT: '0', IDNODE_HOST: '127.0.0.1' }), ['npm', 'start', '--ignore-scripts', '--silent'], signal);
+    t.is((await fetch(`http://127.0.0.1:${running.port}/healthz`)).status, 200);
+    await running.stop();
+    t.regex(running.printed(), /"msg":"stopped"/, signal);
+    await t.throwsAsync(fetch(`http://127.0.0.1:${running.port}/healthz`), undefined, `${signal}: nothing listens after npm stopped`);
+  }
 });
