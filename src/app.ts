@@ -78,6 +78,12 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
       for (const key of keys) remembered.forgetHandle(key);
     },
   });
+  if (store.capBytes !== null && store.capBytes > config.storeMaxBytes) {
+    options.logger.warn(
+      { storeMaxBytes: config.storeMaxBytes, capBytes: store.capBytes },
+      'IDNODE_STORE_MAX_BYTES is below the size of the store: it is held at its current size, and writes that need more room get 503',
+    );
+  }
   let bootstrap: BootstrapResult;
   try {
     // Canonical keys depend on the case rule: a store keeps the rule it was created with.

@@ -84,6 +84,11 @@ export function openStore(path: string, options: StoreOptions): Store {
 
 export class Store {
   readonly writes: WriteQueue;
+  /**
+   * The size cap in force (bytes), or null without one. SQLite never sets max_page_count below the pages the file
+   * already has, so a cap smaller than the store holds it at its current size: larger than `maxBytes` asked for.
+   */
+  readonly capBytes: number | null = null;
   private readonly written: (handleKey: string) => void;
   private readonly selectRecord: Statement<[string], RecordRow>;
   private readonly selectPublic: Statement<[string], PublicRow>;
@@ -122,6 +127,7 @@ export class Store {
     if ((options.maxBytes ?? 0) > 0) {
       const pageSize = Number(db.pragma('page_size', { simple: true }));
       db.pragma(`max_page_count = ${Math.max(1, Math.floor((options.maxBytes ?? 0) / pageSize))}`);
+      this.capBytes = Number(db.pragma('max_page_count', { simple: true })) * pageSize;
     }
 
     this.selectRecord = db.prepare('SELECT handle, record FROM handles WHERE handle_key = ?');

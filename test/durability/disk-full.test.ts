@@ -134,6 +134,33 @@ test('disk full: a node restarted with a larger IDNODE_STORE_MAX_BYTES accepts w
   t.is(after.rows.size, stored.length + 1);
 });
 
+test('disk full: a cap below the size of an existing store holds it at that size', async (t) => {
+  const db = tempDb(t);
+  const rule = { suffixCaseSensitive: false };
+  const nowSeconds = 1_768_464_000;
+  const insert = (store: ReturnType<typeof openStore>, text: string): Promise<void> => {
+    const handle = parseHandle(text, rule);
+    return store.write((tx) => {
+      store.insertRecord(handle.key, handle.display, handle.prefixKey, parseValueList([{ index: 1, type: 'DESC', data: PAYLOAD }], nowSeconds, rule), nowSeconds);
+      tx.touch(handle.key);
+    });
+  };
+  const first = openStore(db, { busyTimeoutMs: 1000 });
+  for (let i = 0; i < 100; i += 1) await insert(first, `${NODE_PREFIX}/BEFORE-${i}`);
+  t.is(first.capBytes, null, 'no cap configured');
+  first.close();
+  const store = openStore(db, { busyTimeoutMs: 1000, maxBytes: 4096 });
+  t.teardown(() => store.close());
+  const { sizeBytes } = inspectStoreFile(db, NODE_PREFIX);
+  t.true((store.capBytes ?? 0) >= sizeBytes && (store.capBytes ?? 0) > 4096, `cap ${store.capBytes} for a ${sizeBytes}-byte store`);
+  let refused: unknown;
+  for (let i = 0; i < 1000 && refused === undefined; i += 1) await insert(store, `${NODE_PREFIX}/AFTER-${i}`).catch((error: unknown) => (refused = error));
+  t.true(refused instanceof IdnodeError && refused.code === 'STORE_FULL', String(refused));
+  const after = inspectStoreFile(db, NODE_PREFIX);
+  t.true(after.sizeBytes <= (store.capBytes ?? 0), `the store did not grow past the cap in force (${after.sizeBytes} bytes)`);
+  t.is(after.integrity, 'ok');
+});
+
 test('disk full: a write that overflows the store fails alone with STORE_FULL; the other writes of its group commit', async (t) => {
   // For a one-row UPDATE without triggers SQLite keeps no statement journal, so SQLITE_FULL rolls back the whole
   // transaction, savepoints included: the group commit must fail only that write and still commit the others.

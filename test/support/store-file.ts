@@ -19,6 +19,8 @@ export interface StoreFileView {
   readonly rows: ReadonlyMap<string, StoredRow>;
   /** The trigger-kept count of handles under `prefixKey` (handle_counts), 0 when absent. */
   readonly countedHandles: number;
+  /** The database's logical size (page_count × page_size, WAL included). */
+  readonly sizeBytes: number;
 }
 
 /** Opens `path` (read-write, so a WAL left by a killed process is recovered), checks it and reads the rows of a prefix. */
@@ -30,7 +32,8 @@ export function inspectStoreFile(path: string, prefixKey: string): StoreFileView
     const select = db.prepare<[string], { handle: string; record: string }>('SELECT handle, record FROM handles WHERE prefix_key = ?');
     for (const row of select.iterate(prefixKey)) rows.set(row.handle, { handle: row.handle, values: JSON.parse(row.record) as StoredRow['values'] });
     const counted = db.prepare<[string], { count: number }>('SELECT count FROM handle_counts WHERE prefix_key = ?').get(prefixKey);
-    return { integrity, rows, countedHandles: counted?.count ?? 0 };
+    const sizeBytes = Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }));
+    return { integrity, rows, countedHandles: counted?.count ?? 0, sizeBytes };
   } finally {
     db.close();
   }
