@@ -103,6 +103,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const lookup: RecordLookup = (key) => records.get(key, () => store.getRecord(key)?.values, !store.inTransaction);
   const authenticator = new Authenticator(lookup, remembered, config.secretHashIterations);
   const resolve = new ResolveService(store, cache, policy, metrics, {
+    rule,
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,

@@ -44,6 +44,9 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
       if (result.kind === 'not-found') {
         status = 404;
         body = `{"responseCode":100,"handle":${JSON.stringify(text)}}`;
+      } else if (result.kind === 'referral') {
+        status = 300;
+        body = `{"responseCode":303,"handle":${JSON.stringify(text)},"values":${result.valuesJson}}`;
       } else {
         status = 200;
         body = `{"responseCode":${result.empty ? 200 : 1},"handle":${JSON.stringify(text)},"values":${result.valuesJson}}`;

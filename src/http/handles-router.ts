@@ -79,11 +79,16 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
       types: query.getAll('type'),
       publicOnly: flag(query, 'publicOnly'),
       identity: ctx.state.identity,
+      doNotRefer: flag(query, 'doNotRefer') === true,
     });
     // Anonymous answers may be cached downstream no longer than the record's smallest TTL; authenticated ones are no-store.
     if (result.maxAgeSeconds !== null && ctx.state.identity === null) ctx.set('Cache-Control', `max-age=${result.maxAgeSeconds}`);
     if (result.kind === 'not-found') {
       sendHandleJson(ctx, 404, `{"responseCode":100,"handle":${quote(text)}}`);
+      return;
+    }
+    if (result.kind === 'referral') {
+      sendHandleJson(ctx, 300, `{"responseCode":303,"handle":${quote(text)},"values":${result.valuesJson}}`);
       return;
     }
     // An existing handle with nothing to show is 200 / responseCode 200 (reference §3.2).

@@ -5,7 +5,7 @@ import type { RecordLookup } from '../auth/authenticator.js';
 import type { Identity } from '../auth/identity.js';
 import type { CachedResolution, ResolveCache } from '../cache/resolve-cache.js';
 import { IdnodeError } from '../errors.js';
-import type { Handle } from '../identifier/handle.js';
+import { asciiUpper, parentPrefix, prefixOfPrefixRecord, prefixRecordHandle, type CaseRule, type Handle } from '../identifier/handle.js';
 import { isPubliclyReadable, matchesTypeFilter } from '../identifier/value.js';
 import { publicViewExpiryMs, valueToJson, type ValueJson } from '../identifier/value-json.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -19,18 +19,26 @@ export interface ResolveRequest {
   /** undefined = the default: true for anonymous callers, false for authenticated ones. */
   readonly publicOnly: boolean | undefined;
   readonly identity: Identity | null;
+  /** `doNotRefer` (reference §3.2): answer not-found rather than a prefix referral. */
+  readonly doNotRefer?: boolean;
 }
 
 export type ResolveResult =
   | { readonly kind: 'found'; readonly valuesJson: string; readonly empty: boolean; readonly maxAgeSeconds: number | null }
-  | { readonly kind: 'not-found'; readonly maxAgeSeconds: number | null };
+  | { readonly kind: 'not-found'; readonly maxAgeSeconds: number | null }
+  /** Reference §5: HTTP 300 / responseCode 303 with the public referral values of the nearest ancestor prefix record. */
+  | { readonly kind: 'referral'; readonly valuesJson: string; readonly maxAgeSeconds: number | null };
 
 export interface ResolveServiceOptions {
+  readonly rule: CaseRule;
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
 }
 
+
+/** Value types that refer a derived prefix's record to another service (reference §2.2, §5). */
+const REFERRAL_TYPES = new Set(['HS_SITE.PREFIX', 'HS_SERV.PREFIX', 'HS_NA_DELEGATE']);
 
 export class ResolveService {
   constructor(
@@ -54,7 +62,7 @@ export class ResolveService {
     if (!publicOnly && cached.kind === 'found' && cached.hasPrivate) this.checkAnonymousFullRead(request);
     // Shared caches may keep a public answer as long as this node's cache does, never beyond the smallest TTL.
     const maxAgeSeconds = Math.max(0, Math.floor((cached.expiresAtMs - this.options.nowMs()) / 1000));
-    if (cached.kind === 'not-found') return { kind: 'not-found', maxAgeSeconds };
+    if (cached.kind === 'not-found') return this.notFound(request, maxAgeSeconds);
     if (request.indexes.length === 0 && request.types.length === 0) {
       return { kind: 'found', valuesJson: cached.publicValuesJson, empty: cached.publicValuesJson === '[]', maxAgeSeconds };
     }
@@ -66,7 +74,7 @@ export class ResolveService {
     const record = this.store.getRecord(request.handle.key);
     if (record === undefined) {
       this.metrics.resolution('not_found');
-      return { kind: 'not-found', maxAgeSeconds: null };
+      return this.notFound(request, null);
     }
     this.metrics.resolution('cache_miss');
     const values = record.values.map(valueToJson).filter((value) => request.indexes.length + request.types.length === 0 || matches(value, request));
@@ -75,6 +83,36 @@ export class ResolveService {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'identity may not read the non-public values of this handle');
     }
     return { kind: 'found', valuesJson: JSON.stringify(values), empty: values.length === 0, maxAgeSeconds: null };
+  }
+
+  /** Not stored here: a prefix referral when there is one to give (reference §5), else not-found. */
+  private notFound(request: ResolveRequest, maxAgeSeconds: number | null): ResolveResult {
+    const referral = request.doNotRefer === true ? null : this.referral(request.handle);
+    return referral === null ? { kind: 'not-found', maxAgeSeconds } : { kind: 'referral', valuesJson: referral, maxAgeSeconds };
+  }
+
+  /**
+   * For `0.NA/<derived prefix>` not stored here: the nearest ancestor prefix record stored here decides — its public
+   * HS_SITE.PREFIX, HS_SERV.PREFIX and HS_NA_DELEGATE values (the service that holds that ancestor's derived
+   * prefixes) as JSON, or null when it has none. Null for every other handle. Not cached: a few indexed lookups
+   * through the record cache, and only for prefix records, so an ancestor's change is seen at once.
+   */
+  private referral(handle: Handle): string | null {
+    const prefix = prefixOfPrefixRecord(handle);
+    if (prefix === null) return null;
+    for (let parent = parentPrefix(prefix); parent !== null; parent = parentPrefix(parent)) {
+      let key: string;
+      try {
+        key = prefixRecordHandle(parent, this.options.rule).key;
+      } catch {
+        return null;
+      }
+      const values = this.lookup(key);
+      if (values === undefined) continue;
+      const referrals = values.filter((value) => isPubliclyReadable(value) && REFERRAL_TYPES.has(asciiUpper(value.type)));
+      return referrals.length === 0 ? null : JSON.stringify(referrals.map(valueToJson));
+    }
+    return null;
   }
 
   /**
