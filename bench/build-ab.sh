@@ -14,10 +14,13 @@ DIR=$(mktemp -d)
 mkdir -p "$DIR/a" "$DIR/b"
 prof() { if [ "${PROFILE:-0}" = 1 ]; then mkdir -p "$ROOT/bench/results/ab-profiles/$1"; echo "--cpu-prof --cpu-prof-dir=$ROOT/bench/results/ab-profiles/$1"; fi; }
 common="IDNODE_HOST=127.0.0.1 IDNODE_ADMIN_SECRET=ab-admin-secret-00001 IDNODE_LOG_LEVEL=warn IDNODE_SECRET_HASH_ITERATIONS=1000"
-# Only this build is told about the rate limiters (set high enough never to refuse, as in npm run bench).
-env $common IDNODE_DB_PATH=$DIR/a/db IDNODE_PORT=18501 node $(prof a) "$A_CLI" serve & A=$!
-env $common IDNODE_DB_PATH=$DIR/b/db IDNODE_PORT=18502 IDNODE_RATE_LIMIT_PER_CLIENT=100000000 IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT=100000000 \
-  IDNODE_RATE_LIMIT_PER_IDENTITY=100000000 node $(prof b) "$B_CLI" serve & B=$!
+# The rate limiters are set high enough never to refuse, as in npm run bench. A build older than them refuses unknown
+# IDNODE_* names: run it with A_LIMITS=0.
+limits="IDNODE_RATE_LIMIT_PER_CLIENT=100000000 IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT=100000000 IDNODE_RATE_LIMIT_PER_IDENTITY=100000000"
+a_limits=$limits
+[ "${A_LIMITS:-1}" = 0 ] && a_limits=
+env $common $a_limits IDNODE_DB_PATH=$DIR/a/db IDNODE_PORT=18501 node $(prof a) "$A_CLI" serve & A=$!
+env $common $limits IDNODE_DB_PATH=$DIR/b/db IDNODE_PORT=18502 node $(prof b) "$B_CLI" serve & B=$!
 trap 'kill -INT $A $B; sleep 3; rm -rf $DIR' EXIT
 sleep 4
 for port in 18501 18502; do

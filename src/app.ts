@@ -104,6 +104,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const authenticator = new Authenticator(lookup, remembered, config.secretHashIterations);
   const resolve = new ResolveService(store, cache, policy, metrics, {
     rule,
+    peekRecord: (key) => records.get(key, () => store.getRecord(key)?.values, false),
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,

@@ -2,10 +2,10 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { answerWithKey, handleAuthorization } from './support/handle-client.js';
 import { basicAuth, startNode } from './support/node-under-test.js';
@@ -182,6 +182,20 @@ test('cli: a start failure outside the store (a missing TLS file) is one clear l
   t.false(/\n\s+at /.test(result.stderr), result.stderr);
   t.false(existsSync(db), 'the TLS files are read before the store is created');
   t.false(result.stdout.includes('its secret'), 'so no secret is printed for a store that does not exist');
+});
+
+test('cli: TLS files that do not parse or do not match are refused before a first start creates the store', (t) => {
+  const db = tempDb(t);
+  const bad = join(dirname(db), 'bad.pem');
+  writeFileSync(bad, 'not a certificate\n');
+  const result = spawnSync(process.execPath, [CLI, 'serve'], {
+    env: childEnv({ IDNODE_DB_PATH: db, IDNODE_PORT: '0', IDNODE_HOST: '127.0.0.1', IDNODE_TLS_CERT_PATH: bad, IDNODE_TLS_KEY_PATH: bad }),
+    encoding: 'utf8',
+  });
+  t.is(result.status, 1);
+  t.regex(result.stderr, /^idnode: ERR_OSSL_/m);
+  t.false(existsSync(db), 'nothing created, so no secret was generated and lost');
+  t.false(result.stdout.includes('its secret'));
 });
 
 test('cli: a first start that cannot listen still prints the secret it stored, and says so; that secret works', async (t) => {

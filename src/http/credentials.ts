@@ -101,7 +101,14 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
       ctx.state.session = session;
       return attempt(ctx, claimedKey(answer.id, rule), () => sessions.answer(session, answer));
     }
-    const identity = sessions.identityOf(session);
+    let identity: Identity | null;
+    try {
+      identity = sessions.identityOf(session);
+    } catch (error) {
+      // The session just ended (its key changed): on /api/sessions paths it is now simply unknown, answered there.
+      if (isSessionsPath(ctx.path) && error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') return null;
+      throw error;
+    }
     ctx.state.session = session;
     return identity;
   }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { createSecureContext } from 'node:tls';
 import type { Config } from '../config.js';
 import { ERROR_CATALOG, type ErrorCode } from '../errors.js';
 import { SECURITY_HEADERS } from './request-pipeline.js';
@@ -13,10 +14,15 @@ export interface TlsMaterial {
   readonly key: Buffer;
 }
 
-/** The configured certificate and key, read now (throws ENOENT etc.); null when the node serves plain HTTP. */
+/**
+ * The configured certificate and key, read and checked as a pair now — a missing file, PEM that does not parse or a
+ * key that does not match the certificate throws here, before a first start creates the store. Null for plain HTTP.
+ */
 export function readTls(config: Config): TlsMaterial | null {
   if (config.tlsCertPath === null || config.tlsKeyPath === null) return null;
-  return { cert: readFileSync(config.tlsCertPath), key: readFileSync(config.tlsKeyPath) };
+  const material = { cert: readFileSync(config.tlsCertPath), key: readFileSync(config.tlsKeyPath) };
+  createSecureContext(material);
+  return material;
 }
 
 /** An HTTPS server when a certificate and key are given, plain HTTP otherwise. */

@@ -31,6 +31,11 @@ export type ResolveResult =
 
 export interface ResolveServiceOptions {
   readonly rule: CaseRule;
+  /**
+   * Record lookup for the referral walk: served from the record cache when there, but never filling it, so requests
+   * for made-up deep prefixes cannot push the records authentication needs out of it.
+   */
+  readonly peekRecord: RecordLookup;
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
@@ -94,8 +99,9 @@ export class ResolveService {
   /**
    * For `0.NA/<derived prefix>` not stored here: the nearest ancestor prefix record stored here decides — its public
    * HS_SITE.PREFIX, HS_SERV.PREFIX and HS_NA_DELEGATE values (the service that holds that ancestor's derived
-   * prefixes) as JSON, or null when it has none. Null for every other handle. Not cached: a few indexed lookups
-   * through the record cache, and only for prefix records, so an ancestor's change is seen at once.
+   * prefixes) as JSON, or null when it has none. Null for every other handle. Not cached: indexed lookups (the
+   * stored ancestor usually from the record cache), only for prefix records, so an ancestor's change is seen at once;
+   * a 404 at the end counts against the error budget like any other.
    */
   private referral(handle: Handle): string | null {
     const prefix = prefixOfPrefixRecord(handle);
@@ -107,7 +113,7 @@ export class ResolveService {
       } catch {
         return null;
       }
-      const values = this.lookup(key);
+      const values = this.options.peekRecord(key);
       if (values === undefined) continue;
       const referrals = values.filter((value) => isPubliclyReadable(value) && REFERRAL_TYPES.has(asciiUpper(value.type)));
       return referrals.length === 0 ? null : JSON.stringify(referrals.map(valueToJson));

@@ -411,6 +411,13 @@ test('sessions: a session ends when the key it logged in with is replaced or rem
   t.regex(String(ended.headers['www-authenticate']), /error="the key this session logged in with was changed or removed; log in again"/);
   t.not(challengeFrom(ended.headers['www-authenticate']).sessionId, rsaSession.sessionId);
   t.is((await node.request('GET', '/api/sessions/this', withSession(rsaSession.sessionId))).status, 401, 'and it is gone');
+  // On /api/sessions a session ended this way is simply unknown: logging out of it is 403, like any unknown session.
+  const staleLogout = await login(node, (challenge) => answerWithKey(RSA_ID, other, challenge));
+  t.is((await node.put('/api/handles/0.NA/88.118.8?index=300', [{ index: 300, type: 'HS_PUBKEY', data: { format: 'key', value: jwk(rsa) } }])).status, 200);
+  const openBefore = await node.metric('idnode_sessions{state="open"}');
+  t.is((await node.request('DELETE', '/api/sessions/this', withSession(staleLogout.sessionId))).status, 403);
+  t.is(await node.metric('idnode_sessions{state="open"}'), openBefore, 'no new challenge was opened for it');
+  t.is((await node.put('/api/handles/0.NA/88.118.8?index=300', [{ index: 300, type: 'HS_PUBKEY', data: { format: 'key', value: jwk(other) } }])).status, 200);
   t.is((await node.put('/api/handles/88.118.8/SECRET-GOES-ON', URL_VALUES, withSession(secretSession.sessionId))).status, 201);
   // The secret key removed: both sessions that proved it end.
   t.is((await node.delete('/api/handles/0.NA/88.118.8?index=301')).status, 200);
