@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa from 'koa';
+import { LRUCache } from 'lru-cache';
 import { AccessPolicy } from './auth/access-policy.js';
 import { Authenticator } from './auth/authenticator.js';
 import { Authorizer } from './auth/authorizer.js';
@@ -27,7 +28,7 @@ import { prefixesRouter } from './http/prefixes-router.js';
 import { requestPipeline } from './http/request-pipeline.js';
 import type { NodeState } from './http/state.js';
 import { transportTrust } from './http/transport.js';
-import { prefixRecordHandle, type CaseRule } from './identifier/handle.js';
+import { PREFIX_NAMESPACE, prefixRecordHandle, type CaseRule } from './identifier/handle.js';
 import type { Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { PrefixService } from './prefixes/prefix-service.js';
@@ -69,6 +70,8 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const remembered = new CredentialCache({ maxEntries: 10_000, ttlMs: config.authCacheSeconds * 1000, nowMs });
   // Parsed records for authentication and authorization; dropped on every write, never filled inside one.
   const records = new RecordCache<readonly HandleValue[]>(10_000);
+  // Prefix-referral decisions by prefix (ResolveService); cleared whenever a prefix record changes.
+  const referralMemo = new LRUCache<string, { readonly json: string | null }>({ max: 10_000 });
   const store = openStore(config.dbPath, {
     busyTimeoutMs: config.storeBusyTimeoutMs,
     onRecordWritten: (key) => records.invalidate(key),
@@ -76,6 +79,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     onCommitted: (keys) => {
       cache.invalidate(keys);
       for (const key of keys) remembered.forgetHandle(key);
+      if (keys.some((key) => key.startsWith(`${PREFIX_NAMESPACE}/`))) referralMemo.clear();
     },
   });
   if (store.capBytes !== null && store.capBytes > config.storeMaxBytes) {
@@ -105,6 +109,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const resolve = new ResolveService(store, cache, policy, metrics, {
     rule,
     peekRecord: (key) => records.get(key, () => store.getRecord(key)?.values, false),
+    referralMemo,
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
@@ -163,6 +168,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cache.clear();
     remembered.clear();
     records.clear();
+    referralMemo.clear();
   });
 
   return {

@@ -5,7 +5,8 @@ import type { RecordLookup } from '../auth/authenticator.js';
 import type { Identity } from '../auth/identity.js';
 import type { CachedResolution, ResolveCache } from '../cache/resolve-cache.js';
 import { IdnodeError } from '../errors.js';
-import { asciiUpper, parentPrefix, prefixOfPrefixRecord, prefixRecordHandle, type CaseRule, type Handle } from '../identifier/handle.js';
+import type { LRUCache } from 'lru-cache';
+import { asciiUpper, parentPrefix, prefixKeyOf, prefixOfPrefixRecord, prefixRecordHandle, type CaseRule, type Handle } from '../identifier/handle.js';
 import { isPubliclyReadable, matchesTypeFilter } from '../identifier/value.js';
 import { publicViewExpiryMs, valueToJson, type ValueJson } from '../identifier/value-json.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -36,6 +37,11 @@ export interface ResolveServiceOptions {
    * for made-up deep prefixes cannot push the records authentication needs out of it.
    */
   readonly peekRecord: RecordLookup;
+  /**
+   * Referral decisions by prefix key (see referralBelow), shared with the owner, who clears it whenever a prefix
+   * record (`0.NA/…`) is written — rare, so clearing it all is simpler than knowing whose decision changed.
+   */
+  readonly referralMemo: LRUCache<string, { readonly json: string | null }>;
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
@@ -96,29 +102,39 @@ export class ResolveService {
     return referral === null ? { kind: 'not-found', maxAgeSeconds } : { kind: 'referral', valuesJson: referral, maxAgeSeconds };
   }
 
-  /**
-   * For `0.NA/<derived prefix>` not stored here: the nearest ancestor prefix record stored here decides — its public
-   * HS_SITE.PREFIX, HS_SERV.PREFIX and HS_NA_DELEGATE values (the service that holds that ancestor's derived
-   * prefixes) as JSON, or null when it has none. Null for every other handle. Not cached: indexed lookups (the
-   * stored ancestor usually from the record cache), only for prefix records, so an ancestor's change is seen at once;
-   * a 404 at the end counts against the error budget like any other.
-   */
+  /** For `0.NA/<derived prefix>` not stored here, the referral its parent's line gives (see referralBelow); else null. */
   private referral(handle: Handle): string | null {
     const prefix = prefixOfPrefixRecord(handle);
-    if (prefix === null) return null;
-    for (let parent = parentPrefix(prefix); parent !== null; parent = parentPrefix(parent)) {
-      let key: string;
-      try {
-        key = prefixRecordHandle(parent, this.options.rule).key;
-      } catch {
-        return null;
-      }
-      const values = this.options.peekRecord(key);
-      if (values === undefined) continue;
-      const referrals = values.filter((value) => isPubliclyReadable(value) && REFERRAL_TYPES.has(asciiUpper(value.type)));
-      return referrals.length === 0 ? null : JSON.stringify(referrals.map(valueToJson));
+    const parent = prefix === null ? null : parentPrefix(prefix);
+    return parent === null ? null : this.referralBelow(parent);
+  }
+
+  /**
+   * The referral for prefixes derived from `prefix`: if `0.NA/<prefix>` is stored here, its public HS_SITE.PREFIX,
+   * HS_SERV.PREFIX and HS_NA_DELEGATE values (the service holding its derived prefixes) as JSON, or null when it has
+   * none; if it is not stored, the answer for its parent. Memoized per prefix, so a flood of made-up names under one
+   * prefix costs one lookup; lookups never fill the record cache.
+   */
+  private referralBelow(prefix: string): string | null {
+    let key: string;
+    try {
+      key = prefixKeyOf(prefix);
+    } catch {
+      return null;
     }
-    return null;
+    const memo = this.options.referralMemo.get(key);
+    if (memo !== undefined) return memo.json;
+    const values = this.options.peekRecord(prefixRecordHandle(prefix, this.options.rule).key);
+    let json: string | null;
+    if (values === undefined) {
+      const parent = parentPrefix(prefix);
+      json = parent === null ? null : this.referralBelow(parent);
+    } else {
+      const referrals = values.filter((value) => isPubliclyReadable(value) && REFERRAL_TYPES.has(asciiUpper(value.type)));
+      json = referrals.length === 0 ? null : JSON.stringify(referrals.map(valueToJson));
+    }
+    this.options.referralMemo.set(key, { json });
+    return json;
   }
 
   /**
