@@ -21,6 +21,12 @@ function limiter(points: number, durationSeconds: number, prefix: string): RateL
   return points > 0 ? new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix: prefix }) : null;
 }
 
+/** A per-second budget checked per event-loop turn, or null when the limit is off (0). */
+function turnBudget(perSecond: number, prefix: string, tableSize: number): TurnBudget | null {
+  const per = limiter(perSecond, 1, prefix);
+  return per === null ? null : new TurnBudget(per, perSecond, 1000, tableSize);
+}
+
 // FNV-1a: a cheap, well-spread hash for bucketing.
 function bucketOf(text: string, size: number): number {
   let hash = 0x811c9dc5;
@@ -48,54 +54,94 @@ function refusal(error: unknown): Refusal {
   throw error;
 }
 
-/** Points per bucket gathered during one event-loop turn, and which buckets have any (fixed tables, no allocation). */
-class TurnTally {
+/**
+ * One limiter's budget as seen between its flushes: points per bucket gathered during this event-loop turn (handed
+ * to the limiter once per turn), and what the limiter said was left in each bucket's window at the last flush, so a
+ * turn that overdraws a bucket (a burst of pipelined requests parsed together) is refused at once, not a turn later.
+ * Fixed tables, no allocation per request.
+ */
+class TurnBudget {
   private readonly points: Uint32Array;
   private readonly active: Int32Array;
   private activeCount = 0;
+  /** Points left in the bucket's current window at the last flush; the full budget until a flush says otherwise. */
+  private readonly left: Float64Array;
+  /** When that window ends (ms since the epoch); 0 while unknown. */
+  private readonly windowEnds: Float64Array;
 
-  constructor(tableSize: number) {
+  constructor(
+    readonly limiter: RateLimiterMemory,
+    private readonly budget: number,
+    private readonly windowMs: number,
+    tableSize: number,
+  ) {
     this.points = new Uint32Array(tableSize);
     this.active = new Int32Array(tableSize);
+    this.left = new Float64Array(tableSize).fill(budget);
+    this.windowEnds = new Float64Array(tableSize);
+  }
+
+  /** True while one more point fits the bucket's budget this turn. */
+  fits(index: number): boolean {
+    const used = (this.points[index] ?? 0) + 1;
+    if (used <= (this.left[index] ?? 0)) return true;
+    // Only on the rare overdraw path: the window the limiter reported may have ended since.
+    if ((this.windowEnds[index] ?? 0) > Date.now()) return false;
+    this.left[index] = this.budget;
+    this.windowEnds[index] = 0;
+    return used <= this.budget;
+  }
+
+  /** When a bucket that no longer fits may try again (ms since the epoch). */
+  refusedUntil(index: number): number {
+    const end = this.windowEnds[index] ?? 0;
+    return end > Date.now() ? end : Date.now() + this.windowMs;
   }
 
   add(index: number): void {
     if ((this.points[index] = (this.points[index] ?? 0) + 1) === 1) this.active[this.activeCount++] = index;
   }
 
-  /** Calls `spend(bucket, points)` once per active bucket and empties the tally. */
-  drain(spend: (index: number, points: number) => void): void {
+  /** Hands each active bucket's points to the limiter (one call per bucket and turn); `refuse` hears of overdraws. */
+  flush(refuse: (index: number, result: unknown) => void): void {
     for (let k = 0; k < this.activeCount; k += 1) {
       const index = this.active[k] ?? 0;
       const points = this.points[index] ?? 0;
       this.points[index] = 0;
-      spend(index, points);
+      this.limiter.consume(String(index), points).then(
+        (result) => this.remember(index, result),
+        (result: unknown) => {
+          if (result instanceof RateLimiterRes) this.remember(index, result);
+          refuse(index, result);
+        },
+      );
     }
     this.activeCount = 0;
+  }
+
+  private remember(index: number, result: RateLimiterRes): void {
+    this.left[index] = Math.max(0, result.remainingPoints);
+    this.windowEnds[index] = Date.now() + result.msBeforeNext;
   }
 }
 
 export class RateLimits {
-  private readonly perClient: RateLimiterMemory | null;
-  private readonly errors: RateLimiterMemory | null;
+  /** Per client network: every request, and the tighter budget of not-found and error answers. */
+  private readonly requests: TurnBudget | null;
+  private readonly errors: TurnBudget | null;
   private readonly perIdentity: RateLimiterMemory | null;
   private readonly failedLogins: RateLimiterMemory | null;
   private readonly proxies = new BlockList();
   private readonly socketBuckets = new WeakMap<object, number>();
   /** Per client-network bucket: until when (ms since the epoch) it is refused; a fixed table, like the buckets. */
   private readonly refusedUntil: Float64Array;
-  /** Requests and error answers per bucket not yet handed to their limiters. */
-  private readonly requestTally: TurnTally;
-  private readonly errorTally: TurnTally;
   private flushScheduled = false;
   private readonly anyProxy: boolean;
 
   constructor(private readonly options: RateLimitOptions) {
     this.refusedUntil = new Float64Array(options.tableSize);
-    this.requestTally = new TurnTally(options.tableSize);
-    this.errorTally = new TurnTally(options.tableSize);
-    this.perClient = limiter(options.perClientPerSecond, 1, 'client');
-    this.errors = limiter(options.errorsPerClientPerSecond, 1, 'errors');
+    this.requests = turnBudget(options.perClientPerSecond, 'client', options.tableSize);
+    this.errors = turnBudget(options.errorsPerClientPerSecond, 'errors', options.tableSize);
     this.perIdentity = limiter(options.perIdentityPerSecond, 1, 'identity');
     this.failedLogins = limiter(options.failedLoginsPerMinute, 60, 'login');
     for (const entry of options.trustedProxies) {
@@ -140,8 +186,8 @@ export class RateLimits {
   /**
    * Counts one request of a client and answers at once: the retry delay (seconds) while the client network is
    * refused, else null. Synchronous, so the hot path never waits on a promise: requests are tallied per bucket in a
-   * fixed table and handed to the limiter once per event-loop turn, and its verdicts land in a fixed table of
-   * refusal deadlines. The turn that spends a budget is still admitted; the following requests are refused.
+   * fixed table and handed to the limiter once per event-loop turn; between flushes the tally is checked against
+   * what the limiter last said was left, so even a burst parsed in one turn (pipelining) stops at the budget.
    */
   admitRequest(index: number): Refusal {
     const until = this.refusedUntil[index] ?? 0;
@@ -150,10 +196,11 @@ export class RateLimits {
       if (left > 0) return Math.max(1, Math.ceil(left / 1000));
       this.refusedUntil[index] = 0;
     }
-    if (this.perClient !== null) {
-      this.requestTally.add(index);
-      this.scheduleFlush();
-    }
+    const requests = this.requests;
+    if (requests === null) return null;
+    if (!requests.fits(index)) return this.refuseUntil(index, requests.refusedUntil(index));
+    requests.add(index);
+    this.scheduleFlush();
     return null;
   }
 
@@ -163,31 +210,30 @@ export class RateLimits {
     setImmediate(this.flushTally);
   }
 
-  /**
-   * Hands each bucket's tallies of this turn to the per-client and error limiters: one call per active bucket and
-   * turn, not one promise per request.
-   */
+  /** Hands this turn's tallies to the limiters: one call per active bucket and turn, not one promise per request. */
   private readonly flushTally = (): void => {
     this.flushScheduled = false;
-    const { perClient, errors } = this;
-    if (perClient !== null) this.requestTally.drain((index, points) => this.spend(perClient, index, points));
-    if (errors !== null) this.errorTally.drain((index, points) => this.spend(errors, index, points));
+    this.requests?.flush(this.refuse);
+    this.errors?.flush(this.refuse);
   };
 
-  private spend(limiter: RateLimiterMemory, index: number, points: number): void {
-    limiter.consume(String(index), points).catch((result: unknown) => this.refuse(index, result));
-  }
-
-  /** Charges a not-found or error answer to the client's tighter error budget; spending it refuses the network. */
+  /** Charges a not-found or error answer to the client's tighter error budget; overdrawing it refuses the network. */
   chargeError(bucket: number): void {
-    if (this.errors === null) return;
-    this.errorTally.add(bucket);
+    const errors = this.errors;
+    if (errors === null) return;
+    if (!errors.fits(bucket)) this.refuseUntil(bucket, errors.refusedUntil(bucket));
+    errors.add(bucket);
     this.scheduleFlush();
   }
 
-  private refuse(index: number, result: unknown): void {
-    if (!(result instanceof RateLimiterRes)) return;
-    this.refusedUntil[index] = Math.max(this.refusedUntil[index] ?? 0, Date.now() + Math.max(1, result.msBeforeNext));
+  private readonly refuse = (index: number, result: unknown): void => {
+    if (result instanceof RateLimiterRes) this.refuseUntil(index, Date.now() + Math.max(1, result.msBeforeNext));
+  };
+
+  /** Refuses a client network until `until` (ms since the epoch) and answers the retry delay in seconds. */
+  private refuseUntil(index: number, until: number): number {
+    this.refusedUntil[index] = Math.max(this.refusedUntil[index] ?? 0, until);
+    return Math.max(1, Math.ceil(((this.refusedUntil[index] ?? 0) - Date.now()) / 1000));
   }
 
   /** Counts one request of an authenticated identity (canonical `index:handle`). */

@@ -56,7 +56,7 @@ test('rate limit: limiter state stays within the fixed table however many client
   for (let i = 0; i < 20_000; i += 1) l.admitRequest(l.clientBucket(request(`10.${(i >> 8) & 255}.${i & 255}.1`)));
   await new Promise((resolve) => setImmediate(resolve));
   // The limiter's own storage (rate-limiter-flexible MemoryStorage) is the state being bounded.
-  const storage = (l as unknown as { perClient: { _memoryStorage: { _storage: Map<string, unknown> } } }).perClient._memoryStorage._storage;
+  const storage = (l as unknown as { requests: { limiter: { _memoryStorage: { _storage: Map<string, unknown> } } } }).requests.limiter._memoryStorage._storage;
   t.true(storage.size <= 16, `${storage.size} keys`);
 });
 
@@ -100,4 +100,26 @@ test('rate limit: an identity over its per-second budget gets 429', async (t) =>
   const statuses = replies.map((reply) => reply.status);
   t.true(statuses.filter((status) => status === 429).length >= 5, statuses.join(','));
   t.true(statuses.filter((status) => status === 201).length <= 5, statuses.join(','));
+});
+
+test('rate limit: requests pipelined on one connection stop at the budget even when parsed in one turn', async (t) => {
+  const node = await startNode(t, { IDNODE_RATE_LIMIT_PER_CLIENT: '20' });
+  await node.register(t, '88.118/PIPE');
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // the registration's own request leaves the window
+  const one = 'GET /api/handles/88.118/PIPE HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+  const { text } = await node.rawExchange(`${one.repeat(299)}${one.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n')}`);
+  const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
+  t.is(statuses.length, 300);
+  t.is(statuses.filter((status) => status === 200).length, 20, 'exactly the budget is admitted');
+  t.is(statuses.filter((status) => status === 429).length, 280);
+});
+
+test('rate limit: pipelined not-found answers stop at the error budget', async (t) => {
+  const node = await startNode(t, { IDNODE_RATE_LIMIT_PER_CLIENT: '10000', IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: '5' });
+  const lines = Array.from({ length: 200 }, (_, i) => `GET /api/handles/88.118/NONE-${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n${i === 199 ? 'Connection: close\r\n' : ''}\r\n`);
+  const { text } = await node.rawExchange(lines.join(''));
+  const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
+  t.is(statuses.length, 200);
+  // The answer that overdraws the budget is already given; the network is refused from the next one on.
+  t.is(statuses.filter((status) => status === 404).length, 6, statuses.slice(0, 12).join(','));
 });
