@@ -27,8 +27,11 @@ export function transportTrust(trustedProxies: readonly string[], trustLoopback 
     const address = plainAddress(req.socket.remoteAddress ?? '');
     if (trustLoopback && isLoopback(address)) return true;
     if (!anyProxy || !proxies.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')) return false;
+    // Every hop must say https: a proxy that appends (`https, http`) keeps whatever the client sent in front, so
+    // neither the first nor any single value can be trusted alone.
     const forwarded = req.headers['x-forwarded-proto'];
-    const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
-    return proto === 'https';
+    if (forwarded === undefined) return false;
+    const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',');
+    return hops.every((hop) => hop.trim().toLowerCase() === 'https');
   };
 }
