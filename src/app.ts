@@ -22,6 +22,7 @@ import { IdnodeError } from './errors.js';
 import { credentials } from './http/credentials.js';
 import { fastResolve } from './http/fast-resolve.js';
 import { rateLimitGate } from './http/rate-limit-gate.js';
+import { originForm } from './http/raw-target.js';
 import { handlesRouter } from './http/handles-router.js';
 import { opsRouter } from './http/ops-router.js';
 import { prefixesRouter } from './http/prefixes-router.js';
@@ -159,9 +160,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
 
   const fast = fastResolve({ limits, resolve, metrics, rule });
   const koa = app.callback();
-  const listener = rateLimitGate(limits, (req: IncomingMessage, res: ServerResponse): void => {
+  const gate = rateLimitGate(limits, (req: IncomingMessage, res: ServerResponse): void => {
     if (!fast(req, res)) void koa(req, res);
   });
+  // Every layer below reads the raw path from req.url: an absolute-form target becomes origin form first.
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.url !== undefined && req.url.charCodeAt(0) !== 0x2f) req.url = originForm(req.url);
+    gate(req, res);
+  };
 
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
   const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => {

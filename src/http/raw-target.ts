@@ -7,6 +7,19 @@ export interface RawTarget {
   readonly query: URLSearchParams;
 }
 
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
+
+/**
+ * The origin form of a request target (RFC 9112 §3.2.2: a server accepts the absolute form, `http://host/path?q`,
+ * as well): the path and query with scheme and authority removed. Other targets (`*`) are returned unchanged.
+ */
+export function originForm(url: string): string {
+  const authority = ABSOLUTE_FORM.exec(url);
+  if (authority === null) return url;
+  const rest = url.slice(authority[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
 /** Most query parameters one request may carry (every real request needs a handful). */
 export const MAX_QUERY_PARAMETERS = 64;
 

@@ -1,7 +1,7 @@
 // The handle taken from the raw request path (reference §1 "Path handling"): decoded once, `+` kept, UTF-8 only.
 
 import test from 'ava';
-import { startNode } from '../support/node-under-test.js';
+import { ADMIN, basicAuth, startNode } from '../support/node-under-test.js';
 
 /** Upper-cases ASCII letters only, as the node compares handles (reference §1 "Case"). */
 function asciiUpper(text: string): string {
@@ -125,4 +125,21 @@ test('raw path: one leading / after /api/handles/ is removed, a second is not', 
   const twice = await node.get('/api/handles///88.118/lead');
   t.is(twice.status, 400);
   t.is(twice.json?.responseCode, 102);
+});
+
+test('raw path: an absolute-form request target (RFC 9112 §3.2.2) names the same handle as its origin form', async (t) => {
+  const node = await startNode(t);
+  const body = JSON.stringify(URL_VALUE);
+  const put = await node.rawExchange(
+    `PUT http://idnode.example:8000/api/handles/88.118/ABS%2Fone HTTP/1.1\r\nHost: idnode\r\nAuthorization: ${basicAuth(ADMIN.identity, ADMIN.secret)}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  t.regex(put.text, /^HTTP\/1\.1 201 /, put.text);
+  t.true(put.text.endsWith('{"responseCode":1,"handle":"88.118/ABS/one"}'), put.text);
+  t.is((await node.get('/api/handles/88.118/ABS/one')).status, 200);
+  const get = await node.rawExchange('GET HTTP://idnode/api/handles/88.118/abs/ONE?type=URL HTTP/1.1\r\nHost: idnode\r\nConnection: close\r\n\r\n');
+  t.regex(get.text, /^HTTP\/1\.1 200 /, get.text);
+  t.regex(get.text, /"handle":"88.118\/abs\/ONE"/);
+  const ops = await node.rawExchange('GET http://idnode/healthz HTTP/1.1\r\nHost: idnode\r\nConnection: close\r\n\r\n');
+  t.regex(ops.text, /^HTTP\/1\.1 200 /, ops.text);
 });
