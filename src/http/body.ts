@@ -1,7 +1,7 @@
 // Request bodies: content type, a size limit enforced before reading, UTF-8 JSON, and the JSON Schemas in schema/.
 
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
 import getRawBody from 'raw-body';
 import { IdnodeError } from '../errors.js';
@@ -35,11 +35,13 @@ function nestingDepth(text: string): number {
   return deepest;
 }
 
-/** True for `application/json` with any parameters (and `+json` types). */
+/**
+ * True for `application/json` with any parameters. Not the `+json` types: `application/json-patch+json` and
+ * `application/merge-patch+json` mean a patch document, which these resources do not take.
+ */
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
-  const mime = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
-  return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
+  return contentType.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
 }
 
 /**
@@ -47,13 +49,17 @@ function isJson(contentType: string | undefined): boolean {
  * before anything is read, and a chunked body stops at the limit. Throws UNSUPPORTED_MEDIA_TYPE,
  * BODY_TOO_LARGE, INVALID_JSON or BAD_REQUEST.
  */
-export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<unknown> {
   if (!isJson(req.headers['content-type'])) throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE');
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase())) {
     throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding.slice(0, 32)} is not supported; send the body uncompressed`);
   }
   const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limitBytes) throw new IdnodeError('BODY_TOO_LARGE', `request body is larger than ${limitBytes} bytes`);
+  // A client that asked to be told before sending the body (Expect: 100-continue) is told only now, when the body
+  // is wanted: requests refused earlier (401, 403, 413, 415, 429…) are answered without its body ever being sent.
+  if (req.headers.expect?.toLowerCase() === '100-continue' && !res.headersSent) res.writeContinue();
   let raw: Buffer;
   try {
     raw = await getRawBody(req, { limit: limitBytes, length: declared === undefined ? null : Number(declared) });

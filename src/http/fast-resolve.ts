@@ -32,7 +32,8 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
     const url = req.url;
     if (req.method !== 'GET' || url === undefined || !url.startsWith(ROUTE) || url.includes('?')) return false;
     const { headers } = req;
-    if (headers.authorization !== undefined || headers.origin !== undefined) return false;
+    // A GET declaring a body goes through Koa, which closes the connection rather than read that body.
+    if (headers.authorization !== undefined || headers.origin !== undefined || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
     const started = performance.now();
     let status: number;
     let body: string;

@@ -99,7 +99,7 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
   async function readBodyUnechoed(ctx: NodeContext): Promise<unknown> {
     const echo = ctx.state.echo;
     ctx.state.echo = undefined;
-    const body = await readJsonBody(ctx.req, deps.bodyLimitBytes);
+    const body = await readJsonBody(ctx.req, ctx.res, deps.bodyLimitBytes);
     ctx.state.echo = echo;
     return body;
   }

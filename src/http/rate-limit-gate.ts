@@ -14,17 +14,30 @@ function isExempt(url: string | undefined): boolean {
   return url !== undefined && url.charCodeAt(1) !== 0x61 && EXEMPT.test(url);
 }
 
-/** 429 in the dialect of the path: Handle `responseCode` 3 under /api/, `{"code","message"}` elsewhere. */
+/** True when a request declares a body (which a refusal does not read). */
+export function declaresBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * 429 in the dialect of the path: Handle `responseCode` 3 under /api/, `{"code","message"}` elsewhere; CORS like
+ * every other answer; and the connection closed when the request declares a body, which is not read.
+ */
 function sendTooMany(req: IncomingMessage, res: ServerResponse, retryAfterSeconds: number): void {
   const url = req.url ?? '/';
+  const path = url.split('?', 1)[0];
   const message = 'too many requests, retry later';
-  const body = url.startsWith('/api/') || url === '/api' ? JSON.stringify({ responseCode: 3, message }) : JSON.stringify({ code: 'RATE_LIMITED', message });
-  res.writeHead(429, {
+  const body = path === '/api' || url.startsWith('/api/') ? JSON.stringify({ responseCode: 3, message }) : JSON.stringify({ code: 'RATE_LIMITED', message });
+  const headers: Record<string, string | number> = {
     ...SECURITY_HEADERS,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
     'Retry-After': String(retryAfterSeconds),
-  });
+  };
+  if (req.headers.origin !== undefined) headers['Access-Control-Allow-Origin'] = '*';
+  if (declaresBody(req)) headers.Connection = 'close';
+  res.writeHead(429, headers);
   res.end(body);
 }
 

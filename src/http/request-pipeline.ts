@@ -101,9 +101,10 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
       else sendPlainError(ctx, error);
       if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
       else if (error.entry.httpStatus === 503) ctx.set('Retry-After', '1');
-      // Do not read the rest of an oversized body: close the connection after answering.
-      if (error.code === 'BODY_TOO_LARGE') ctx.set('Connection', 'close');
     } finally {
+      // Answered before the request body was all received (an oversized body, or a request refused before its body
+      // was wanted): close the connection after answering rather than read and discard whatever the client sends.
+      if (!ctx.req.complete) ctx.set('Connection', 'close');
       deps.metrics.request(ctx.state.route, ctx.status, (performance.now() - started) / 1000);
       chargeIfError(deps.limits, ctx.req, ctx.status);
     }

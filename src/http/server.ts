@@ -34,6 +34,9 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
   const server =
     tls !== null ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, handler) : createHttpServer(options, handler);
   server.on('clientError', answerClientError);
+  // Expect: 100-continue reaches the handler unanswered; the body reader sends 100 Continue only when it wants the
+  // body, so a refused request (401, 413, 429…) is answered without the client ever sending its body.
+  server.on('checkContinue', handler);
   // CONNECT is a known verb no resource here supports (reference §3.1: 405); without a listener Node would just
   // drop the connection without an answer.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
@@ -64,11 +67,24 @@ function refusedPath(error: Error & { rawPacket?: unknown }): string | null {
  * timeouts, 501 unknown methods, 400 otherwise) in the dialect of the path they were for, and close the connection.
  */
 function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void {
-  if (!socket.writable || (error.code === 'ECONNRESET')) {
+  if (!socket.writable || error.code === 'ECONNRESET' || alreadyAnswered(socket)) {
     socket.destroy();
     return;
   }
   answerRaw(socket, CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST', refusedPath(error));
+}
+
+/**
+ * True when the request the parser is in the middle of already has its answer (a 401 or 413 sent before its body
+ * arrived, which then timed out or broke): a second response on the connection would corrupt it, so it is just
+ * closed. Node's own fallback checks the same fields.
+ */
+function alreadyAnswered(socket: Duplex): boolean {
+  const { _httpMessage: response, parser } = socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null; parser?: { incoming?: IncomingMessage | null } | null };
+  if (response?.headersSent === true) return true;
+  const incoming = parser?.incoming;
+  // A response detaches from its socket when it finishes; the request it answered may still be incomplete.
+  return (response === null || response === undefined) && incoming !== null && incoming !== undefined && !incoming.complete;
 }
 
 const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)

@@ -42,7 +42,7 @@ function namedSessionId(ctx: NodeContext, fields: Record<string, string> = {}): 
 async function bodyFields(ctx: NodeContext, limitBytes: number): Promise<Record<string, string>> {
   const length = ctx.req.headers['content-length'];
   if (ctx.req.headers['content-type'] === undefined && (length === undefined || length === '0')) return {};
-  const body = await readJsonBody(ctx.req, limitBytes);
+  const body = await readJsonBody(ctx.req, ctx.res, limitBytes);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IdnodeError('INVALID_BODY', 'body must be a JSON object');
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(body)) {

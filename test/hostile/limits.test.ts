@@ -1,6 +1,7 @@
 // Hostile sizes (issue 3 "Hostile input"): oversized and endless bodies, deep nesting, huge value counts, too many
 // query parameters, over-long headers and URLs — each refused with a clear error while memory stays bounded.
 
+import { connect } from 'node:net';
 import test from 'ava';
 import { ADMIN, basicAuth, startNode, type NodeUnderTest } from '../support/node-under-test.js';
 import { KeepAliveClient, sendRaw, upload, type WireReply } from './wire.js';
@@ -191,4 +192,60 @@ test.serial('limits: bursts of 50 concurrent hostile requests of each kind leave
   // 50 endless bodies buffered up to 16 MiB each would be 800 MiB; bounded reading keeps each under 256 KiB.
   t.true(growthMiB < 160, `RSS grew by ${growthMiB.toFixed(1)} MiB`);
   t.true(await healthy(client));
+});
+
+// Requests answered without their body being wanted: a refusal never reads (and discards) what the client sends.
+const UNREAD: [string, (node: NodeUnderTest) => string, number][] = [
+  ['401 (no credentials)', () => 'PUT /api/handles/88.118/UNREAD HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n', 401],
+  ['405 (a verb the resource does not take)', () => 'PUT /healthz HTTP/1.1\r\nHost: x\r\n', 405],
+  ['200 (a GET that declares a body)', () => 'GET /api/handles/88.118/UNREAD-GET HTTP/1.1\r\nHost: x\r\n', 200],
+  ['404 (a GET that declares a body)', () => 'GET /api/handles/88.118/NOTHING HTTP/1.1\r\nHost: x\r\n', 404],
+];
+
+for (const [what, head, status] of UNREAD) {
+  test(`limits: a ${what} answered before a chunked body is read closes the connection instead of reading 64 MiB`, async (t) => {
+    const node = await startNode(t);
+    await node.register(t, '88.118/UNREAD-GET');
+    const result = await upload(node.port, `${head(node)}Transfer-Encoding: chunked\r\n\r\n`, 64 * MIB, { chunked: true });
+    t.is(result.reply?.status, status);
+    t.is(result.reply?.headers.connection, 'close');
+    t.true(result.cutShort, `the client sent all ${result.sent} bytes`);
+    t.is(node.node.store.getRecord('88.118/UNREAD'), undefined);
+  });
+}
+
+test('limits: a request answered before its declared body arrives gets exactly one response, and the connection closes at once', async (t) => {
+  const node = await startNode(t, { IDNODE_REQUEST_TIMEOUT_MS: '2000', IDNODE_HEADERS_TIMEOUT_MS: '1500' });
+  for (const head of ['PUT /api/handles/88.118/HALF HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n', 'PUT /healthz HTTP/1.1\r\nHost: x\r\n']) {
+    const started = Date.now();
+    const { text, closedByServer } = await node.rawExchange(`${head}Content-Length: 100\r\n\r\n{"a"`);
+    const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => match[1]);
+    t.is(statuses.length, 1, `${head}: ${statuses.join(', ')}`);
+    t.true(closedByServer);
+    t.true(Date.now() - started < 1500, `closed after ${Date.now() - started} ms, not at the request timeout`);
+  }
+});
+
+test('limits: Expect: 100-continue gets 100 Continue only when the body is wanted', async (t) => {
+  const node = await startNode(t);
+  const body = JSON.stringify(values(1));
+  const refused = await node.rawExchange(`PUT /api/handles/88.118/EXPECT HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n`);
+  t.regex(refused.text, /^HTTP\/1\.1 401 /, 'no 100 Continue before the refusal');
+  t.false(refused.text.includes('100 Continue'));
+  const tooBig = await node.rawExchange(`${putHead(node, '/api/handles/88.118/EXPECT', `Expect: 100-continue\r\nContent-Length: ${1024 * MIB}`)}`);
+  t.regex(tooBig.text, /^HTTP\/1\.1 413 /);
+  // The accepted case: the client waits for 100 Continue, then sends the body.
+  const accepted = await new Promise<string>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: node.port });
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      if (received === 'HTTP/1.1 100 Continue\r\n\r\n') socket.write(body);
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+    socket.write(putHead(node, '/api/handles/88.118/EXPECT', `Expect: 100-continue\r\nContent-Length: ${body.length}\r\nConnection: close`));
+  });
+  t.regex(accepted, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /);
+  t.is(node.node.store.getRecord('88.118/EXPECT')?.values.length, 1);
 });

@@ -28,7 +28,7 @@ test('errors: a body that is not UTF-8 is 400/4', async (t) => {
 
 test('errors: a PUT whose content type is not JSON is 415/4', async (t) => {
   const node = await startNode(t);
-  for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonp']) {
+  for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonp', 'application/json-patch+json', 'application/merge-patch+json']) {
     const reply = await node.put('/api/handles/88.118/CT', JSON.stringify(URL_VALUE), { headers: { 'content-type': contentType } });
     t.is(reply.status, 415, contentType);
     t.is(reply.json?.responseCode, 4, contentType);

@@ -123,3 +123,15 @@ test('rate limit: pipelined not-found answers stop at the error budget', async (
   // The answer that overdraws the budget is already given; the network is refused from the next one on.
   t.is(statuses.filter((status) => status === 404).length, 6, statuses.slice(0, 12).join(','));
 });
+
+test('rate limit: a 429 carries CORS for a browser caller and keeps the Handle dialect on /api with a query', async (t) => {
+  const node = await startNode(t, { IDNODE_RATE_LIMIT_PER_CLIENT: '1' });
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const replies = await Promise.all(Array.from({ length: 4 }, () => node.get('/api?x=1', { headers: { origin: 'https://app.example.cn' } })));
+  const refused = replies.filter((reply) => reply.status === 429);
+  t.true(refused.length >= 2, replies.map((reply) => reply.status).join(','));
+  for (const reply of refused) {
+    t.is(reply.headers['access-control-allow-origin'], '*');
+    t.is(reply.json.responseCode, 3);
+  }
+});
