@@ -8,7 +8,7 @@ import { IdnodeError } from '../errors.js';
 import type { LRUCache } from 'lru-cache';
 import { asciiUpper, parentPrefix, prefixKeyOf, prefixOfPrefixRecord, prefixRecordHandle, type CaseRule, type Handle } from '../identifier/handle.js';
 import { isPubliclyReadable, matchesTypeFilter } from '../identifier/value.js';
-import { publicViewExpiryMs, valueToJson, type ValueJson } from '../identifier/value-json.js';
+import { publicView, publicViewExpiryMs, valueToJson, type PublicView, type ValueJson } from '../identifier/value-json.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 
@@ -30,6 +30,11 @@ export type ResolveResult =
   /** Reference §5: HTTP 300 / responseCode 303 with the public referral values of the nearest ancestor prefix record. */
   | { readonly kind: 'referral'; readonly valuesJson: string; readonly maxAgeSeconds: number | null };
 
+/** A prefix referral: the public referral values (JSON) and their TTLs, which bound how long the answer may be kept. */
+export interface Referral {
+  readonly view: PublicView;
+}
+
 export interface ResolveServiceOptions {
   readonly rule: CaseRule;
   /**
@@ -41,7 +46,7 @@ export interface ResolveServiceOptions {
    * Referral decisions by prefix key (see referralBelow), shared with the owner, who clears it whenever a prefix
    * record (`0.NA/…`) is written — rare, so clearing it all is simpler than knowing whose decision changed.
    */
-  readonly referralMemo: LRUCache<string, { readonly json: string | null }>;
+  readonly referralMemo: LRUCache<string, { readonly referral: Referral | null }>;
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
@@ -99,11 +104,18 @@ export class ResolveService {
   /** Not stored here: a prefix referral when there is one to give (reference §5), else not-found. */
   private notFound(request: ResolveRequest, maxAgeSeconds: number | null): ResolveResult {
     const referral = request.doNotRefer === true ? null : this.referral(request.handle);
-    return referral === null ? { kind: 'not-found', maxAgeSeconds } : { kind: 'referral', valuesJson: referral, maxAgeSeconds };
+    if (referral === null) return { kind: 'not-found', maxAgeSeconds };
+    // A referral may be kept no longer than the absence it reports, nor than the smallest TTL of the values it carries.
+    if (maxAgeSeconds !== null) {
+      const nowMs = this.options.nowMs();
+      const valuesMaxAge = Math.max(0, Math.floor((publicViewExpiryMs(referral.view, nowMs, maxAgeSeconds * 1000) - nowMs) / 1000));
+      maxAgeSeconds = Math.min(maxAgeSeconds, valuesMaxAge);
+    }
+    return { kind: 'referral', valuesJson: referral.view.valuesJson, maxAgeSeconds };
   }
 
   /** For `0.NA/<derived prefix>` not stored here, the referral its parent's line gives (see referralBelow); else null. */
-  private referral(handle: Handle): string | null {
+  private referral(handle: Handle): Referral | null {
     const prefix = prefixOfPrefixRecord(handle);
     const parent = prefix === null ? null : parentPrefix(prefix);
     return parent === null ? null : this.referralBelow(parent);
@@ -115,7 +127,7 @@ export class ResolveService {
    * none; if it is not stored, the answer for its parent. Memoized per prefix, so a flood of made-up names under one
    * prefix costs one lookup; lookups never fill the record cache.
    */
-  private referralBelow(prefix: string): string | null {
+  private referralBelow(prefix: string): Referral | null {
     let key: string;
     try {
       key = prefixKeyOf(prefix);
@@ -123,18 +135,18 @@ export class ResolveService {
       return null;
     }
     const memo = this.options.referralMemo.get(key);
-    if (memo !== undefined) return memo.json;
+    if (memo !== undefined) return memo.referral;
     const values = this.options.peekRecord(prefixRecordHandle(prefix, this.options.rule).key);
-    let json: string | null;
+    let referral: Referral | null;
     if (values === undefined) {
       const parent = parentPrefix(prefix);
-      json = parent === null ? null : this.referralBelow(parent);
+      referral = parent === null ? null : this.referralBelow(parent);
     } else {
       const referrals = values.filter((value) => isPubliclyReadable(value) && REFERRAL_TYPES.has(asciiUpper(value.type)));
-      json = referrals.length === 0 ? null : JSON.stringify(referrals.map(valueToJson));
+      referral = referrals.length === 0 ? null : { view: publicView(referrals) };
     }
-    this.options.referralMemo.set(key, { json });
-    return json;
+    this.options.referralMemo.set(key, { referral });
+    return referral;
   }
 
   /**

@@ -77,3 +77,17 @@ test('referral: the nearest stored ancestor decides, and a change to it is seen 
   t.is((await node.delete('/api/handles/0.NA/88.118.8?index=1')).status, 200);
   t.is((await node.get('/api/handles/0.NA/88.118.8.7')).status, 404, 'and its removal too');
 });
+
+test('referral: Cache-Control keeps a referral no longer than the smallest TTL of the values it carries', async (t) => {
+  const node = await startNode(t, { IDNODE_CACHE_NEGATIVE_TTL_SECONDS: '60' });
+  await enterpriseRecord(node, [{ ...SITE_PREFIX, ttl: 0 }]);
+  for (const path of ['/api/handles/0.NA/88.118.8.5', '/api/handles/0.NA/88.118.8.5?pretty']) {
+    t.is((await node.get(path)).headers['cache-control'], 'max-age=0', `${path}: a TTL of 0 may not be kept at all`);
+  }
+  await enterpriseRecord(node, [{ ...SITE_PREFIX, ttl: 20 }, { index: 2, type: 'HS_SERV.PREFIX', data: '0.NA/88.118.8', ttl: 3600 }]);
+  const age = Number(/^max-age=(\d+)$/.exec(String((await node.get('/api/handles/0.NA/88.118.8.7')).headers['cache-control']))?.[1]);
+  t.true(age >= 19 && age <= 20, `max-age=${age}: the smaller value TTL (20) bounds it, not the negative TTL (60)`);
+  await enterpriseRecord(node, [{ ...SITE_PREFIX, ttl: 3600 }]);
+  const negative = Number(/^max-age=(\d+)$/.exec(String((await node.get('/api/handles/0.NA/88.118.8.8')).headers['cache-control']))?.[1]);
+  t.true(negative >= 59 && negative <= 60, `max-age=${negative}: the negative TTL bounds it when the values live longer`);
+});
