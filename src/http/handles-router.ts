@@ -63,7 +63,7 @@ function quote(text: string): string {
 
 export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
   const { rule } = deps;
-  const router = new Router<NodeState>();
+  const router = new Router<NodeState>({ sensitive: true });
 
   async function resolve(ctx: NodeContext): Promise<void> {
     ctx.state.route = 'handles.get';

@@ -41,7 +41,7 @@ function metricsGuard(access: MetricsAccess): (address: string, authorization: s
 }
 
 export function opsRouter(metrics: Metrics, storeAnswers: () => boolean, access: MetricsAccess): Router<NodeState> {
-  const router = new Router<NodeState>();
+  const router = new Router<NodeState>({ sensitive: true });
   const guard = metricsGuard(access);
 
   router.get('/metrics', async (ctx) => {

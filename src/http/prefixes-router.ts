@@ -17,7 +17,7 @@ function prefixFromPath(ctx: NodeContext): string {
 }
 
 export function prefixesRouter(prefixes: PrefixService): Router<NodeState> {
-  const router = new Router<NodeState>();
+  const router = new Router<NodeState>({ sensitive: true });
 
   router.get('/api/prefixes', (ctx) => {
     ctx.state.route = 'prefixes.list';

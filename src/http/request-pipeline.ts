@@ -96,7 +96,8 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
       }
     } catch (thrown) {
       const error = fromThrown(thrown);
-      if (error.isServerError) deps.logger.error({ err: error.cause ?? error, code: error.code, route: ctx.state.route }, 'request failed');
+      // 501 answers a client's verb (or a listing switched off), not a fault of the node: counted, not logged.
+      if (error.isServerError && error.code !== 'OPERATION_NOT_SUPPORTED') deps.logger.error({ err: error.cause ?? error, code: error.code, route: ctx.state.route }, 'request failed');
       if (ctx.path === '/api' || ctx.path.startsWith('/api/')) sendHandleError(ctx, error, challengeFor(ctx, error, deps.sessions));
       else sendPlainError(ctx, error);
       if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));

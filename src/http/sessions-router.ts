@@ -53,7 +53,7 @@ async function bodyFields(ctx: NodeContext, limitBytes: number): Promise<Record<
 }
 
 export function sessionsRouter(sessions: SessionService, limits: RateLimits, bodyLimitBytes: number, rule: CaseRule): Router<NodeState> {
-  const router = new Router<NodeState>();
+  const router = new Router<NodeState>({ sensitive: true });
 
   router.post('/api/sessions', async (ctx) => {
     ctx.state.route = 'sessions';

@@ -6,7 +6,7 @@ import { sendHandleJson } from './handle-dialect.js';
 import type { NodeState } from './state.js';
 
 export function siteRouter(site: () => Site): Router<NodeState> {
-  const router = new Router<NodeState>();
+  const router = new Router<NodeState>({ sensitive: true });
   router.get('/api/site', (ctx) => {
     ctx.state.route = 'site';
     sendHandleJson(ctx, 200, JSON.stringify({ responseCode: 1, site: site() }));
