@@ -25,7 +25,7 @@ function metricsGuard(access: MetricsAccess): (address: string, authorization: s
     if (bits === undefined) allowed.addAddress(address, family);
     else allowed.addSubnet(address, Number(bits), family);
   }
-  const expected = access.token === null ? null : digest(`Bearer ${access.token}`);
+  const expected = access.token === null ? null : digest(access.token);
   return (address, authorization) => {
     if (access.allow.length > 0) {
       const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
@@ -33,8 +33,10 @@ function metricsGuard(access: MetricsAccess): (address: string, authorization: s
         throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'metrics are not served to this address');
       }
     }
-    // Compare digests so the comparison takes the same time whatever the length of the guess.
-    if (expected !== null && (authorization === undefined || !timingSafeEqual(digest(authorization), expected))) {
+    // The scheme is case-insensitive (RFC 9110 §11.1). Compare digests so the comparison takes the same time
+    // whatever the length of the guess (a token of at least 16 characters is not worth guessing).
+    const token = authorization === undefined ? undefined : /^bearer[ \t]+(.*)$/is.exec(authorization)?.[1]?.trim();
+    if (expected !== null && (token === undefined || !timingSafeEqual(digest(token), expected))) {
       throw new IdnodeError('AUTHENTICATION_NEEDED', 'metrics need Authorization: Bearer <IDNODE_METRICS_TOKEN>');
     }
   };

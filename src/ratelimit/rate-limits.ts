@@ -49,6 +49,13 @@ export function clientNetwork(address: string): string {
   return address;
 }
 
+/** An X-Forwarded-For hop without the port some proxies add (`203.0.113.7:5123`, `[2001:db8::1]:5123`). */
+function hopAddress(hop: string): string {
+  if (hop.startsWith('[')) return hop.slice(1, hop.indexOf(']') >>> 0);
+  const colon = hop.indexOf(':');
+  return colon > 0 && colon === hop.lastIndexOf(':') ? hop.slice(0, colon) : hop;
+}
+
 function refusal(error: unknown): Refusal {
   if (error instanceof RateLimiterRes) return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
   throw error;
@@ -175,7 +182,7 @@ export class RateLimits {
     const header = req.headers['x-forwarded-for'];
     const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((hop) => hop.trim());
     for (let i = hops.length - 1; i >= 0; i -= 1) {
-      const hop = hops[i] ?? '';
+      const hop = hopAddress(hops[i] ?? '');
       if (isIP(hop) === 0) break;
       address = hop;
       if (!this.trusted(hop)) break;

@@ -142,6 +142,11 @@ test('ops: with IDNODE_METRICS_TOKEN, /metrics needs the bearer token (401 witho
   t.is(none.headers['www-authenticate'], 'Bearer');
   t.false(none.text.includes('idnode_'));
   t.is((await node.get('/metrics', { headers: { authorization: 'Bearer wrong-token-00000000000' } })).status, 401);
+  t.is((await node.get('/metrics', { headers: { authorization: 'metrics-token-0123456789' } })).status, 401, 'no scheme');
+  t.is((await node.get('/metrics', { headers: { authorization: 'Basic metrics-token-0123456789' } })).status, 401, 'another scheme');
+  for (const scheme of ['bearer', 'BEARER']) {
+    t.is((await node.get('/metrics', { headers: { authorization: `${scheme} metrics-token-0123456789` } })).status, 200, `${scheme}: the scheme is case-insensitive`);
+  }
   const right = await node.get('/metrics', { headers: { authorization: 'Bearer metrics-token-0123456789' } });
   t.is(right.status, 200);
   t.true(right.text.includes('idnode_http_requests_total'));

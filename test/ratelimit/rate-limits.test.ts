@@ -49,6 +49,9 @@ test('rate limit: behind a trusted proxy the rightmost untrusted X-Forwarded-For
   t.is(l.clientBucket(request('10.1.1.1', '192.0.2.1, 198.51.100.7')), client, 'spoofed leftmost hop ignored');
   t.is(l.clientBucket(request('10.1.1.1', '198.51.100.7, 10.2.2.2')), client, 'chained trusted proxies skipped');
   t.not(l.clientBucket(request('10.1.1.1', '203.0.113.9')), client);
+  t.is(l.clientBucket(request('10.1.1.1', '198.51.100.7:50123')), client, 'a hop with a port');
+  t.is(l.clientBucket(request('10.1.1.1', '[2001:db8:1:2::9]:443')), l.clientBucket(request('2001:db8:1:2::77')), 'a bracketed IPv6 hop with a port');
+  t.not(l.clientBucket(request('10.1.1.1', '198.51.100.7:50123')), l.clientBucket(request('10.1.1.1')), 'not the proxy\'s own bucket');
 });
 
 test('rate limit: limiter state stays within the fixed table however many client networks appear', async (t) => {
