@@ -36,12 +36,18 @@ function nestingDepth(text: string): number {
 }
 
 /**
- * True for `application/json` with any parameters. Not the `+json` types: `application/json-patch+json` and
- * `application/merge-patch+json` mean a patch document, which these resources do not take.
+ * True for `application/json` with any parameters, and for nothing else — not the `+json` types either (for
+ * example `application/json-patch+json` and `application/merge-patch+json` mean a patch document).
  */
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   return contentType.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/** The test Node applies before it hands a request to 'checkContinue' (HTTP/1.1, `100-continue` among the tokens). */
+function expectsContinue(req: IncomingMessage): boolean {
+  const expect = req.headers.expect;
+  return expect !== undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && /(?:^|\W)100-continue(?:$|\W)/i.test(expect);
 }
 
 /**
@@ -59,7 +65,7 @@ export async function readJsonBody(req: IncomingMessage, res: ServerResponse, li
   if (declared !== undefined && Number(declared) > limitBytes) throw new IdnodeError('BODY_TOO_LARGE', `request body is larger than ${limitBytes} bytes`);
   // A client that asked to be told before sending the body (Expect: 100-continue) is told only now, when the body
   // is wanted: requests refused earlier (401, 403, 413, 415, 429…) are answered without its body ever being sent.
-  if (req.headers.expect?.toLowerCase() === '100-continue' && !res.headersSent) res.writeContinue();
+  if (expectsContinue(req) && !res.headersSent) res.writeContinue();
   let raw: Buffer;
   try {
     raw = await getRawBody(req, { limit: limitBytes, length: declared === undefined ? null : Number(declared) });

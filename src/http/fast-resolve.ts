@@ -5,7 +5,7 @@ import { parseHandle, type CaseRule } from '../identifier/handle.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ResolveService } from '../resolve/resolve-service.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
-import { chargeIfError } from './rate-limit-gate.js';
+import { chargeIfError, declaresBody } from './rate-limit-gate.js';
 import { decodePathTail } from './raw-target.js';
 import { SECURITY_HEADERS } from './request-pipeline.js';
 
@@ -33,7 +33,7 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
     if (req.method !== 'GET' || url === undefined || !url.startsWith(ROUTE) || url.includes('?')) return false;
     const { headers } = req;
     // A GET declaring a body goes through Koa, which closes the connection rather than read that body.
-    if (headers.authorization !== undefined || headers.origin !== undefined || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
+    if (headers.authorization !== undefined || headers.origin !== undefined || declaresBody(req)) return false;
     const started = performance.now();
     let status: number;
     let body: string;
