@@ -35,7 +35,6 @@ function sendTooMany(req: IncomingMessage, res: ServerResponse, retryAfterSecond
     'Content-Length': Buffer.byteLength(body),
     'Retry-After': String(retryAfterSeconds),
   };
-  if (req.headers.origin !== undefined) headers['Access-Control-Allow-Origin'] = '*';
   if (declaresBody(req)) headers.Connection = 'close';
   res.writeHead(429, headers);
   res.end(body);

@@ -11,12 +11,17 @@ import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { chargeIfError } from './rate-limit-gate.js';
 import type { IncomingMessage } from 'node:http';
 
-/** Sent on every response (also by the resolve fast path). */
+/**
+ * Sent on every response (also by the resolve fast path and the answers written before Koa): the security headers,
+ * and CORS for every resource (reference §3.1) whether or not the request named an Origin, so a shared cache never
+ * hands a browser an answer stored without it. Never with Access-Control-Allow-Credentials.
+ */
 export const SECURITY_HEADERS = Object.freeze({
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
   'Referrer-Policy': 'no-referrer',
+  'Access-Control-Allow-Origin': '*',
 });
 
 const CORS_PREFLIGHT = Object.freeze({
@@ -77,16 +82,11 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
     ctx.state.params = null;
     ctx.state.trustedTransport = deps.trustedTransport(ctx.req);
     ctx.set(SECURITY_HEADERS);
-    const origin = ctx.req.headers.origin;
     try {
-      if (origin !== undefined) {
-        if (ctx.method === 'OPTIONS' && ctx.req.headers['access-control-request-method'] !== undefined) {
-          ctx.set(CORS_PREFLIGHT);
-          ctx.status = 204;
-          return;
-        }
-        // CORS on every resource, without Access-Control-Allow-Credentials (reference §3.1).
-        ctx.set('Access-Control-Allow-Origin', '*');
+      if (ctx.method === 'OPTIONS' && ctx.req.headers.origin !== undefined && ctx.req.headers['access-control-request-method'] !== undefined) {
+        ctx.set(CORS_PREFLIGHT);
+        ctx.status = 204;
+        return;
       }
       await next();
       if (ctx.body == null) {

@@ -181,6 +181,25 @@ test('cors: a request with Origin gets Access-Control-Allow-Origin * and never A
   }
 });
 
+test('cors: answers without Origin carry Access-Control-Allow-Origin * too, so a shared cache cannot strip it from a browser', async (t) => {
+  const node = await startNode(t);
+  await node.register(t, '88.118/CORS-ALL');
+  const replies = [
+    await node.get('/api/handles/88.118/CORS-ALL'),
+    await node.get('/api/handles/88.118/CORS-ALL?pretty'),
+    await node.get('/api/handles/88.118/NOPE'),
+    await node.put('/api/handles/88.118/CORS-ALL', URL_VALUE, { auth: null }),
+    await node.get('/healthz'),
+  ];
+  t.deepEqual(replies.map((reply) => reply.status), [200, 200, 404, 401, 200]);
+  for (const reply of replies) t.is(reply.headers['access-control-allow-origin'], '*', `${reply.status}`);
+  const raw = await node.rawExchange('GET /api/handles/88.118/x HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n');
+  t.true(raw.text.includes('\r\nAccess-Control-Allow-Origin: *\r\n'), raw.text.slice(0, 300));
+  // A browser's resolution is answered by the same fast path as any other: same bytes with or without Origin.
+  const withOrigin = await node.get('/api/handles/88.118/CORS-ALL', { headers: { origin: 'https://app.example.org' } });
+  t.is(withOrigin.text, replies[0]?.text ?? '');
+});
+
 test('cors: an OPTIONS preflight is 204 with the allowed methods and headers', async (t) => {
   const node = await startNode(t);
   const reply = await node.request('OPTIONS', '/api/handles/88.118/CORS', {
