@@ -16,6 +16,7 @@ import { CredentialCache } from './cache/credential-cache.js';
 import { RecordCache } from './cache/record-cache.js';
 import type { RecordLookup } from './auth/authenticator.js';
 import type { HandleValue } from './identifier/value.js';
+import type { PublicView } from './identifier/value-json.js';
 import { ResolveCache } from './cache/resolve-cache.js';
 import type { Config } from './config.js';
 import { IdnodeError } from './errors.js';
@@ -36,7 +37,7 @@ import { PrefixService } from './prefixes/prefix-service.js';
 import { RateLimits } from './ratelimit/rate-limits.js';
 import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
 import { RegisterService } from './register/register-service.js';
-import { ResolveService, type Referral } from './resolve/resolve-service.js';
+import { ResolveService } from './resolve/resolve-service.js';
 import { watchExternalWrites } from './store/external-writes.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -72,7 +73,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   // Parsed records for authentication and authorization; dropped on every write, never filled inside one.
   const records = new RecordCache<readonly HandleValue[]>(10_000);
   // Prefix-referral decisions by prefix (ResolveService); cleared whenever a prefix record changes.
-  const referralMemo = new LRUCache<string, { readonly referral: Referral | null }>({ max: 10_000 });
+  const referralMemo = new LRUCache<string, { readonly referral: PublicView | null }>({ max: 10_000 });
   const store = openStore(config.dbPath, {
     busyTimeoutMs: config.storeBusyTimeoutMs,
     onRecordWritten: (key) => records.invalidate(key),

@@ -24,8 +24,8 @@ export const SECURITY_HEADERS = Object.freeze({
   'Access-Control-Allow-Origin': '*',
 });
 
+// Added to SECURITY_HEADERS (which carry Access-Control-Allow-Origin) on a preflight's 204.
 const CORS_PREFLIGHT = Object.freeze({
-  'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
   'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Requested-With',
   'Access-Control-Max-Age': '600',

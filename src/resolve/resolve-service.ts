@@ -30,11 +30,6 @@ export type ResolveResult =
   /** Reference §5: HTTP 300 / responseCode 303 with the public referral values of the nearest ancestor prefix record. */
   | { readonly kind: 'referral'; readonly valuesJson: string; readonly maxAgeSeconds: number | null };
 
-/** A prefix referral: the public referral values (JSON) and their TTLs, which bound how long the answer may be kept. */
-export interface Referral {
-  readonly view: PublicView;
-}
-
 export interface ResolveServiceOptions {
   readonly rule: CaseRule;
   /**
@@ -46,7 +41,7 @@ export interface ResolveServiceOptions {
    * Referral decisions by prefix key (see referralBelow), shared with the owner, who clears it whenever a prefix
    * record (`0.NA/…`) is written — rare, so clearing it all is simpler than knowing whose decision changed.
    */
-  readonly referralMemo: LRUCache<string, { readonly referral: Referral | null }>;
+  readonly referralMemo: LRUCache<string, { readonly referral: PublicView | null }>;
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
@@ -108,14 +103,17 @@ export class ResolveService {
     // A referral may be kept no longer than the absence it reports, nor than the smallest TTL of the values it carries.
     if (maxAgeSeconds !== null) {
       const nowMs = this.options.nowMs();
-      const valuesMaxAge = Math.max(0, Math.floor((publicViewExpiryMs(referral.view, nowMs, maxAgeSeconds * 1000) - nowMs) / 1000));
+      const valuesMaxAge = Math.max(0, Math.floor((publicViewExpiryMs(referral, nowMs, maxAgeSeconds * 1000) - nowMs) / 1000));
       maxAgeSeconds = Math.min(maxAgeSeconds, valuesMaxAge);
     }
-    return { kind: 'referral', valuesJson: referral.view.valuesJson, maxAgeSeconds };
+    return { kind: 'referral', valuesJson: referral.valuesJson, maxAgeSeconds };
   }
 
-  /** For `0.NA/<derived prefix>` not stored here, the referral its parent's line gives (see referralBelow); else null. */
-  private referral(handle: Handle): Referral | null {
+  /**
+   * For `0.NA/<derived prefix>` not stored here, the referral its parent's line gives (see referralBelow) as the
+   * public view of its values, whose TTLs bound how long the answer may be kept; else null.
+   */
+  private referral(handle: Handle): PublicView | null {
     const prefix = prefixOfPrefixRecord(handle);
     const parent = prefix === null ? null : parentPrefix(prefix);
     return parent === null ? null : this.referralBelow(parent);
@@ -123,11 +121,11 @@ export class ResolveService {
 
   /**
    * The referral for prefixes derived from `prefix`: if `0.NA/<prefix>` is stored here, its public HS_SITE.PREFIX,
-   * HS_SERV.PREFIX and HS_NA_DELEGATE values (the service holding its derived prefixes) as JSON, or null when it has
+   * HS_SERV.PREFIX and HS_NA_DELEGATE values (the service holding its derived prefixes) as a public view, or null when it has
    * none; if it is not stored, the answer for its parent. Memoized per prefix, so a flood of made-up names under one
    * prefix costs one lookup; lookups never fill the record cache.
    */
-  private referralBelow(prefix: string): Referral | null {
+  private referralBelow(prefix: string): PublicView | null {
     let key: string;
     try {
       key = prefixKeyOf(prefix);
@@ -137,13 +135,13 @@ export class ResolveService {
     const memo = this.options.referralMemo.get(key);
     if (memo !== undefined) return memo.referral;
     const values = this.options.peekRecord(prefixRecordHandle(prefix, this.options.rule).key);
-    let referral: Referral | null;
+    let referral: PublicView | null;
     if (values === undefined) {
       const parent = parentPrefix(prefix);
       referral = parent === null ? null : this.referralBelow(parent);
     } else {
       const referrals = values.filter((value) => isPubliclyReadable(value) && REFERRAL_TYPES.has(asciiUpper(value.type)));
-      referral = referrals.length === 0 ? null : { view: publicView(referrals) };
+      referral = referrals.length === 0 ? null : publicView(referrals);
     }
     this.options.referralMemo.set(key, { referral });
     return referral;
