@@ -2,35 +2,33 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa from 'koa';
-import { LRUCache } from 'lru-cache';
 import { AccessPolicy } from './auth/access-policy.js';
 import { Authenticator } from './auth/authenticator.js';
 import { Authorizer } from './auth/authorizer.js';
 import { nodeKeyFromPem, generateNodeKeyPem, type NodeKey } from './auth/node-key.js';
 import { SessionService } from './auth/sessions.js';
+import { NodeCaches } from './cache/node-caches.js';
+import type { ResolveCache } from './cache/resolve-cache.js';
 import { SessionCache } from './cache/session-cache.js';
-import { sessionsRouter } from './http/sessions-router.js';
-import { siteRouter } from './http/site-router.js';
-import { nodeSite, publishSite, type Site } from './prefixes/site.js';
-import { CredentialCache } from './cache/credential-cache.js';
-import { RecordCache } from './cache/record-cache.js';
-import type { RecordLookup } from './auth/authenticator.js';
-import type { HandleValue } from './identifier/value.js';
-import type { PublicView } from './identifier/value-json.js';
-import { ResolveCache } from './cache/resolve-cache.js';
 import type { Config } from './config.js';
 import { IdnodeError } from './errors.js';
 import { credentials } from './http/credentials.js';
 import { fastResolve } from './http/fast-resolve.js';
+import { handlesRoutes } from './http/handles-routes.js';
+import { opsRoutes } from './http/ops-routes.js';
+import { prefixesRoutes } from './http/prefixes-routes.js';
 import { rateLimitGate } from './http/rate-limit-gate.js';
 import { originForm } from './http/raw-target.js';
-import { handlesRouter } from './http/handles-router.js';
-import { opsRouter } from './http/ops-router.js';
-import { prefixesRouter } from './http/prefixes-router.js';
+import { requestAccounting } from './http/request-accounting.js';
 import { requestPipeline } from './http/request-pipeline.js';
+import { buildRouter, ROUTE_NAMES } from './http/routes.js';
+import { sessionsRoutes } from './http/sessions-routes.js';
+import { siteRoutes } from './http/site-routes.js';
 import type { NodeState } from './http/state.js';
 import { transportTrust } from './http/transport.js';
-import { PREFIX_NAMESPACE, prefixRecordHandle, type CaseRule } from './identifier/handle.js';
+import { prefixRecordHandle, type CaseRule } from './identifier/handle.js';
+import type { Identity } from './auth/identity.js';
+import { nodeSite, publishSite, type Site } from './prefixes/site.js';
 import type { Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { PrefixService } from './prefixes/prefix-service.js';
@@ -39,7 +37,7 @@ import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
 import { RegisterService } from './register/register-service.js';
 import { ResolveService } from './resolve/resolve-service.js';
 import { watchExternalWrites } from './store/external-writes.js';
-import { openStore, type Store } from './store/store.js';
+import { openStore, type RecordLookup, type Store } from './store/store.js';
 
 export interface NodeOptions {
   readonly logger: Logger;
@@ -68,21 +66,18 @@ export interface IdnodeNode {
 export async function createNode(config: Config, options: NodeOptions): Promise<IdnodeNode> {
   const nowMs = options.nowMs ?? Date.now;
   const rule: CaseRule = { suffixCaseSensitive: config.suffixCaseSensitive };
-  const cache = new ResolveCache({ maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes, nowMs });
-  const remembered = new CredentialCache({ maxEntries: 10_000, ttlMs: config.authCacheSeconds * 1000, nowMs });
-  // Parsed records for authentication and authorization; dropped on every write, never filled inside one.
-  const records = new RecordCache<readonly HandleValue[]>(10_000);
-  // Prefix-referral decisions by prefix (ResolveService); cleared whenever a prefix record changes.
-  const referralMemo = new LRUCache<string, { readonly referral: PublicView | null }>({ max: 10_000 });
+  const caches = new NodeCaches({
+    resolveMaxEntries: config.cacheMaxEntries,
+    resolveMaxBytes: config.cacheMaxBytes,
+    credentialTtlMs: config.authCacheSeconds * 1000,
+    nowMs,
+  });
+  const cache = caches.resolve;
   const store = openStore(config.dbPath, {
     busyTimeoutMs: config.storeBusyTimeoutMs,
-    onRecordWritten: (key) => records.invalidate(key),
     maxBytes: config.storeMaxBytes,
-    onCommitted: (keys) => {
-      cache.invalidate(keys);
-      for (const key of keys) remembered.forgetHandle(key);
-      if (keys.some((key) => key.startsWith(`${PREFIX_NAMESPACE}/`))) referralMemo.clear();
-    },
+    onRecordWritten: (key) => caches.written(key),
+    onCommitted: (keys) => caches.invalidate(keys),
   });
   if (store.capBytes !== null && store.capBytes > config.storeMaxBytes) {
     options.logger.warn(
@@ -102,16 +97,17 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     store.close();
     throw error;
   }
-  const sessionCache = new SessionCache({ maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs });
-  const metrics = new Metrics({ cache: () => cache.stats(), storeSizeBytes: () => store.sizeBytes(), sessions: () => sessionCache.size });
+  const sessionCache = new SessionCache<Identity>({ maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs });
+  const metrics = new Metrics({ routes: ROUTE_NAMES, cache: () => cache.stats(), storeSizeBytes: () => store.sizeBytes(), sessions: () => sessionCache.size });
   const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
   const policy = new AccessPolicy(new Authorizer(nodePrefixRecordKey, rule), rule);
+  const { records } = caches;
   const lookup: RecordLookup = (key) => records.get(key, () => store.getRecord(key)?.values, !store.inTransaction);
-  const authenticator = new Authenticator(lookup, remembered, config.secretHashIterations);
+  const authenticator = new Authenticator(lookup, caches.credentials, config.secretHashIterations);
   const resolve = new ResolveService(store, cache, policy, metrics, {
     rule,
     peekRecord: (key) => records.get(key, () => store.getRecord(key)?.values, false),
-    referralMemo,
+    referrals: caches.referrals,
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
@@ -147,19 +143,20 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const app = new Koa<NodeState>({ proxy: false });
   app.silent = true;
   app.on('error', (error: unknown) => options.logger.error({ err: error }, 'unhandled koa error'));
-  const routers = [
-    handlesRouter({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
-    prefixesRouter(prefixes),
-    sessionsRouter(sessions, limits, config.bodyLimitBytes, rule),
-    siteRouter(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
-    opsRouter(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
-  ];
-  app.use(requestPipeline({ limits, sessions, metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
+  const accounting = requestAccounting(metrics, limits, options.logger);
+  const router = buildRouter({
+    ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
+    ...prefixesRoutes(prefixes),
+    ...sessionsRoutes(sessions, limits, config.bodyLimitBytes, rule),
+    ...siteRoutes(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
+    ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
+  });
+  app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
   app.use(credentials({ authenticator, sessions, limits, rule }));
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  app.use(router.routes()).use(router.allowedMethods());
 
-  const fast = fastResolve({ limits, resolve, metrics, rule });
+  const fast = fastResolve({ resolve, accounting, rule });
   const koa = app.callback();
   const gate = rateLimitGate(limits, (req: IncomingMessage, res: ServerResponse): void => {
     if (!fast(req, res)) void koa(req, res);
@@ -171,12 +168,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   };
 
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
-  const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => {
-    cache.clear();
-    remembered.clear();
-    records.clear();
-    referralMemo.clear();
-  });
+  const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => caches.clear());
 
   return {
     app,

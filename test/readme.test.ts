@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { VARIABLES } from '../src/config.js';
 import { ERROR_CATALOG } from '../src/errors.js';
+import { ROUTE_NAMES } from '../src/http/routes.js';
 import { Metrics } from '../src/metrics/metrics.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -39,7 +40,7 @@ test('readme: error table equals the catalog (HTTP status, responseCode, SNMS st
 });
 
 test('readme: metrics table names every idnode_ metric', async (t) => {
-  const metrics = new Metrics({ cache: () => ({ entries: 0, bytes: 0, evictions: 0 }), storeSizeBytes: () => 0, sessions: () => ({ open: 0, authenticated: 0 }) });
+  const metrics = new Metrics({ routes: ROUTE_NAMES, cache: () => ({ entries: 0, bytes: 0, evictions: 0 }), storeSizeBytes: () => 0, sessions: () => ({ open: 0, authenticated: 0 }) });
   const names = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name).filter((name) => name.startsWith('idnode_'));
   const documented = tableAfter('Metrics')
     .map((row) => unquote(row[0] ?? ''))

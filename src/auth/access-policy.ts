@@ -3,7 +3,7 @@
 import { ADMIN_PERMISSION as P, ALL_ADMIN_BITS, hasAdminBits } from '../identifier/admin-permissions.js';
 import { parentPrefix, prefixOfPrefixRecord, prefixRecordHandle, type CaseRule, type Handle } from '../identifier/handle.js';
 import { isAdminType, type HandleValue } from '../identifier/value.js';
-import type { RecordLookup } from './authenticator.js';
+import type { RecordLookup } from '../store/store.js';
 import type { Authorizer } from './authorizer.js';
 import type { Identity } from './identity.js';
 

@@ -6,8 +6,7 @@ import { IdnodeError } from '../errors.js';
 import { isSecretKeyType, type HandleValue } from '../identifier/value.js';
 import { keyFingerprint, type BasicCredentials, type Identity, type Login } from './identity.js';
 import { hashSecret, verifySecret } from './secret-hash.js';
-
-export type RecordLookup = (handleKey: string) => readonly HandleValue[] | undefined;
+import type { RecordLookup } from '../store/store.js';
 
 export class Authenticator {
   /** A hash of nothing, verified when an identity has no key, so unknown identities fail as slowly as wrong secrets. */

@@ -3,7 +3,7 @@
 import { ALL_ADMIN_BITS, parseAdminPermissions } from '../identifier/admin-permissions.js';
 import { handleKeyOf, type CaseRule } from '../identifier/handle.js';
 import { isAdminType, isTypeOrSubtype, type AdminData, type HandleReference, type HandleValue } from '../identifier/value.js';
-import type { RecordLookup } from './authenticator.js';
+import type { RecordLookup } from '../store/store.js';
 import type { Identity } from './identity.js';
 
 // Bounds the HS_VLIST walk so a hostile group graph cannot make one request expensive (DESIGN invariant 5).

@@ -4,7 +4,7 @@ import { createHash, createHmac, createPublicKey, timingSafeEqual, verify, type 
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
 import { isSecretKeyType, isTypeOrSubtype, type HandleValue } from '../identifier/value.js';
-import type { RecordLookup } from './authenticator.js';
+import type { RecordLookup } from '../store/store.js';
 import { keyFingerprint, parseIdentity, type Login } from './identity.js';
 import { decodeSecretHash } from './secret-hash.js';
 

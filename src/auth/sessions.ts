@@ -1,12 +1,15 @@
 // Handle sessions and challenge–response (reference §3.7, §6): open, answer, prove the server, close.
 
-import type { Session, SessionCache } from '../cache/session-cache.js';
+import type { Session as CachedSession, SessionCache } from '../cache/session-cache.js';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
-import type { RecordLookup } from './authenticator.js';
+import type { RecordLookup } from '../store/store.js';
 import { isBase64, verifyAnswer, type ChallengeAnswer } from './challenge.js';
 import { identityText, keyFingerprint, type Identity, type Login } from './identity.js';
 import type { NodeKey } from './node-key.js';
+
+/** A Handle session: its challenge nonce and, once it has logged in, its identity. */
+export type Session = CachedSession<Identity>;
 
 /** The JSON the sessions API answers with (reference §3.7). */
 export interface SessionView {
@@ -25,7 +28,7 @@ export function checkCnonce(cnonce: string): void {
 
 export class SessionService {
   constructor(
-    private readonly cache: SessionCache,
+    private readonly cache: SessionCache<Identity>,
     private readonly lookup: RecordLookup,
     private readonly rule: CaseRule,
     private readonly nodeKey: () => NodeKey,
@@ -34,7 +37,7 @@ export class SessionService {
   /** A new session with a fresh challenge; authenticated at once when a login is given (Basic on POST). */
   open(login: Login | null): Session {
     const session = this.cache.create();
-    if (login !== null) this.cache.authenticate(session, login);
+    if (login !== null) this.cache.authenticate(session, login.identity, login.key);
     return session;
   }
 
@@ -65,7 +68,7 @@ export class SessionService {
     this.cache.renewNonce(session);
     if (nonce === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'the nonce expired or was already used; answer the new one');
     const login = verifyAnswer(answer, nonce, this.lookup, this.rule);
-    this.cache.authenticate(session, login);
+    this.cache.authenticate(session, login.identity, login.key);
     return login.identity;
   }
 

@@ -6,10 +6,9 @@ import { parseHandleAuthorization, type HandleAuthorization } from '../auth/hand
 import { parseBasicAuthorization, parseIdentity, type Identity } from '../auth/identity.js';
 import { checkCnonce } from '../auth/sessions.js';
 import type { SessionService } from '../auth/sessions.js';
-import type { Session } from '../cache/session-cache.js';
+import type { Session } from '../auth/sessions.js';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
-import { apiRouteName } from '../metrics/metrics.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import type { NodeContext, NodeState } from './state.js';
 
@@ -119,8 +118,7 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
     ctx.state.login = null;
     const header = ctx.req.headers.authorization;
     // Handle credentials belong to the Handle API; /metrics has its own bearer token.
-    if (header !== undefined && ctx.state.trustedTransport && ctx.path.startsWith('/api/')) {
-      ctx.state.route = apiRouteName(ctx.method, ctx.path);
+    if (header !== undefined && ctx.state.trustedTransport && ctx.state.dialect === 'handle') {
       ctx.set('Cache-Control', 'no-store');
       const handle = parseHandleAuthorization(header);
       let identity: Identity | null;

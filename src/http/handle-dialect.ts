@@ -1,9 +1,8 @@
 // Rendering in the Handle REST dialect (reference §3.1, §5): JSON bodies, `pretty`, JSONP `callback`, error shapes.
 
 import type { IdnodeError } from '../errors.js';
+import { JSON_TYPE, renderError } from './answer.js';
 import type { NodeContext } from './state.js';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * Sends `json` (already serialized) with `status`, honouring `pretty` and `callback` when present — in the query, or
@@ -45,7 +44,6 @@ export interface Challenge {
  * `{sessionId, nonce, error}` (reference §3.7: errors go in "error").
  */
 export function sendHandleError(ctx: NodeContext, error: IdnodeError, challenge: Challenge | null): void {
-  const { entry } = error;
   if (challenge !== null && (ctx.path === '/api/sessions' || ctx.path.startsWith('/api/sessions/'))) {
     ctx.status = 401;
     ctx.set('WWW-Authenticate', [...challenge.headers]);
@@ -60,22 +58,11 @@ export function sendHandleError(ctx: NodeContext, error: IdnodeError, challenge:
     ctx.body = '';
     return;
   }
-  let status = entry.httpStatus;
+  const answer = renderError(error, 'handle', ctx.state.echo);
+  let status = answer.status;
   if (status === 401) {
     if (challenge !== null) ctx.set('WWW-Authenticate', [...challenge.headers]);
     else status = 403;
   }
-  const message = error.isServerError ? entry.message : error.message;
-  const body: Record<string, unknown> = { responseCode: entry.responseCode };
-  if (ctx.state.echo !== undefined) body.handle = ctx.state.echo;
-  body.message = message;
-  sendHandleJson(ctx, status, JSON.stringify(body));
-}
-
-/** Plain JSON errors for non-Handle surfaces (ops): `{"code","message"}`. */
-export function sendPlainError(ctx: NodeContext, error: IdnodeError): void {
-  ctx.status = error.entry.httpStatus;
-  if (ctx.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
-  ctx.set('Content-Type', JSON_TYPE);
-  ctx.body = JSON.stringify({ code: error.code, message: error.isServerError ? error.entry.message : error.message });
+  sendHandleJson(ctx, status, answer.body);
 }

@@ -1,18 +1,12 @@
 // The first thing every request meets: the per-client and error budgets, checked before Koa or the fast path.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IdnodeError } from '../errors.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
-import { SECURITY_HEADERS } from './request-pipeline.js';
+import { renderError, writeJson } from './answer.js';
+import { dialectOf, isExemptTarget } from './routes.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
-
-// Operator endpoints stay reachable for load balancers and Prometheus whatever a client network did.
-const EXEMPT = /^\/(metrics|healthz|readyz)(\?|$)/;
-
-/** True for the operator endpoints; `/api/…` (every request that matters for speed) is told apart by one character. */
-function isExempt(url: string | undefined): boolean {
-  return url !== undefined && url.charCodeAt(1) !== 0x61 && EXEMPT.test(url);
-}
 
 /** True when a request declares a body (which a refusal does not read). */
 export function declaresBody(req: IncomingMessage): boolean {
@@ -20,33 +14,23 @@ export function declaresBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
-/**
- * 429 in the dialect of the path: Handle `responseCode` 3 under /api/, `{"code","message"}` elsewhere; CORS like
- * every other answer; and the connection closed when the request declares a body, which is not read.
- */
+/** 429 in the dialect of the path, with Retry-After; the connection is closed when the request declares a body, which is not read. */
 function sendTooMany(req: IncomingMessage, res: ServerResponse, retryAfterSeconds: number): void {
   const url = req.url ?? '/';
-  const path = url.split('?', 1)[0];
-  const message = 'too many requests, retry later';
-  const body = path === '/api' || url.startsWith('/api/') ? JSON.stringify({ responseCode: 3, message }) : JSON.stringify({ code: 'RATE_LIMITED', message });
-  const headers: Record<string, string | number> = {
-    ...SECURITY_HEADERS,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Retry-After': String(retryAfterSeconds),
-  };
+  const mark = url.indexOf('?');
+  const { status, body } = renderError(new IdnodeError('RATE_LIMITED'), dialectOf(mark < 0 ? url : url.slice(0, mark)));
+  const headers: Record<string, string> = { 'Retry-After': String(retryAfterSeconds) };
   if (declaresBody(req)) headers.Connection = 'close';
-  res.writeHead(429, headers);
-  res.end(body);
+  writeJson(res, status, body, headers);
 }
 
 /**
  * Wraps the request listener: refuses with 429 + Retry-After when the client network's request budget or its
- * tighter not-found/error budget is spent. Whoever answers charges errors with chargeIfError.
+ * tighter not-found/error budget is spent. Whoever answers charges errors (request-accounting.ts).
  */
 export function rateLimitGate(limits: RateLimits, next: Listener): Listener {
   return (req, res) => {
-    if (isExempt(req.url)) {
+    if (isExemptTarget(req.url)) {
       next(req, res);
       return;
     }
@@ -54,13 +38,4 @@ export function rateLimitGate(limits: RateLimits, next: Listener): Listener {
     if (retryAfterSeconds !== null) sendTooMany(req, res, retryAfterSeconds);
     else next(req, res);
   };
-}
-
-/**
- * Charges a 404 or error answer (but 401 and 429) to the client's tighter error budget. Called by the code that
- * knows the status (the fast path, the Koa pipeline) rather than from a per-request 'finish' listener, which
- * measurably slowed the hot path.
- */
-export function chargeIfError(limits: RateLimits, req: IncomingMessage, status: number): void {
-  if (status >= 400 && status !== 401 && status !== 429 && !isExempt(req.url)) limits.chargeError(limits.clientBucket(req));
 }

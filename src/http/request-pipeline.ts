@@ -1,35 +1,14 @@
-// The outermost middleware: timing and metrics, security and CORS headers, and every error rendered in its dialect.
+// The outermost middleware: the request's route from the table, security and CORS headers, errors in the route's dialect.
 
-import type { Middleware } from 'koa';
-import { IdnodeError, toIdnodeError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
-import type { Metrics } from '../metrics/metrics.js';
-import { sendHandleError, sendPlainError, type Challenge } from './handle-dialect.js';
-import type { NodeContext, NodeState } from './state.js';
-import type { SessionService } from '../auth/sessions.js';
-import type { RateLimits } from '../ratelimit/rate-limits.js';
-import { chargeIfError } from './rate-limit-gate.js';
 import type { IncomingMessage } from 'node:http';
-
-/**
- * Sent on every response (also by the resolve fast path and the answers written before Koa): the security headers,
- * and CORS for every resource (reference §3.1) whether or not the request named an Origin, so a shared cache never
- * hands a browser an answer stored without it. Never with Access-Control-Allow-Credentials.
- */
-export const SECURITY_HEADERS = Object.freeze({
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-  'Referrer-Policy': 'no-referrer',
-  'Access-Control-Allow-Origin': '*',
-});
-
-// Added to SECURITY_HEADERS (which carry Access-Control-Allow-Origin) on a preflight's 204.
-const CORS_PREFLIGHT = Object.freeze({
-  'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Requested-With',
-  'Access-Control-Max-Age': '600',
-});
+import type { Middleware } from 'koa';
+import type { SessionService } from '../auth/sessions.js';
+import { IdnodeError, toIdnodeError } from '../errors.js';
+import { CORS_PREFLIGHT, JSON_TYPE, renderError, retryAfterOf, SECURITY_HEADERS } from './answer.js';
+import { sendHandleError, type Challenge } from './handle-dialect.js';
+import type { RequestAccounting } from './request-accounting.js';
+import { dialectOf, routeOf } from './routes.js';
+import type { NodeContext, NodeState } from './state.js';
 
 /** Errors from Koa and @koa/router (http-errors with `status`) mapped into the catalog. */
 function fromThrown(error: unknown): IdnodeError {
@@ -42,10 +21,8 @@ function fromThrown(error: unknown): IdnodeError {
 }
 
 export interface PipelineDeps {
-  readonly limits: RateLimits;
   readonly sessions: SessionService;
-  readonly metrics: Metrics;
-  readonly logger: Logger;
+  readonly accounting: RequestAccounting;
   readonly trustedTransport: (req: IncomingMessage) => boolean;
 }
 
@@ -70,10 +47,27 @@ function challengeFor(ctx: NodeContext, error: IdnodeError, sessions: SessionSer
   return { headers: basic ? [handle, 'Basic realm="handle"'] : [handle], sessionId: session.id, nonce };
 }
 
+/** An error in the dialect of the route: Handle answers carry their challenge; plain 401s ask for a bearer token. */
+function sendError(ctx: NodeContext, error: IdnodeError, sessions: SessionService): void {
+  const { dialect } = ctx.state;
+  if (dialect === 'handle') sendHandleError(ctx, error, challengeFor(ctx, error, sessions));
+  else {
+    const answer = renderError(error, dialect);
+    ctx.status = answer.status;
+    if (ctx.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+    ctx.set('Content-Type', JSON_TYPE);
+    ctx.body = answer.body;
+  }
+  const retryAfter = retryAfterOf(error);
+  if (retryAfter !== undefined) ctx.set('Retry-After', retryAfter);
+}
+
 export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
   return async (ctx, next) => {
     const started = performance.now();
-    ctx.state.route = 'unknown';
+    const route = routeOf(ctx.method, ctx.path);
+    ctx.state.route = route?.name ?? 'unknown';
+    ctx.state.dialect = route?.dialect ?? dialectOf(ctx.path);
     ctx.state.identity = null;
     ctx.state.echo = undefined;
     ctx.state.session = null;
@@ -96,18 +90,13 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
       }
     } catch (thrown) {
       const error = fromThrown(thrown);
-      // 501 answers a client's verb (or a listing switched off), not a fault of the node: counted, not logged.
-      if (error.isServerError && error.code !== 'OPERATION_NOT_SUPPORTED') deps.logger.error({ err: error.cause ?? error, code: error.code, route: ctx.state.route }, 'request failed');
-      if (ctx.path === '/api' || ctx.path.startsWith('/api/')) sendHandleError(ctx, error, challengeFor(ctx, error, deps.sessions));
-      else sendPlainError(ctx, error);
-      if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
-      else if (error.entry.httpStatus === 503) ctx.set('Retry-After', '1');
+      deps.accounting.failed(error, ctx.state.route);
+      sendError(ctx, error, deps.sessions);
     } finally {
       // Answered before the request body was all received (an oversized body, or a request refused before its body
       // was wanted): close the connection after answering rather than read and discard whatever the client sends.
       if (!ctx.req.complete) ctx.set('Connection', 'close');
-      deps.metrics.request(ctx.state.route, ctx.status, (performance.now() - started) / 1000);
-      chargeIfError(deps.limits, ctx.req, ctx.status);
+      deps.accounting.finished(ctx.req, ctx.state.route, ctx.status, started);
     }
   };
 }

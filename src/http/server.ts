@@ -1,13 +1,14 @@
 // The Node HTTP(S) server around the Koa app, with the configured timeouts.
 
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { createSecureContext } from 'node:tls';
 import type { Config } from '../config.js';
-import { ERROR_CATALOG, type ErrorCode } from '../errors.js';
-import { SECURITY_HEADERS } from './request-pipeline.js';
+import type { ErrorCode } from '../errors.js';
+import { writeRawError } from './answer.js';
+import { dialectOf } from './routes.js';
 
 export interface TlsMaterial {
   readonly cert: Buffer;
@@ -40,7 +41,7 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
   // CONNECT is a known verb no resource here supports (reference §3.1: 405); without a listener Node would just
   // drop the connection without an answer.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    answerRaw(socket, 'METHOD_NOT_ALLOWED', null, 'Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n');
+    writeRawError(socket, 'METHOD_NOT_ALLOWED', 'handle', 'Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n');
   });
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
@@ -71,7 +72,7 @@ function answerClientError(error: Error & { code?: string; rawPacket?: unknown }
     socket.destroy();
     return;
   }
-  answerRaw(socket, CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST', refusedPath(error));
+  writeRawError(socket, CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST', dialectOf(refusedPath(error)));
 }
 
 /**
@@ -85,29 +86,6 @@ function alreadyAnswered(socket: Duplex): boolean {
   const incoming = parser?.incoming;
   // A response detaches from its socket when it finishes; the request it answered may still be incomplete.
   return (response === null || response === undefined) && incoming !== null && incoming !== undefined && !incoming.complete;
-}
-
-const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
-  .map(([name, value]) => `${name}: ${value}\r\n`)
-  .join('');
-
-/**
- * A catalog error written straight to the socket (with the security headers), then the connection closed: Handle
- * JSON `{responseCode, message}` for `/api` paths and when the path is unknown, `{code, message}` elsewhere.
- */
-function answerRaw(socket: Duplex, code: ErrorCode, path: string | null, extraHeaders = ''): void {
-  const entry = ERROR_CATALOG[code];
-  const plain = path !== null && path !== '/api' && !path.startsWith('/api/');
-  const body = JSON.stringify(plain ? { code, message: entry.message } : { responseCode: entry.responseCode, message: entry.message });
-  // The socket is no longer the HTTP server's (no timeouts apply): destroy it once the answer is out, or after a
-  // second if the peer does not read, rather than wait for a half-open peer to close its side.
-  const destroy = (): void => void socket.destroy();
-  setTimeout(destroy, 1000).unref();
-  socket.end(
-    `HTTP/1.1 ${entry.httpStatus} ${STATUS_CODES[entry.httpStatus] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n${RAW_SECURITY_HEADERS}${extraHeaders}Connection: close\r\n\r\n${body}`,
-    destroy,
-  );
 }
 
 /** Listens and resolves with the bound port (useful with port 0). */

@@ -3,12 +3,15 @@
 import type { ParameterizedContext } from 'koa';
 import type { HandleAuthorization } from '../auth/handle-authorization.js';
 import type { Identity, Login } from '../auth/identity.js';
-import type { Session } from '../cache/session-cache.js';
-import type { RouteName } from '../metrics/metrics.js';
+import type { Session } from '../auth/sessions.js';
+import type { Dialect } from './answer.js';
+import type { RouteName } from './routes.js';
 
 export interface NodeState {
-  /** Closed-set route name for metrics; set by the router that matched. */
+  /** The route of the request from the route table (`unknown` when none matches): metric label and handler. */
   route: RouteName;
+  /** How this request is answered: its route's dialect, or its surface's when no route matches. */
+  dialect: Dialect;
   /** The authenticated identity, or null (no credentials, or credentials ignored on an untrusted transport). */
   identity: Identity | null;
   /** The Basic login of this request (identity and the key it proved), for a session opened with it. */

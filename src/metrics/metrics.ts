@@ -2,47 +2,14 @@
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Route names used as labels; anything unmatched is `unknown`. */
-export const ROUTE_NAMES = [
-  'handles.get',
-  'handles.put',
-  'handles.delete',
-  'handles.list',
-  'prefixes.list',
-  'prefixes.home',
-  'prefixes.unhome',
-  'sessions',
-  'site',
-  'metrics',
-  'healthz',
-  'readyz',
-  'unknown',
-] as const;
-export type RouteName = (typeof ROUTE_NAMES)[number];
-
-/**
- * The route an `/api/` request is for, known before any router runs — so a request refused while its credentials
- * are checked is counted under its route, not `unknown`. The routers set the same names once they match.
- */
-export function apiRouteName(method: string, path: string): RouteName {
-  if (path === '/api/handles') return method === 'GET' || method === 'HEAD' ? 'handles.list' : 'unknown';
-  if (path.startsWith('/api/handles/')) {
-    if (method === 'PUT') return 'handles.put';
-    if (method === 'DELETE') return 'handles.delete';
-    return method === 'GET' || method === 'HEAD' || method === 'POST' ? 'handles.get' : 'unknown';
-  }
-  if (path === '/api/prefixes') return method === 'GET' || method === 'HEAD' ? 'prefixes.list' : 'unknown';
-  if (path.startsWith('/api/prefixes/')) return method === 'POST' ? 'prefixes.home' : method === 'DELETE' ? 'prefixes.unhome' : 'unknown';
-  if (path === '/api/sessions' || path.startsWith('/api/sessions/')) return 'sessions';
-  return path === '/api/site' ? 'site' : 'unknown';
-}
-
 export const RESOLUTION_OUTCOMES = ['cache_hit', 'cache_miss', 'negative_hit', 'not_found'] as const;
 export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
 export interface MetricsSources {
+  /** Every route label (a closed set, from the HTTP route table); requests of other routes count under `unknown`. */
+  readonly routes: readonly string[];
   readonly cache: () => { entries: number; bytes: number; evictions: number };
   readonly storeSizeBytes: () => number;
   /** Handle sessions held: open challenges and authenticated sessions. */
@@ -78,7 +45,7 @@ export class Metrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    for (const route of ROUTE_NAMES) {
+    for (const route of sources.routes) {
       this.routes.set(route, {
         byClass: STATUS_CLASSES.map((statusClass) => requests.labels(route, statusClass)),
         latency: latency.labels(route),

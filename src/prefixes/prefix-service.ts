@@ -1,7 +1,7 @@
 // Prefixes: which are homed here, homing and unhoming them, and listing the handles under one.
 
 import type { AccessPolicy } from '../auth/access-policy.js';
-import type { RecordLookup } from '../auth/authenticator.js';
+import type { RecordLookup } from '../store/store.js';
 import type { Identity } from '../auth/identity.js';
 import { IdnodeError } from '../errors.js';
 import { prefixFromText, prefixKeyOf } from '../identifier/handle.js';

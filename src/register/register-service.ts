@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { requiredBitsForChange, type AccessPolicy } from '../auth/access-policy.js';
-import type { RecordLookup } from '../auth/authenticator.js';
+import type { RecordLookup } from '../store/store.js';
 import type { Identity } from '../auth/identity.js';
 import { hashSecret, isSecretHash } from '../auth/secret-hash.js';
 import { IdnodeError } from '../errors.js';
@@ -11,7 +11,6 @@ import { checkNotNamespace, parseHandle, prefixKeyOf, prefixOfPrefixRecord, type
 import { checkSecretKeyCount, isAdminType, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
-import type { WriteContext } from '../store/write-queue.js';
 
 export interface PutRequest {
   /** The handle, or with `mint` the base the minted UUID is appended to (`88.118.8/` or `88.118.8/dev-`). */
@@ -79,9 +78,9 @@ export class RegisterService {
       this.precheck(request, base, values);
     }
     const prepared = await this.hashSecrets(values);
-    const result = await this.store.write((tx) => {
+    const result = await this.store.write(() => {
       const handle = request.mint ? this.mint(request.handleText) : base;
-      return this.putInTransaction(tx, handle, prepared, request, nowSeconds);
+      return this.putInTransaction(handle, prepared, request, nowSeconds);
     });
     this.metrics.registered(result.created && request.indexes === null ? 'create' : 'update');
     return result;
@@ -94,7 +93,7 @@ export class RegisterService {
   async delete(request: DeleteRequest): Promise<void> {
     const nowSeconds = Math.floor(this.options.nowMs() / 1000);
     const { handle, identity, indexes } = request;
-    await this.store.write((tx) => {
+    await this.store.write(() => {
       const existing = this.store.getRecord(handle.key);
       if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
       if (indexes === null) {
@@ -113,12 +112,11 @@ export class RegisterService {
         this.authorize(identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, remaining) }, existing.values);
         this.store.updateRecord(handle.key, remaining, nowSeconds);
       }
-      tx.touch(handle.key);
     });
     this.metrics.deleted(indexes === null ? 'handle' : 'values');
   }
 
-  private putInTransaction(tx: WriteContext, handle: Handle, values: HandleValue[], request: PutRequest, nowSeconds: number): PutResult {
+  private putInTransaction(handle: Handle, values: HandleValue[], request: PutRequest, nowSeconds: number): PutResult {
     const derived = prefixOfPrefixRecord(handle);
     // 0.NA/0.NA… would home the prefix-record namespace itself.
     if (derived !== null) checkNotNamespace(derived);
@@ -132,7 +130,6 @@ export class RegisterService {
       const stored = derived === null ? values : withDefaultAdmin(values, request.identity, nowSeconds);
       this.store.insertRecord(handle.key, handle.display, handle.prefixKey, stored, nowSeconds);
       if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
-      tx.touch(handle.key);
       return result;
     }
     if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
@@ -158,7 +155,6 @@ export class RegisterService {
     }
     this.authorize(request.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, next) }, existing.values);
     this.store.updateRecord(handle.key, next, nowSeconds);
-    tx.touch(handle.key);
     return { handle: handle.display, created: !replaced };
   }
 

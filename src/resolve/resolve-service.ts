@@ -1,11 +1,11 @@
 // Resolution: canonical key → cache → store → serialized values, with the public-read rule applied everywhere.
 
 import type { AccessPolicy } from '../auth/access-policy.js';
-import type { RecordLookup } from '../auth/authenticator.js';
+import type { RecordLookup } from '../store/store.js';
 import type { Identity } from '../auth/identity.js';
+import type { ReferralCache } from '../cache/referral-cache.js';
 import type { CachedResolution, ResolveCache } from '../cache/resolve-cache.js';
 import { IdnodeError } from '../errors.js';
-import type { LRUCache } from 'lru-cache';
 import { asciiUpper, parentPrefix, prefixKeyOf, prefixOfPrefixRecord, prefixRecordHandle, type CaseRule, type Handle } from '../identifier/handle.js';
 import { isPubliclyReadable, matchesTypeFilter } from '../identifier/value.js';
 import { publicView, publicViewExpiryMs, valueToJson, type PublicView, type ValueJson } from '../identifier/value-json.js';
@@ -37,11 +37,8 @@ export interface ResolveServiceOptions {
    * for made-up deep prefixes cannot push the records authentication needs out of it.
    */
   readonly peekRecord: RecordLookup;
-  /**
-   * Referral decisions by prefix key (see referralBelow), shared with the owner, who clears it whenever a prefix
-   * record (`0.NA/…`) is written — rare, so clearing it all is simpler than knowing whose decision changed.
-   */
-  readonly referralMemo: LRUCache<string, { readonly referral: PublicView | null }>;
+  /** Referral decisions by prefix key (see referralBelow), cleared by its owner whenever a prefix record is written. */
+  readonly referrals: ReferralCache;
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
@@ -132,8 +129,8 @@ export class ResolveService {
     } catch {
       return null;
     }
-    const memo = this.options.referralMemo.get(key);
-    if (memo !== undefined) return memo.referral;
+    const known = this.options.referrals.get(key);
+    if (known !== undefined) return known;
     const values = this.options.peekRecord(prefixRecordHandle(prefix, this.options.rule).key);
     let referral: PublicView | null;
     if (values === undefined) {
@@ -143,7 +140,7 @@ export class ResolveService {
       const referrals = values.filter((value) => isPubliclyReadable(value) && REFERRAL_TYPES.has(asciiUpper(value.type)));
       referral = referrals.length === 0 ? null : publicView(referrals);
     }
-    this.options.referralMemo.set(key, { referral });
+    this.options.referrals.set(key, referral);
     return referral;
   }
 

@@ -16,9 +16,19 @@ export interface StoreOptions {
   readonly maxBytes?: number;
   /** Called synchronously, inside the transaction, whenever a record is inserted, updated or deleted. */
   readonly onRecordWritten?: (handleKey: string) => void;
-  /** Called synchronously after each group commit with the handle keys it changed. */
+  /**
+   * Called synchronously after every commit that changed records (group commits and writeNow alike), with the
+   * handle keys it changed, before any write of it is acknowledged. The store records the keys itself, so no caller
+   * can forget one.
+   */
   readonly onCommitted?: (handleKeys: readonly string[]) => void;
 }
+
+/**
+ * Reads a record's values by canonical handle key (undefined when there is none): how the services and the
+ * authorization code see the store, usually through a cache of parsed records.
+ */
+export type RecordLookup = (handleKey: string) => readonly HandleValue[] | undefined;
 
 export interface StoredRecord {
   /** The registrant's spelling. */
@@ -89,7 +99,10 @@ export class Store {
    * already has, so a cap smaller than the store holds it at its current size: larger than `maxBytes` asked for.
    */
   readonly capBytes: number | null = null;
-  private readonly written: (handleKey: string) => void;
+  private readonly onRecordWritten: (handleKey: string) => void;
+  private readonly onCommitted: (handleKeys: readonly string[]) => void;
+  /** Handle keys written in the open transaction (drained by the write queue or writeNow at commit). */
+  private readonly touched: string[] = [];
   private readonly selectRecord: Statement<[string], RecordRow>;
   private readonly selectPublic: Statement<[string], PublicRow>;
   private readonly insertRow: Statement;
@@ -118,7 +131,7 @@ export class Store {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
-    // DESIGN invariant 3: refuse to run if the durability we promise is not in force.
+    // An acknowledged write must be durable: refuse to run if that durability is not in force.
     const synchronous = db.pragma('synchronous', { simple: true });
     if (synchronous !== 2) throw new IdnodeError('STORE_UNAVAILABLE', `PRAGMA synchronous is ${String(synchronous)}, expected 2 (FULL)`);
     const journal = db.pragma('journal_mode', { simple: true });
@@ -158,8 +171,9 @@ export class Store {
     this.selectNodeKey = db.prepare('SELECT private_pem FROM node_keys WHERE name = ?');
     this.insertSetting = db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE name = ?');
-    this.writes = new WriteQueue(db, options.onCommitted ?? (() => {}));
-    this.written = options.onRecordWritten ?? (() => {});
+    this.onCommitted = options.onCommitted ?? (() => {});
+    this.onRecordWritten = options.onRecordWritten ?? (() => {});
+    this.writes = new WriteQueue(db, this.touched, this.onCommitted);
   }
 
   /** The record of a handle key, or undefined. Throws STORE_* on SQLite failure. */
@@ -250,11 +264,16 @@ export class Store {
 
   /** Runs `fn` in its own IMMEDIATE transaction now (CLI and first-start bootstrap; never on the request path). */
   writeNow<T>(fn: () => T): T {
+    this.touched.length = 0;
+    let result: T;
     try {
-      return this.db.transaction(fn).immediate();
+      result = this.db.transaction(fn).immediate();
     } catch (error) {
+      this.touched.length = 0;
       throw translateSqliteError(error);
     }
+    if (this.touched.length > 0) this.onCommitted(this.touched.splice(0));
+    return result;
   }
 
   /** Records `value` for `name` the first time and returns what the store holds (the first value ever given). */
@@ -309,6 +328,12 @@ export class Store {
   /** Changes whenever another connection commits (PRAGMA data_version); used to notice CLI writes. */
   dataVersion(): number {
     return Number(this.db.pragma('data_version', { simple: true }));
+  }
+
+  /** Inside a transaction: a record changed. Its parsed copies go now; the keys go to onCommitted at commit. */
+  private written(handleKey: string): void {
+    this.touched.push(handleKey);
+    this.onRecordWritten(handleKey);
   }
 
   /** Runs queued writes and closes the connection. */

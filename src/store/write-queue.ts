@@ -4,12 +4,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
 import { translateSqliteError } from './sqlite-errors.js';
 
-/** Handed to each write: records which handle keys it changed so caches are invalidated after commit. */
-export interface WriteContext {
-  touch(handleKey: string): void;
-}
-
-export type WriteOp<T> = (tx: WriteContext) => T;
+/** A write run inside a group transaction; the store records the handle keys it changes (see Store). */
+export type WriteOp<T> = () => T;
 
 interface Pending {
   readonly op: WriteOp<unknown>;
@@ -21,8 +17,9 @@ type Outcome = { ok: true; value: unknown; item: Pending } | { ok: false; error:
 
 /**
  * Runs queued writes in batches of at most `maxBatch` per transaction. A write that throws is rolled back
- * to its savepoint and rejects alone (DESIGN invariant 4); the others commit together. Every promise settles
- * only after COMMIT returned (invariant 3), and `onCommitted` runs synchronously before any of them settles.
+ * to its savepoint and rejects alone (a failed request changes nothing); the others commit together. Every
+ * promise settles only after COMMIT returned (an acknowledged write is durable), and `onCommitted` runs
+ * synchronously, with the keys the committed writes touched, before any of them settles.
  */
 export class WriteQueue {
   private pending: Pending[] = [];
@@ -36,9 +33,11 @@ export class WriteQueue {
 
   constructor(
     private readonly db: Database,
+    /** The handle keys written in the open transaction, in order; the store appends, this queue drains. */
+    private readonly touched: string[],
     private readonly onCommitted: (handleKeys: readonly string[]) => void,
     private readonly maxBatch = 512,
-    // Invariant 5: the queue is bounded; a node this far behind answers 503 + Retry-After instead of growing.
+    // Everything is bounded: a node this far behind answers 503 + Retry-After instead of growing.
     private readonly maxPending = 20_000,
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
@@ -80,15 +79,16 @@ export class WriteQueue {
       for (const item of batch) item.reject(translated);
       return;
     }
-    const touched: string[] = [];
+    this.touched.length = 0;
     const outcomes: Outcome[] = [];
     try {
       for (const item of batch) {
-        const outcome = this.runOne(item, touched);
+        const outcome = this.runOne(item);
         if (!outcome.ok && !this.db.inTransaction) {
           // SQLite rolled the whole transaction back (it may on SQLITE_FULL, IOERR, NOMEM), undoing the writes before
           // this one too: this one fails alone, the others run again in a fresh transaction.
           item.reject(outcome.error);
+          this.touched.length = 0;
           this.pending.unshift(...batch.filter((other) => other !== item));
           return;
         }
@@ -103,26 +103,28 @@ export class WriteQueue {
           // The connection reports the original failure below; a failed rollback leaves nothing committed.
         }
       }
+      this.touched.length = 0;
       const translated = translateSqliteError(error);
       for (const item of batch) item.reject(translated);
       return;
     }
-    this.onCommitted(touched);
+    this.onCommitted(this.touched.splice(0));
     for (const outcome of outcomes) {
       if (outcome.ok) outcome.item.resolve(outcome.value);
       else outcome.item.reject(outcome.error);
     }
   }
 
-  private runOne(item: Pending, touched: string[]): Outcome {
-    const mine: string[] = [];
+  private runOne(item: Pending): Outcome {
+    const mark = this.touched.length;
     this.savepoint.run();
     try {
-      const value = item.op({ touch: (key) => mine.push(key) });
+      const value = item.op();
       this.release.run();
-      touched.push(...mine);
       return { ok: true, value, item };
     } catch (error) {
+      // Rolled back: what this write touched is unchanged.
+      this.touched.length = mark;
       // Errors from rolling back escape to runBatch, which aborts the whole transaction. No transaction left means
       // SQLite already rolled it all back, savepoint included; runBatch handles that.
       if (this.db.inTransaction) {

@@ -1,6 +1,6 @@
 // In-memory handle records for the authorization tests: plain inputs built with the real value parser, not mocks.
 
-import type { RecordLookup } from '../../src/auth/authenticator.js';
+import type { RecordLookup } from '../../src/store/store.js';
 import { parseIdentity, type Identity } from '../../src/auth/identity.js';
 import { adminBitsToString, ADMIN_PERMISSION as P } from '../../src/identifier/admin-permissions.js';
 import { handleKeyOf, parseHandle, type Handle } from '../../src/identifier/handle.js';

@@ -6,11 +6,12 @@ import { SessionCache } from '../../src/cache/session-cache.js';
 
 function cache(options: Partial<{ maxSessions: number; idleMs: number; nonceTtlMs: number }> = {}) {
   const clock = { ms: 1_000_000 };
-  const sessions = new SessionCache({ maxSessions: 3, idleMs: 60_000, nonceTtlMs: 5_000, nowMs: () => clock.ms, ...options });
+  const sessions = new SessionCache<object>({ maxSessions: 3, idleMs: 60_000, nonceTtlMs: 5_000, nowMs: () => clock.ms, ...options });
   return { sessions, clock };
 }
 
-const identity = { identity: { index: 300, handle: { key: handleKeyOf('0.NA/88.118.8', { suffixCaseSensitive: false }), display: '0.NA/88.118.8' } }, key: 'HS_PUBKEY\n{}' } as never;
+const identity = { index: 300, handle: { key: handleKeyOf('0.NA/88.118.8', { suffixCaseSensitive: false }), display: '0.NA/88.118.8' } };
+const LOGIN_KEY = 'HS_PUBKEY\n{}';
 
 test('session cache: an unbounded table is refused', (t) => {
   for (const bad of [{ maxSessions: 0 }, { idleMs: 0 }, { nonceTtlMs: 0 }, { maxSessions: Number.NaN }]) {
@@ -21,13 +22,13 @@ test('session cache: an unbounded table is refused', (t) => {
 test('session cache: each table holds at most maxSessions, and a flood of challenges never evicts a login', (t) => {
   const { sessions } = cache();
   const loggedIn = sessions.create();
-  sessions.authenticate(loggedIn, identity);
+  sessions.authenticate(loggedIn, identity, LOGIN_KEY);
   const opened = Array.from({ length: 10 }, () => sessions.create());
   t.deepEqual(sessions.size, { open: 3, authenticated: 1 });
   t.is(sessions.get(loggedIn.id), loggedIn);
   t.is(sessions.get(opened[0]?.id ?? ''), undefined, 'the oldest challenges went');
   t.is(sessions.get(opened[9]?.id ?? ''), opened[9]);
-  for (let i = 0; i < 5; i += 1) sessions.authenticate(sessions.create(), identity);
+  for (let i = 0; i < 5; i += 1) sessions.authenticate(sessions.create(), identity, LOGIN_KEY);
   t.is(sessions.size.authenticated, 3);
   t.is(sessions.get(loggedIn.id), undefined, 'least recently used login went first');
 });
@@ -56,7 +57,7 @@ test('session cache: an open session lives as long as its newest nonce; a login 
   t.is(sessions.get(open.id), open, 'renewing the nonce restarted its lifetime');
   t.not(sessions.takeNonce(open), null);
   const login = sessions.create();
-  sessions.authenticate(login, identity);
+  sessions.authenticate(login, identity, LOGIN_KEY);
   clock.ms += 59_000;
   t.is(sessions.get(login.id), login);
   clock.ms += 59_000;

@@ -140,9 +140,8 @@ test('disk full: a cap below the size of an existing store holds it at that size
   const nowSeconds = 1_768_464_000;
   const insert = (store: ReturnType<typeof openStore>, text: string): Promise<void> => {
     const handle = parseHandle(text, rule);
-    return store.write((tx) => {
+    return store.write(() => {
       store.insertRecord(handle.key, handle.display, handle.prefixKey, parseValueList([{ index: 1, type: 'DESC', data: PAYLOAD }], nowSeconds, rule), nowSeconds);
-      tx.touch(handle.key);
     });
   };
   const first = openStore(db, { busyTimeoutMs: 1000 });
@@ -173,16 +172,14 @@ test('disk full: a write that overflows the store fails alone with STORE_FULL; t
     parseValueList(Array.from({ length: count }, (_, k) => ({ index: k + 1, type: 'DESC', data })), nowSeconds, rule);
   const insert = (text: string, data: string): Promise<void> => {
     const handle = parseHandle(text, rule);
-    return store.write((tx) => {
+    return store.write(() => {
       store.insertRecord(handle.key, handle.display, handle.prefixKey, valueList(1, data), nowSeconds);
-      tx.touch(handle.key);
     });
   };
   const existing = parseHandle(`${NODE_PREFIX}/EXISTING`, rule);
   await insert(existing.display, 'old');
-  const grow = store.write((tx) => {
+  const grow = store.write(() => {
     store.updateRecord(existing.key, valueList(2048, PAYLOAD), nowSeconds);
-    tx.touch(existing.key);
   });
   // Issued in one tick, so they share one transaction: small insert, an update too large for the cap, small insert.
   const [before, huge, after] = await Promise.allSettled([insert(`${NODE_PREFIX}/SMALL-1`, 'one'), grow, insert(`${NODE_PREFIX}/SMALL-2`, 'two')]);

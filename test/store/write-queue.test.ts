@@ -16,23 +16,20 @@ test('write queue: writes issued in the same tick run in one transaction and all
   const during: { otherSeesA?: boolean; storeSeesA?: boolean; otherSeesB?: boolean } = {};
 
   const results = Promise.all([
-    store.write((tx) => {
+    store.write(() => {
       insertHandle(store, '88.118.8/A');
-      tx.touch(a);
       return 'a';
     }),
-    store.write((tx) => {
+    store.write(() => {
       // Same transaction: this connection already sees A, another connection does not (A is not committed yet).
       during.storeSeesA = store.getRecord(a) !== undefined;
       during.otherSeesA = committed(other, a);
       insertHandle(store, '88.118.8/B');
-      tx.touch(b);
       return 'b';
     }),
-    store.write((tx) => {
+    store.write(() => {
       during.otherSeesB = committed(other, b);
       insertHandle(store, '88.118.8/C');
-      tx.touch(c);
       return 'c';
     }),
   ]);
@@ -51,30 +48,25 @@ test('write queue: a failing write rejects alone, its own writes roll back, the 
   const invalid = new IdnodeError('INVALID_VALUE', 'values[0].ttl must be seconds');
 
   const settled = await Promise.allSettled([
-    store.write((tx) => {
+    store.write(() => {
       insertHandle(store, '88.118.8/OK-1');
-      tx.touch(key('88.118.8/OK-1'));
       return 1;
     }),
-    store.write((tx) => {
+    store.write(() => {
       insertHandle(store, '88.118.8/PLAIN-ERROR');
-      tx.touch(key('88.118.8/PLAIN-ERROR'));
       throw boom;
     }),
-    store.write((tx) => {
+    store.write(() => {
       insertHandle(store, '88.118.8/IDNODE-ERROR');
-      tx.touch(key('88.118.8/IDNODE-ERROR'));
       throw invalid;
     }),
-    store.write((tx) => {
+    store.write(() => {
       insertHandle(store, '88.118.8/DUP-OWN-WRITE');
-      tx.touch(key('88.118.8/DUP-OWN-WRITE'));
       insertHandle(store, '88.118.8/ok-1'); // same key as OK-1: SQLite uniqueness failure
       return 'never';
     }),
-    store.write((tx) => {
+    store.write(() => {
       insertHandle(store, '88.118.8/OK-2');
-      tx.touch(key('88.118.8/OK-2'));
       return 2;
     }),
   ]);
@@ -113,9 +105,8 @@ test('write queue: onCommitted runs after commit and before any promise settles'
   other = secondConnection(t, path);
   const db = other;
 
-  const ok = store.write((tx) => {
+  const ok = store.write(() => {
     insertHandle(store, '88.118.8/A');
-    tx.touch(a);
     events.push('op ran');
   });
   const failing = store.write(() => {
@@ -144,13 +135,11 @@ test('write queue: writes queued in later ticks run in later transactions', asyn
   const { store } = openTempStore(t, { onCommitted: (keys) => commits.push([...keys]) });
   const first = handle('88.118.8/FIRST').key;
   const second = handle('88.118.8/SECOND').key;
-  await store.write((tx) => {
+  await store.write(() => {
     insertHandle(store, '88.118.8/FIRST');
-    tx.touch(first);
   });
-  await store.write((tx) => {
+  await store.write(() => {
     insertHandle(store, '88.118.8/SECOND');
-    tx.touch(second);
   });
   t.deepEqual(commits, [[first], [second]]);
 });
@@ -162,13 +151,14 @@ test('write queue: a batch larger than maxBatch is split into several transactio
   db.exec('CREATE TABLE items (name TEXT PRIMARY KEY) STRICT');
   const insert = db.prepare('INSERT INTO items (name) VALUES (?)');
   const commits: string[][] = [];
-  const queue = new WriteQueue(db, (keys) => commits.push([...keys]), 2);
+  const touched: string[] = [];
+  const queue = new WriteQueue(db, touched, (keys) => commits.push([...keys]), 2);
   const names = ['a', 'b', 'c', 'd', 'e'];
   await Promise.all(
     names.map((name) =>
-      queue.enqueue((tx) => {
+      queue.enqueue(() => {
         insert.run(name);
-        tx.touch(name);
+        touched.push(name);
       }),
     ),
   );
@@ -191,7 +181,7 @@ test('write queue: close() runs queued writes before closing', async (t) => {
 test('write queue: beyond its bound it refuses with STORE_BUSY instead of growing', async (t) => {
   const { store } = openTempStore(t);
   const db = (store as unknown as { db: Database.Database }).db;
-  const queue = new WriteQueue(db, () => undefined, 512, 2);
+  const queue = new WriteQueue(db, [], () => undefined, 512, 2);
   const first = queue.enqueue(() => 1);
   const second = queue.enqueue(() => 2);
   const error = await t.throwsAsync(queue.enqueue(() => 3));

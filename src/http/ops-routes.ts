@@ -2,10 +2,9 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import Router from '@koa/router';
 import { IdnodeError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { NodeState } from './state.js';
+import type { RouteHandlers } from './routes.js';
 
 export interface MetricsAccess {
   readonly token: string | null;
@@ -42,32 +41,26 @@ function metricsGuard(access: MetricsAccess): (address: string, authorization: s
   };
 }
 
-export function opsRouter(metrics: Metrics, storeAnswers: () => boolean, access: MetricsAccess): Router<NodeState> {
-  const router = new Router<NodeState>({ sensitive: true });
+/** The handlers of the operator routes. */
+export function opsRoutes(metrics: Metrics, storeAnswers: () => boolean, access: MetricsAccess): RouteHandlers {
   const guard = metricsGuard(access);
-
-  router.get('/metrics', async (ctx) => {
-    ctx.state.route = 'metrics';
-    ctx.set('Cache-Control', 'no-store');
-    guard(ctx.req.socket.remoteAddress ?? '', ctx.req.headers.authorization);
-    const { contentType, body } = await metrics.exposition();
-    ctx.set('Content-Type', contentType);
-    ctx.body = body;
-  });
-
-  router.get('/healthz', (ctx) => {
-    ctx.state.route = 'healthz';
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: 'ok' };
-  });
-
-  router.get('/readyz', (ctx) => {
-    ctx.state.route = 'readyz';
-    ctx.set('Cache-Control', 'no-store');
-    const ready = storeAnswers();
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'store unavailable' };
-  });
-
-  return router;
+  return {
+    metrics: async (ctx) => {
+      ctx.set('Cache-Control', 'no-store');
+      guard(ctx.req.socket.remoteAddress ?? '', ctx.req.headers.authorization);
+      const { contentType, body } = await metrics.exposition();
+      ctx.set('Content-Type', contentType);
+      ctx.body = body;
+    },
+    healthz: (ctx) => {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { status: 'ok' };
+    },
+    readyz: (ctx) => {
+      ctx.set('Cache-Control', 'no-store');
+      const ready = storeAnswers();
+      ctx.status = ready ? 200 : 503;
+      ctx.body = { status: ready ? 'ready' : 'store unavailable' };
+    },
+  };
 }

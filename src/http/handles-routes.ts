@@ -1,7 +1,6 @@
 // `/api/handles`: resolve, create/replace/add values, delete, and list a prefix's handles (reference §3.2–3.5).
 
 import { Readable } from 'node:stream';
-import Router from '@koa/router';
 import { IdnodeError } from '../errors.js';
 import { parseHandle, type CaseRule } from '../identifier/handle.js';
 import type { PrefixService } from '../prefixes/prefix-service.js';
@@ -12,9 +11,11 @@ import { requireIdentity } from './credentials.js';
 import { sendHandleJson } from './handle-dialect.js';
 import { flag, indexes, optionalInteger, strictFlag } from './query.js';
 import { decodePathTail, MAX_QUERY_PARAMETERS, rawTarget } from './raw-target.js';
-import type { NodeContext, NodeState } from './state.js';
+import { resolutionAnswer } from './resolution.js';
+import { HANDLE_ROUTE, type RouteHandlers } from './routes.js';
+import type { NodeContext } from './state.js';
 
-export interface HandlesRouterDeps {
+export interface HandlesRoutesDeps {
   readonly resolve: ResolveService;
   readonly register: RegisterService;
   readonly prefixes: PrefixService;
@@ -22,8 +23,6 @@ export interface HandlesRouterDeps {
   readonly bodyLimitBytes: number;
 }
 
-const ROUTE = '/api/handles/';
-const HANDLE_PATH = /^\/api\/handles\/.*$/s;
 const putBody = compileSchema('handle-put-body');
 
 /** The values of a PUT body (array, `{values}` or one bare value); throws INVALID_BODY, MISMATCHED_HANDLE. */
@@ -61,14 +60,13 @@ function quote(text: string): string {
   return JSON.stringify(text);
 }
 
-export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
+/** The handlers of the `handles.*` routes. */
+export function handlesRoutes(deps: HandlesRoutesDeps): RouteHandlers {
   const { rule } = deps;
-  const router = new Router<NodeState>({ sensitive: true });
 
   async function resolve(ctx: NodeContext): Promise<void> {
-    ctx.state.route = 'handles.get';
     const { path, query } = rawTarget(ctx.req.url ?? '/');
-    const text = decodePathTail(path, ROUTE);
+    const text = decodePathTail(path, HANDLE_ROUTE);
     ctx.state.echo = text;
     if (ctx.method === 'POST') await mergeBodyIntoQuery(ctx, query);
     const handle = parseHandle(text, rule);
@@ -81,18 +79,10 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
       identity: ctx.state.identity,
       doNotRefer: flag(query, 'doNotRefer') === true,
     });
+    const answer = resolutionAnswer(result, text);
     // Anonymous answers may be cached downstream no longer than the record's smallest TTL; authenticated ones are no-store.
-    if (result.maxAgeSeconds !== null && ctx.state.identity === null) ctx.set('Cache-Control', `max-age=${result.maxAgeSeconds}`);
-    if (result.kind === 'not-found') {
-      sendHandleJson(ctx, 404, `{"responseCode":100,"handle":${quote(text)}}`);
-      return;
-    }
-    if (result.kind === 'referral') {
-      sendHandleJson(ctx, 300, `{"responseCode":303,"handle":${quote(text)},"values":${result.valuesJson}}`);
-      return;
-    }
-    // An existing handle with nothing to show is 200 / responseCode 200 (reference §3.2).
-    sendHandleJson(ctx, 200, `{"responseCode":${result.empty ? 200 : 1},"handle":${quote(text)},"values":${result.valuesJson}}`);
+    if (answer.maxAgeSeconds !== null && ctx.state.identity === null) ctx.set('Cache-Control', `max-age=${answer.maxAgeSeconds}`);
+    sendHandleJson(ctx, answer.status, answer.body);
   }
 
   /** Reads the JSON body; errors raised while parsing it carry no `handle` (reference §5). */
@@ -124,8 +114,7 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
     ctx.state.params = query;
   }
 
-  router.get('/api/handles', async (ctx) => {
-    ctx.state.route = 'handles.list';
+  async function list(ctx: NodeContext): Promise<void> {
     const { query } = rawTarget(ctx.req.url ?? '/');
     const prefix = query.get('prefix');
     if (prefix === null) throw new IdnodeError('BAD_REQUEST', 'the prefix query parameter is required');
@@ -141,15 +130,11 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
     ctx.status = 200;
     ctx.set('Content-Type', 'application/json; charset=utf-8');
     ctx.body = Readable.from(streamListing(head, deps.prefixes.streamHandles(prefix)));
-  });
+  }
 
-  router.get(HANDLE_PATH, resolve);
-  router.post(HANDLE_PATH, resolve);
-
-  router.put(HANDLE_PATH, async (ctx) => {
-    ctx.state.route = 'handles.put';
+  async function put(ctx: NodeContext): Promise<void> {
     const { path, query } = rawTarget(ctx.req.url ?? '/');
-    const text = decodePathTail(path, ROUTE);
+    const text = decodePathTail(path, HANDLE_ROUTE);
     ctx.state.echo = text;
     const identity = requireIdentity(ctx);
     const mint = strictFlag(query, 'mintNewSuffix', false);
@@ -164,21 +149,20 @@ export function handlesRouter(deps: HandlesRouterDeps): Router<NodeState> {
     const echo = mint ? result.handle : text;
     ctx.state.echo = echo;
     sendHandleJson(ctx, result.created ? 201 : 200, `{"responseCode":1,"handle":${quote(echo)}}`);
-  });
+  }
 
-  router.delete(HANDLE_PATH, async (ctx) => {
-    ctx.state.route = 'handles.delete';
+  async function remove(ctx: NodeContext): Promise<void> {
     const { path, query } = rawTarget(ctx.req.url ?? '/');
-    const text = decodePathTail(path, ROUTE);
+    const text = decodePathTail(path, HANDLE_ROUTE);
     ctx.state.echo = text;
     const identity = requireIdentity(ctx);
     const wanted = indexes(query, false);
     const handle = parseHandle(text, rule);
     await deps.register.delete({ handle, identity, indexes: wanted === 'various' ? null : wanted });
     sendHandleJson(ctx, 200, `{"responseCode":1,"handle":${quote(text)}}`);
-  });
+  }
 
-  return router;
+  return { 'handles.list': list, 'handles.get': resolve, 'handles.put': put, 'handles.delete': remove };
 }
 
 async function* streamListing(head: string, handles: AsyncGenerator<string>): AsyncGenerator<string> {

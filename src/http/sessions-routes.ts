@@ -1,6 +1,5 @@
 // `/api/sessions`: open, inspect, authenticate and close Handle sessions (reference §3.7); trusted transports only.
 
-import Router from '@koa/router';
 import { checkCnonce, type SessionService, type SessionView } from '../auth/sessions.js';
 import { IdnodeError } from '../errors.js';
 import { identityText } from '../auth/identity.js';
@@ -8,7 +7,8 @@ import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { readJsonBody } from './body.js';
 import { answerIn, claimedKey } from './credentials.js';
 import type { CaseRule } from '../identifier/handle.js';
-import type { NodeContext, NodeState } from './state.js';
+import type { RouteHandlers } from './routes.js';
+import type { NodeContext } from './state.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -52,11 +52,9 @@ async function bodyFields(ctx: NodeContext, limitBytes: number): Promise<Record<
   return fields;
 }
 
-export function sessionsRouter(sessions: SessionService, limits: RateLimits, bodyLimitBytes: number, rule: CaseRule): Router<NodeState> {
-  const router = new Router<NodeState>({ sensitive: true });
-
-  router.post('/api/sessions', async (ctx) => {
-    ctx.state.route = 'sessions';
+/** The handlers of the `sessions.*` routes. */
+export function sessionsRoutes(sessions: SessionService, limits: RateLimits, bodyLimitBytes: number, rule: CaseRule): RouteHandlers {
+  const open = async (ctx: NodeContext): Promise<void> => {
     requireTrusted(ctx);
     const fields = await bodyFields(ctx, bodyLimitBytes);
     // (A sessionId in the header was refused before the credentials were looked at.)
@@ -69,10 +67,9 @@ export function sessionsRouter(sessions: SessionService, limits: RateLimits, bod
     if (cnonce !== undefined) Object.assign(view, sessions.prove(session, cnonce));
     ctx.set('Location', '/api/sessions/this');
     send(ctx, 201, view);
-  });
+  };
 
-  router.get('/api/sessions/this', (ctx) => {
-    ctx.state.route = 'sessions';
+  const get = (ctx: NodeContext): void => {
     requireTrusted(ctx);
     const session = ctx.state.session;
     if (session !== null) {
@@ -84,10 +81,9 @@ export function sessionsRouter(sessions: SessionService, limits: RateLimits, bod
     if (namedSessionId(ctx) !== undefined) throw new IdnodeError('AUTHENTICATION_FAILED', 'unknown or expired session');
     const identity = ctx.state.identity;
     send(ctx, 200, identity === null ? { authenticated: false } : { authenticated: true, id: identityText(identity) });
-  });
+  };
 
-  router.put('/api/sessions/this', async (ctx) => {
-    ctx.state.route = 'sessions';
+  const answer = async (ctx: NodeContext): Promise<void> => {
     requireTrusted(ctx);
     const fields = await bodyFields(ctx, bodyLimitBytes);
     let session = ctx.state.session;
@@ -115,16 +111,15 @@ export function sessionsRouter(sessions: SessionService, limits: RateLimits, bod
     }
     if (sessions.identityOf(session) === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'the session is not authenticated; answer its nonce');
     send(ctx, 200, sessions.view(session));
-  });
+  };
 
-  router.delete('/api/sessions/this', (ctx) => {
-    ctx.state.route = 'sessions';
+  const close = (ctx: NodeContext): void => {
     requireTrusted(ctx);
     const id = ctx.state.handleAuth?.sessionId;
     // Reference §3.7: an unknown session → 403.
     if (id === undefined || !sessions.close(id)) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'unknown session');
     send(ctx, 204, null);
-  });
+  };
 
-  return router;
+  return { 'sessions.open': open, 'sessions.get': get, 'sessions.answer': answer, 'sessions.close': close };
 }

@@ -1,43 +1,36 @@
 // `/api/prefixes`: list, home and unhome the prefixes served here (reference §3.6); node administrators only.
 
-import Router from '@koa/router';
 import type { PrefixService } from '../prefixes/prefix-service.js';
 import { sendHandleJson } from './handle-dialect.js';
 import { optionalInteger } from './query.js';
 import { decodePathTail, rawTarget } from './raw-target.js';
-import type { NodeContext, NodeState } from './state.js';
-
-const ROUTE = '/api/prefixes/';
-const PREFIX_PATH = /^\/api\/prefixes\/.+$/s;
+import { PREFIX_ROUTE, type RouteHandlers } from './routes.js';
+import type { NodeContext } from './state.js';
 
 function prefixFromPath(ctx: NodeContext): string {
-  const text = decodePathTail(rawTarget(ctx.req.url ?? '/').path, ROUTE);
+  const text = decodePathTail(rawTarget(ctx.req.url ?? '/').path, PREFIX_ROUTE);
   ctx.state.echo = text;
   return text;
 }
 
-export function prefixesRouter(prefixes: PrefixService): Router<NodeState> {
-  const router = new Router<NodeState>({ sensitive: true });
-
-  router.get('/api/prefixes', (ctx) => {
-    ctx.state.route = 'prefixes.list';
+/** The handlers of the `prefixes.*` routes. */
+export function prefixesRoutes(prefixes: PrefixService): RouteHandlers {
+  const list = (ctx: NodeContext): void => {
     const { query } = rawTarget(ctx.req.url ?? '/');
     const listing = prefixes.listPrefixes(ctx.state.identity, { page: optionalInteger(query, 'page'), pageSize: optionalInteger(query, 'pageSize') });
     const paging = listing.paging === null ? '' : `,"page":${listing.paging.page},"pageSize":${listing.paging.pageSize}`;
     sendHandleJson(ctx, 200, `{"responseCode":1,"totalCount":${JSON.stringify(String(listing.totalCount))}${paging},"prefixes":${JSON.stringify(listing.page ?? [])}}`);
-  });
+  };
 
-  router.post(PREFIX_PATH, async (ctx) => {
-    ctx.state.route = 'prefixes.home';
+  const home = async (ctx: NodeContext): Promise<void> => {
     const prefix = await prefixes.home(ctx.state.identity, prefixFromPath(ctx));
     sendHandleJson(ctx, 200, `{"responseCode":1,"prefix":${JSON.stringify(prefix)}}`);
-  });
+  };
 
-  router.delete(PREFIX_PATH, async (ctx) => {
-    ctx.state.route = 'prefixes.unhome';
+  const unhome = async (ctx: NodeContext): Promise<void> => {
     const prefix = await prefixes.unhome(ctx.state.identity, prefixFromPath(ctx));
     sendHandleJson(ctx, 200, `{"responseCode":1,"prefix":${JSON.stringify(prefix)}}`);
-  });
+  };
 
-  return router;
+  return { 'prefixes.list': list, 'prefixes.home': home, 'prefixes.unhome': unhome };
 }

@@ -1,0 +1,54 @@
+// Every cache of one node and the one way each is invalidated: by the keys a commit touched, or all at once.
+
+import { PREFIX_NAMESPACE } from '../identifier/handle.js';
+import type { HandleValue } from '../identifier/value.js';
+import { CredentialCache } from './credential-cache.js';
+import { RecordCache } from './record-cache.js';
+import { ReferralCache } from './referral-cache.js';
+import { ResolveCache } from './resolve-cache.js';
+
+export interface NodeCachesOptions {
+  readonly resolveMaxEntries: number;
+  readonly resolveMaxBytes: number;
+  /** How long a verified secret is remembered (0 = never). */
+  readonly credentialTtlMs: number;
+  readonly nowMs: () => number;
+}
+
+/**
+ * The resolve cache (public answers), remembered credentials, parsed records for authentication and authorization,
+ * and prefix-referral decisions. The store reports what it writes (see Store's onRecordWritten and onCommitted);
+ * nothing else needs to remember to invalidate.
+ */
+export class NodeCaches {
+  readonly resolve: ResolveCache;
+  readonly credentials: CredentialCache;
+  /** Parsed records; dropped on every write, never filled inside a transaction, so they only ever hold committed data. */
+  readonly records = new RecordCache<readonly HandleValue[]>(10_000);
+  readonly referrals = new ReferralCache(10_000);
+
+  constructor(options: NodeCachesOptions) {
+    this.resolve = new ResolveCache({ maxEntries: options.resolveMaxEntries, maxBytes: options.resolveMaxBytes, nowMs: options.nowMs });
+    this.credentials = new CredentialCache({ maxEntries: 10_000, ttlMs: options.credentialTtlMs, nowMs: options.nowMs });
+  }
+
+  /** Inside a write transaction: the record of `handleKey` changed, so its parsed copy is dropped at once. */
+  written(handleKey: string): void {
+    this.records.invalidate(handleKey);
+  }
+
+  /** After a commit, before it is acknowledged: every answer derived from these records is dropped. */
+  invalidate(handleKeys: readonly string[]): void {
+    this.resolve.invalidate(handleKeys);
+    for (const key of handleKeys) this.credentials.forgetHandle(key);
+    if (handleKeys.some((key) => key.startsWith(`${PREFIX_NAMESPACE}/`))) this.referrals.clear();
+  }
+
+  /** Another process wrote to the store: nothing remembered can be trusted. */
+  clear(): void {
+    this.resolve.clear();
+    this.credentials.clear();
+    this.records.clear();
+    this.referrals.clear();
+  }
+}

@@ -1,0 +1,95 @@
+// Every HTTP answer's common parts: the headers each one carries, the dialects, and errors rendered from the catalog.
+
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { IdnodeError, type ErrorCode } from '../errors.js';
+
+/**
+ * How a surface answers: `handle` is the Handle.net REST JSON (`{responseCode, handle?, message}`), `snms` the SNMS
+ * envelope (`{status, message, data}`), `plain` idnode's own `{code, message}` for the operator endpoints.
+ */
+export type Dialect = 'handle' | 'snms' | 'plain';
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Sent on every answer, whoever writes it: the security headers, and CORS for every resource (reference §3.1)
+ * whether or not the request named an Origin, so a shared cache never hands a browser an answer stored without it.
+ * Never with Access-Control-Allow-Credentials.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'Access-Control-Allow-Origin': '*',
+});
+
+/** Added to SECURITY_HEADERS on a CORS preflight's 204. */
+export const CORS_PREFLIGHT: Readonly<Record<string, string>> = Object.freeze({
+  'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Requested-With',
+  'Access-Control-Max-Age': '600',
+});
+
+/** An error as a status and a JSON body in one dialect. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * Renders a catalog error in `dialect`. A 5xx says only the catalog's generic text; `echo` (the handle as the client
+ * wrote it) is included in Handle answers when known (reference §5).
+ */
+export function renderError(error: IdnodeError | ErrorCode, dialect: Dialect, echo?: string): ErrorAnswer {
+  const thrown = typeof error === 'string' ? new IdnodeError(error) : error;
+  const { entry } = thrown;
+  const message = thrown.isServerError ? entry.message : thrown.message;
+  let body: string;
+  if (dialect === 'handle') {
+    const fields: Record<string, unknown> = { responseCode: entry.responseCode };
+    if (echo !== undefined) fields.handle = echo;
+    fields.message = message;
+    body = JSON.stringify(fields);
+  } else if (dialect === 'snms') body = JSON.stringify({ status: entry.snmsStatus, message, data: null });
+  else body = JSON.stringify({ code: thrown.code, message });
+  return { status: entry.httpStatus, body };
+}
+
+/** The Retry-After an error answer carries: the error's own delay, 1 second for any other 503, else none. */
+export function retryAfterOf(error: IdnodeError): string | undefined {
+  if (error.retryAfterSeconds !== undefined) return String(error.retryAfterSeconds);
+  return error.entry.httpStatus === 503 ? '1' : undefined;
+}
+
+/**
+ * Writes a complete JSON answer on a Node response, with the security headers, for the answers given before Koa
+ * (the resolve fast path, the rate-limit gate). `headers` adds or overrides.
+ */
+export function writeJson(res: ServerResponse, status: number, body: string, headers: Readonly<Record<string, string>> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE, ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
+/**
+ * A catalog error written straight to a socket that has no HTTP response object (the parser refused the request, or
+ * CONNECT), with the security headers, then the connection closed. `extraHeaders` are raw `Name: value\r\n` lines.
+ */
+export function writeRawError(socket: Duplex, code: ErrorCode, dialect: Dialect, extraHeaders = ''): void {
+  const { status, body } = renderError(code, dialect);
+  // The socket is no longer the HTTP server's (no timeouts apply): destroy it once the answer is out, or after a
+  // second if the peer does not read, rather than wait for a half-open peer to close its side.
+  const destroy = (): void => void socket.destroy();
+  setTimeout(destroy, 1000).unref();
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: ${JSON_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n${RAW_SECURITY_HEADERS}${extraHeaders}Connection: close\r\n\r\n${body}`,
+    destroy,
+  );
+}
+

@@ -1,0 +1,28 @@
+// The Handle answer to a resolution (reference §3.2, §5), one renderer for the resolve fast path and the Koa route.
+
+import type { ResolveResult } from '../resolve/resolve-service.js';
+
+export interface ResolutionAnswer {
+  readonly status: number;
+  /** The JSON body. */
+  readonly body: string;
+  /** How long a shared cache may keep the answer (anonymous answers only), or null for none. */
+  readonly maxAgeSeconds: number | null;
+}
+
+/**
+ * Found: 200 with responseCode 1, or responseCode 200 when no value is left to show; not found: 404/100; a prefix
+ * referral: 300/303 with the values that refer. `text` is the handle as the client wrote it, echoed back.
+ */
+export function resolutionAnswer(result: ResolveResult, text: string): ResolutionAnswer {
+  const handle = JSON.stringify(text);
+  const { maxAgeSeconds } = result;
+  switch (result.kind) {
+    case 'not-found':
+      return { status: 404, body: `{"responseCode":100,"handle":${handle}}`, maxAgeSeconds };
+    case 'referral':
+      return { status: 300, body: `{"responseCode":303,"handle":${handle},"values":${result.valuesJson}}`, maxAgeSeconds };
+    case 'found':
+      return { status: 200, body: `{"responseCode":${result.empty ? 200 : 1},"handle":${handle},"values":${result.valuesJson}}`, maxAgeSeconds };
+  }
+}

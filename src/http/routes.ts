@@ -1,0 +1,98 @@
+// The one route table: it registers the routers' handlers and names each request's route, dialect and limits.
+
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { Dialect } from './answer.js';
+import type { NodeState } from './state.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RouteSpec {
+  /** Unique; the metric label of the route and the key its handler is registered under. */
+  readonly name: string;
+  /** GET also answers HEAD. */
+  readonly methods: readonly HttpMethod[];
+  /** An exact path, or a pattern over the raw path. */
+  readonly path: string | RegExp;
+  readonly dialect: Dialect;
+  /** Operator endpoints: outside the per-client request and error budgets, so load balancers always reach them. */
+  readonly exempt?: true;
+}
+
+/** Everything under `/api/handles/` (the handle is the rest of the raw path). */
+export const HANDLE_ROUTE = '/api/handles/';
+const HANDLE_PATH = /^\/api\/handles\/.*$/s;
+export const PREFIX_ROUTE = '/api/prefixes/';
+const PREFIX_PATH = /^\/api\/prefixes\/.+$/s;
+
+export const ROUTES = [
+  { name: 'handles.list', methods: ['GET'], path: '/api/handles', dialect: 'handle' },
+  { name: 'handles.get', methods: ['GET', 'POST'], path: HANDLE_PATH, dialect: 'handle' },
+  { name: 'handles.put', methods: ['PUT'], path: HANDLE_PATH, dialect: 'handle' },
+  { name: 'handles.delete', methods: ['DELETE'], path: HANDLE_PATH, dialect: 'handle' },
+  { name: 'prefixes.list', methods: ['GET'], path: '/api/prefixes', dialect: 'handle' },
+  { name: 'prefixes.home', methods: ['POST'], path: PREFIX_PATH, dialect: 'handle' },
+  { name: 'prefixes.unhome', methods: ['DELETE'], path: PREFIX_PATH, dialect: 'handle' },
+  { name: 'sessions.open', methods: ['POST'], path: '/api/sessions', dialect: 'handle' },
+  { name: 'sessions.get', methods: ['GET'], path: '/api/sessions/this', dialect: 'handle' },
+  { name: 'sessions.answer', methods: ['PUT'], path: '/api/sessions/this', dialect: 'handle' },
+  { name: 'sessions.close', methods: ['DELETE'], path: '/api/sessions/this', dialect: 'handle' },
+  { name: 'site', methods: ['GET'], path: '/api/site', dialect: 'handle' },
+  { name: 'metrics', methods: ['GET'], path: '/metrics', dialect: 'plain', exempt: true },
+  { name: 'healthz', methods: ['GET'], path: '/healthz', dialect: 'plain', exempt: true },
+  { name: 'readyz', methods: ['GET'], path: '/readyz', dialect: 'plain', exempt: true },
+] as const satisfies readonly RouteSpec[];
+
+export type RouteName = (typeof ROUTES)[number]['name'] | 'unknown';
+
+/** Every route label a metric may carry: the table's names and `unknown` for requests no route matched. */
+export const ROUTE_NAMES: readonly RouteName[] = [...ROUTES.map((route) => route.name), 'unknown'];
+
+/** Path families and their dialect, for requests no route matched (a 404 still answers in its surface's dialect). */
+const SURFACES: readonly (readonly [string, Dialect])[] = [['/api', 'handle']];
+
+function matchesPath(route: RouteSpec, path: string): boolean {
+  return typeof route.path === 'string' ? route.path === path : route.path.test(path);
+}
+
+/** A route of the table, its name typed. */
+export type Route = RouteSpec & { readonly name: Exclude<RouteName, 'unknown'> };
+
+/** The route a request is for (HEAD counts as GET), or undefined. */
+export function routeOf(method: string, path: string): Route | undefined {
+  const verb = method === 'HEAD' ? 'GET' : method;
+  return (ROUTES as readonly Route[]).find((route) => (route.methods as readonly string[]).includes(verb) && matchesPath(route, path));
+}
+
+/** The dialect of a path: its route's, else its surface's; paths outside every surface (and none known) get `handle`. */
+export function dialectOf(path: string | null): Dialect {
+  if (path === null) return 'handle';
+  const route = (ROUTES as readonly RouteSpec[]).find((candidate) => matchesPath(candidate, path));
+  if (route !== undefined) return route.dialect;
+  for (const [prefix, dialect] of SURFACES) if (path === prefix || path.startsWith(`${prefix}/`)) return dialect;
+  return 'plain';
+}
+
+const EXEMPT_PATHS = (ROUTES as readonly RouteSpec[]).filter((route) => route.exempt === true).map((route) => route.path as string);
+
+/** True when a raw request target (path and query) is an operator endpoint outside the client budgets. Hot path: no allocation. */
+export function isExemptTarget(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  for (const path of EXEMPT_PATHS) {
+    if (url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 0x3f)) return true;
+  }
+  return false;
+}
+
+export type RouteHandlers = Partial<Record<RouteName, Middleware<NodeState>>>;
+
+/** One router with every route of the table bound to its handler; throws at start when a handler is missing. */
+export function buildRouter(handlers: RouteHandlers): Router<NodeState> {
+  const router = new Router<NodeState>({ sensitive: true });
+  for (const route of ROUTES as readonly RouteSpec[]) {
+    const handler = handlers[route.name as RouteName];
+    if (handler === undefined) throw new Error(`no handler for route ${route.name}`);
+    router.register(route.path, [...route.methods], handler, { pathAsRegExp: route.path instanceof RegExp, name: route.name });
+  }
+  return router;
+}
