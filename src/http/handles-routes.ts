@@ -12,8 +12,8 @@ import { sendHandleJson } from './handle-dialect.js';
 import { flag, indexes, optionalInteger, strictFlag } from './query.js';
 import { decodePathTail, MAX_QUERY_PARAMETERS, rawTarget } from './raw-target.js';
 import { resolutionAnswer } from './resolution.js';
-import { HANDLE_ROUTE, type RouteHandlers } from './routes.js';
-import type { NodeContext } from './state.js';
+import { HANDLE_ROUTE } from './routes.js';
+import type { NodeContext, RouteHandlers } from './state.js';
 
 export interface HandlesRoutesDeps {
   readonly resolve: ResolveService;

@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { IdnodeError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { RouteHandlers } from './routes.js';
+import type { RouteHandlers } from './state.js';
 
 export interface MetricsAccess {
   readonly token: string | null;

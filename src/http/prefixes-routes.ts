@@ -4,8 +4,8 @@ import type { PrefixService } from '../prefixes/prefix-service.js';
 import { sendHandleJson } from './handle-dialect.js';
 import { optionalInteger } from './query.js';
 import { decodePathTail, rawTarget } from './raw-target.js';
-import { PREFIX_ROUTE, type RouteHandlers } from './routes.js';
-import type { NodeContext } from './state.js';
+import { PREFIX_ROUTE } from './routes.js';
+import type { NodeContext, RouteHandlers } from './state.js';
 
 function prefixFromPath(ctx: NodeContext): string {
   const text = decodePathTail(rawTarget(ctx.req.url ?? '/').path, PREFIX_ROUTE);

@@ -3,7 +3,6 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Dialect } from './answer.js';
-import type { NodeState } from './state.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -84,11 +83,9 @@ export function isExemptTarget(url: string | undefined): boolean {
   return false;
 }
 
-export type RouteHandlers = Partial<Record<RouteName, Middleware<NodeState>>>;
-
 /** One router with every route of the table bound to its handler; throws at start when a handler is missing. */
-export function buildRouter(handlers: RouteHandlers): Router<NodeState> {
-  const router = new Router<NodeState>({ sensitive: true });
+export function buildRouter<S>(handlers: Partial<Record<RouteName, Middleware<S>>>): Router<S> {
+  const router = new Router<S>({ sensitive: true });
   for (const route of ROUTES as readonly RouteSpec[]) {
     const handler = handlers[route.name as RouteName];
     if (handler === undefined) throw new Error(`no handler for route ${route.name}`);

@@ -7,8 +7,7 @@ import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { readJsonBody } from './body.js';
 import { answerIn, claimedKey } from './credentials.js';
 import type { CaseRule } from '../identifier/handle.js';
-import type { RouteHandlers } from './routes.js';
-import type { NodeContext } from './state.js';
+import type { NodeContext, RouteHandlers } from './state.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 

@@ -2,7 +2,7 @@
 
 import type { Site } from '../prefixes/site.js';
 import { sendHandleJson } from './handle-dialect.js';
-import type { RouteHandlers } from './routes.js';
+import type { RouteHandlers } from './state.js';
 
 /** The handler of the `site` route. */
 export function siteRoutes(site: () => Site): RouteHandlers {

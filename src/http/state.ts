@@ -1,6 +1,6 @@
 // What middleware hands to routers on ctx.state.
 
-import type { ParameterizedContext } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import type { HandleAuthorization } from '../auth/handle-authorization.js';
 import type { Identity, Login } from '../auth/identity.js';
 import type { Session } from '../auth/sessions.js';
@@ -29,3 +29,6 @@ export interface NodeState {
 }
 
 export type NodeContext = ParameterizedContext<NodeState>;
+
+/** Handlers for routes of the table, by route name (see routes.ts). */
+export type RouteHandlers = Partial<Record<RouteName, Middleware<NodeState>>>;
