@@ -56,6 +56,8 @@ export interface IdnodeNode {
   readonly metrics: Metrics;
   readonly bootstrap: BootstrapResult;
   readonly sessions: SessionService;
+  /** The use cases behind the HTTP routes, for callers that are not HTTP (other listeners, the tests of the services). */
+  readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService };
   /** Publishes this node's HS_SITE (with its public key) for the port it listens on, in 0.NA/<node prefix> and /api/site. */
   publishSite(port: number): void;
   /** Stops background timers, runs queued writes and closes the store. */
@@ -178,6 +180,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     metrics,
     bootstrap,
     sessions,
+    services: { resolve, register, prefixes },
     publishSite(port: number) {
       site = nodeSite(config, port, nodeKey().publicJwk);
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));

@@ -1,9 +1,10 @@
 // HTTP for the hostile-input tests: a lean keep-alive client for thousands of runs, and raw bytes over a socket
 // (what a well-behaved client library refuses to send).
 
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { ExecutionContext } from 'ava';
+import { httpCall } from '../support/http-client.js';
 import { ADMIN, basicAuth, type NodeUnderTest, type Reply } from '../support/node-under-test.js';
 
 export interface WireReply {
@@ -160,24 +161,6 @@ export class KeepAliveClient {
       const { identity, secret } = options.auth === 'admin' ? ADMIN : options.auth;
       headers.authorization = basicAuth(identity, secret);
     }
-    return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: this.node.host, port: this.node.port, method, path, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(options.body);
-    });
+    return httpCall(this.node.port, method, path, { headers, body: options.body, agent: this.agent, host: this.node.host });
   }
 }

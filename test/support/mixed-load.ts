@@ -2,12 +2,13 @@
 // while writer loops register and update, with read-after-write, WAL size, RSS and event-loop delay measured.
 
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import autocannon from 'autocannon';
 import { residentBytes, spawnChildNode } from './child-node.js';
+import { httpCall, type Reply } from './http-client.js';
 import { ADMIN_IDENTITY, ADMIN_SECRET, basicAuth, NODE_PREFIX } from './node-under-test.js';
 
 const AUTHORIZATION = basicAuth(ADMIN_IDENTITY, ADMIN_SECRET);
@@ -90,11 +91,6 @@ export interface MemoryFigures {
   readonly externalBytes: number;
   readonly cacheEntries: number;
   readonly cacheBytes: number;
-}
-
-interface Reply {
-  readonly status: number;
-  readonly text: string;
 }
 
 /** Runs the scenario against a fresh child node (torn down with `t`) and returns what was measured; throws only if seeding is refused. */
@@ -261,21 +257,7 @@ function versionIn(text: string): number | null {
 
 /** One request to 127.0.0.1:`port` over `agent`; rejects on connection errors and after 10 s of socket silence. */
 function sendRequest(agent: Agent, port: number, method: string, path: string, body?: unknown, authorization?: string): Promise<Reply> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const headers: Record<string, string> = {};
-  if (payload !== undefined) headers['content-type'] = 'application/json';
-  if (authorization !== undefined) headers.authorization = authorization;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return httpCall(port, method, path, { body, agent, timeoutMs: 10_000, headers: authorization === undefined ? {} : { authorization } });
 }
 
 /** The size of a WAL file and its header's checkpoint sequence number (bytes 12–15, big-endian; SQLite file format §4.1). */

@@ -1,7 +1,6 @@
 // Builds a whole node for one test: temp-file SQLite, its own metrics registry, a port-0 listener, an injected clock.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { createNode, type IdnodeNode } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { closeGracefully, createServer, listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/log/logger.js';
+import { httpCall, type Reply } from './http-client.js';
 
 export const ADMIN_SECRET = 'test-admin-secret-0001';
 export const NODE_PREFIX = '88.118';
@@ -26,13 +26,7 @@ export class TestClock {
   }
 }
 
-export interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly text: string;
-  /** The parsed JSON body, or undefined when the body is not JSON. */
-  readonly json: any;
-}
+export type { Reply } from './http-client.js';
 
 export interface RequestOptions {
   readonly headers?: Record<string, string>;
@@ -59,40 +53,14 @@ export class NodeUnderTest {
     readonly logLines: string[] = [],
   ) {}
 
-  /** Sends one request with a raw path (nothing is re-encoded). */
+  /** Sends one request with a raw path (nothing is re-encoded); writes carry the administrator's credentials unless `auth` says otherwise. */
   request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
     const headers: Record<string, string> = { ...options.headers };
-    let payload: Buffer | undefined;
-    if (options.body !== undefined) {
-      if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) payload = Buffer.from(options.body);
-      else {
-        payload = Buffer.from(JSON.stringify(options.body));
-        headers['content-type'] ??= 'application/json';
-      }
-    }
     if (options.auth !== null) {
       const auth = options.auth ?? { identity: ADMIN_IDENTITY, secret: ADMIN_SECRET };
       if (options.auth !== undefined || method !== 'GET') headers.authorization ??= basicAuth(auth.identity, auth.secret);
     }
-    return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: this.host, port: this.port, method, path, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
+    return httpCall(this.port, method, path, { headers, body: options.body, host: this.host });
   }
 
   get(path: string, options: RequestOptions = {}): Promise<Reply> {

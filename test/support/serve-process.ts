@@ -1,9 +1,9 @@
 // `idnode serve` (and the other CLI commands) as real child processes for the durability tests: spawn, wait for the
-// "idnode listening" line, kill with any signal, observe the exit; plus a small HTTP client that never retries.
+// "idnode listening" line, kill with any signal, observe the exit; requests to them carry the administrator's credentials.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { Agent, request as httpRequest } from 'node:http';
 import type { ExecutionContext } from 'ava';
+import { httpCall as call, type CallOptions, type Reply } from './http-client.js';
 import { ADMIN_IDENTITY, ADMIN_SECRET, basicAuth, NODE_PREFIX } from './node-under-test.js';
 
 export const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
@@ -137,43 +137,12 @@ export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv, tim
   return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr, elapsedMs: performance.now() - started })));
 }
 
-export interface HttpReply {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly text: string;
-}
+export type HttpReply = Reply;
 
 /**
- * One HTTP request to 127.0.0.1:`port` (node:http, which never retries). Writes carry the administrator's credentials.
- * `onSent` runs once the whole request has been handed to the socket; `onStatus` as soon as the status line arrives — the
- * moment a write counts as acknowledged. Rejects on any
- * connection error (refused, reset by a killed node).
+ * One HTTP request to 127.0.0.1:`port` on a new connection (see http-client.ts); writes carry the administrator's
+ * credentials. `onStatus` marks the moment a write counts as acknowledged.
  */
-export function httpCall(
-  port: number,
-  method: string,
-  path: string,
-  options: { body?: unknown; agent?: Agent; onSent?: () => void; onStatus?: (status: number) => void } = {},
-): Promise<HttpReply> {
-  const headers: Record<string, string> = {};
-  let payload: Buffer | undefined;
-  if (options.body !== undefined) {
-    payload = Buffer.from(JSON.stringify(options.body));
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = String(payload.length);
-  }
-  if (method !== 'GET') headers.authorization = AUTHORIZATION;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: options.agent ?? false }, (res) => {
-      options.onStatus?.(res.statusCode ?? 0);
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-      res.on('aborted', () => reject(new Error('response aborted')));
-    });
-    req.on('error', reject);
-    if (options.onSent !== undefined) req.once('finish', options.onSent);
-    req.end(payload);
-  });
+export function httpCall(port: number, method: string, path: string, options: Omit<CallOptions, 'headers' | 'host'> = {}): Promise<HttpReply> {
+  return call(port, method, path, { ...options, headers: method === 'GET' ? {} : { authorization: AUTHORIZATION } });
 }
