@@ -1,4 +1,4 @@
-// README tables are documentation of code: these tests keep them equal to the catalog, the variables and the metrics.
+// The documentation's tables are documentation of code: these tests keep them equal to the catalog, the variables and the metrics.
 
 import { readFileSync } from 'node:fs';
 import test from 'ava';
@@ -7,14 +7,15 @@ import { ERROR_CATALOG } from '../src/errors.js';
 import { ROUTE_NAMES } from '../src/http/routes.js';
 import { Metrics } from '../src/metrics/metrics.js';
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const doc = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
-/** Rows of the Markdown table that follows `## heading`, as arrays of trimmed cells (header and rule dropped). */
-function tableAfter(heading: string): string[][] {
-  const start = README.indexOf(`\n## ${heading}\n`);
+/** Rows of the first Markdown table in `text` (after `heading` when given), as arrays of trimmed cells (header and rule dropped). */
+function tableIn(text: string, heading?: string): string[][] {
+  const start = heading === undefined ? 0 : text.indexOf(`\n${heading}\n`);
   if (start < 0) return [];
-  const lines = README.slice(start).split('\n').slice(2);
+  const lines = text.slice(start).split('\n');
   const first = lines.findIndex((line) => line.startsWith('|'));
+  if (first < 0) return [];
   const rows: string[][] = [];
   for (const line of lines.slice(first)) {
     if (!line.startsWith('|')) break;
@@ -25,25 +26,38 @@ function tableAfter(heading: string): string[][] {
 
 const unquote = (cell: string): string => cell.replace(/^`|`$/g, '');
 
-test('readme: configuration table lists exactly the IDNODE_* variables with their defaults', (t) => {
-  const rows = tableAfter('Configuration');
+test('docs: the configuration table lists exactly the IDNODE_* variables with their defaults', (t) => {
+  const rows = tableIn(doc('docs/configuration.md'));
   const documented = Object.fromEntries(rows.map((row) => [unquote(row[0] ?? ''), row[1] === '—' ? '' : unquote(row[1] ?? '')]));
   const actual = Object.fromEntries(Object.entries(VARIABLES).map(([name, variable]) => [name, variable.defaultText]));
   t.deepEqual(documented, actual);
 });
 
-test('readme: error table equals the catalog (HTTP status, responseCode, SNMS status)', (t) => {
-  const rows = tableAfter('Errors');
+test('docs: the error table equals the catalog (HTTP status, responseCode, SNMS status)', (t) => {
+  const rows = tableIn(doc('docs/errors.md'));
   const documented = Object.fromEntries(rows.map((row) => [unquote(row[0] ?? ''), [Number(row[1]), Number(row[2]), Number(row[3])]]));
   const actual = Object.fromEntries(Object.entries(ERROR_CATALOG).map(([code, entry]) => [code, [entry.httpStatus, entry.responseCode, entry.snmsStatus]]));
   t.deepEqual(documented, actual);
 });
 
-test('readme: metrics table names every idnode_ metric', async (t) => {
+test('docs: the metrics table names every idnode_ metric', async (t) => {
   const metrics = new Metrics({ routes: ROUTE_NAMES, cache: () => ({ entries: 0, bytes: 0, evictions: 0 }), storeSizeBytes: () => 0, sessions: () => ({ open: 0, authenticated: 0 }) });
   const names = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name).filter((name) => name.startsWith('idnode_'));
-  const documented = tableAfter('Metrics')
+  const documented = tableIn(doc('docs/metrics.md'))
     .map((row) => unquote(row[0] ?? ''))
     .filter((name) => name.startsWith('idnode_'));
   t.deepEqual([...documented].sort(), [...names].sort());
+});
+
+test('docs: the route label values in the metrics page are the route table', (t) => {
+  const text = doc('docs/metrics.md');
+  for (const name of ROUTE_NAMES) t.true(text.includes(`\`${name}\``), name);
+});
+
+test('readme: the front door stays short and every page it links to exists', (t) => {
+  const readme = doc('README.md');
+  t.true(Buffer.byteLength(readme) < 12 * 1024, `README is ${Buffer.byteLength(readme)} bytes`);
+  for (const [, target] of readme.matchAll(/\]\(((?:docs|bench)\/[^)#]+)/g)) t.notThrows(() => doc(target ?? ''), target);
+  t.regex(readme, /`npm ci && npm start`|npm ci && npm start/);
+  t.regex(readme, /npm ci && npm test/);
 });
