@@ -1,6 +1,7 @@
 // The first thing every request meets: the per-client and error budgets, checked before Koa or the fast path.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { chargesErrorBudget } from '../ratelimit/error-budget.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { SECURITY_HEADERS } from './request-pipeline.js';
 
@@ -57,10 +58,10 @@ export function rateLimitGate(limits: RateLimits, next: Listener): Listener {
 }
 
 /**
- * Charges a 404 or error answer (but 401 and 429) to the client's tighter error budget. Called by the code that
- * knows the status (the fast path, the Koa pipeline) rather than from a per-request 'finish' listener, which
- * measurably slowed the hot path.
+ * Charges an answer to the client's tighter error budget when its status is one that counts (chargesErrorBudget:
+ * 4xx but 409 and 429). Called by the code that knows the status (the fast path, the Koa pipeline) rather than from
+ * a per-request 'finish' listener, which measurably slowed the hot path.
  */
 export function chargeIfError(limits: RateLimits, req: IncomingMessage, status: number): void {
-  if (status >= 400 && status !== 401 && status !== 429 && !isExempt(req.url)) limits.chargeError(limits.clientBucket(req));
+  if (chargesErrorBudget(status) && !isExempt(req.url)) limits.chargeError(limits.clientBucket(req));
 }
