@@ -131,6 +131,15 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     failedLoginsPerMinute: config.rateLimitFailedLoginsPerMinute,
     tableSize: config.rateLimitTableSize,
     trustedProxies: config.trustedProxies,
+    nowMs,
+    loginEvents: {
+      outcome: (outcome) => metrics.login(outcome),
+      // One line per lockout, when it begins: who, from where, how many failures — never a secret.
+      lockout: ({ scope, identity, network, failures, retryAfterSeconds }) => {
+        metrics.lockout(scope);
+        options.logger.warn({ scope, identity, network, failures, retryAfterSeconds }, 'login lockout');
+      },
+    },
   });
 
   // Made on first use (a served node makes it at start, when it publishes its site): key generation takes a while.

@@ -35,7 +35,7 @@ export interface Config {
   readonly rateLimitErrorsPerClient: number;
   /** Requests per second per authenticated identity; 0 = no limit. */
   readonly rateLimitPerIdentity: number;
-  /** Failed logins per minute per client network and per identity; 0 = no limit. */
+  /** Failed logins per minute per (identity, client network) (docs/security.md); 0 = no limit. */
   readonly rateLimitFailedLoginsPerMinute: number;
   /** Buckets per limiter: its memory bound, however many clients appear. */
   readonly rateLimitTableSize: number;
@@ -154,7 +154,7 @@ export const VARIABLES = {
   IDNODE_RATE_LIMIT_PER_CLIENT: { key: 'rateLimitPerClient', defaultText: '2000', parse: integer(0, 100_000_000), description: 'requests per second per client network (/24 IPv4, /64 IPv6); 0 = off' },
   IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: { key: 'rateLimitErrorsPerClient', defaultText: '100', parse: integer(0, 100_000_000), description: 'not-found and error answers per second per client network; 0 = off' },
   IDNODE_RATE_LIMIT_PER_IDENTITY: { key: 'rateLimitPerIdentity', defaultText: '1000', parse: integer(0, 100_000_000), description: 'requests per second per authenticated identity; 0 = off' },
-  IDNODE_RATE_LIMIT_FAILED_LOGINS: { key: 'rateLimitFailedLoginsPerMinute', defaultText: '10', parse: integer(0, 1_000_000), description: 'failed logins per minute per client network and per identity; 0 = off' },
+  IDNODE_RATE_LIMIT_FAILED_LOGINS: { key: 'rateLimitFailedLoginsPerMinute', defaultText: '10', parse: integer(0, 1_000_000), description: 'failed logins per minute per (identity, client network); 5× that per network; beyond it an identity is slowed, never locked (docs/security.md); 0 = off' },
   IDNODE_RATE_LIMIT_TABLE_SIZE: { key: 'rateLimitTableSize', defaultText: '65536', parse: integer(16, 16_777_216), description: 'buckets per limiter (fixed memory; distinct clients beyond it share buckets)' },
   IDNODE_METRICS_TOKEN: { key: 'metricsToken', defaultText: '', parse: secret, description: 'when set (≥16 characters), GET /metrics needs Authorization: Bearer <token>' },
   IDNODE_METRICS_ALLOW: { key: 'metricsAllow', defaultText: '', parse: addressList, description: 'when set, comma-separated addresses/CIDRs allowed to GET /metrics' },
