@@ -39,6 +39,7 @@ import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
 import { RegisterService } from './register/register-service.js';
 import { ResolveService } from './resolve/resolve-service.js';
 import { watchExternalWrites } from './store/external-writes.js';
+import { exposedStoreFiles } from './store/private-files.js';
 import { openStore, type Store } from './store/store.js';
 
 export interface NodeOptions {
@@ -76,6 +77,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const referralMemo = new LRUCache<string, { readonly referral: PublicView | null }>({ max: 10_000 });
   const store = openStore(config.dbPath, {
     busyTimeoutMs: config.storeBusyTimeoutMs,
+    allowReadable: config.storeAllowReadable,
     onRecordWritten: (key) => records.invalidate(key),
     maxBytes: config.storeMaxBytes,
     onCommitted: (keys) => {
@@ -89,6 +91,10 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
       { storeMaxBytes: config.storeMaxBytes, capBytes: store.capBytes },
       'IDNODE_STORE_MAX_BYTES is below the size of the store: it is held at its current size, and writes that need more room get 503',
     );
+  }
+  if (config.storeAllowReadable) {
+    const exposed = exposedStoreFiles(config.dbPath);
+    if (exposed.length > 0) options.logger.warn({ files: exposed }, 'group or others may read the store (IDNODE_STORE_ALLOW_READABLE=true); it holds every secret key');
   }
   let bootstrap: BootstrapResult;
   try {

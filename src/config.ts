@@ -23,6 +23,8 @@ export interface Config {
   readonly storeBusyTimeoutMs: number;
   /** Largest database file; writes beyond it fail with STORE_FULL (503). 0 = no cap but the disk. */
   readonly storeMaxBytes: number;
+  /** Start on a store (or -wal, -shm) that group or others may read; refused otherwise (it holds every secret key). */
+  readonly storeAllowReadable: boolean;
   readonly tlsCertPath: string | null;
   readonly tlsKeyPath: string | null;
   /** Addresses or CIDR blocks of TLS-terminating proxies whose X-Forwarded-* headers are believed. */
@@ -147,6 +149,7 @@ export const VARIABLES = {
   IDNODE_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', defaultText: '10000', parse: integer(0, 600_000), description: 'time in-flight requests get to finish on SIGTERM/SIGINT' },
   IDNODE_STORE_BUSY_TIMEOUT_MS: { key: 'storeBusyTimeoutMs', defaultText: '5000', parse: integer(0, 600_000), description: 'SQLite busy timeout' },
   IDNODE_STORE_MAX_BYTES: { key: 'storeMaxBytes', defaultText: '0', parse: integer(0, Number.MAX_SAFE_INTEGER), description: 'cap on the database size; writes beyond it get 503 STORE_FULL (0 = only the disk)' },
+  IDNODE_STORE_ALLOW_READABLE: { key: 'storeAllowReadable', defaultText: 'false', parse: boolean, description: 'start even when group or others may read the store, its -wal or -shm (it holds every secret key; see docs/security.md)' },
   IDNODE_TLS_CERT_PATH: { key: 'tlsCertPath', defaultText: '', parse: optionalText, description: 'PEM certificate; with IDNODE_TLS_KEY_PATH the node serves HTTPS' },
   IDNODE_TLS_KEY_PATH: { key: 'tlsKeyPath', defaultText: '', parse: optionalText, description: 'PEM private key for IDNODE_TLS_CERT_PATH' },
   IDNODE_TRUSTED_PROXIES: { key: 'trustedProxies', defaultText: '', parse: addressList, description: 'comma-separated addresses/CIDRs of TLS-terminating proxies trusted for X-Forwarded-Proto/-For' },
