@@ -167,7 +167,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     prefixesRouter(prefixes),
     sessionsRouter(sessions, limits, config.bodyLimitBytes, rule),
     siteRouter(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
-    opsRouter(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
+    opsRouter(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: (req) => limits.clientAddress(req) }),
   ];
   app.use(requestPipeline({ limits, sessions, metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
   app.use(credentials({ authenticator, sessions, limits, rule }));

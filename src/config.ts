@@ -43,7 +43,7 @@ export interface Config {
   readonly rateLimitTableSize: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
-  /** When non-empty, GET /metrics answers only these addresses/CIDRs. */
+  /** When non-empty, GET /metrics answers only these addresses/CIDRs; empty: loopback and private networks (or any, with a token). */
   readonly metricsAllow: readonly string[];
   /** Authenticated Handle sessions expire after this long without use. */
   readonly sessionIdleSeconds: number;
@@ -160,7 +160,7 @@ export const VARIABLES = {
   IDNODE_RATE_LIMIT_FAILED_LOGINS: { key: 'rateLimitFailedLoginsPerMinute', defaultText: '10', parse: integer(0, 1_000_000), description: 'failed logins per minute per (identity, client network); 5× that per network; beyond it an identity is slowed, never locked (docs/security.md); 0 = off' },
   IDNODE_RATE_LIMIT_TABLE_SIZE: { key: 'rateLimitTableSize', defaultText: '65536', parse: integer(16, 16_777_216), description: 'buckets per limiter (fixed memory; distinct clients beyond it share buckets)' },
   IDNODE_METRICS_TOKEN: { key: 'metricsToken', defaultText: '', parse: secret, description: 'when set (≥16 characters), GET /metrics needs Authorization: Bearer <token>' },
-  IDNODE_METRICS_ALLOW: { key: 'metricsAllow', defaultText: '', parse: addressList, description: 'when set, comma-separated addresses/CIDRs allowed to GET /metrics' },
+  IDNODE_METRICS_ALLOW: { key: 'metricsAllow', defaultText: '', parse: addressList, description: 'comma-separated addresses/CIDRs allowed to GET /metrics; unset: loopback and private networks, or any address when IDNODE_METRICS_TOKEN is set (docs/security.md)' },
   IDNODE_SESSION_IDLE_SECONDS: { key: 'sessionIdleSeconds', defaultText: '1800', parse: integer(10, 86_400), description: 'an authenticated Handle session ends after this long unused' },
   IDNODE_SESSION_MAX: { key: 'sessionMax', defaultText: '100000', parse: integer(1, 10_000_000), description: 'most authenticated sessions kept (and most open challenges)' },
   IDNODE_NONCE_TTL_SECONDS: { key: 'nonceTtlSeconds', defaultText: '15', parse: integer(1, 300), description: 'a challenge nonce must be answered within this time, once' },
