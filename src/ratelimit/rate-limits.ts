@@ -181,8 +181,12 @@ export class RateLimits {
    * skipping trusted proxies; a client cannot pick its own address by forging the header.
    */
   clientAddress(req: IncomingMessage): string {
-    let address = req.socket.remoteAddress ?? '';
-    if (!this.trusted(address)) return address;
+    const peer = req.socket.remoteAddress ?? '';
+    return this.trusted(peer) ? this.forwardedClient(req, peer) : peer;
+  }
+
+  private forwardedClient(req: IncomingMessage, proxy: string): string {
+    let address = proxy;
     const header = req.headers['x-forwarded-for'];
     const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((hop) => hop.trim());
     for (let i = hops.length - 1; i >= 0; i -= 1) {
@@ -204,8 +208,10 @@ export class RateLimits {
     // A connection's peer never changes: remember its bucket (not behind a proxy, whose header varies per request).
     const known = this.socketBuckets.get(req.socket);
     if (known !== undefined) return known;
-    const bucket = bucketOf(this.clientNetworkOf(req), this.options.tableSize);
-    if (!this.trusted(req.socket.remoteAddress ?? '')) this.socketBuckets.set(req.socket, bucket);
+    const peer = req.socket.remoteAddress ?? '';
+    if (this.trusted(peer)) return bucketOf(clientNetwork(this.forwardedClient(req, peer)), this.options.tableSize);
+    const bucket = bucketOf(clientNetwork(peer), this.options.tableSize);
+    this.socketBuckets.set(req.socket, bucket);
     return bucket;
   }
 

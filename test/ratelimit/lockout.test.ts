@@ -46,6 +46,7 @@ test('lockout: ten wrong passwords a minute from one network for ten minutes nev
   t.is(node.node.store.getRecord('88.118.8/STOLEN-9'), undefined);
   t.true(attacker401 >= 10 && attacker401 < 30, `${attacker401} wrong passwords checked: slowed from 100 to a few`);
   t.is(attacker401 + attacker429, 100);
+  t.log(`attacker: ${attacker401} checked (401), ${attacker429} refused (429)`);
 });
 
 test('lockout: wrong passwords from many networks slow the identity down, a clean network still gets in, and the slowed one after its delay', async (t) => {
