@@ -123,7 +123,8 @@ export class FailedLogins {
 
   /** Whether a login attempt for `identity` from `network` may be checked now: null, or the retry delay in seconds. */
   admit(network: string, identity: string): Refusal {
-    if (this.options.perMinute <= 0) return null;
+    // The common case on every Basic-authenticated request: no recent failure anywhere, nothing to look up.
+    if (this.options.perMinute <= 0 || (this.pairs.size === 0 && this.networks.size === 0)) return null;
     const now = this.options.nowMs();
     const refusal = this.refusal(network, identity, now);
     if (refusal !== null) this.options.events?.outcome('refused');
@@ -175,7 +176,7 @@ export class FailedLogins {
   /** Records a successful login: the network's failures on that identity are forgotten. */
   succeeded(network: string, identity: string): void {
     this.options.events?.outcome('succeeded');
-    if (this.options.perMinute > 0) this.pairs.delete(pairKey(identity, network));
+    if (this.options.perMinute > 0 && this.pairs.size > 0) this.pairs.delete(pairKey(identity, network));
   }
 
   /** Entries held per table (pairs, networks, identities): bounded by the table size. */
