@@ -43,7 +43,7 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 grep -q '"idnode listening"' start.log || { cat start.log >&2; echo "production install: the node did not listen within 60 s" >&2; exit 1; }
-if grep -q 'tsc' start.log; then cat start.log >&2; echo "production install: npm start compiled" >&2; exit 1; fi
+if grep -qE '^> (tsc|idnode@[^ ]+ prestart)' start.log; then cat start.log >&2; echo "production install: npm start compiled" >&2; exit 1; fi
 test "$(find dist -type f -newer package.json | wc -l)" = "$before"
 port=$(grep -o '"port":[0-9]*' start.log | head -n 1 | cut -d: -f2)
 timed "npm start until listening"
