@@ -3,6 +3,7 @@
 
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { IdnodeError } from '../errors.js';
 
 /** Owner read and write only. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -67,4 +68,20 @@ export function exposedStoreFiles(path: string): { readonly path: string; readon
     if ((mode & 0o077) !== 0) exposed.push({ path: file, mode: mode.toString(8).padStart(4, '0') });
   }
   return exposed;
+}
+
+/**
+ * Issue 17 item 4: the store holds the node's private key and every identity's PBKDF2 key, which answers Handle's
+ * PBKDF2-HMAC-SHA1 challenge as well as the secret does. Refuses (STORE_UNAVAILABLE) a store, -wal or -shm that group
+ * or others may access, unless `allowReadable` (IDNODE_STORE_ALLOW_READABLE).
+ */
+export function refuseExposedStore(path: string, allowReadable: boolean): void {
+  const exposed = exposedStoreFiles(path);
+  if (exposed.length === 0 || allowReadable) return;
+  const files = exposed.map((file) => `${file.path} (${file.mode})`).join(', ');
+  throw new IdnodeError(
+    'STORE_UNAVAILABLE',
+    `cannot open store ${path}: group or others may read ${files}, which holds the node's private key and every identity's secret key; ` +
+      `run chmod 600 ${exposed.map((file) => file.path).join(' ')}, or set IDNODE_STORE_ALLOW_READABLE=true to start anyway`,
+  );
 }

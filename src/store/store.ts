@@ -7,7 +7,7 @@ import { IdnodeError } from '../errors.js';
 import type { HandleValue } from '../identifier/value.js';
 import { publicView, type PublicView } from '../identifier/value-json.js';
 import { applyMigrations } from './migrations.js';
-import { createPrivateFile, exposedStoreFiles, makePrivateFolders } from './private-files.js';
+import { createPrivateFile, makePrivateFolders, refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { WriteQueue, type WriteOp } from './write-queue.js';
 
@@ -61,7 +61,7 @@ export function openStore(path: string, options: StoreOptions): Store {
         // SQLite opens a file this process may not write read-only and creates -wal and -shm beside it (owned by this
         // user, so they can lock out the file's owner) before the first write fails: refuse before it touches anything.
         accessSync(path, constants.R_OK | constants.W_OK);
-        refuseExposed(path, options.allowReadable === true);
+        refuseExposedStore(path, options.allowReadable === true);
       } else {
         createPrivateFile(path);
         created = true;
@@ -76,22 +76,6 @@ export function openStore(path: string, options: StoreOptions): Store {
     if (error instanceof IdnodeError) throw error;
     throw new IdnodeError('STORE_UNAVAILABLE', `cannot open store ${path}: ${(error as Error).message}`, { cause: error });
   }
-}
-
-/**
- * Issue 17 item 4: the store holds the node's private key and every identity's PBKDF2 key, which answers Handle's
- * PBKDF2-HMAC-SHA1 challenge as well as the secret does. Refuses (STORE_UNAVAILABLE) a store, -wal or -shm that group
- * or others may access, unless `allowReadable` (IDNODE_STORE_ALLOW_READABLE).
- */
-function refuseExposed(path: string, allowReadable: boolean): void {
-  const exposed = exposedStoreFiles(path);
-  if (exposed.length === 0 || allowReadable) return;
-  const files = exposed.map((file) => `${file.path} (${file.mode})`).join(', ');
-  throw new IdnodeError(
-    'STORE_UNAVAILABLE',
-    `cannot open store ${path}: group or others may read ${files}, which holds the node's private key and every identity's secret key; ` +
-      `run chmod 600 ${exposed.map((file) => file.path).join(' ')}, or set IDNODE_STORE_ALLOW_READABLE=true to start anyway`,
-  );
 }
 
 export class Store {
