@@ -37,6 +37,7 @@ import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
 import { RegisterService } from './register/register-service.js';
 import { ResolveService } from './resolve/resolve-service.js';
 import { watchExternalWrites } from './store/external-writes.js';
+import { exposedStoreFiles } from './store/private-files.js';
 import { openStore, type RecordLookup, type Store } from './store/store.js';
 
 export interface NodeOptions {
@@ -77,6 +78,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const cache = caches.resolve;
   const store = openStore(config.dbPath, {
     busyTimeoutMs: config.storeBusyTimeoutMs,
+    allowReadable: config.storeAllowReadable,
     maxBytes: config.storeMaxBytes,
     onRecordWritten: (key) => caches.written(key),
     onCommitted: (keys) => caches.invalidate(keys),
@@ -86,6 +88,10 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
       { storeMaxBytes: config.storeMaxBytes, capBytes: store.capBytes },
       'IDNODE_STORE_MAX_BYTES is below the size of the store: it is held at its current size, and writes that need more room get 503',
     );
+  }
+  if (config.storeAllowReadable) {
+    const exposed = exposedStoreFiles(config.dbPath);
+    if (exposed.length > 0) options.logger.warn({ files: exposed }, 'group or others may read the store (IDNODE_STORE_ALLOW_READABLE=true); it holds every secret key');
   }
   let bootstrap: BootstrapResult;
   try {
@@ -129,6 +135,15 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     failedLoginsPerMinute: config.rateLimitFailedLoginsPerMinute,
     tableSize: config.rateLimitTableSize,
     trustedProxies: config.trustedProxies,
+    nowMs,
+    loginEvents: {
+      outcome: (outcome) => metrics.login(outcome),
+      // One line per lockout, when it begins: who, from where, how many failures — never a secret.
+      lockout: ({ scope, identity, network, failures, retryAfterSeconds }) => {
+        metrics.lockout(scope);
+        options.logger.warn({ scope, identity, network, failures, retryAfterSeconds }, 'login lockout');
+      },
+    },
   });
 
   // Made on first use (a served node makes it at start, when it publishes its site): key generation takes a while.
@@ -151,7 +166,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     ...prefixesRoutes(prefixes),
     ...sessionsRoutes(sessions, limits, config.bodyLimitBytes, rule),
     ...siteRoutes(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
-    ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
+    ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: (req) => limits.clientAddress(req) }),
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
   app.use(credentials({ authenticator, sessions, limits, rule }));

@@ -37,6 +37,7 @@ test('config: an empty environment gives the documented defaults', (t) => {
     shutdownTimeoutMs: 10_000,
     storeBusyTimeoutMs: 5000,
     storeMaxBytes: 0,
+    storeAllowReadable: false,
     tlsCertPath: null,
     tlsKeyPath: null,
     trustedProxies: [],

@@ -64,14 +64,17 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
 
   /** Checks a credential attempt under the failed-login limit, charging it when it fails. */
   async function attempt<T>(ctx: NodeContext, claimed: string, check: () => Promise<T> | T): Promise<T> {
-    const bucket = limits.clientBucket(ctx.req);
-    refuse(await limits.admitLogin(bucket, claimed));
+    const network = limits.clientNetworkOf(ctx.req);
+    refuse(limits.admitLogin(network, claimed));
+    let result: T;
     try {
-      return await check();
+      result = await check();
     } catch (error) {
-      if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(bucket, claimed);
+      if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(network, claimed);
       throw error;
     }
+    limits.loginSucceeded(network, claimed);
+    return result;
   }
 
   async function handleScheme(ctx: NodeContext, auth: HandleAuthorization): Promise<Identity | null> {

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { IdnodeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { chargesErrorBudget } from '../ratelimit/error-budget.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { isExemptTarget } from './routes.js';
 
@@ -27,9 +28,10 @@ export function requestAccounting(metrics: Metrics, limits: RateLimits, logger: 
 }
 
 /**
- * Charges a 404 or error answer (but 401 and 429) to the client's tighter error budget. Called by whoever knows the
- * status rather than from a per-request 'finish' listener, which measurably slowed the hot path.
+ * Charges an answer to the client's tighter error budget when its status is one that counts (chargesErrorBudget:
+ * 4xx but 409 and 429). Called by whoever knows the status rather than from a per-request 'finish' listener, which
+ * measurably slowed the hot path.
  */
 export function chargeIfError(limits: RateLimits, req: IncomingMessage, status: number): void {
-  if (status >= 400 && status !== 401 && status !== 429 && !isExemptTarget(req.url)) limits.chargeError(limits.clientBucket(req));
+  if (chargesErrorBudget(status) && !isExemptTarget(req.url)) limits.chargeError(limits.clientBucket(req));
 }

@@ -97,16 +97,17 @@ export function sessionsRoutes(sessions: SessionService, limits: RateLimits, bod
     // canonical form.
     const answer = answerIn(fields);
     if (answer !== null) {
-      const bucket = limits.clientBucket(ctx.req);
+      const network = limits.clientNetworkOf(ctx.req);
       const claimed = claimedKey(answer.id, rule);
-      const retry = await limits.admitLogin(bucket, claimed);
+      const retry = limits.admitLogin(network, claimed);
       if (retry !== null) throw new IdnodeError('RATE_LIMITED', undefined, { retryAfterSeconds: retry });
       try {
         sessions.answer(session, answer);
       } catch (error) {
-        if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(bucket, claimed);
+        if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(network, claimed);
         throw error;
       }
+      limits.loginSucceeded(network, claimed);
     }
     if (sessions.identityOf(session) === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'the session is not authenticated; answer its nonce');
     send(ctx, 200, sessions.view(session));

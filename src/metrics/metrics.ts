@@ -7,6 +7,13 @@ export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
+/** Login attempts (Basic, challenge answers): checked and right, checked and wrong, or refused unchecked (429). */
+export const LOGIN_OUTCOMES = ['succeeded', 'failed', 'refused'] as const;
+export type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
+/** Lockouts by what they hold back (docs/security.md): one network on one identity, one network, one identity. */
+export const LOCKOUT_SCOPES = ['identity_network', 'network', 'identity'] as const;
+export type LockoutScope = (typeof LOCKOUT_SCOPES)[number];
+
 export interface MetricsSources {
   /** Every route label (a closed set, from the HTTP route table); requests of other routes count under `unknown`. */
   readonly routes: readonly string[];
@@ -28,6 +35,8 @@ export class Metrics {
   private readonly resolutions: Record<ResolutionOutcome, Counter.Internal>;
   private readonly registrations: Record<"create" | "update", Counter.Internal>;
   private readonly deletions: Record<"handle" | "values", Counter.Internal>;
+  private readonly logins: Record<LoginOutcome, Counter.Internal>;
+  private readonly lockouts: Record<LockoutScope, Counter.Internal>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -72,6 +81,20 @@ export class Metrics {
       registers,
     });
     this.deletions = { handle: deletions.labels('handle'), values: deletions.labels('values') };
+    const logins = new Counter({
+      name: 'idnode_login_attempts_total',
+      help: 'Login attempts (Basic credentials, challenge answers) by outcome: succeeded, failed, refused (429 before checking)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.logins = { succeeded: logins.labels('succeeded'), failed: logins.labels('failed'), refused: logins.labels('refused') };
+    const lockouts = new Counter({
+      name: 'idnode_login_lockouts_total',
+      help: 'Failed-login lockouts begun, by scope: identity_network, network (over all identities), identity (growing delay)',
+      labelNames: ['scope'],
+      registers,
+    });
+    this.lockouts = { identity_network: lockouts.labels('identity_network'), network: lockouts.labels('network'), identity: lockouts.labels('identity') };
     new Gauge({
       name: 'idnode_cache_entries',
       help: 'Entries in the resolve cache',
@@ -122,7 +145,8 @@ export class Metrics {
   /** Makes every labelled series visible at 0 before its first event, so rates and alerts work from the start. */
   private touchAll(): void {
     for (const instruments of this.routes.values()) for (const counter of instruments.byClass) counter.inc(0);
-    for (const counter of [...Object.values(this.resolutions), ...Object.values(this.registrations), ...Object.values(this.deletions)]) counter.inc(0);
+    const counters = [this.resolutions, this.registrations, this.deletions, this.logins, this.lockouts].flatMap((group) => Object.values(group));
+    for (const counter of counters) counter.inc(0);
   }
 
   /** Records one finished HTTP request. */
@@ -143,6 +167,14 @@ export class Metrics {
 
   deleted(operation: 'handle' | 'values'): void {
     this.deletions[operation].inc();
+  }
+
+  login(outcome: LoginOutcome): void {
+    this.logins[outcome].inc();
+  }
+
+  lockout(scope: LockoutScope): void {
+    this.lockouts[scope].inc();
   }
 
   /** Prometheus text exposition and its content type. */

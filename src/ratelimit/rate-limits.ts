@@ -1,8 +1,12 @@
-// Rate limits (rate-limiter-flexible): per client network, per identity, a tighter budget for errors, failed logins.
+// Rate limits (rate-limiter-flexible): per client network, per identity, a tighter budget for errors; failed logins
+// (FailedLogins) per identity and client network.
 
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { FailedLogins, type LoginEvents, type Refusal } from './failed-logins.js';
+
+export type { Refusal } from './failed-logins.js';
 
 export interface RateLimitOptions {
   readonly perClientPerSecond: number;
@@ -12,10 +16,11 @@ export interface RateLimitOptions {
   /** Buckets per limiter; keys are hashed into them so memory stays fixed whatever the number of clients. */
   readonly tableSize: number;
   readonly trustedProxies: readonly string[];
+  /** Clock of the failed-login policy (ms since the epoch); tests inject their own. */
+  readonly nowMs?: () => number;
+  /** Told of login outcomes and lockouts (metrics, the log). */
+  readonly loginEvents?: LoginEvents;
 }
-
-/** How long to wait before retrying, in whole seconds (≥ 1), when a limit refuses. */
-export type Refusal = number | null;
 
 function limiter(points: number, durationSeconds: number, prefix: string): RateLimiterMemory | null {
   return points > 0 ? new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix: prefix }) : null;
@@ -137,7 +142,7 @@ export class RateLimits {
   private readonly requests: TurnBudget | null;
   private readonly errors: TurnBudget | null;
   private readonly perIdentity: RateLimiterMemory | null;
-  private readonly failedLogins: RateLimiterMemory | null;
+  private readonly failedLogins: FailedLogins;
   private readonly proxies = new BlockList();
   private readonly socketBuckets = new WeakMap<object, number>();
   /** Per client-network bucket: until when (ms since the epoch) it is refused; a fixed table, like the buckets. */
@@ -150,7 +155,12 @@ export class RateLimits {
     this.requests = turnBudget(options.perClientPerSecond, 'client', options.tableSize);
     this.errors = turnBudget(options.errorsPerClientPerSecond, 'errors', options.tableSize);
     this.perIdentity = limiter(options.perIdentityPerSecond, 1, 'identity');
-    this.failedLogins = limiter(options.failedLoginsPerMinute, 60, 'login');
+    this.failedLogins = new FailedLogins({
+      perMinute: options.failedLoginsPerMinute,
+      tableSize: options.tableSize,
+      nowMs: options.nowMs ?? Date.now,
+      events: options.loginEvents,
+    });
     for (const entry of options.trustedProxies) {
       const [address = '', bits] = entry.split('/');
       const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
@@ -166,19 +176,16 @@ export class RateLimits {
   }
 
   /**
-   * The bucket of the client behind a request. Only a trusted proxy's X-Forwarded-For is read, from the right,
-   * skipping trusted proxies; a client cannot pick its own bucket by forging the header.
+   * The address of the client behind a request. Only a trusted proxy's X-Forwarded-For is read, from the right,
+   * skipping trusted proxies; a client cannot pick its own address by forging the header.
    */
-  clientBucket(req: IncomingMessage): number {
-    // A connection's peer never changes: remember its bucket (not behind a proxy, whose header varies per request).
-    const known = this.socketBuckets.get(req.socket);
-    if (known !== undefined) return known;
-    let address = req.socket.remoteAddress ?? '';
-    if (!this.trusted(address)) {
-      const bucket = bucketOf(clientNetwork(address), this.options.tableSize);
-      this.socketBuckets.set(req.socket, bucket);
-      return bucket;
-    }
+  clientAddress(req: IncomingMessage): string {
+    const peer = req.socket.remoteAddress ?? '';
+    return this.trusted(peer) ? this.forwardedClient(req, peer) : peer;
+  }
+
+  private forwardedClient(req: IncomingMessage, proxy: string): string {
+    let address = proxy;
     const header = req.headers['x-forwarded-for'];
     const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((hop) => hop.trim());
     for (let i = hops.length - 1; i >= 0; i -= 1) {
@@ -187,7 +194,24 @@ export class RateLimits {
       address = hop;
       if (!this.trusted(hop)) break;
     }
-    return bucketOf(clientNetwork(address), this.options.tableSize);
+    return address;
+  }
+
+  /** The network of the client behind a request (clientNetwork of clientAddress): the key of failed logins. */
+  clientNetworkOf(req: IncomingMessage): string {
+    return clientNetwork(this.clientAddress(req));
+  }
+
+  /** The bucket of the client network behind a request (see clientAddress). */
+  clientBucket(req: IncomingMessage): number {
+    // A connection's peer never changes: remember its bucket (not behind a proxy, whose header varies per request).
+    const known = this.socketBuckets.get(req.socket);
+    if (known !== undefined) return known;
+    const peer = req.socket.remoteAddress ?? '';
+    if (this.trusted(peer)) return bucketOf(clientNetwork(this.forwardedClient(req, peer)), this.options.tableSize);
+    const bucket = bucketOf(clientNetwork(peer), this.options.tableSize);
+    this.socketBuckets.set(req.socket, bucket);
+    return bucket;
   }
 
   /**
@@ -249,20 +273,21 @@ export class RateLimits {
     return this.perIdentity.consume(bucketOf(identityKey, this.options.tableSize)).then(() => null, refusal);
   }
 
-  /** Refuses a login attempt while the client network or the identity has too many recent failures. */
-  async admitLogin(bucket: number, identityKey: string): Promise<Refusal> {
-    if (this.failedLogins === null) return null;
-    for (const key of [`c${bucket}`, `i${bucketOf(identityKey, this.options.tableSize)}`]) {
-      const spent = await this.failedLogins.get(key);
-      if (spent !== null && spent.consumedPoints >= this.options.failedLoginsPerMinute) return Math.max(1, Math.ceil(spent.msBeforeNext / 1000));
-    }
-    return null;
+  /**
+   * Whether a login attempt for `identityKey` (canonical `index:handle`) from client `network` may be checked now:
+   * null, or the retry delay in seconds. Policy: FailedLogins.
+   */
+  admitLogin(network: string, identityKey: string): Refusal {
+    return this.failedLogins.admit(network, identityKey);
   }
 
-  /** Records a failed login against the client network and the identity. */
-  chargeFailedLogin(bucket: number, identityKey: string): void {
-    if (this.failedLogins === null) return;
-    this.failedLogins.consume(`c${bucket}`).catch(() => undefined);
-    this.failedLogins.consume(`i${bucketOf(identityKey, this.options.tableSize)}`).catch(() => undefined);
+  /** Records a failed login for the identity from the client network. */
+  chargeFailedLogin(network: string, identityKey: string): void {
+    this.failedLogins.charge(network, identityKey);
+  }
+
+  /** Records a successful login: that network's failures on the identity are forgotten. */
+  loginSucceeded(network: string, identityKey: string): void {
+    this.failedLogins.succeeded(network, identityKey);
   }
 }
