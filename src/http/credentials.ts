@@ -88,7 +88,7 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
       return null;
     }
     // Opening a session while naming one is a mistake (Handle.net answers 400 too); refused before anything changes.
-    if (ctx.method === 'POST' && ctx.path === '/api/sessions') throw new IdnodeError('BAD_REQUEST', 'a new session cannot name a sessionId; use /api/sessions/this');
+    if (ctx.method === 'POST' && (ctx.path === '/api/sessions' || ctx.path === '/api/sessions/')) throw new IdnodeError('BAD_REQUEST', 'a new session cannot name a sessionId; use /api/sessions/this');
     const session = sessions.find(auth.sessionId);
     if (session === undefined) {
       // Reference §6: a sessionId the server does not know (expired, closed, never issued) → 401 with a fresh

@@ -37,10 +37,10 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
   // Expect: 100-continue reaches the handler unanswered; the body reader sends 100 Continue only when it wants the
   // body, so a refused request (401, 413, 429…) is answered without the client ever sending its body.
   server.on('checkContinue', handler);
-  // CONNECT is a known verb no resource here supports (reference §3.1: 405); without a listener Node would just
-  // drop the connection without an answer.
+  // CONNECT is a verb Handle.net does not implement (501/4, issue 19); without a listener Node would just drop the
+  // connection without an answer.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    answerRaw(socket, 'METHOD_NOT_ALLOWED', null, 'Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n');
+    answerRaw(socket, 'UNKNOWN_METHOD', null, '', 'Unknown method CONNECT');
   });
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
@@ -51,9 +51,16 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
 const CLIENT_ERRORS: Readonly<Record<string, ErrorCode>> = {
   HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
   ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
-  // Reference §3.1: an unknown HTTP verb is 501 (responseCode 5, operation not supported).
-  HPE_INVALID_METHOD: 'OPERATION_NOT_SUPPORTED',
+  // A verb not even Node knows: 501/4 "Unknown method X", as Handle.net answers every verb it does not implement.
+  HPE_INVALID_METHOD: 'UNKNOWN_METHOD',
 };
+
+/** `Unknown method X` for the verb at the start of what the parser refused, when it is a plain token. */
+function refusedMethodMessage(error: Error & { rawPacket?: unknown }): string | undefined {
+  if (!Buffer.isBuffer(error.rawPacket)) return undefined;
+  const verb = /^([A-Za-z0-9!#$%&'*+.^_`|~-]{1,32}) /.exec(error.rawPacket.subarray(0, 64).toString('latin1'))?.[1];
+  return verb === undefined ? undefined : `Unknown method ${verb}`;
+}
 
 /** The path of the request line at the start of what the parser refused (origin or absolute form), if readable. */
 function refusedPath(error: Error & { rawPacket?: unknown }): string | null {
@@ -71,7 +78,8 @@ function answerClientError(error: Error & { code?: string; rawPacket?: unknown }
     socket.destroy();
     return;
   }
-  answerRaw(socket, CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST', refusedPath(error));
+  const code = CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST';
+  answerRaw(socket, code, refusedPath(error), '', code === 'UNKNOWN_METHOD' ? refusedMethodMessage(error) : undefined);
 }
 
 /**
@@ -95,10 +103,11 @@ const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
  * A catalog error written straight to the socket (with the security headers), then the connection closed: Handle
  * JSON `{responseCode, message}` for `/api` paths and when the path is unknown, `{code, message}` elsewhere.
  */
-function answerRaw(socket: Duplex, code: ErrorCode, path: string | null, extraHeaders = ''): void {
+function answerRaw(socket: Duplex, code: ErrorCode, path: string | null, extraHeaders = '', message?: string): void {
   const entry = ERROR_CATALOG[code];
   const plain = path !== null && path !== '/api' && !path.startsWith('/api/');
-  const body = JSON.stringify(plain ? { code, message: entry.message } : { responseCode: entry.responseCode, message: entry.message });
+  const text = message ?? entry.message;
+  const body = JSON.stringify(plain ? { code, message: text } : { responseCode: entry.responseCode, message: text });
   // The socket is no longer the HTTP server's (no timeouts apply): destroy it once the answer is out, or after a
   // second if the peer does not read, rather than wait for a half-open peer to close its side.
   const destroy = (): void => void socket.destroy();

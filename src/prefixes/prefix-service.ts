@@ -46,7 +46,7 @@ export class PrefixService {
     const prefix = prefixFromText(prefixText);
     const prefixKey = prefixKeyOf(prefix);
     if (identity === null) throw new IdnodeError('AUTHENTICATION_NEEDED', 'listing handles needs credentials');
-    if (this.store.homedPrefix(prefixKey) === undefined) throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${prefix} is not homed on this node`);
+    if (this.store.homedPrefix(prefixKey) === undefined) throw new IdnodeError('PREFIX_NOT_HOMED');
     if (!this.policy.allowsList(identity, prefix, this.lookup)) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', `identity may not list ${prefix}`);
     const totalCount = this.store.countHandles(prefixKey);
     const window = this.window(paging);
