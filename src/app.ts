@@ -74,6 +74,8 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const records = new RecordCache<readonly HandleValue[]>(10_000);
   // Prefix-referral decisions by prefix (ResolveService); cleared whenever a prefix record changes.
   const referralMemo = new LRUCache<string, { readonly referral: PublicView | null }>({ max: 10_000 });
+  // Whether a prefix is homed here (ResolveService, issue 19); homing and unhoming write a prefix record key.
+  const homedMemo = new LRUCache<string, boolean>({ max: 10_000 });
   const store = openStore(config.dbPath, {
     busyTimeoutMs: config.storeBusyTimeoutMs,
     onRecordWritten: (key) => records.invalidate(key),
@@ -81,7 +83,11 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     onCommitted: (keys) => {
       cache.invalidate(keys);
       for (const key of keys) remembered.forgetHandle(key);
-      if (keys.some((key) => key.startsWith(`${PREFIX_NAMESPACE}/`))) referralMemo.clear();
+      if (keys.some((key) => key.startsWith(`${PREFIX_NAMESPACE}/`))) {
+        referralMemo.clear();
+        homedMemo.clear();
+        cache.invalidateHoming();
+      }
     },
   });
   if (store.capBytes !== null && store.capBytes > config.storeMaxBytes) {
@@ -112,6 +118,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     rule,
     peekRecord: (key) => records.get(key, () => store.getRecord(key)?.values, false),
     referralMemo,
+    homedMemo,
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
@@ -176,6 +183,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     remembered.clear();
     records.clear();
     referralMemo.clear();
+    homedMemo.clear();
   });
 
   return {

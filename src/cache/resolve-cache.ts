@@ -12,7 +12,12 @@ export type CachedResolution =
       /** When this answer stops being fresh (ms, the injected clock): no later than its smallest TTL. */
       readonly expiresAtMs: number;
     }
-  | { readonly kind: 'not-found'; readonly expiresAtMs: number };
+  | { readonly kind: 'not-found'; readonly expiresAtMs: number }
+  /**
+   * Issue 19: the handle is not stored and its prefix does not live here. Its own kind, never "not found"; it holds
+   * only while no prefix was homed or unhomed since (`homingEpoch`).
+   */
+  | { readonly kind: 'not-homed'; readonly expiresAtMs: number; readonly homingEpoch: number };
 
 export interface ResolveCacheOptions {
   readonly maxEntries: number;
@@ -38,6 +43,7 @@ const ENTRY_OVERHEAD_BYTES = 160;
 export class ResolveCache {
   private readonly lru: LRUCache<string, CachedResolution>;
   private epoch = 0;
+  private homing = 0;
   private evictions = 0;
 
   constructor(options: ResolveCacheOptions) {
@@ -57,9 +63,20 @@ export class ResolveCache {
     });
   }
 
-  /** The live entry for a canonical handle key, or undefined (absent or expired). */
+  /** The live entry for a canonical handle key, or undefined (absent, expired, or not-homed before a homing change). */
   get(handleKey: string): CachedResolution | undefined {
-    return this.lru.get(handleKey);
+    const hit = this.lru.get(handleKey);
+    return hit !== undefined && hit.kind === 'not-homed' && hit.homingEpoch !== this.homing ? undefined : hit;
+  }
+
+  /** The homing epoch to stamp on a not-homed entry; read it before reading the store. */
+  get homingEpoch(): number {
+    return this.homing;
+  }
+
+  /** A prefix was homed or unhomed (a prefix record changed): every not-homed entry is void. */
+  invalidateHoming(): void {
+    this.homing += 1;
   }
 
   /** A token to pass to fill(); take it before reading the store. */

@@ -1,6 +1,7 @@
 // The resolve fast path: anonymous `GET /api/handles/<handle>` without a query, answered before Koa is entered.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ERROR_CATALOG } from '../errors.js';
 import { parseHandle, type CaseRule } from '../identifier/handle.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ResolveService } from '../resolve/resolve-service.js';
@@ -12,6 +13,7 @@ import { SECURITY_HEADERS } from './request-pipeline.js';
 const ROUTE = '/api/handles/';
 const NONE: readonly never[] = [];
 const JSON_TYPE = 'application/json; charset=utf-8';
+const NOT_HOMED_MESSAGE = JSON.stringify(ERROR_CATALOG.PREFIX_NOT_HOMED.message);
 
 export interface FastResolveDeps {
   readonly limits: RateLimits;
@@ -48,6 +50,10 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
       } else if (result.kind === 'referral') {
         status = 300;
         body = `{"responseCode":303,"handle":${JSON.stringify(text)},"values":${result.valuesJson}}`;
+      } else if (result.kind === 'not-homed') {
+        // Issue 19: the same bytes as the Koa route.
+        status = 400;
+        body = `{"responseCode":301,"handle":${JSON.stringify(text)},"message":${NOT_HOMED_MESSAGE}}`;
       } else {
         status = 200;
         body = `{"responseCode":${result.empty ? 200 : 1},"handle":${JSON.stringify(text)},"values":${result.valuesJson}}`;
@@ -58,7 +64,7 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
     res.writeHead(status, { ...SECURITY_HEADERS, 'Cache-Control': maxAge, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
     metrics.request('handles.get', status, (performance.now() - started) / 1000);
-    if (status === 404) chargeIfError(limits, req, status);
+    if (status >= 400) chargeIfError(limits, req, status);
     return true;
   };
 }

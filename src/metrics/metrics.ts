@@ -25,7 +25,7 @@ export type RouteName = (typeof ROUTE_NAMES)[number];
  * are checked is counted under its route, not `unknown`. The routers set the same names once they match.
  */
 export function apiRouteName(method: string, path: string): RouteName {
-  if (path === '/api/handles') return method === 'GET' || method === 'HEAD' ? 'handles.list' : 'unknown';
+  if (path === '/api/handles') return method === 'GET' || method === 'HEAD' || method === 'POST' ? 'handles.list' : 'unknown';
   if (path.startsWith('/api/handles/')) {
     if (method === 'PUT') return 'handles.put';
     if (method === 'DELETE') return 'handles.delete';

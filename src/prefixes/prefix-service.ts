@@ -4,11 +4,11 @@ import type { AccessPolicy } from '../auth/access-policy.js';
 import type { RecordLookup } from '../auth/authenticator.js';
 import type { Identity } from '../auth/identity.js';
 import { IdnodeError } from '../errors.js';
-import { prefixFromText, prefixKeyOf } from '../identifier/handle.js';
+import { PREFIX_NAMESPACE, prefixFromText, prefixKeyOf } from '../identifier/handle.js';
 import type { Store } from '../store/store.js';
 
 export interface Paging {
-  /** Both ≥ 0 → one page (page counts from 0); otherwise everything (reference §3.5). */
+  /** Neither → everything; `pageSize` → one page (`page` counts from 0, default 0); see PrefixService.window. */
   readonly page: number | null;
   readonly pageSize: number | null;
 }
@@ -28,6 +28,11 @@ export interface PrefixServiceOptions {
 }
 
 const STREAM_CHUNK = 1000;
+
+/** The canonical key of `0.NA/<prefix>` (always compared without regard to case, whatever the node's rule). */
+function prefixRecordKey(prefix: string): string {
+  return `${PREFIX_NAMESPACE}/${prefixKeyOf(prefix)}`;
+}
 
 export class PrefixService {
   constructor(
@@ -86,7 +91,11 @@ export class PrefixService {
     this.requireNodeAdmin(identity);
     const prefix = prefixFromText(prefixText);
     const nowSeconds = Math.floor(this.options.nowMs() / 1000);
-    await this.store.write(() => this.store.homePrefix(prefixKeyOf(prefix), prefix, nowSeconds));
+    await this.store.write((tx) => {
+      this.store.homePrefix(prefixKeyOf(prefix), prefix, nowSeconds);
+      // Whether its handles live here changed (issue 19): what was remembered about that goes.
+      tx.touch(prefixRecordKey(prefix));
+    });
     return prefix;
   }
 
@@ -100,7 +109,10 @@ export class PrefixService {
     if (prefixKeyOf(prefix) === prefixKeyOf(this.options.nodePrefix)) {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix cannot be unhomed");
     }
-    await this.store.write(() => this.store.unhomePrefix(prefixKeyOf(prefix)));
+    await this.store.write((tx) => {
+      this.store.unhomePrefix(prefixKeyOf(prefix));
+      tx.touch(prefixRecordKey(prefix));
+    });
     return prefix;
   }
 
@@ -109,12 +121,19 @@ export class PrefixService {
     if (!this.policy.isNodeAdmin(identity, this.lookup)) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'only node administrators may do this');
   }
 
+  /**
+   * The page asked for, with the bounds held in every form (issue 17 item 9): neither parameter → the whole list;
+   * `pageSize` alone → page 0; `page` alone, a negative value or a `pageSize` above IDNODE_LIST_MAX_PAGE_SIZE → 400.
+   * (Handle.net answers everything for all of these: docs/handle-compatibility.md.) Throws BAD_REQUEST.
+   */
   private window(paging: Paging): { page: number; pageSize: number } | null {
     const { page, pageSize } = paging;
-    if (page === null || pageSize === null || page < 0 || pageSize < 0) return null;
-    if (pageSize > this.options.listMaxPageSize) {
-      throw new IdnodeError('BAD_REQUEST', `pageSize must be at most ${this.options.listMaxPageSize}`);
+    if (page === null && pageSize === null) return null;
+    if (page !== null && page < 0) throw new IdnodeError('BAD_REQUEST', 'page must be 0 or more');
+    if (pageSize === null) throw new IdnodeError('BAD_REQUEST', 'page needs pageSize');
+    if (pageSize < 0 || pageSize > this.options.listMaxPageSize) {
+      throw new IdnodeError('BAD_REQUEST', `pageSize must be from 0 to ${this.options.listMaxPageSize}`);
     }
-    return { page, pageSize };
+    return { page: page ?? 0, pageSize };
   }
 }
