@@ -45,6 +45,8 @@ const ANSWER_FIELDS = ['id', 'type', 'cnonce', 'alg', 'signature'] as const;
 export function answerIn(auth: HandleAuthorization): Parameters<SessionService['answer']>[1] | null {
   const { id, type, cnonce, alg, signature } = auth;
   if (id === undefined && type === undefined && alg === undefined && signature === undefined) return null;
+  // Only an answer depends on the version of the scheme (StandardHandleAuthenticator line 113).
+  if (auth.version !== undefined && auth.version !== '0') throw new IdnodeError('AUTHENTICATION_FAILED', 'Unknown version in Authorization: Handle');
   const missing = ANSWER_FIELDS.filter((field) => !auth[field]);
   if (missing.length > 0) throw new IdnodeError('AUTHENTICATION_FAILED', `missing fields in authentication data: ${missing.join(', ')}`);
   return { id: id ?? '', type: type ?? '', cnonce: cnonce ?? '', alg: alg ?? '', signature: signature ?? '', salt: auth.salt, iterations: auth.iterations, length: auth.length };
