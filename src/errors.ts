@@ -73,6 +73,14 @@ export class IdnodeError extends Error {
   get isServerError(): boolean {
     return this.entry.httpStatus >= 500;
   }
+
+  /**
+   * The message an answer carries: the thrower's, but for a 5xx only the catalog text — except UNKNOWN_METHOD, which
+   * names nothing but the client's own verb, as Handle.net's `Unknown method PATCH` does.
+   */
+  get answerMessage(): string {
+    return this.isServerError && this.code !== 'UNKNOWN_METHOD' ? this.entry.message : this.message;
+  }
 }
 
 /** Wraps anything thrown into an IdnodeError; unknown errors become INTERNAL with the original as cause. */

@@ -65,7 +65,7 @@ export function sendHandleError(ctx: NodeContext, error: IdnodeError, challenge:
     if (challenge !== null) ctx.set('WWW-Authenticate', [...challenge.headers]);
     else status = 403;
   }
-  const message = error.isServerError ? entry.message : error.message;
+  const message = error.answerMessage;
   const body: Record<string, unknown> = { responseCode: entry.responseCode };
   if (ctx.state.echo !== undefined) body.handle = ctx.state.echo;
   body.message = message;
@@ -77,5 +77,5 @@ export function sendPlainError(ctx: NodeContext, error: IdnodeError): void {
   ctx.status = error.entry.httpStatus;
   if (ctx.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
   ctx.set('Content-Type', JSON_TYPE);
-  ctx.body = JSON.stringify({ code: error.code, message: error.isServerError ? error.entry.message : error.message });
+  ctx.body = JSON.stringify({ code: error.code, message: error.answerMessage });
 }
