@@ -12,12 +12,11 @@ export type CachedResolution =
       /** When this answer stops being fresh (ms, the injected clock): no later than its smallest TTL. */
       readonly expiresAtMs: number;
     }
-  | { readonly kind: 'not-found'; readonly expiresAtMs: number }
   /**
-   * Issue 19: the handle is not stored and its prefix does not live here. Its own kind, never "not found"; it holds
-   * only while no prefix was homed or unhomed since (`homingEpoch`).
+   * Not stored: "not found" where the prefix lives here, else (issue 19) its own kind, "not homed". Either holds only
+   * while no prefix was homed or unhomed since (`homingEpoch`), which can turn one into the other.
    */
-  | { readonly kind: 'not-homed'; readonly expiresAtMs: number; readonly homingEpoch: number };
+  | { readonly kind: 'not-found' | 'not-homed'; readonly expiresAtMs: number; readonly homingEpoch: number };
 
 export interface ResolveCacheOptions {
   readonly maxEntries: number;
@@ -63,18 +62,18 @@ export class ResolveCache {
     });
   }
 
-  /** The live entry for a canonical handle key, or undefined (absent, expired, or not-homed before a homing change). */
+  /** The live entry for a canonical handle key, or undefined (absent, expired, or a negative entry older than a homing change). */
   get(handleKey: string): CachedResolution | undefined {
     const hit = this.lru.get(handleKey);
-    return hit !== undefined && hit.kind === 'not-homed' && hit.homingEpoch !== this.homing ? undefined : hit;
+    return hit !== undefined && hit.kind !== 'found' && hit.homingEpoch !== this.homing ? undefined : hit;
   }
 
-  /** The homing epoch to stamp on a not-homed entry; read it before reading the store. */
+  /** The homing epoch to stamp on a negative entry; read it before reading the store. */
   get homingEpoch(): number {
     return this.homing;
   }
 
-  /** A prefix was homed or unhomed (a prefix record changed): every not-homed entry is void. */
+  /** A prefix was homed or unhomed (a prefix record changed): every negative entry is void. */
   invalidateHoming(): void {
     this.homing += 1;
   }

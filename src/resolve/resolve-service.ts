@@ -203,7 +203,7 @@ export class ResolveService {
       this.metrics.resolution('not_found');
       const expiresAtMs = nowMs + this.options.cacheNegativeTtlSeconds * 1000;
       // Not "not found" when this node cannot know (issue 19); kept as its own kind, so a repeat stays cheap.
-      const entry: CachedResolution = this.livesHere(handle) ? { kind: 'not-found', expiresAtMs } : { kind: 'not-homed', expiresAtMs, homingEpoch };
+      const entry: CachedResolution = { kind: this.livesHere(handle) ? 'not-found' : 'not-homed', expiresAtMs, homingEpoch };
       this.cache.fill(handle.key, entry, entry.expiresAtMs - nowMs, token);
       return entry;
     }
