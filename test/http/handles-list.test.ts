@@ -144,3 +144,13 @@ test('handles list: IDNODE_LIST_HANDLES=false answers 501/5', async (t) => {
   t.is(reply.status, 501);
   t.is(reply.json?.responseCode, 5);
 });
+
+test('handles list: POST /api/handles is the GET with its JSON body fields as parameters, as on Handle.net', async (t) => {
+  const node = await startNode(t);
+  await registerAll(t, node, '88.118', SUFFIXES);
+  const reply = await node.request('POST', '/api/handles', { auth: ADMIN, body: { prefix: '88.118', page: 0, pageSize: 2 } });
+  t.is(reply.status, 200, reply.text);
+  t.deepEqual([reply.json.prefix, reply.json.page, reply.json.pageSize, reply.json.handles.length], ['88.118', 0, 2, 2]);
+  const none = await node.request('POST', '/api/handles', { auth: ADMIN, body: {} });
+  t.deepEqual([none.status, none.json.responseCode], [400, 102]);
+});

@@ -304,6 +304,8 @@ test('handles put: a body of the wrong shape is 400/4 with a message naming the 
     [{}, 'body must be an array of values, {"values": [...]}, or one value with index, type and data'],
     [{ index: 1, type: 'URL' }, 'body must be an array of values, {"values": [...]}, or one value with index, type and data'],
     [{ values: 'x' }, 'body.values must be an array of values'],
+    // Handle.net reads null as no values — which with overwrite would empty the record (docs/handle-compatibility.md).
+    [{ values: null }, 'body.values must be an array of values'],
     [{ values: [url(1, 'https://example.cn/v')], handle: true }, 'body.handle must be a string'],
     // A JSON integer is its digits (Gson getAsString), which then name another handle.
     [{ values: [url(1, 'https://example.cn/v')], handle: 5 }, 'body handle "5" does not match the path'],
