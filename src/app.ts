@@ -116,6 +116,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     rule,
     peekRecord: (key) => records.get(key, () => store.getRecord(key)?.values, false),
     referrals: caches.referrals,
+    homed: caches.homed,
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,

@@ -163,7 +163,7 @@ export const VARIABLES = {
   IDNODE_METRICS_ALLOW: { key: 'metricsAllow', defaultText: '', parse: addressList, description: 'comma-separated addresses/CIDRs allowed to GET /metrics; unset: loopback and private networks, or any address when IDNODE_METRICS_TOKEN is set (docs/security.md)' },
   IDNODE_SESSION_IDLE_SECONDS: { key: 'sessionIdleSeconds', defaultText: '1800', parse: integer(10, 86_400), description: 'an authenticated Handle session ends after this long unused' },
   IDNODE_SESSION_MAX: { key: 'sessionMax', defaultText: '100000', parse: integer(1, 10_000_000), description: 'most authenticated sessions kept (and most open challenges)' },
-  IDNODE_NONCE_TTL_SECONDS: { key: 'nonceTtlSeconds', defaultText: '15', parse: integer(1, 300), description: 'a challenge nonce must be answered within this time, once' },
+  IDNODE_NONCE_TTL_SECONDS: { key: 'nonceTtlSeconds', defaultText: '15', parse: integer(1, 300), description: 'an unanswered session and its nonce last this long after the nonce was last handed out' },
   IDNODE_SITE_ADDRESS: { key: 'siteAddress', defaultText: '', parse: optionalText, description: "address published in the node's HS_SITE value (default: IDNODE_HOST, 127.0.0.1 for 0.0.0.0)" },
   IDNODE_LIST_HANDLES: { key: 'listHandlesEnabled', defaultText: 'true', parse: boolean, description: 'allow GET /api/handles?prefix= (false → 501)' },
   IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
 import getRawBody from 'raw-body';
 import { IdnodeError } from '../errors.js';
+import { declaresBody } from './rate-limit-gate.js';
 
 const SCHEMA_DIR = new URL('../../../schema/', import.meta.url);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -52,10 +53,17 @@ function expectsContinue(req: IncomingMessage): boolean {
 
 /**
  * Reads and parses a JSON body of at most `limitBytes`. A declared Content-Length over the limit is refused
- * before anything is read, and a chunked body stops at the limit. Throws UNSUPPORTED_MEDIA_TYPE,
- * BODY_TOO_LARGE, INVALID_JSON or BAD_REQUEST.
+ * before anything is read, and a chunked body stops at the limit. A request without a body is never refused for its
+ * content type (issue 10: axios sends a form type on a body-less POST): it is INVALID_JSON, as an empty JSON body is.
+ * Throws UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, INVALID_JSON or BAD_REQUEST.
  */
 export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<unknown> {
+  if (!declaresBody(req)) throw new IdnodeError('INVALID_JSON', 'request body is empty');
+  return parseJson(await readJsonText(req, res, limitBytes));
+}
+
+/** The UTF-8 text of a JSON body (see readJsonBody). */
+async function readJsonText(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<string> {
   if (!isJson(req.headers['content-type'])) throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE');
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase())) {
@@ -74,18 +82,36 @@ export async function readJsonBody(req: IncomingMessage, res: ServerResponse, li
     if (type === 'entity.too.large') throw new IdnodeError('BODY_TOO_LARGE', `request body is larger than ${limitBytes} bytes`);
     throw new IdnodeError('BAD_REQUEST', 'request body could not be read', { cause: error });
   }
-  let text: string;
   try {
-    text = utf8.decode(raw);
+    return utf8.decode(raw);
   } catch {
     throw new IdnodeError('INVALID_JSON', 'request body is not valid UTF-8');
   }
+}
+
+function parseJson(text: string): unknown {
   if (nestingDepth(text) > MAX_NESTING) throw new IdnodeError('INVALID_JSON', `request body is nested deeper than ${MAX_NESTING} levels`);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new IdnodeError('INVALID_JSON', `request body is not valid JSON (${(error as Error).message})`);
   }
+}
+
+/**
+ * An optional JSON object body, as Handle.net reads one where a body only adds parameters (POST resolutions, the
+ * sessions API; `hasJsonEntity`, BaseHandleRequestProcessingServlet line 289): null when there is no body or it is
+ * not `application/json` (ignored, never refused); otherwise it must be a JSON object. Throws as readJsonBody does,
+ * and INVALID_BODY for JSON that is not an object.
+ */
+export async function readOptionalJsonObject(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<Record<string, unknown> | null> {
+  if (!declaresBody(req) || !isJson(req.headers['content-type'])) return null;
+  const text = await readJsonText(req, res, limitBytes);
+  // An empty entity adds no parameters (JsonParameterServletReq line 37).
+  if (text === '') return null;
+  const body = parseJson(text);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IdnodeError('INVALID_BODY', 'body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 /** Throws INVALID_BODY naming the first failing field when `data` does not satisfy `schema`. */

@@ -44,6 +44,8 @@ const ANSWER_FIELDS = ['id', 'type', 'cnonce', 'alg', 'signature'] as const;
 export function answerIn(auth: HandleAuthorization): Parameters<SessionService['answer']>[1] | null {
   const { id, type, cnonce, alg, signature } = auth;
   if (id === undefined && type === undefined && alg === undefined && signature === undefined) return null;
+  // Only an answer depends on the version of the scheme (StandardHandleAuthenticator line 113).
+  if (auth.version !== undefined && auth.version !== '0') throw new IdnodeError('AUTHENTICATION_FAILED', 'Unknown version in Authorization: Handle');
   const missing = ANSWER_FIELDS.filter((field) => !auth[field]);
   if (missing.length > 0) throw new IdnodeError('AUTHENTICATION_FAILED', `missing fields in authentication data: ${missing.join(', ')}`);
   return { id: id ?? '', type: type ?? '', cnonce: cnonce ?? '', alg: alg ?? '', signature: signature ?? '', salt: auth.salt, iterations: auth.iterations, length: auth.length };
@@ -90,7 +92,7 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
       return null;
     }
     // Opening a session while naming one is a mistake (Handle.net answers 400 too); refused before anything changes.
-    if (ctx.method === 'POST' && ctx.path === '/api/sessions') throw new IdnodeError('BAD_REQUEST', 'a new session cannot name a sessionId; use /api/sessions/this');
+    if (ctx.method === 'POST' && (ctx.path === '/api/sessions' || ctx.path === '/api/sessions/')) throw new IdnodeError('BAD_REQUEST', 'a new session cannot name a sessionId; use /api/sessions/this');
     const session = sessions.find(auth.sessionId);
     if (session === undefined) {
       // Reference §6: a sessionId the server does not know (expired, closed, never issued) → 401 with a fresh

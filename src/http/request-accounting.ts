@@ -11,7 +11,7 @@ import { isExemptTarget } from './routes.js';
 export interface RequestAccounting {
   /** Records a finished request: latency and status class under its route; errors charged to the client's budget. */
   finished(req: IncomingMessage, route: string, status: number, startedMs: number): void;
-  /** Logs an answer that is the node's fault (5xx), with its cause; a client's unknown verb (501) is not one. */
+  /** Logs an answer that is the node's fault (5xx), with its cause; a 501 answers a client's verb or a switched-off listing, not a fault. */
   failed(error: IdnodeError, route: string): void;
 }
 
@@ -22,7 +22,7 @@ export function requestAccounting(metrics: Metrics, limits: RateLimits, logger: 
       chargeIfError(limits, req, status);
     },
     failed(error, route) {
-      if (error.isServerError && error.code !== 'OPERATION_NOT_SUPPORTED') logger.error({ err: error.cause ?? error, code: error.code, route }, 'request failed');
+      if (error.isServerError && error.code !== 'OPERATION_NOT_SUPPORTED' && error.code !== 'UNKNOWN_METHOD') logger.error({ err: error.cause ?? error, code: error.code, route }, 'request failed');
     },
   };
 }

@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { createSecureContext } from 'node:tls';
 import type { Config } from '../config.js';
-import type { ErrorCode } from '../errors.js';
+import { IdnodeError, type ErrorCode } from '../errors.js';
 import { writeRawError } from './answer.js';
 import { dialectOf } from './routes.js';
 
@@ -38,10 +38,10 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
   // Expect: 100-continue reaches the handler unanswered; the body reader sends 100 Continue only when it wants the
   // body, so a refused request (401, 413, 429…) is answered without the client ever sending its body.
   server.on('checkContinue', handler);
-  // CONNECT is a known verb no resource here supports (reference §3.1: 405); without a listener Node would just
-  // drop the connection without an answer.
+  // CONNECT is a verb Handle.net does not implement (501/4, issue 19); without a listener Node would just drop the
+  // connection without an answer.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    writeRawError(socket, 'METHOD_NOT_ALLOWED', 'handle', 'Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n');
+    writeRawError(socket, new IdnodeError('UNKNOWN_METHOD', 'Unknown method CONNECT'), 'handle');
   });
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
@@ -52,9 +52,16 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
 const CLIENT_ERRORS: Readonly<Record<string, ErrorCode>> = {
   HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
   ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
-  // Reference §3.1: an unknown HTTP verb is 501 (responseCode 5, operation not supported).
-  HPE_INVALID_METHOD: 'OPERATION_NOT_SUPPORTED',
+  // A verb not even Node knows: 501/4 "Unknown method X", as Handle.net answers every verb it does not implement.
+  HPE_INVALID_METHOD: 'UNKNOWN_METHOD',
 };
+
+/** `Unknown method X` for the verb at the start of what the parser refused, when it is a plain token. */
+function refusedMethodMessage(error: Error & { rawPacket?: unknown }): string | undefined {
+  if (!Buffer.isBuffer(error.rawPacket)) return undefined;
+  const verb = /^([A-Za-z0-9!#$%&'*+.^_`|~-]{1,32}) /.exec(error.rawPacket.subarray(0, 64).toString('latin1'))?.[1];
+  return verb === undefined ? undefined : `Unknown method ${verb}`;
+}
 
 /** The path of the request line at the start of what the parser refused (origin or absolute form), if readable. */
 function refusedPath(error: Error & { rawPacket?: unknown }): string | null {
@@ -72,7 +79,8 @@ function answerClientError(error: Error & { code?: string; rawPacket?: unknown }
     socket.destroy();
     return;
   }
-  writeRawError(socket, CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST', dialectOf(refusedPath(error)));
+  const code = CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST';
+  writeRawError(socket, new IdnodeError(code, code === 'UNKNOWN_METHOD' ? refusedMethodMessage(error) : undefined), dialectOf(refusedPath(error)));
 }
 
 /**

@@ -121,7 +121,7 @@ export class RegisterService {
     // 0.NA/0.NA… would home the prefix-record namespace itself.
     if (derived !== null) checkNotNamespace(derived);
     if (derived === null && this.store.homedPrefix(handle.prefixKey) === undefined) {
-      throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${handle.prefix} is not homed on this node`);
+      throw new IdnodeError('PREFIX_NOT_HOMED');
     }
     const existing = this.store.getRecord(handle.key);
     const result: PutResult = { handle: handle.display, created: true };

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
 import type { HandleValue } from '../identifier/value.js';
+import { PREFIX_NAMESPACE } from '../identifier/handle.js';
 import { publicView, type PublicView } from '../identifier/value-json.js';
 import { applyMigrations } from './migrations.js';
 import { createPrivateFile, makePrivateFolders, refuseExposedStore } from './private-files.js';
@@ -237,12 +238,22 @@ export class Store {
 
   /** Homes a prefix (idempotent). Call inside a write. */
   homePrefix(prefixKey: string, prefix: string, nowSeconds: number): void {
-    this.insertPrefix.run(prefixKey, prefix, nowSeconds);
+    if (this.insertPrefix.run(prefixKey, prefix, nowSeconds).changes === 1) this.homingChanged(prefixKey);
   }
 
   /** Unhomes a prefix; returns false if it was not homed. Call inside a write. */
   unhomePrefix(prefixKey: string): boolean {
-    return this.deletePrefix.run(prefixKey).changes === 1;
+    const changed = this.deletePrefix.run(prefixKey).changes === 1;
+    if (changed) this.homingChanged(prefixKey);
+    return changed;
+  }
+
+  /**
+   * Whether a prefix's handles live here changed: reported at commit as its prefix record's key (`0.NA/<prefix key>`),
+   * which is what drops every decision derived from prefixes.
+   */
+  private homingChanged(prefixKey: string): void {
+    this.touched.push(`${PREFIX_NAMESPACE}/${prefixKey}`);
   }
 
   listPrefixes(limit: number, offset: number): string[] {
