@@ -12,7 +12,8 @@ import type { ResolveCache } from './cache/resolve-cache.js';
 import { SessionCache } from './cache/session-cache.js';
 import type { Config } from './config.js';
 import { IdnodeError } from './errors.js';
-import { credentials } from './http/credentials.js';
+import { clientAddressing } from './http/client-address.js';
+import { credentials, loginAttempts } from './http/credentials.js';
 import { fastResolve } from './http/fast-resolve.js';
 import { handlesRoutes } from './http/handles-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
@@ -135,7 +136,6 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     perIdentityPerSecond: config.rateLimitPerIdentity,
     failedLoginsPerMinute: config.rateLimitFailedLoginsPerMinute,
     tableSize: config.rateLimitTableSize,
-    trustedProxies: config.trustedProxies,
     nowMs,
     loginEvents: {
       outcome: (outcome) => metrics.login(outcome),
@@ -161,22 +161,23 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const app = new Koa<NodeState>({ proxy: false });
   app.silent = true;
   app.on('error', (error: unknown) => options.logger.error({ err: error }, 'unhandled koa error'));
-  const accounting = requestAccounting(metrics, limits, options.logger);
+  const clients = clientAddressing(config.trustedProxies, (network) => limits.bucketOf(network));
+  const accounting = requestAccounting(metrics, limits, clients, options.logger);
   const router = buildRouter({
     ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
     ...prefixesRoutes(prefixes),
-    ...sessionsRoutes(sessions, limits, config.bodyLimitBytes, rule),
+    ...sessionsRoutes(sessions, loginAttempts(limits, clients), config.bodyLimitBytes, rule),
     ...siteRoutes(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
-    ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: (req) => limits.clientAddress(req) }),
+    ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: clients.address }),
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
-  app.use(credentials({ authenticator, sessions, limits, rule }));
+  app.use(credentials({ authenticator, sessions, limits, clients, rule }));
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
   app.use(router.routes()).use(router.allowedMethods());
 
   const fast = fastResolve({ resolve, accounting, rule });
   const koa = app.callback();
-  const gate = rateLimitGate(limits, (req: IncomingMessage, res: ServerResponse): void => {
+  const gate = rateLimitGate(limits, clients, (req: IncomingMessage, res: ServerResponse): void => {
     if (!fast(req, res)) void koa(req, res);
   });
   // Every layer below reads the raw path from req.url: an absolute-form target becomes origin form first.

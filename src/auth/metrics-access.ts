@@ -2,8 +2,8 @@
 // IDNODE_METRICS_TOKEN replace that default with the operator's own rule.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
 import { IdnodeError } from '../errors.js';
+import { addressSet } from '../network/addresses.js';
 
 /**
  * Served when neither IDNODE_METRICS_ALLOW nor IDNODE_METRICS_TOKEN is set: loopback, RFC 1918 and IPv6 unique local
@@ -21,10 +21,6 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-function plain(address: string): string {
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-}
-
 /**
  * The check of one scrape, by the client's address (behind a trusted proxy, the client it names) and Authorization
  * header. The addresses allowed: IDNODE_METRICS_ALLOW when set; any, when only IDNODE_METRICS_TOKEN is set (the token
@@ -33,18 +29,11 @@ function plain(address: string): string {
  */
 export function metricsGuard(access: MetricsAccess): (address: string, authorization: string | undefined) => void {
   const list = access.allow.length > 0 ? access.allow : access.token === null ? DEFAULT_METRICS_ALLOW : [];
-  const allowed = new BlockList();
-  for (const entry of list) {
-    const [address = '', bits] = entry.split('/');
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) allowed.addAddress(address, family);
-    else allowed.addSubnet(address, Number(bits), family);
-  }
+  const allowed = addressSet(list);
   const expected = access.token === null ? null : digest(access.token);
   return (address, authorization) => {
     if (list.length > 0) {
-      const client = plain(address);
-      if (isIP(client) === 0 || !allowed.check(client, isIP(client) === 6 ? 'ipv6' : 'ipv4')) {
+      if (!allowed(address)) {
         throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'metrics are not served to this address');
       }
     }

@@ -9,14 +9,41 @@ import type { SessionService } from '../auth/sessions.js';
 import type { Session } from '../auth/sessions.js';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
+import type { IncomingMessage } from 'node:http';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
+import type { ClientAddressing } from './client-address.js';
 import type { NodeContext, NodeState } from './state.js';
 
 export interface CredentialsDeps {
   readonly authenticator: Authenticator;
   readonly sessions: SessionService;
   readonly limits: RateLimits;
+  readonly clients: ClientAddressing;
   readonly rule: CaseRule;
+}
+
+/** Runs a credential check for `claimed` (canonical `index:handle`, '' when unreadable) from the client behind `req`. */
+export type LoginAttempt = <T>(req: IncomingMessage, claimed: string, check: () => Promise<T> | T) => Promise<T>;
+
+/**
+ * Credential checks under the failed-login policy (src/ratelimit/failed-logins.ts), by client network and identity:
+ * refused (RATE_LIMITED) while locked out; an AUTHENTICATION_FAILED is charged; a success forgives that network's
+ * failures on the identity. Basic logins and challenge answers, in headers or in /api/sessions bodies, all go through it.
+ */
+export function loginAttempts(limits: RateLimits, clients: ClientAddressing): LoginAttempt {
+  return async (req, claimed, check) => {
+    const network = clients.network(req);
+    refuse(limits.admitLogin(network, claimed));
+    let result;
+    try {
+      result = await check();
+    } catch (error) {
+      if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(network, claimed);
+      throw error;
+    }
+    limits.loginSucceeded(network, claimed);
+    return result;
+  };
 }
 
 function refuse(retryAfterSeconds: number | null): void {
@@ -63,21 +90,7 @@ function isSessionsPath(path: string): boolean {
  */
 export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
   const { authenticator, sessions, limits, rule } = deps;
-
-  /** Checks a credential attempt under the failed-login limit, charging it when it fails. */
-  async function attempt<T>(ctx: NodeContext, claimed: string, check: () => Promise<T> | T): Promise<T> {
-    const network = limits.clientNetworkOf(ctx.req);
-    refuse(limits.admitLogin(network, claimed));
-    let result: T;
-    try {
-      result = await check();
-    } catch (error) {
-      if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(network, claimed);
-      throw error;
-    }
-    limits.loginSucceeded(network, claimed);
-    return result;
-  }
+  const attempts = loginAttempts(limits, deps.clients);
 
   async function handleScheme(ctx: NodeContext, auth: HandleAuthorization): Promise<Identity | null> {
     ctx.state.handleAuth = auth;
@@ -103,7 +116,7 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
     const answer = answerIn(auth);
     if (answer !== null) {
       ctx.state.session = session;
-      return attempt(ctx, claimedKey(answer.id, rule), () => sessions.answer(session, answer));
+      return attempts(ctx.req, claimedKey(answer.id, rule), () => sessions.answer(session, answer));
     }
     let identity: Identity | null;
     try {
@@ -131,12 +144,12 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
       else {
         const basic = parseBasicAuthorization(header, rule);
         if (basic === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'unsupported authorization scheme');
-        const login = await attempt(ctx, `${basic.identity.index}:${basic.identity.handle.key}`, () => authenticator.authenticate(basic));
+        const login = await attempts(ctx.req, `${basic.identity.index}:${basic.identity.handle.key}`, () => authenticator.authenticate(basic));
         ctx.state.login = login;
         identity = login.identity;
       }
       ctx.state.identity = identity;
-      if (identity !== null) refuse(await limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
+      if (identity !== null) refuse(limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
       const session = ctx.state.session as Session | null; // set by handleScheme
       if (handle?.cnonce !== undefined && handle.id === undefined && session !== null) {
         // The client asks the server to prove itself (reference §6). The nonce signed is named too: after an answer

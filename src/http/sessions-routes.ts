@@ -3,9 +3,8 @@
 import { checkCnonce, type SessionService, type SessionView } from '../auth/sessions.js';
 import { IdnodeError } from '../errors.js';
 import { identityText } from '../auth/identity.js';
-import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { readOptionalJsonObject } from './body.js';
-import { answerIn, claimedKey } from './credentials.js';
+import { answerIn, claimedKey, type LoginAttempt } from './credentials.js';
 import { rawTarget } from './raw-target.js';
 import type { CaseRule } from '../identifier/handle.js';
 import type { NodeContext, RouteHandlers } from './state.js';
@@ -65,7 +64,7 @@ async function bodyFields(ctx: NodeContext, limitBytes: number): Promise<Record<
 }
 
 /** The handlers of the `sessions.*` routes. */
-export function sessionsRoutes(sessions: SessionService, limits: RateLimits, bodyLimitBytes: number, rule: CaseRule): RouteHandlers {
+export function sessionsRoutes(sessions: SessionService, attempt: LoginAttempt, bodyLimitBytes: number, rule: CaseRule): RouteHandlers {
   const open = async (ctx: NodeContext): Promise<void> => {
     requireTrusted(ctx);
     refuseCredentialsInQuery(ctx);
@@ -113,19 +112,8 @@ export function sessionsRoutes(sessions: SessionService, limits: RateLimits, bod
     // not percent-encoded. Either way a failure counts against the same failed-login limit, keyed by the identity's
     // canonical form.
     const answer = answerIn(fields);
-    if (answer !== null) {
-      const network = limits.clientNetworkOf(ctx.req);
-      const claimed = claimedKey(answer.id, rule);
-      const retry = limits.admitLogin(network, claimed);
-      if (retry !== null) throw new IdnodeError('RATE_LIMITED', undefined, { retryAfterSeconds: retry });
-      try {
-        sessions.answer(session, answer);
-      } catch (error) {
-        if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(network, claimed);
-        throw error;
-      }
-      limits.loginSucceeded(network, claimed);
-    }
+    const answered = session;
+    if (answer !== null) await attempt(ctx.req, claimedKey(answer.id, rule), () => sessions.answer(answered, answer));
     if (sessions.identityOf(session) === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'the session is not authenticated; answer its nonce');
     send(ctx, 200, sessions.view(session));
   };
