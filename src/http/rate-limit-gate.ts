@@ -42,17 +42,21 @@ function sendTooMany(req: IncomingMessage, res: ServerResponse, retryAfterSecond
 
 /**
  * Wraps the request listener: refuses with 429 + Retry-After when the client network's request budget or its
- * tighter not-found/error budget is spent. Whoever answers charges errors with chargeIfError.
+ * tighter not-found/error budget is spent (`refused` hears of each). Whoever answers charges errors with chargeIfError.
  */
-export function rateLimitGate(limits: RateLimits, next: Listener): Listener {
+export function rateLimitGate(limits: RateLimits, next: Listener, refused: () => void = () => {}): Listener {
   return (req, res) => {
     if (isExempt(req.url)) {
       next(req, res);
       return;
     }
     const retryAfterSeconds = limits.admitRequest(limits.clientBucket(req));
-    if (retryAfterSeconds !== null) sendTooMany(req, res, retryAfterSeconds);
-    else next(req, res);
+    if (retryAfterSeconds === null) {
+      next(req, res);
+      return;
+    }
+    sendTooMany(req, res, retryAfterSeconds);
+    refused();
   };
 }
 

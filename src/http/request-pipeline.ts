@@ -96,6 +96,7 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
       }
     } catch (thrown) {
       const error = fromThrown(thrown);
+      deps.metrics.error(error.code);
       // 501 answers a client's verb (or a listing switched off), not a fault of the node: counted, not logged.
       if (error.isServerError && error.code !== 'OPERATION_NOT_SUPPORTED') deps.logger.error({ err: error.cause ?? error, code: error.code, route: ctx.state.route }, 'request failed');
       if (ctx.path === '/api' || ctx.path.startsWith('/api/')) sendHandleError(ctx, error, challengeFor(ctx, error, deps.sessions));

@@ -1,6 +1,8 @@
 // prom-client instruments of one node: a registry per app, labels only from closed sets.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ErrorCode } from '../errors.js';
+import { OpsInstruments, type OpsSources } from './ops-instruments.js';
 
 /** Route names used as labels; anything unmatched is `unknown`. */
 export const ROUTE_NAMES = [
@@ -47,6 +49,8 @@ export interface MetricsSources {
   readonly storeSizeBytes: () => number;
   /** Handle sessions held: open challenges and authenticated sessions. */
   readonly sessions: () => { open: number; authenticated: number };
+  /** The operators' instruments (ops-instruments.ts). */
+  readonly ops: OpsSources;
 }
 
 interface RouteInstruments {
@@ -61,6 +65,7 @@ export class Metrics {
   private readonly resolutions: Record<ResolutionOutcome, Counter.Internal>;
   private readonly registrations: Record<"create" | "update", Counter.Internal>;
   private readonly deletions: Record<"handle" | "values", Counter.Internal>;
+  private readonly ops: OpsInstruments;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -149,6 +154,7 @@ export class Metrics {
         this.set(sources.storeSizeBytes());
       },
     });
+    this.ops = new OpsInstruments(this.registry, sources.ops);
     this.touchAll();
   }
 
@@ -176,6 +182,11 @@ export class Metrics {
 
   deleted(operation: 'handle' | 'values'): void {
     this.deletions[operation].inc();
+  }
+
+  /** Counts one error answer by its catalog code. */
+  error(code: ErrorCode): void {
+    this.ops.error(code);
   }
 
   /** Prometheus text exposition and its content type. */

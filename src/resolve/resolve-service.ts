@@ -11,6 +11,7 @@ import { isPubliclyReadable, matchesTypeFilter } from '../identifier/value.js';
 import { publicView, publicViewExpiryMs, valueToJson, type PublicView, type ValueJson } from '../identifier/value-json.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
+import type { ResolutionTally } from '../usage/resolution-tally.js';
 
 export interface ResolveRequest {
   readonly handle: Handle;
@@ -45,6 +46,8 @@ export interface ResolveServiceOptions {
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
+  /** Resolutions answered with values, counted per prefix for the monthly report. */
+  readonly usage: ResolutionTally;
 }
 
 
@@ -74,6 +77,7 @@ export class ResolveService {
     // Shared caches may keep a public answer as long as this node's cache does, never beyond the smallest TTL.
     const maxAgeSeconds = Math.max(0, Math.floor((cached.expiresAtMs - this.options.nowMs()) / 1000));
     if (cached.kind === 'not-found') return this.notFound(request, maxAgeSeconds);
+    this.options.usage.resolved(request.handle.prefixKey);
     if (request.indexes.length === 0 && request.types.length === 0) {
       return { kind: 'found', valuesJson: cached.publicValuesJson, empty: cached.publicValuesJson === '[]', maxAgeSeconds };
     }
@@ -93,6 +97,7 @@ export class ResolveService {
     if (needsRead && !this.policy.allows(identity, request.handle, { kind: 'read' }, record.values, this.lookup)) {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'identity may not read the non-public values of this handle');
     }
+    this.options.usage.resolved(request.handle.prefixKey);
     return { kind: 'found', valuesJson: JSON.stringify(values), empty: values.length === 0, maxAgeSeconds: null };
   }
 
