@@ -29,6 +29,7 @@ export class UsageRecorder {
   private lastSeenMs = 0;
   private timer: NodeJS.Timeout | null = null;
   private failing = false;
+  private stopped = false;
 
   constructor(
     private readonly store: Store,
@@ -54,10 +55,12 @@ export class UsageRecorder {
     return this.write(false);
   }
 
-  /** Stops the timer and queues the last flush with the stop event; Store.close() then commits it. */
+  /** Stops the timer and queues the last flush with the stop event (once); Store.close() then commits it. */
   stop(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    if (this.stopped) return Promise.resolve();
+    this.stopped = true;
     return this.write(true);
   }
 
@@ -65,6 +68,7 @@ export class UsageRecorder {
     const nowMs = this.options.nowMs();
     const delay = Math.min(FLUSH_INTERVAL_MS, this.store.usage.nextDayStartMs(nowMs) - nowMs);
     this.timer = setTimeout(() => {
+      if (this.stopped) return;
       void this.flush();
       this.schedule();
     }, delay);
