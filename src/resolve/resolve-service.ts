@@ -77,7 +77,7 @@ export class ResolveService {
     // Shared caches may keep a public answer as long as this node's cache does, never beyond the smallest TTL.
     const maxAgeSeconds = Math.max(0, Math.floor((cached.expiresAtMs - this.options.nowMs()) / 1000));
     if (cached.kind === 'not-found') return this.notFound(request, maxAgeSeconds);
-    this.options.usage.resolved(request.handle.prefixKey);
+    cached.usage.count += 1;
     if (request.indexes.length === 0 && request.types.length === 0) {
       return { kind: 'found', valuesJson: cached.publicValuesJson, empty: cached.publicValuesJson === '[]', maxAgeSeconds };
     }
@@ -182,7 +182,7 @@ export class ResolveService {
     }
     this.metrics.resolution('cache_miss');
     const expiresAtMs = publicViewExpiryMs(view, nowMs, this.options.cacheMaxTtlSeconds * 1000);
-    const entry: CachedResolution = { kind: 'found', publicValuesJson: view.valuesJson, hasPrivate: view.hasPrivate, expiresAtMs };
+    const entry: CachedResolution = { kind: 'found', publicValuesJson: view.valuesJson, hasPrivate: view.hasPrivate, expiresAtMs, usage: this.options.usage.cell(handle.prefixKey) };
     this.cache.fill(handle.key, entry, expiresAtMs - nowMs, token);
     return entry;
   }

@@ -1,7 +1,7 @@
 // Resolutions per prefix counted in memory between flushes to the store: the resolve path only increments a cell.
 
-/** A prefix's count since the last drain. */
-interface Cell {
+/** One prefix's resolutions since the last drain. The resolve cache keeps a reference in each entry it holds. */
+export interface TallyCell {
   count: number;
 }
 
@@ -9,32 +9,30 @@ interface Cell {
 export const OTHER_PREFIXES = '';
 
 /**
- * A bounded table of counters by canonical prefix. Cells are kept across drains (a drain only zeroes them), so the
- * hot path is one Map lookup and an increment, with no allocation once a prefix has been seen. Only resolutions that
- * found a record are counted, so the prefixes are ones this store holds; past `maxPrefixes` the rest share one cell
- * (OTHER_PREFIXES) and `onFull` asks for an early flush.
+ * A bounded table of counter cells by canonical prefix. Cells live as long as the tally (a drain only zeroes them), so
+ * a cached resolution carries its prefix's cell and a cache hit costs one increment — no lookup, no allocation. Only
+ * resolutions that found a record are counted, so the prefixes are ones this store holds; past `maxPrefixes` the
+ * rest share one cell (OTHER_PREFIXES).
  */
 export class ResolutionTally {
-  private readonly cells = new Map<string, Cell>();
-  private readonly other: Cell = { count: 0 };
+  private readonly cells = new Map<string, TallyCell>();
+  private readonly other: TallyCell = { count: 0 };
 
-  constructor(
-    private readonly maxPrefixes: number,
-    private readonly onFull: () => void,
-  ) {}
+  constructor(private readonly maxPrefixes: number) {}
 
-  /** Counts one resolution of an identifier under `prefixKey`. */
+  /** The cell counting resolutions of identifiers under `prefixKey`. */
+  cell(prefixKey: string): TallyCell {
+    const found = this.cells.get(prefixKey);
+    if (found !== undefined) return found;
+    if (this.cells.size >= this.maxPrefixes) return this.other;
+    const cell = { count: 0 };
+    this.cells.set(prefixKey, cell);
+    return cell;
+  }
+
+  /** Counts one resolution of an identifier under `prefixKey` (for answers not served from the cache). */
   resolved(prefixKey: string): void {
-    const cell = this.cells.get(prefixKey);
-    if (cell !== undefined) {
-      cell.count += 1;
-      return;
-    }
-    if (this.cells.size < this.maxPrefixes) {
-      this.cells.set(prefixKey, { count: 1 });
-      return;
-    }
-    if (this.other.count++ === 0) this.onFull();
+    this.cell(prefixKey).count += 1;
   }
 
   /** The counts since the last drain (prefixes with none left out), and zeroes them. */
@@ -49,18 +47,11 @@ export class ResolutionTally {
       counts.push([OTHER_PREFIXES, this.other.count]);
       this.other.count = 0;
     }
-    // A table that filled up starts afresh once drained: the prefixes seen most recently get cells again.
-    if (this.cells.size >= this.maxPrefixes) this.cells.clear();
     return counts;
   }
 
   /** Puts back counts a failed flush could not store, so the next flush stores them. */
   restore(counts: readonly (readonly [string, number])[]): void {
-    for (const [prefixKey, count] of counts) {
-      const cell = prefixKey === OTHER_PREFIXES ? this.other : this.cells.get(prefixKey);
-      if (cell !== undefined) cell.count += count;
-      else if (this.cells.size < this.maxPrefixes) this.cells.set(prefixKey, { count });
-      else this.other.count += count;
-    }
+    for (const [prefixKey, count] of counts) (prefixKey === OTHER_PREFIXES ? this.other : this.cell(prefixKey)).count += count;
   }
 }

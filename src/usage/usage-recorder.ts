@@ -35,7 +35,7 @@ export class UsageRecorder {
     private readonly store: Store,
     private readonly options: UsageRecorderOptions,
   ) {
-    this.tally = new ResolutionTally(MAX_TALLY_PREFIXES, () => void this.flush());
+    this.tally = new ResolutionTally(MAX_TALLY_PREFIXES);
   }
 
   /** Records the start of this run and starts the flush timer. Throws STORE_*. */
