@@ -35,6 +35,7 @@ const DAY_MS = 86_400_000;
 export class UsageTables {
   /** The report's time zone as an offset from UTC (schema/003: UTC+8 unless the store says otherwise). */
   readonly utcOffsetMs: number;
+  private lastDay = { startMs: 0, endMs: 0, day: '' };
   private readonly upsert: Record<WriteCounter | 'resolved', Statement<[string, string, number]>>;
   private readonly insertRun: Statement<[number, number]>;
   private readonly updateSeen: Statement<[number, number]>;
@@ -73,7 +74,12 @@ export class UsageTables {
 
   /** The report day (YYYY-MM-DD, report time zone) of an instant in ms since the epoch. */
   dayOf(ms: number): string {
-    return new Date(ms + this.utcOffsetMs).toISOString().slice(0, 10);
+    // Every write asks; nearly all of them fall on the day the previous one did.
+    const last = this.lastDay;
+    if (ms >= last.startMs && ms < last.endMs) return last.day;
+    const startMs = this.nextDayStartMs(ms) - DAY_MS;
+    this.lastDay = { startMs, endMs: startMs + DAY_MS, day: new Date(ms + this.utcOffsetMs).toISOString().slice(0, 10) };
+    return this.lastDay.day;
   }
 
   /** The first instant (ms) of the report day after the one holding `ms`. */
