@@ -40,6 +40,8 @@ import { ResolveService } from './resolve/resolve-service.js';
 import { watchExternalWrites } from './store/external-writes.js';
 import { exposedStoreFiles } from './store/private-files.js';
 import { openStore, type RecordLookup, type Store } from './store/store.js';
+import { storeFileStats } from './store/store-files.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
 
 export interface NodeOptions {
   readonly logger: Logger;
@@ -60,9 +62,11 @@ export interface IdnodeNode {
   readonly sessions: SessionService;
   /** The use cases behind the HTTP routes, for callers that are not HTTP (other listeners, the tests of the services). */
   readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService };
+  /** This run's usage record (resolution counters, heartbeat) for the monthly report; flushed every few seconds. */
+  readonly usage: UsageRecorder;
   /** Publishes this node's HS_SITE (with its public key) for the port it listens on, in 0.NA/<node prefix> and /api/site. */
   publishSite(port: number): void;
-  /** Stops background timers, runs queued writes and closes the store. */
+  /** Stops background timers, records the stop, runs queued writes and closes the store. */
   close(): void;
 }
 
@@ -107,7 +111,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     throw error;
   }
   const sessionCache = new SessionCache<Identity>({ maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs });
-  const metrics = new Metrics({ routes: ROUTE_NAMES, cache: () => cache.stats(), storeSizeBytes: () => store.sizeBytes(), sessions: () => sessionCache.size });
+  const metrics = new Metrics({
+    routes: ROUTE_NAMES,
+    cache: () => cache.stats(),
+    storeSizeBytes: () => store.sizeBytes(),
+    sessions: () => sessionCache.size,
+    ops: { storeFiles: () => ({ ...storeFileStats(store.path), capBytes: store.capBytes ?? 0 }) },
+  });
+  const usage = new UsageRecorder(store, { nowMs, logger: options.logger });
   const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
   const policy = new AccessPolicy(new Authorizer(nodePrefixRecordKey, rule), rule);
   const { records } = caches;
@@ -121,6 +132,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
+    usage: usage.tally,
   }, lookup);
   const register = new RegisterService(store, policy, metrics, { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs }, lookup);
   const prefixes = new PrefixService(store, policy, {
@@ -177,9 +189,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
 
   const fast = fastResolve({ resolve, accounting, rule });
   const koa = app.callback();
-  const gate = rateLimitGate(limits, clients, (req: IncomingMessage, res: ServerResponse): void => {
-    if (!fast(req, res)) void koa(req, res);
-  });
+  const gate = rateLimitGate(
+    limits,
+    clients,
+    (req: IncomingMessage, res: ServerResponse): void => {
+      if (!fast(req, res)) void koa(req, res);
+    },
+    () => metrics.error('RATE_LIMITED'),
+  );
   // Every layer below reads the raw path from req.url: an absolute-form target becomes origin form first.
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.url !== undefined && req.url.charCodeAt(0) !== 0x2f) req.url = originForm(req.url);
@@ -188,6 +205,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
 
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
   const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => caches.clear());
+  usage.start();
 
   return {
     app,
@@ -198,12 +216,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     bootstrap,
     sessions,
     services: { resolve, register, prefixes },
+    usage,
     publishSite(port: number) {
       site = nodeSite(config, port, nodeKey().publicJwk);
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));
     },
     close() {
       stopWatching();
+      void usage.stop();
       store.close();
     },
   };

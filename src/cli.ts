@@ -13,6 +13,8 @@ import { rotateAllSecrets } from './prefixes/rotate-secrets.js';
 import { assertNotInUse, backupStore, restoreStore } from './store/backup.js';
 import { openStore, type Store } from './store/store.js';
 import type { Config } from './config.js';
+import { monthDays, monthlyReport, previousMonth } from './usage/monthly-report.js';
+import { reportCsv, reportTable } from './usage/report-format.js';
 
 function parseIndex(text: string): number {
   if (!/^\d{1,10}$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) throw new InvalidArgumentError('must be a positive integer');
@@ -35,10 +37,10 @@ class UsageError extends Error {}
  * a missing one would create a new, empty store — for example under the wrong working directory — and hand out a
  * key the node never sees.
  */
-function existingStore(config: Config): Store {
+function existingStore(config: Config, announce = true): Store {
   const path = resolve(config.dbPath);
   if (!existsSync(path)) throw new UsageError(`no store at ${path} (IDNODE_DB_PATH): start the node once to create it, or point IDNODE_DB_PATH at it`);
-  process.stdout.write(`store:    ${path}\n`);
+  if (announce) process.stdout.write(`store:    ${path}\n`);
   return openStore(path, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
 }
 
@@ -149,6 +151,32 @@ program
     const report = restoreStore(file, config.dbPath);
     process.stdout.write(`restored: ${config.dbPath} from ${file} (${report.handles} handles, schema ${report.schemaVersion})\n`);
     if (report.kept !== null) process.stdout.write(`kept:     the replaced store as ${report.kept} (0600; delete it once the restore is confirmed)\n`);
+  });
+
+function parseMonth(text: string): string {
+  try {
+    monthDays(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return text;
+}
+
+program
+  .command('report')
+  .description('the monthly figures for the provincial authority: identifiers and resolutions per prefix, active enterprises, availability (docs/operations.md)')
+  .option('-m, --month <YYYY-MM>', 'the month, in China Standard Time (default: the previous month)', parseMonth)
+  .option('--csv', 'print CSV (RFC 4180) instead of a table', false)
+  .action((options: { month?: string; csv: boolean }) => {
+    const config = environmentConfig();
+    const store = existingStore(config, false);
+    try {
+      const nowMs = Date.now();
+      const report = monthlyReport(store.usage, options.month ?? previousMonth(store.usage, nowMs), config.nodePrefix, nowMs);
+      process.stdout.write(options.csv ? reportCsv(report) : reportTable(report));
+    } finally {
+      store.close();
+    }
   });
 
 /** One line for the operator: the catalog code, or the system error code (EADDRINUSE, ENOENT…), and the message. */

@@ -53,7 +53,7 @@ export async function startNode(config: Config, logger: Logger, terminal: Termin
   const node = await createNode(config, { logger });
   const { bootstrap } = node;
   if (bootstrap.rotated) logger.warn({ identity: bootstrap.identity }, 'administrator secret replaced from IDNODE_ADMIN_SECRET');
-  const server = createServer(node.listener, config, tls);
+  const server = createServer(node.listener, config, tls, (code) => node.metrics.error(code));
   let port: number;
   try {
     port = await listen(server, config.port, config.host);

@@ -11,6 +11,8 @@ export type CachedResolution =
       readonly hasPrivate: boolean;
       /** When this answer stops being fresh (ms, the injected clock): no later than its smallest TTL. */
       readonly expiresAtMs: number;
+      /** The resolution counter of the record's prefix (src/usage/resolution-tally.ts): a hit only increments it. */
+      readonly usage: { count: number };
     }
   /**
    * Not stored: "not found" where the prefix lives here, else (issue 19) its own kind, "not homed". Either holds only

@@ -16,7 +16,10 @@ export interface RequestAccounting {
    * rather than from a per-request 'finish' listener, which measurably slowed the hot path.
    */
   finished(req: IncomingMessage, route: string, status: number, startedMs: number): void;
-  /** Logs an answer that is the node's fault (5xx), with its cause; a 501 answers a client's verb or a switched-off listing, not a fault. */
+  /**
+   * Counts an error answer by catalog code, and logs one that is the node's fault (5xx) with its cause; a 501 answers
+   * a client's verb or a switched-off listing, not a fault.
+   */
   failed(error: IdnodeError, route: string): void;
 }
 
@@ -27,6 +30,7 @@ export function requestAccounting(metrics: Metrics, limits: RateLimits, clients:
       if (chargesErrorBudget(status) && !isExemptTarget(req.url)) limits.chargeError(clients.bucket(req));
     },
     failed(error, route) {
+      metrics.error(error.code);
       if (error.isServerError && error.code !== 'OPERATION_NOT_SUPPORTED' && error.code !== 'UNKNOWN_METHOD') logger.error({ err: error.cause ?? error, code: error.code, route }, 'request failed');
     },
   };

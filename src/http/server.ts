@@ -26,15 +26,26 @@ export function readTls(config: Config): TlsMaterial | null {
   return material;
 }
 
-/** An HTTPS server when a certificate and key are given, plain HTTP otherwise. */
-export function createServer(handler: (req: IncomingMessage, res: ServerResponse) => void, config: Config, tls: TlsMaterial | null = readTls(config)): Server {
+/**
+ * An HTTPS server when a certificate and key are given, plain HTTP otherwise. `answered` hears the catalog code of
+ * every request the HTTP parser refused and this server answered itself (the metrics count them).
+ */
+export function createServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  config: Config,
+  tls: TlsMaterial | null = readTls(config),
+  answered: (code: ErrorCode) => void = () => {},
+): Server {
   // Node checks header and request timeouts only every connectionsCheckingInterval (30 s by default), which would
   // let slow clients hold sockets far past IDNODE_HEADERS_TIMEOUT_MS; check at a quarter of the timeout instead.
   const connectionsCheckingInterval = Math.max(250, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4));
   const options = { connectionsCheckingInterval };
   const server =
     tls !== null ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, handler) : createHttpServer(options, handler);
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex) => {
+    const code = answerClientError(error, socket);
+    if (code !== null) answered(code);
+  });
   // Expect: 100-continue reaches the handler unanswered; the body reader sends 100 Continue only when it wants the
   // body, so a refused request (401, 413, 429…) is answered without the client ever sending its body.
   server.on('checkContinue', handler);
@@ -42,6 +53,7 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
   // connection without an answer.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
     writeRawError(socket, new IdnodeError('UNKNOWN_METHOD', 'Unknown method CONNECT'), 'handle');
+    answered('UNKNOWN_METHOD');
   });
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
@@ -73,14 +85,16 @@ function refusedPath(error: Error & { rawPacket?: unknown }): string | null {
 /**
  * Requests Node's parser refuses never reach Koa: answer them from the catalog (431 oversized headers, 408
  * timeouts, 501 unknown methods, 400 otherwise) in the dialect of the path they were for, and close the connection.
+ * Returns the code answered, or null when the connection was only closed.
  */
-function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void {
+function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): ErrorCode | null {
   if (!socket.writable || error.code === 'ECONNRESET' || alreadyAnswered(socket)) {
     socket.destroy();
-    return;
+    return null;
   }
   const code = CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST';
   writeRawError(socket, new IdnodeError(code, code === 'UNKNOWN_METHOD' ? refusedMethodMessage(error) : undefined), dialectOf(refusedPath(error)));
+  return code;
 }
 
 /**

@@ -1,6 +1,8 @@
 // prom-client instruments of one node: a registry per app, labels only from closed sets.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ErrorCode } from '../errors.js';
+import { OpsInstruments, type OpsSources } from './ops-instruments.js';
 
 export const RESOLUTION_OUTCOMES = ['cache_hit', 'cache_miss', 'negative_hit', 'not_found'] as const;
 export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
@@ -21,6 +23,8 @@ export interface MetricsSources {
   readonly storeSizeBytes: () => number;
   /** Handle sessions held: open challenges and authenticated sessions. */
   readonly sessions: () => { open: number; authenticated: number };
+  /** The operators' instruments (ops-instruments.ts). */
+  readonly ops: OpsSources;
 }
 
 interface RouteInstruments {
@@ -37,6 +41,7 @@ export class Metrics {
   private readonly deletions: Record<"handle" | "values", Counter.Internal>;
   private readonly logins: Record<LoginOutcome, Counter.Internal>;
   private readonly lockouts: Record<LockoutScope, Counter.Internal>;
+  private readonly ops: OpsInstruments;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -139,6 +144,7 @@ export class Metrics {
         this.set(sources.storeSizeBytes());
       },
     });
+    this.ops = new OpsInstruments(this.registry, sources.ops);
     this.touchAll();
   }
 
@@ -175,6 +181,11 @@ export class Metrics {
 
   lockout(scope: LockoutScope): void {
     this.lockouts[scope].inc();
+  }
+
+  /** Counts one error answer by its catalog code. */
+  error(code: ErrorCode): void {
+    this.ops.error(code);
   }
 
   /** Prometheus text exposition and its content type. */

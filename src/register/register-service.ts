@@ -101,7 +101,7 @@ export class RegisterService {
           throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix record cannot be deleted");
         }
         this.authorize(identity, handle, { kind: 'delete' }, existing.values);
-        this.store.deleteRecord(handle.key);
+        this.store.deleteRecord(handle.key, nowSeconds);
         // Creating 0.NA/P homed P; deleting it unhomes P. Its handles stay resolvable; only node admins may re-home.
         const derived = prefixOfPrefixRecord(handle);
         if (derived !== null) this.store.unhomePrefix(prefixKeyOf(derived));

@@ -11,6 +11,7 @@ import { isPubliclyReadable, matchesTypeFilter } from '../identifier/value.js';
 import { publicView, publicViewExpiryMs, valueToJson, type PublicView, type ValueJson } from '../identifier/value-json.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
+import type { ResolutionTally } from '../usage/resolution-tally.js';
 
 export interface ResolveRequest {
   readonly handle: Handle;
@@ -46,6 +47,8 @@ export interface ResolveServiceOptions {
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
+  /** Resolutions answered with values, counted per prefix for the monthly report. */
+  readonly usage: ResolutionTally;
 }
 
 
@@ -75,6 +78,7 @@ export class ResolveService {
     // Shared caches may keep a public answer as long as this node's cache does, never beyond the smallest TTL.
     const maxAgeSeconds = Math.max(0, Math.floor((cached.expiresAtMs - this.options.nowMs()) / 1000));
     if (cached.kind !== 'found') return this.notFound(request, maxAgeSeconds, cached.kind === 'not-found');
+    cached.usage.count += 1;
     if (request.indexes.length === 0 && request.types.length === 0) {
       return { kind: 'found', valuesJson: cached.publicValuesJson, empty: cached.publicValuesJson === '[]', maxAgeSeconds };
     }
@@ -94,6 +98,7 @@ export class ResolveService {
     if (needsRead && !this.policy.allows(identity, request.handle, { kind: 'read' }, record.values, this.lookup)) {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'identity may not read the non-public values of this handle');
     }
+    this.options.usage.resolved(request.handle.prefixKey);
     return { kind: 'found', valuesJson: JSON.stringify(values), empty: values.length === 0, maxAgeSeconds: null };
   }
 
@@ -206,7 +211,7 @@ export class ResolveService {
     }
     this.metrics.resolution('cache_miss');
     const expiresAtMs = publicViewExpiryMs(view, nowMs, this.options.cacheMaxTtlSeconds * 1000);
-    const entry: CachedResolution = { kind: 'found', publicValuesJson: view.valuesJson, hasPrivate: view.hasPrivate, expiresAtMs };
+    const entry: CachedResolution = { kind: 'found', publicValuesJson: view.valuesJson, hasPrivate: view.hasPrivate, expiresAtMs, usage: this.options.usage.cell(handle.prefixKey) };
     this.cache.fill(handle.key, entry, expiresAtMs - nowMs, token);
     return entry;
   }

@@ -10,6 +10,7 @@ import { publicView, type PublicView } from '../identifier/value-json.js';
 import { applyMigrations } from './migrations.js';
 import { createPrivateFile, makePrivateFolders, refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { UsageTables } from './usage-tables.js';
 import { WriteQueue, type WriteOp } from './write-queue.js';
 
 export interface StoreOptions {
@@ -57,6 +58,11 @@ interface PublicRow {
   public_expires: number | null;
 }
 
+/** The canonical prefix of a canonical handle key (split at the first `/`, as every key is built). */
+function prefixKeyOfKey(handleKey: string): string {
+  return handleKey.slice(0, handleKey.indexOf('/'));
+}
+
 function viewColumns(view: PublicView): [string, number, number | null, number | null] {
   return [view.valuesJson, view.hasPrivate ? 1 : 0, view.minTtlSeconds, view.earliestExpirySeconds];
 }
@@ -91,6 +97,8 @@ export function openStore(path: string, options: StoreOptions): Store {
 
 export class Store {
   readonly writes: WriteQueue;
+  /** Daily counters and node runs for the monthly report; every record write below counts itself there. */
+  readonly usage: UsageTables;
   /**
    * The size cap in force (bytes), or null without one. SQLite never sets max_page_count below the pages the file
    * already has, so a cap smaller than the store holds it at its current size: larger than `maxBytes` asked for.
@@ -168,6 +176,7 @@ export class Store {
     this.selectNodeKey = db.prepare('SELECT private_pem FROM node_keys WHERE name = ?');
     this.insertSetting = db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE name = ?');
+    this.usage = new UsageTables(db);
     this.onCommitted = options.onCommitted ?? (() => {});
     this.onRecordWritten = options.onRecordWritten ?? (() => {});
     this.writes = new WriteQueue(db, this.touched, this.onCommitted);
@@ -201,19 +210,24 @@ export class Store {
     const view = publicView(values);
     this.written(handleKey);
     this.insertRow.run(handleKey, handle, prefixKey, JSON.stringify(values), ...viewColumns(view), nowSeconds, nowSeconds);
+    this.usage.countWrite('created', prefixKey, nowSeconds);
   }
 
   /** Replaces the values of an existing record; returns false if it does not exist. Call inside a write. */
   updateRecord(handleKey: string, values: readonly HandleValue[], nowSeconds: number): boolean {
     const view = publicView(values);
     this.written(handleKey);
-    return this.updateRow.run(JSON.stringify(values), ...viewColumns(view), nowSeconds, handleKey).changes === 1;
+    const updated = this.updateRow.run(JSON.stringify(values), ...viewColumns(view), nowSeconds, handleKey).changes === 1;
+    if (updated) this.usage.countWrite('updated', prefixKeyOfKey(handleKey), nowSeconds);
+    return updated;
   }
 
-  /** Deletes a record; returns false if it did not exist. Call inside a write. */
-  deleteRecord(handleKey: string): boolean {
+  /** Deletes a record (counted on the day of `nowSeconds`); returns false if it did not exist. Call inside a write. */
+  deleteRecord(handleKey: string, nowSeconds: number): boolean {
     this.written(handleKey);
-    return this.deleteRow.run(handleKey).changes === 1;
+    const deleted = this.deleteRow.run(handleKey).changes === 1;
+    if (deleted) this.usage.countWrite('deleted', prefixKeyOfKey(handleKey), nowSeconds);
+    return deleted;
   }
 
   /** One page of a prefix's handles in canonical-key order (index range scan, no table scan). */

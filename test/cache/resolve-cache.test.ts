@@ -10,7 +10,7 @@ class TestClock {
 }
 
 function found(json = '[{"index":1,"type":"URL","data":{"format":"string","value":"https://example.cn/p/1"},"ttl":86400}]'): CachedResolution {
-  return { kind: 'found', publicValuesJson: json, hasPrivate: false, expiresAtMs: 0 };
+  return { kind: 'found', publicValuesJson: json, hasPrivate: false, expiresAtMs: 0, usage: { count: 0 } };
 }
 
 const NOT_FOUND: CachedResolution = { kind: 'not-found', expiresAtMs: 0, homingEpoch: 0 };

@@ -4,7 +4,7 @@ import test from 'ava';
 import { Metrics } from '../../src/metrics/metrics.js';
 
 function metrics(): Metrics {
-  return new Metrics({ routes: ['handles.get', 'unknown'], cache: () => ({ entries: 3, bytes: 300, evictions: 1 }), storeSizeBytes: () => 4096, sessions: () => ({ open: 2, authenticated: 1 }) });
+  return new Metrics({ routes: ['handles.get', 'unknown'], cache: () => ({ entries: 3, bytes: 300, evictions: 1 }), storeSizeBytes: () => 4096, sessions: () => ({ open: 2, authenticated: 1 }), ops: { storeFiles: () => ({ walBytes: 0, capBytes: 0, diskAvailableBytes: 0, diskSizeBytes: 0 }) } });
 }
 
 async function sample(m: Metrics, name: string): Promise<number | undefined> {

@@ -138,7 +138,7 @@ export async function startNode(t: ExecutionContext, env: Record<string, string>
   const logLines: string[] = [];
   const sink = { write: (line: string) => void (logLines.length < 1000 && logLines.push(line)) };
   const node = await createNode(config, { logger: createLogger('info', sink), nowMs: clock.nowMs, externalWritePollMs: 0 });
-  const server = createServer(node.listener, config);
+  const server = createServer(node.listener, config, undefined, (code) => node.metrics.error(code));
   const port = await listen(server, 0, host);
   t.teardown(async () => {
     await closeGracefully(server, 1000);
