@@ -27,7 +27,7 @@ test('ops metrics: errors are counted by code whoever answers — routes, the HT
   t.is(await node.metric('idnode_errors_total{code="INVALID_JSON"}'), 1);
   t.is(await node.metric('idnode_errors_total{code="AUTHENTICATION_FAILED"}'), 1);
   t.is(await node.metric('idnode_errors_total{code="MALFORMED_REQUEST"}'), 1);
-  t.is(await node.metric('idnode_errors_total{code="OPERATION_NOT_SUPPORTED"}'), 1);
+  t.is(await node.metric('idnode_errors_total{code="UNKNOWN_METHOD"}'), 1);
   t.is(await node.metric('idnode_errors_total{code="RATE_LIMITED"}'), refused);
   t.is(await node.metric('idnode_errors_total{code="INTERNAL"}'), 0);
 });

@@ -1,7 +1,7 @@
 // The usage record in the store: days in UTC+8, heartbeats, flushes that fail and retry, the migration's seed, and
 // runs of real `idnode serve` processes stopped gracefully or killed.
 
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import Database from 'better-sqlite3';
@@ -101,6 +101,7 @@ test('usage: migration 003 counts the identifiers a store already held on the da
   insert.run('88.118.8/B', '88.118.8/B', '88.118.8', cst(11, 1, 1) / 1000, 0);
   insert.run('88.118.9/C', '88.118.9/C', '88.118.9', cst(11, 1, 1) / 1000, 0);
   old.close();
+  chmodSync(path, 0o600); // as the node itself makes a store (docs/security.md)
   const store = openStore(path, { busyTimeoutMs: 1000 });
   t.teardown(() => store.close());
   t.deepEqual(store.usage.countsBetween('2026-10-31', '2026-10-31').map((row) => [row.prefixKey, row.created]), [['88.118.8', 1]]);
