@@ -25,6 +25,7 @@ export const ERROR_CATALOG = Object.freeze({
   HEADERS_TOO_LARGE: entry(431, 4, -2, 'request headers are larger than the limit'),
   REQUEST_TIMEOUT: entry(408, 4, -2, 'the request was not received in time'),
   MALFORMED_REQUEST: entry(400, 4, -2, 'malformed HTTP request'),
+  MALFORMED_MESSAGE: entry(400, 4, -2, 'malformed Handle protocol message'),
   ROUTE_NOT_FOUND: entry(404, 4, -2, 'no such resource'),
   METHOD_NOT_ALLOWED: entry(405, 4, -2, 'method not allowed on this resource'),
   OPERATION_NOT_SUPPORTED: entry(501, 5, -2, 'operation not supported'),
