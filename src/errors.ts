@@ -39,6 +39,7 @@ export const ERROR_CATALOG = Object.freeze({
   INVALID_VALUE: entry(400, 202, -2, 'invalid value'),
   TOO_MANY_VALUES: entry(400, 202, -2, 'too many values in one record'),
   PREFIX_NOT_HOMED: entry(400, 301, -2, 'prefix not homed here'),
+  ANSWER_TOO_LARGE: entry(413, 2, -2, 'the answer is larger than a Handle protocol message may be (262,144 bytes)'),
   AUTHENTICATION_NEEDED: entry(401, 402, -1, 'authentication needed'),
   AUTHENTICATION_FAILED: entry(401, 403, -1, 'authentication failed'),
   INSUFFICIENT_PERMISSIONS: entry(403, 401, -3, 'insufficient permissions'),

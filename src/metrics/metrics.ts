@@ -42,6 +42,10 @@ export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
+/** How a request arrived: the REST API, or the Handle protocol over TCP or UDP (issue 18). */
+export const PROTOCOLS = ['http', 'tcp', 'udp'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
 export interface MetricsSources {
   readonly cache: () => { entries: number; bytes: number; evictions: number };
   readonly storeSizeBytes: () => number;
@@ -57,7 +61,8 @@ interface RouteInstruments {
 /** Every instrument of one node. Children are created up front so the hot path only increments. */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly routes = new Map<string, RouteInstruments>();
+  /** Instruments by protocol, then route name. */
+  private readonly routes = new Map<Protocol, Map<string, RouteInstruments>>();
   private readonly resolutions: Record<ResolutionOutcome, Counter.Internal>;
   private readonly registrations: Record<"create" | "update", Counter.Internal>;
   private readonly deletions: Record<"handle" | "values", Counter.Internal>;
@@ -67,22 +72,26 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
     const requests = new Counter({
       name: 'idnode_http_requests_total',
-      help: 'HTTP requests by route name and status class',
-      labelNames: ['route', 'status_class'],
+      help: 'Requests by route name (Handle protocol operations count as the REST route doing the same), status class (the REST status of the same outcome) and protocol',
+      labelNames: ['route', 'status_class', 'protocol'],
       registers,
     });
     const latency = new Histogram({
       name: 'idnode_http_request_duration_seconds',
-      help: 'HTTP request latency by route name',
-      labelNames: ['route'],
+      help: 'Request latency by route name and protocol',
+      labelNames: ['route', 'protocol'],
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    for (const route of ROUTE_NAMES) {
-      this.routes.set(route, {
-        byClass: STATUS_CLASSES.map((statusClass) => requests.labels(route, statusClass)),
-        latency: latency.labels(route),
-      });
+    for (const protocol of PROTOCOLS) {
+      const byRoute = new Map<string, RouteInstruments>();
+      for (const route of ROUTE_NAMES) {
+        byRoute.set(route, {
+          byClass: STATUS_CLASSES.map((statusClass) => requests.labels(route, statusClass, protocol)),
+          latency: latency.labels(route, protocol),
+        });
+      }
+      this.routes.set(protocol, byRoute);
     }
     const resolutions = new Counter({ name: 'idnode_resolutions_total', help: 'Handle resolutions by outcome', labelNames: ['outcome'], registers });
     this.resolutions = {
@@ -154,13 +163,14 @@ export class Metrics {
 
   /** Makes every labelled series visible at 0 before its first event, so rates and alerts work from the start. */
   private touchAll(): void {
-    for (const instruments of this.routes.values()) for (const counter of instruments.byClass) counter.inc(0);
+    for (const byRoute of this.routes.values()) for (const instruments of byRoute.values()) for (const counter of instruments.byClass) counter.inc(0);
     for (const counter of [...Object.values(this.resolutions), ...Object.values(this.registrations), ...Object.values(this.deletions)]) counter.inc(0);
   }
 
-  /** Records one finished HTTP request. */
-  request(route: string, status: number, seconds: number): void {
-    const instruments = this.routes.get(route) ?? this.routes.get('unknown');
+  /** Records one finished request; `status` is the HTTP status (or, for the Handle protocol, the REST status of the same outcome). */
+  request(route: string, status: number, seconds: number, protocol: Protocol = 'http'): void {
+    const byRoute = this.routes.get(protocol);
+    const instruments = byRoute?.get(route) ?? byRoute?.get('unknown');
     if (instruments === undefined) return;
     instruments.byClass[Math.min(Math.max(Math.floor(status / 100), 1), 5) - 1]?.inc();
     instruments.latency.observe(seconds);

@@ -165,6 +165,11 @@ export class RateLimits {
     return this.anyProxy && isIP(plain) !== 0 && this.proxies.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4');
   }
 
+  /** The bucket of a client address seen directly (no proxy header to read): its network's. */
+  bucketOfAddress(address: string): number {
+    return bucketOf(clientNetwork(address), this.options.tableSize);
+  }
+
   /**
    * The bucket of the client behind a request. Only a trusted proxy's X-Forwarded-For is read, from the right,
    * skipping trusted proxies; a client cannot pick its own bucket by forging the header.
