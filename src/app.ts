@@ -39,6 +39,7 @@ import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
 import { RegisterService } from './register/register-service.js';
 import { ResolveService } from './resolve/resolve-service.js';
 import { watchExternalWrites } from './store/external-writes.js';
+import { WireDispatcher } from './wire/dispatch.js';
 import { openStore, type Store } from './store/store.js';
 
 export interface NodeOptions {
@@ -58,8 +59,13 @@ export interface IdnodeNode {
   readonly metrics: Metrics;
   readonly bootstrap: BootstrapResult;
   readonly sessions: SessionService;
-  /** Publishes this node's HS_SITE (with its public key) for the port it listens on, in 0.NA/<node prefix> and /api/site. */
-  publishSite(port: number): void;
+  /** Answers Handle-protocol messages (TCP and UDP, src/wire/) over the same services, cache, limits and metrics. */
+  readonly wire: WireDispatcher;
+  /**
+   * Publishes this node's HS_SITE (with its public key) for the HTTP port it listens on, and the Handle-protocol port
+   * when it listens on one, in 0.NA/<node prefix> and /api/site.
+   */
+  publishSite(port: number, handlePort?: number | null): void;
   /** Stops background timers, runs queued writes and closes the store. */
   close(): void;
 }
@@ -143,6 +149,8 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     nodeKey,
   );
   let site: Site | null = null;
+  // Until publishSite names the ports bound, the configured ones (a Handle port chosen at start is not known yet).
+  const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk, config.handlePort === 0 ? null : config.handlePort));
 
   const app = new Koa<NodeState>({ proxy: false });
   app.silent = true;
@@ -151,7 +159,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     handlesRouter({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
     prefixesRouter(prefixes),
     sessionsRouter(sessions, limits, config.bodyLimitBytes, rule),
-    siteRouter(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
+    siteRouter(() => currentSite()),
     opsRouter(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
   ];
   app.use(requestPipeline({ limits, sessions, metrics, logger: options.logger, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
@@ -170,6 +178,22 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     gate(req, res);
   };
 
+  const wire = new WireDispatcher({
+    resolve,
+    register,
+    prefixes,
+    limits,
+    metrics,
+    logger: options.logger,
+    lookup,
+    rule,
+    site: currentSite,
+    sign: (data, digest) => nodeKey().sign(data, digest),
+    nowMs,
+    maxChallenges: config.sessionMax,
+    challengeTtlMs: config.nonceTtlSeconds * 1000,
+  });
+
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
   const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => {
     cache.clear();
@@ -186,8 +210,9 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     metrics,
     bootstrap,
     sessions,
-    publishSite(port: number) {
-      site = nodeSite(config, port, nodeKey().publicJwk);
+    wire,
+    publishSite(port: number, handlePort: number | null = null) {
+      site = nodeSite(config, port, nodeKey().publicJwk, handlePort);
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));
     },
     close() {

@@ -21,6 +21,10 @@ function naming(problems: readonly string[], variable: string): string[] {
 test('config: an empty environment gives the documented defaults', (t) => {
   const expected: Config = {
     port: 8000,
+    handlePort: 2641,
+    handleMaxConnections: 1024,
+    handleTimeoutMs: 10_000,
+    handleMaxMessageBytes: 262_144,
     host: '0.0.0.0',
     dbPath: './data/idnode.db',
     nodePrefix: '88.118',

@@ -13,7 +13,7 @@ import type { PrefixService } from '../prefixes/prefix-service.js';
 import type { Site } from '../prefixes/site.js';
 import type { RegisterService } from '../register/register-service.js';
 import type { ResolveService } from '../resolve/resolve-service.js';
-import { FLAG, RC } from './protocol.js';
+import { FLAG, MAX_MESSAGE_BYTES, RC } from './protocol.js';
 import { hasFlag, type WireRequest } from './requests.js';
 import type { EncodedValues, ResponseBody } from './responses.js';
 
@@ -29,8 +29,6 @@ export interface OperationDeps {
   /** This node's site (its HS_SITE value), answered to OC_GET_SITE_INFO. */
   readonly site: () => Site;
   readonly valuesMemo: EncodingMemo<MemoizedValues>;
-  /** Largest answer a listing may be over UDP, where it must fit one message. */
-  readonly maxMessageBytes: number;
 }
 
 /** An answer and the HTTP status the REST API gives the same outcome (for metrics and the error budget). */
@@ -149,7 +147,7 @@ async function* list(prefixText: string, identity: Identity, deps: OperationDeps
   for await (const handle of deps.prefixes.streamHandles(prefixText)) {
     chunk.push(handle);
     bytes += 4 + Buffer.byteLength(handle);
-    if (protocol === 'udp' && bytes > deps.maxMessageBytes) throw new IdnodeError('ANSWER_TOO_LARGE', `${listing.totalCount} handles do not fit one UDP answer; list them over TCP`);
+    if (protocol === 'udp' && bytes > MAX_MESSAGE_BYTES) throw new IdnodeError('ANSWER_TOO_LARGE', `${listing.totalCount} handles do not fit one UDP answer; list them over TCP`);
     if (protocol === 'tcp' && chunk.length >= LIST_CHUNK) {
       yield { body: { kind: 'list', handles: chunk, continuous: true }, status: 200 };
       chunk = [];

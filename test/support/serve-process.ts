@@ -19,6 +19,8 @@ export function serveEnv(db: string, extra: Record<string, string> = {}): NodeJS
     ...env,
     IDNODE_DB_PATH: db,
     IDNODE_PORT: '0',
+    // The Handle protocol on a free port, so its listeners start and stop with every served node under test.
+    IDNODE_HANDLE_PORT: 'auto',
     IDNODE_HOST: '127.0.0.1',
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_NODE_PREFIX: NODE_PREFIX,
