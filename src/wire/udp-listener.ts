@@ -160,6 +160,7 @@ export function listenUdp(dispatcher: WireDispatcher, host: string, port: number
       return;
     }
     const data = datagram.subarray(ENVELOPE_BYTES);
+    if (reassembler.size > 0) reassembler.sweep(nowMs());
     if (!envelope.truncated) {
       // One packet carries the whole message (anything after it is ignored, as decodeMessage does).
       answer(envelope, Buffer.from(data.subarray(0, envelope.messageLength)), from);
