@@ -11,6 +11,8 @@ const PERMISSION_BITS = [0x8, 0x4, 0x2, 0x1] as const;
 /** The fixed part of an encoded value: index, timestamp, ttlType, ttl, permissions, and the three length/count fields. */
 export const MIN_VALUE_BYTES = 4 + 4 + 1 + 4 + 1 + 4 + 4 + 4;
 
+const MAX_INT4 = 0x7fffffff;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Strict UTF-8 text of `bytes`, or null when they are not UTF-8. */
@@ -127,7 +129,9 @@ export function dataFromBytes(type: string, bytes: Buffer): ValueData {
 
 /** Writes one value (Encoder.encodeHandleValue). */
 export function writeValue(writer: ByteWriter, value: HandleValue): void {
-  writer.int32(value.index).int32(value.timestamp).u8(value.ttlType).int32(value.ttl).u8(permissionOctet(value.permissions));
+  // Times are int4 seconds: an absolute expiry after 2038-01-19 (which the REST API accepts) is sent as the latest one.
+  const ttl = Math.min(value.ttl, MAX_INT4);
+  writer.int32(value.index).int32(Math.min(value.timestamp, MAX_INT4)).u8(value.ttlType).int32(ttl).u8(permissionOctet(value.permissions));
   writer.text(value.type).bytesField(dataBytes(value.data)).int32(value.references.length);
   for (const reference of value.references) writer.text(reference.handle).int32(reference.index);
 }
