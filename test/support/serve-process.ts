@@ -41,6 +41,8 @@ export interface Exit {
 
 export interface ServeProcess {
   readonly port: number;
+  /** The Handle-protocol port (TCP and UDP), null when IDNODE_HANDLE_PORT=0. */
+  readonly handlePort: number | null;
   readonly pid: number;
   readonly child: ChildProcess;
   /** Settles when the process has exited and its output has been read (never rejects). */
@@ -88,6 +90,7 @@ export function startServe(t: ExecutionContext, env: NodeJS.ProcessEnv): Promise
       const pid = child.pid;
       resolve({
         port: (JSON.parse(line) as { port: number }).port,
+        handlePort: (JSON.parse(line) as { handlePort?: number | null }).handlePort ?? null,
         pid,
         child,
         exited,
