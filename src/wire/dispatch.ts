@@ -11,7 +11,7 @@ import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { claimedIdentity, verifyWireAnswer, type AnswerBody } from './answers.js';
 import { PendingChallenges } from './challenges.js';
 import type { Envelope } from './envelope.js';
-import { perform, type MemoizedValues, type OperationDeps, type Outcome } from './operations.js';
+import { perform, performRead, type MemoizedValues, type OperationDeps, type Outcome } from './operations.js';
 import { MAX_MESSAGE_BYTES, OP, atLeast, responseVersion, type Version } from './protocol.js';
 import { decodeRequest, type WireRequest } from './requests.js';
 import { encodeResponse, type ResponseContext } from './responses.js';
@@ -220,7 +220,9 @@ export class WireDispatcher {
     fail: (context: ResponseContext, error: unknown) => Promise<void>,
   ): Promise<void> {
     try {
-      for await (const outcome of perform(request, identity, this.operations, peer.protocol)) await reply(context, outcome);
+      const read = performRead(request, identity, this.operations);
+      if (read !== null) await reply(context, read);
+      else for await (const outcome of perform(request, identity, this.operations, peer.protocol)) await reply(context, outcome);
     } catch (error) {
       if (identity === null && error instanceof IdnodeError && error.code === 'AUTHENTICATION_NEEDED') {
         const challenge = this.challenges.create(request);

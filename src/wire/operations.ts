@@ -63,10 +63,10 @@ function requireIdentity(identity: Identity | null): Identity {
 const siteBytes = new WeakMap<Site, Buffer>();
 
 /**
- * Carries out `request` as `identity` (null: anonymous) and yields its answers. Throws catalog errors, among them
- * AUTHENTICATION_NEEDED when credentials are needed: the caller answers that with a challenge.
+ * The answer to a read (resolution, site info), made at once — the resolve path stays synchronous from message to
+ * answer; null for any other operation. Throws catalog errors, AUTHENTICATION_NEEDED among them (see perform).
  */
-export async function* perform(request: WireRequest, identity: Identity | null, deps: OperationDeps, protocol: 'tcp' | 'udp'): AsyncGenerator<Outcome> {
+export function performRead(request: WireRequest, identity: Identity | null, deps: OperationDeps): Outcome | null {
   const { body } = request;
   switch (body.op) {
     case 'resolution': {
@@ -81,27 +81,34 @@ export async function* perform(request: WireRequest, identity: Identity | null, 
         identity,
         doNotRefer: hasFlag(request, FLAG.DO_NOT_REFER),
       });
-      if (result.kind === 'not-found') {
-        yield { body: { kind: 'error', responseCode: RC.HANDLE_NOT_FOUND, message: '' }, status: 404 };
-      } else if (result.kind === 'referral') {
-        yield { body: { kind: 'referral', responseCode: RC.PREFIX_REFERRAL, handle: Buffer.alloc(0), values: deps.valuesMemo.get(result.valuesJson, encodeValuesJson) }, status: 300 };
-      } else if (result.empty) {
-        // HandleServer answers a resolution that matches no value with RC_VALUES_NOT_FOUND; REST with responseCode 200.
-        yield { body: { kind: 'error', responseCode: RC.VALUES_NOT_FOUND, message: '' }, status: 200 };
-      } else {
-        // Only the cached public answer is memoized: filtered and authenticated answers are made for one request.
-        const values = filtered || identity !== null ? encodeValuesJson(result.valuesJson) : deps.valuesMemo.get(result.valuesJson, encodeValuesJson);
-        yield { body: { kind: 'resolution', handle: request.handleBytes, values }, status: 200 };
+      if (result.kind === 'not-found') return { body: { kind: 'error', responseCode: RC.HANDLE_NOT_FOUND, message: '' }, status: 404 };
+      if (result.kind === 'referral') {
+        return { body: { kind: 'referral', responseCode: RC.PREFIX_REFERRAL, handle: Buffer.alloc(0), values: deps.valuesMemo.get(result.valuesJson, encodeValuesJson) }, status: 300 };
       }
-      return;
+      // HandleServer answers a resolution that matches no value with RC_VALUES_NOT_FOUND; REST with responseCode 200.
+      if (result.empty) return { body: { kind: 'error', responseCode: RC.VALUES_NOT_FOUND, message: '' }, status: 200 };
+      // Only the cached public answer is memoized: filtered and authenticated answers are made for one request.
+      const values = filtered || identity !== null ? encodeValuesJson(result.valuesJson) : deps.valuesMemo.get(result.valuesJson, encodeValuesJson);
+      return { body: { kind: 'resolution', handle: request.handleBytes, values }, status: 200 };
     }
     case 'site-info': {
       const site = deps.site();
       let bytes = siteBytes.get(site);
       if (bytes === undefined) siteBytes.set(site, (bytes = encodeSite(site)));
-      yield { body: { kind: 'site', site: bytes }, status: 200 };
-      return;
+      return { body: { kind: 'site', site: bytes }, status: 200 };
     }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Carries out a write or a listing as `identity` (null: anonymous) and yields its answers. Throws catalog errors,
+ * among them AUTHENTICATION_NEEDED when credentials are needed: the caller answers that with a challenge.
+ */
+export async function* perform(request: WireRequest, identity: Identity | null, deps: OperationDeps, protocol: 'tcp' | 'udp'): AsyncGenerator<Outcome> {
+  const { body } = request;
+  switch (body.op) {
     case 'create':
     case 'add-value':
     case 'modify-value': {

@@ -120,9 +120,9 @@ export function encodeResponse(context: ResponseContext, body: ResponseBody): Bu
   }
   writeBody(writer, body);
   writer.patchInt32(lengthAt, writer.offset - HEADER_BYTES);
-  const headerAndBody = writer.done();
   const certify = request !== null && context.sign !== null && (request.header.flags & FLAG.CERTIFY) !== 0;
-  if (!certify || context.sign === null) return Buffer.concat([headerAndBody, Buffer.alloc(4)]);
+  if (!certify || context.sign === null) return writer.int32(0).done();
+  const headerAndBody = writer.done();
   const signature = signatureSection({ version, sessionId: context.sessionId, requestId: context.requestId }, headerAndBody, context.sign);
   const length = Buffer.alloc(4);
   length.writeInt32BE(signature.length);

@@ -163,7 +163,7 @@ export function listenUdp(dispatcher: WireDispatcher, host: string, port: number
     if (reassembler.size > 0) reassembler.sweep(nowMs());
     if (!envelope.truncated) {
       // One packet carries the whole message (anything after it is ignored, as decodeMessage does).
-      answer(envelope, Buffer.from(data.subarray(0, envelope.messageLength)), from);
+      answer(envelope, data.subarray(0, envelope.messageLength), from);
       return;
     }
     const whole = reassembler.add(`${from.address}|${from.port}|${envelope.requestId}`, envelope, data, nowMs());
