@@ -5,7 +5,7 @@ import { ByteReader, MAX_ARRAY_ITEMS } from '../identifier/binary-fields.js';
 import { MIN_VALUE_BYTES, readValue, utf8Text } from '../identifier/value-binary.js';
 import { MAX_VALUES_PER_RECORD, type HandleValue } from '../identifier/value.js';
 import type { Envelope } from './envelope.js';
-import { FLAG, HEADER_BYTES, MAX_HANDLE_BYTES, OP, RC, type Version } from './protocol.js';
+import { HEADER_BYTES, MAX_HANDLE_BYTES, OP, RC, type Version } from './protocol.js';
 
 /** At most this many index and type filters in one resolution: the REST API's bound on query parameters. */
 export const MAX_FILTERS = 64;
@@ -166,6 +166,3 @@ export function decodeRequest(envelope: Envelope, message: Buffer): WireRequest 
     body: decoded,
   };
 }
-
-/** The flags of a request that a Handle client would have set by default (AbstractMessage: recursive, cacheCertify, publicOnly). */
-export const DEFAULT_REQUEST_FLAGS = FLAG.RECURSIVE | FLAG.CACHE_CERTIFY | FLAG.PUBLIC_ONLY;
