@@ -192,6 +192,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     nowMs,
     maxChallenges: config.sessionMax,
     challengeTtlMs: config.nonceTtlSeconds * 1000,
+    sessionIdleMs: config.sessionIdleSeconds * 1000,
   });
 
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.

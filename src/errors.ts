@@ -42,6 +42,8 @@ export const ERROR_CATALOG = Object.freeze({
   ANSWER_TOO_LARGE: entry(413, 2, -2, 'the answer is larger than a Handle protocol message may be (262,144 bytes)'),
   AUTHENTICATION_NEEDED: entry(401, 402, -1, 'authentication needed'),
   AUTHENTICATION_FAILED: entry(401, 403, -1, 'authentication failed'),
+  SESSION_EXPIRED: entry(401, 500, -1, 'the Handle protocol session is unknown or expired; set up a new one'),
+  SESSION_FAILED: entry(400, 501, -2, 'the Handle protocol session could not be set up or used'),
   INSUFFICIENT_PERMISSIONS: entry(403, 401, -3, 'insufficient permissions'),
   RATE_LIMITED: entry(429, 3, -2, 'too many requests, retry later'),
   STORE_BUSY: entry(503, 3, -4, 'store is busy, retry later'),

@@ -49,11 +49,14 @@ export class PendingChallenges {
     this.bytes -= this.sizeOf(challenge);
   }
 
-  /** Opens a challenge for `request` under a fresh random session id (never 0, never one in use). */
-  create(request: WireRequest): PendingChallenge {
+  /**
+   * Opens a challenge for `request` under `sessionId` — the request's session, whose earlier open challenge it replaces
+   * (HandleServer.createChallenge) — or, outside a session, under a fresh random id (never 0, never one in use).
+   */
+  create(request: WireRequest, sessionId = 0): PendingChallenge {
     const now = this.options.nowMs();
-    let sessionId = randomInt(1, 2 ** 31 - 1);
-    while (this.open.has(sessionId)) sessionId = randomInt(1, 2 ** 31 - 1);
+    this.drop(sessionId);
+    while (sessionId === 0 || this.open.has(sessionId)) sessionId = randomInt(1, 2 ** 31 - 1);
     const challenge: PendingChallenge = {
       sessionId,
       request,
@@ -79,6 +82,11 @@ export class PendingChallenges {
     if (challenge === undefined) return undefined;
     this.drop(sessionId);
     return challenge.expiresAtMs > this.options.nowMs() ? challenge : undefined;
+  }
+
+  /** True while `sessionId` names an open challenge (expired or not). */
+  has(sessionId: number): boolean {
+    return this.open.has(sessionId);
   }
 
   get size(): number {

@@ -15,6 +15,7 @@ import { perform, performRead, type MemoizedValues, type OperationDeps, type Out
 import { MAX_MESSAGE_BYTES, OP, atLeast, responseVersion, type Version } from './protocol.js';
 import { decodeRequest, type WireRequest } from './requests.js';
 import { encodeResponse, type ResponseContext } from './responses.js';
+import { decryptWithSession, KEY_EXCHANGE_DH, WireSessions } from './sessions.js';
 import type { Signer } from './signature.js';
 
 export interface Peer {
@@ -40,9 +41,10 @@ export interface DispatcherDeps extends Omit<OperationDeps, 'valuesMemo'> {
   readonly rule: CaseRule;
   readonly sign: Signer;
   readonly nowMs: () => number;
-  /** Open challenges: at most this many, each answerable for `challengeTtlMs`. */
+  /** Open challenges: at most this many, each answerable for `challengeTtlMs`; as many sessions, each kept `sessionIdleMs` unused. */
   readonly maxChallenges: number;
   readonly challengeTtlMs: number;
+  readonly sessionIdleMs: number;
 }
 
 const ROUTES: Readonly<Record<number, RouteName>> = {
@@ -54,6 +56,8 @@ const ROUTES: Readonly<Record<number, RouteName>> = {
   [OP.REMOVE_VALUE]: 'handles.delete',
   [OP.DELETE_HANDLE]: 'handles.delete',
   [OP.LIST_HANDLES]: 'handles.list',
+  [OP.SESSION_SETUP]: 'sessions',
+  [OP.SESSION_TERMINATE]: 'sessions',
 };
 
 // Held requests of open challenges together (each up to the message bound).
@@ -76,10 +80,12 @@ function claimedKey(body: AnswerBody, rule: CaseRule): string {
  */
 export class WireDispatcher {
   private readonly challenges: PendingChallenges;
+  private readonly sessions: WireSessions;
   private readonly operations: OperationDeps;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.challenges = new PendingChallenges({ maxEntries: deps.maxChallenges, maxBytes: MAX_CHALLENGE_BYTES, ttlMs: deps.challengeTtlMs, nowMs: deps.nowMs });
+    this.sessions = new WireSessions({ maxEntries: deps.maxChallenges, idleMs: deps.sessionIdleMs, nowMs: deps.nowMs });
     const valuesMemo = new EncodingMemo<MemoizedValues>({ maxEntries: 50_000, maxBytes: 64 * 1024 * 1024 });
     this.operations = { ...deps, valuesMemo };
   }
@@ -133,11 +139,32 @@ export class WireDispatcher {
       }
       if (unreadable !== undefined) throw unreadable;
       if (envelope.compressed) throw new IdnodeError('MALFORMED_MESSAGE', 'compressed messages are not supported');
-      // Encryption needs a session (OC_SESSION_SETUP), which this node does not offer.
-      if (envelope.encrypted) throw new IdnodeError('OPERATION_NOT_SUPPORTED', 'encrypted messages need a session; this node has none');
       if (envelope.major !== 2 || !atLeast({ major: envelope.suggestMajor, minor: envelope.suggestMinor }, 2, 1)) throw new IdnodeError('MALFORMED_MESSAGE', `protocol version ${envelope.major}.${envelope.minor} is not supported (2.1 to 2.11 are)`);
+      const challenged = this.challenges.has(envelope.sessionId);
+      const inSession = envelope.sessionId !== 0 ? this.sessions.get(envelope.sessionId) : undefined;
+      if (envelope.encrypted) {
+        if (inSession === undefined) throw new IdnodeError('SESSION_EXPIRED', 'an encrypted message needs the session whose key encrypted it');
+        message = decryptWithSession(inSession, message);
+      }
       const request = decodeRequest(envelope, message);
       const context: ResponseContext = { ...base, request };
+      // A session id that names neither an open challenge nor a session: HandleServer answers RC_SESSION_TIMEOUT, and the
+      // client sets up a new session.
+      const open = request.body.op === 'session-setup' || request.body.op === 'challenge-answer';
+      if (envelope.sessionId !== 0 && !open && !challenged && inSession === undefined) throw new IdnodeError('SESSION_EXPIRED');
+      if (request.body.op === 'session-setup') {
+        if (request.body.mode !== KEY_EXCHANGE_DH || request.body.publicKey === null || !atLeast(base.version, 2, 4)) {
+          throw new IdnodeError('SESSION_FAILED', 'only Diffie-Hellman key exchange (protocol 2.4 or later) is offered');
+        }
+        const { session, data } = this.sessions.setup(request.body.publicKey);
+        await reply({ ...context, sessionId: session.id }, { body: { kind: 'session', mode: KEY_EXCHANGE_DH, data }, status: 201 });
+        return;
+      }
+      if (request.body.op === 'session-terminate') {
+        this.sessions.end(envelope.sessionId);
+        await reply(context, { body: { kind: 'done' }, status: 200 });
+        return;
+      }
       if (request.body.op === 'challenge-answer') {
         const pending = this.challenges.take(envelope.sessionId);
         if (pending === undefined) throw new IdnodeError('AUTHENTICATION_FAILED', 'no open challenge has this session id (it expired or was answered)');
@@ -225,7 +252,7 @@ export class WireDispatcher {
       else for await (const outcome of perform(request, identity, this.operations, peer.protocol)) await reply(context, outcome);
     } catch (error) {
       if (identity === null && error instanceof IdnodeError && error.code === 'AUTHENTICATION_NEEDED') {
-        const challenge = this.challenges.create(request);
+        const challenge = this.challenges.create(request, request.envelope.sessionId !== 0 && this.sessions.get(request.envelope.sessionId) !== undefined ? request.envelope.sessionId : 0);
         await reply({ ...context, sessionId: challenge.sessionId }, { body: { kind: 'challenge', nonce: challenge.nonce }, status: 401 });
         return;
       }

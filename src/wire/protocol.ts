@@ -12,6 +12,8 @@ export const OP = Object.freeze({
   MODIFY_VALUE: 104,
   LIST_HANDLES: 105,
   RESPONSE_TO_CHALLENGE: 200,
+  SESSION_SETUP: 400,
+  SESSION_TERMINATE: 401,
 });
 
 /** Response codes (AbstractMessage.RC_*) this node sends. */

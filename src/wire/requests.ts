@@ -35,6 +35,9 @@ export type RequestBody =
       readonly identityIndex: number;
       readonly signedResponse: Buffer;
     }
+  /** SessionSetupRequest: the key exchange mode and, for Diffie-Hellman (and client cipher), the client's public key. */
+  | { readonly op: 'session-setup'; readonly mode: number; readonly publicKey: Buffer | null }
+  | { readonly op: 'session-terminate' }
   | { readonly op: 'unsupported' };
 
 export interface WireRequest {
@@ -153,6 +156,19 @@ export function decodeRequest(envelope: Envelope, message: Buffer): WireRequest 
       decoded = { op: 'challenge-answer', authType, identityHandle, identityIndex, signedResponse: body.bytesField('signedResponse', MAX_AUTH_FIELD_BYTES) };
       break;
     }
+    case OP.SESSION_SETUP: {
+      // Encoder.decodeSessionSetupRequest: mode int2, timeout, identity handle and index, then the mode's key.
+      const mode = body.int16('keyExchangeMode');
+      body.int32('timeout');
+      body.bytesField('identityHandle', MAX_HANDLE_BYTES);
+      body.int32('identityIndex');
+      const publicKey = mode === 1 || mode === 4 ? body.bytesField('publicKey', MAX_AUTH_FIELD_BYTES) : null;
+      decoded = { op: 'session-setup', mode, publicKey };
+      break;
+    }
+    case OP.SESSION_TERMINATE:
+      decoded = { op: 'session-terminate' };
+      break;
     default:
       decoded = { op: 'unsupported' };
   }

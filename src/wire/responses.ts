@@ -21,7 +21,9 @@ export type ResponseBody =
   | { readonly kind: 'created'; readonly handle: string }
   /** GenericResponse: success without a body (delete, add, modify, remove). */
   | { readonly kind: 'done' }
-  | { readonly kind: 'list'; readonly handles: readonly string[]; readonly continuous: boolean };
+  | { readonly kind: 'list'; readonly handles: readonly string[]; readonly continuous: boolean }
+  /** SessionSetupResponse: the key exchange mode and its data. */
+  | { readonly kind: 'session'; readonly mode: number; readonly data: Buffer };
 
 export interface ResponseContext {
   /** The request answered; null when the message could not be read as one. */
@@ -97,6 +99,9 @@ function writeBody(writer: ByteWriter, body: ResponseBody): void {
     case 'list':
       writer.int32(body.handles.length);
       for (const handle of body.handles) writer.text(handle);
+      return;
+    case 'session':
+      writer.int16(body.mode).bytesField(body.data);
   }
 }
 

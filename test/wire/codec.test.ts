@@ -243,5 +243,5 @@ test('codec: malformed requests are refused with a catalog code naming the field
     t.is(error?.code, code, name);
   }
   // Opcodes this node does not implement decode as such, to be answered RC_OPERATION_NOT_SUPPORTED.
-  t.deepEqual(decoded(Buffer.concat([hex('00000190'), SITE_REQUEST.subarray(4)])).body, { op: 'unsupported' });
+  t.deepEqual(decoded(Buffer.concat([hex('00000192'), SITE_REQUEST.subarray(4)])).body, { op: 'unsupported' });
 });
