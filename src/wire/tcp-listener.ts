@@ -59,8 +59,12 @@ function serve(socket: Socket, dispatcher: WireDispatcher, options: TcpOptions, 
     // A peer that never reads its answer must not keep the socket (and its buffers) alive.
     setTimeout(() => socket.destroy(), options.timeoutMs).unref();
   };
+  let answered = 0;
   const expire = (): void => {
     if (done || busy.has(socket)) return;
+    // A kept-alive connection left idle is simply closed; a message begun and not finished is answered, as
+    // HdlTcpRequestHandler answers a read that timed out.
+    if (answered > 0 && buffered.length === 0) return finish();
     void dispatcher.refuse(buffered.subarray(0, ENVELOPE_BYTES), new IdnodeError('MALFORMED_MESSAGE', 'the message was not received in time'), peer, send).finally(finish);
   };
   let deadline = setTimeout(expire, options.timeoutMs);
@@ -86,6 +90,7 @@ function serve(socket: Socket, dispatcher: WireDispatcher, options: TcpOptions, 
       busy.add(socket);
       socket.pause();
       await dispatcher.handle(envelope, message, peer, send);
+      answered += 1;
       busy.delete(socket);
       const keepAlive = message.length >= 12 && (message.readInt32BE(8) & FLAG.KEEP_ALIVE) !== 0;
       if (!keepAlive) {

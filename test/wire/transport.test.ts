@@ -119,6 +119,16 @@ test('tcp: a message not received in time gets RC_PROTOCOL_ERROR and the connect
   t.regex(errorMessage(answer), /not received in time/);
 });
 
+test('tcp: a kept-alive connection left idle is closed quietly after the time-out', async (t) => {
+  const { node, target } = await startWireNode(t, { IDNODE_HANDLE_TIMEOUT_MS: '300' });
+  await node.register(t, '88.118/IDLE');
+  const message = requestMessage({ opCode: OC.RESOLUTION, flags: (F.RECU | F.CACR | F.PUBL | F.KPAL) >>> 0, body: body.resolution('88.118/IDLE') });
+  const received = await tcpRaw(target, Buffer.concat([envelope([2, 11], 0, 6, 0, message.length), message]));
+  const length = 20 + received.readInt32BE(16);
+  t.is(readAnswer(received.subarray(0, 20), received.subarray(20, length)).responseCode, 1);
+  t.is(received.length, length, 'nothing after the answer: the node closed the idle connection without a message');
+});
+
 test('tcp: connections beyond IDNODE_HANDLE_MAX_CONNECTIONS are closed at once', async (t) => {
   const { node, target } = await startWireNode(t, { IDNODE_HANDLE_MAX_CONNECTIONS: '2' });
   await node.register(t, '88.118/C');
