@@ -9,6 +9,8 @@ import { listenUdp, type UdpListener } from './udp-listener.js';
 const UDP_PENDING_MESSAGES = 1024;
 const UDP_PENDING_BYTES = 16 * 1024 * 1024;
 const UDP_REASSEMBLY_MS = 5000;
+// UDP requests being answered at once (writes wait for the store): each holds its message until answered.
+const UDP_MAX_IN_FLIGHT = 4096;
 // With port 0, the UDP socket takes the port TCP was given; another process may hold it for UDP: try a few.
 const FREE_PORT_ATTEMPTS = 8;
 
@@ -31,6 +33,7 @@ export async function listenWire(dispatcher: WireDispatcher, config: Config, por
     maxPendingMessages: UDP_PENDING_MESSAGES,
     maxPendingBytes: UDP_PENDING_BYTES,
     reassemblyMs: UDP_REASSEMBLY_MS,
+    maxInFlight: UDP_MAX_IN_FLIGHT,
     ...(nowMs === undefined ? {} : { nowMs }),
   };
   for (let attempt = 1; ; attempt += 1) {

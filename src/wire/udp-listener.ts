@@ -14,6 +14,8 @@ export interface UdpOptions {
   readonly maxPendingBytes: number;
   /** Time all packets of a request have to arrive once the first has (HdlUdpInterface waits 5 s). */
   readonly reassemblyMs: number;
+  /** Requests being answered at once; datagrams beyond are dropped (a Handle client resends after its time-out). */
+  readonly maxInFlight: number;
   /** Clock for reassembly deadlines (ms); tests inject their own. */
   readonly nowMs?: () => number;
 }
@@ -143,6 +145,7 @@ export function listenUdp(dispatcher: WireDispatcher, host: string, port: number
   const sweeper = setInterval(() => reassembler.sweep(nowMs()), options.reassemblyMs);
   sweeper.unref();
   const answer = (envelope: Envelope, message: Buffer, from: RemoteInfo): void => {
+    if (inFlight.size >= options.maxInFlight) return;
     const send = (outgoing: Outgoing): void => {
       if (closed) return;
       for (const packet of packets(outgoing)) socket.send(packet, from.port, from.address, () => undefined);
