@@ -42,6 +42,7 @@ import { exposedStoreFiles } from './store/private-files.js';
 import { openStore, type RecordLookup, type Store } from './store/store.js';
 import { storeFileStats } from './store/store-files.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
+import { WireDispatcher } from './wire/dispatch.js';
 
 export interface NodeOptions {
   readonly logger: Logger;
@@ -64,8 +65,13 @@ export interface IdnodeNode {
   readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService };
   /** This run's usage record (resolution counters, heartbeat) for the monthly report; flushed every few seconds. */
   readonly usage: UsageRecorder;
-  /** Publishes this node's HS_SITE (with its public key) for the port it listens on, in 0.NA/<node prefix> and /api/site. */
-  publishSite(port: number): void;
+  /** Answers Handle-protocol messages (TCP and UDP, src/wire/) over the same services, cache, limits and metrics. */
+  readonly wire: WireDispatcher;
+  /**
+   * Publishes this node's HS_SITE (with its public key) for the HTTP port it listens on, and the Handle-protocol port
+   * when it listens on one, in 0.NA/<node prefix> and /api/site.
+   */
+  publishSite(port: number, handlePort?: number | null): void;
   /** Stops background timers, records the stop, runs queued writes and closes the store. */
   close(): void;
 }
@@ -169,6 +175,8 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     nodeKey,
   );
   let site: Site | null = null;
+  // Until publishSite names the ports bound, the configured ones (a Handle port chosen at start is not known yet).
+  const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk, config.handlePort === 0 ? null : config.handlePort));
 
   const app = new Koa<NodeState>({ proxy: false });
   app.silent = true;
@@ -179,7 +187,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
     ...prefixesRoutes(prefixes),
     ...sessionsRoutes(sessions, loginAttempts(limits, clients), config.bodyLimitBytes, rule),
-    ...siteRoutes(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
+    ...siteRoutes(currentSite),
     ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: clients.address }),
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
@@ -203,6 +211,23 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     gate(req, res);
   };
 
+  const wire = new WireDispatcher({
+    resolve,
+    register,
+    prefixes,
+    limits,
+    metrics,
+    logger: options.logger,
+    lookup,
+    rule,
+    site: currentSite,
+    sign: (data, digest) => nodeKey().sign(data, digest),
+    nowMs,
+    maxChallenges: config.sessionMax,
+    challengeTtlMs: config.nonceTtlSeconds * 1000,
+    sessionIdleMs: config.sessionIdleSeconds * 1000,
+  });
+
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
   const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => caches.clear());
   usage.start();
@@ -217,8 +242,9 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     sessions,
     services: { resolve, register, prefixes },
     usage,
-    publishSite(port: number) {
-      site = nodeSite(config, port, nodeKey().publicJwk);
+    wire,
+    publishSite(port: number, handlePort: number | null = null) {
+      site = nodeSite(config, port, nodeKey().publicJwk, handlePort);
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));
     },
     close() {

@@ -5,6 +5,14 @@ import { checkNotNamespace, prefixKeyOf } from './identifier/handle.js';
 
 export interface Config {
   readonly port: number;
+  /** Handle protocol (TCP and UDP) port; null = off, 0 = a free port chosen at start (tests). */
+  readonly handlePort: number | null;
+  /** Concurrent Handle-protocol TCP connections. */
+  readonly handleMaxConnections: number;
+  /** Time a Handle-protocol TCP client has to send a whole message (and the next, on a kept-alive connection). */
+  readonly handleTimeoutMs: number;
+  /** Largest Handle-protocol request message accepted (TCP or all UDP packets together). */
+  readonly handleMaxMessageBytes: number;
   readonly host: string;
   readonly dbPath: string;
   readonly nodePrefix: string;
@@ -79,6 +87,13 @@ function integer(min: number, max: number): Parser<number> {
   };
 }
 
+// 0 turns the listener off (issue 18); `auto` asks the system for a free port, as IDNODE_PORT=0 does for HTTP.
+const handlePort: Parser<number | null> = (raw) => {
+  if (raw === 'auto') return 0;
+  const n = integer(0, 65535)(raw);
+  return n === 0 ? null : n;
+};
+
 const boolean: Parser<boolean> = (raw) => {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
@@ -133,6 +148,10 @@ const MIB = 1024 * 1024;
 /** Every IDNODE_* variable: its Config key, README default, parser and description. */
 export const VARIABLES = {
   IDNODE_PORT: { key: 'port', defaultText: '8000', parse: integer(0, 65535), description: 'TCP port to listen on' },
+  IDNODE_HANDLE_PORT: { key: 'handlePort', defaultText: '2641', parse: handlePort, description: 'Handle protocol port, TCP and UDP ([docs/wire-protocol.md](docs/wire-protocol.md)); 0 = off, `auto` = a free port' },
+  IDNODE_HANDLE_MAX_CONNECTIONS: { key: 'handleMaxConnections', defaultText: '1024', parse: integer(1, 1_000_000), description: 'concurrent Handle-protocol TCP connections' },
+  IDNODE_HANDLE_TIMEOUT_MS: { key: 'handleTimeoutMs', defaultText: '10000', parse: integer(100, 600_000), description: 'time a Handle-protocol TCP client has to send a whole message' },
+  IDNODE_HANDLE_MAX_MESSAGE_BYTES: { key: 'handleMaxMessageBytes', defaultText: '262144', parse: integer(1024, 262_144), description: 'largest Handle-protocol request message (the protocol allows 262144)' },
   IDNODE_HOST: { key: 'host', defaultText: '0.0.0.0', parse: text, description: 'address to listen on' },
   IDNODE_DB_PATH: { key: 'dbPath', defaultText: './data/idnode.db', parse: text, description: 'SQLite file (created and migrated on first start)' },
   IDNODE_NODE_PREFIX: { key: 'nodePrefix', defaultText: '88.118', parse: prefix, description: "this node's prefix; its record is 0.NA/<prefix>" },

@@ -7,11 +7,15 @@ import { createNode, type IdnodeNode } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { closeGracefully, createServer, listen, readTls } from './http/server.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { listenWire, type WireListeners } from './wire/listeners.js';
 
 export interface RunningNode {
   readonly node: IdnodeNode;
   readonly server: Server;
   readonly port: number;
+  /** The Handle-protocol listeners (TCP and UDP on `handlePort`), null when IDNODE_HANDLE_PORT=0. */
+  readonly wire: WireListeners | null;
+  readonly handlePort: number | null;
   stop(): Promise<void>;
 }
 
@@ -55,8 +59,15 @@ export async function startNode(config: Config, logger: Logger, terminal: Termin
   if (bootstrap.rotated) logger.warn({ identity: bootstrap.identity }, 'administrator secret replaced from IDNODE_ADMIN_SECRET');
   const server = createServer(node.listener, config, tls, (code) => node.metrics.error(code));
   let port: number;
+  let wire: WireListeners | null = null;
   try {
     port = await listen(server, config.port, config.host);
+    try {
+      if (config.handlePort !== null) wire = await listenWire(node.wire, config, config.handlePort);
+    } catch (error) {
+      await closeGracefully(server, 0);
+      throw error;
+    }
   } catch (error) {
     // The store was created all the same: the secret it holds must not be lost with the failed start.
     if (bootstrap.generatedSecret !== null) {
@@ -66,15 +77,19 @@ export async function startNode(config: Config, logger: Logger, terminal: Termin
     throw error;
   }
   if (bootstrap.generatedSecret !== null) handOverGeneratedSecret(config, bootstrap.identity, bootstrap.generatedSecret, logger, terminal);
-  node.publishSite(port);
-  logger.info({ port, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null }, 'idnode listening');
+  const handlePort = wire?.port ?? null;
+  node.publishSite(port, handlePort);
+  logger.info({ port, handlePort, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null }, 'idnode listening');
   let stopping: Promise<void> | null = null;
   return {
     node,
     server,
     port,
+    wire,
+    handlePort,
     stop() {
-      stopping ??= closeGracefully(server, config.shutdownTimeoutMs).then(() => node.close());
+      // Both listeners stop taking requests at once and let the ones under way finish before the store closes.
+      stopping ??= Promise.all([closeGracefully(server, config.shutdownTimeoutMs), wire?.close(config.shutdownTimeoutMs)]).then(() => node.close());
       return stopping;
     },
   };

@@ -32,7 +32,8 @@ function existingDb(t: ExecutionContext): string {
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IDNODE_')) env[name] = value;
-  return { ...env, IDNODE_SECRET_HASH_ITERATIONS: '1000', IDNODE_LOG_LEVEL: 'info', ...extra };
+  // Port 2641 is not the tests' to take: the Handle protocol stays off unless a test turns it on.
+  return { ...env, IDNODE_SECRET_HASH_ITERATIONS: '1000', IDNODE_LOG_LEVEL: 'info', IDNODE_HANDLE_PORT: '0', ...extra };
 }
 
 test('cli: serve with a bad configuration lists every problem and exits 1', (t) => {

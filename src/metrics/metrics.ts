@@ -15,6 +15,9 @@ export type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
 /** Lockouts by what they hold back (docs/security.md): one network on one identity, one network, one identity. */
 export const LOCKOUT_SCOPES = ['identity_network', 'network', 'identity'] as const;
 export type LockoutScope = (typeof LOCKOUT_SCOPES)[number];
+/** How a request arrived: the REST API, or the Handle protocol over TCP or UDP. */
+export const PROTOCOLS = ['http', 'tcp', 'udp'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
 
 export interface MetricsSources {
   /** Every route label (a closed set, from the HTTP route table); requests of other routes count under `unknown`. */
@@ -35,7 +38,8 @@ interface RouteInstruments {
 /** Every instrument of one node. Children are created up front so the hot path only increments. */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly routes = new Map<string, RouteInstruments>();
+  /** Instruments by protocol, then route name. */
+  private readonly routes = new Map<Protocol, Map<string, RouteInstruments>>();
   private readonly resolutions: Record<ResolutionOutcome, Counter.Internal>;
   private readonly registrations: Record<"create" | "update", Counter.Internal>;
   private readonly deletions: Record<"handle" | "values", Counter.Internal>;
@@ -48,22 +52,26 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
     const requests = new Counter({
       name: 'idnode_http_requests_total',
-      help: 'HTTP requests by route name and status class',
-      labelNames: ['route', 'status_class'],
+      help: 'Requests by route name (Handle protocol operations count as the REST route doing the same), status class (the REST status of the same outcome) and protocol',
+      labelNames: ['route', 'status_class', 'protocol'],
       registers,
     });
     const latency = new Histogram({
       name: 'idnode_http_request_duration_seconds',
-      help: 'HTTP request latency by route name',
-      labelNames: ['route'],
+      help: 'Request latency by route name and protocol',
+      labelNames: ['route', 'protocol'],
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    for (const route of sources.routes) {
-      this.routes.set(route, {
-        byClass: STATUS_CLASSES.map((statusClass) => requests.labels(route, statusClass)),
-        latency: latency.labels(route),
-      });
+    for (const protocol of PROTOCOLS) {
+      const byRoute = new Map<string, RouteInstruments>();
+      for (const route of sources.routes) {
+        byRoute.set(route, {
+          byClass: STATUS_CLASSES.map((statusClass) => requests.labels(route, statusClass, protocol)),
+          latency: latency.labels(route, protocol),
+        });
+      }
+      this.routes.set(protocol, byRoute);
     }
     const resolutions = new Counter({ name: 'idnode_resolutions_total', help: 'Handle resolutions by outcome', labelNames: ['outcome'], registers });
     this.resolutions = {
@@ -150,14 +158,15 @@ export class Metrics {
 
   /** Makes every labelled series visible at 0 before its first event, so rates and alerts work from the start. */
   private touchAll(): void {
-    for (const instruments of this.routes.values()) for (const counter of instruments.byClass) counter.inc(0);
+    for (const byRoute of this.routes.values()) for (const instruments of byRoute.values()) for (const counter of instruments.byClass) counter.inc(0);
     const counters = [this.resolutions, this.registrations, this.deletions, this.logins, this.lockouts].flatMap((group) => Object.values(group));
     for (const counter of counters) counter.inc(0);
   }
 
-  /** Records one finished HTTP request. */
-  request(route: string, status: number, seconds: number): void {
-    const instruments = this.routes.get(route) ?? this.routes.get('unknown');
+  /** Records one finished request; `status` is the HTTP status (or, for the Handle protocol, the REST status of the same outcome). */
+  request(route: string, status: number, seconds: number, protocol: Protocol = 'http'): void {
+    const byRoute = this.routes.get(protocol);
+    const instruments = byRoute?.get(route) ?? byRoute?.get('unknown');
     if (instruments === undefined) return;
     instruments.byClass[Math.min(Math.max(Math.floor(status / 100), 1), 5) - 1]?.inc();
     instruments.latency.observe(seconds);

@@ -22,6 +22,8 @@ export interface PutRequest {
   /** null: create or replace the whole handle; 'various' or a list: add or replace these values. */
   readonly indexes: readonly number[] | 'various' | null;
   readonly overwrite: boolean;
+  /** Only replace: every value's index must already be in the record (the Handle protocol's modify-value). */
+  readonly requireExisting?: boolean;
 }
 
 export interface PutResult {
@@ -58,7 +60,7 @@ export class RegisterService {
 
   /**
    * Creates, replaces or adds values (reference §3.3). Resolves after commit. Throws INVALID_HANDLE,
-   * INVALID_VALUE, TOO_MANY_VALUES, VALUE_ALREADY_EXISTS, MISMATCHED_INDEXES, HANDLE_NOT_FOUND,
+   * INVALID_VALUE, TOO_MANY_VALUES, VALUE_ALREADY_EXISTS, VALUES_NOT_FOUND (requireExisting), MISMATCHED_INDEXES, HANDLE_NOT_FOUND,
    * HANDLE_ALREADY_EXISTS, PREFIX_NOT_HOMED, INSUFFICIENT_PERMISSIONS, STORE_*.
    */
   async put(request: PutRequest): Promise<PutResult> {
@@ -142,6 +144,8 @@ export class RegisterService {
     } else {
       const byIndex = new Map(existing.values.map((value) => [value.index, value]));
       replaced = false;
+      const missing = request.requireExisting === true ? values.filter((value) => !byIndex.has(value.index)) : [];
+      if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.map((value) => value.index).join(', ')}`);
       for (const value of values) {
         if (byIndex.has(value.index)) {
           if (!request.overwrite) throw new IdnodeError('VALUE_ALREADY_EXISTS', `a value exists at index ${value.index}`);

@@ -122,7 +122,7 @@ test('errors: a 5xx built without a cause is Handle JSON with security headers, 
   // A verb the node does not implement is the client's doing, not a fault of the node: no error line, no stack.
   const logged = node.logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
   t.deepEqual(logged.filter((line) => line.level === 'error' || line.msg === 'request failed'), []);
-  t.is(await node.metric('idnode_http_requests_total{route="unknown",status_class="5xx"}'), 2);
+  t.is(await node.metric('idnode_http_requests_total{route="unknown",status_class="5xx",protocol="http"}'), 2);
 });
 
 test('errors: paths are case-sensitive, as on Handle.net: /API/… and /Metrics are unknown routes', async (t) => {

@@ -128,6 +128,8 @@ export async function startNode(t: ExecutionContext, env: Record<string, string>
     IDNODE_LOG_LEVEL: 'silent',
     IDNODE_HOST: host,
     IDNODE_PORT: '0',
+    // Handle-protocol listeners are started by the tests that want them (test/support/wire-client.ts).
+    IDNODE_HANDLE_PORT: '0',
     // Tests send thousands of requests from one address; limiter tests switch these back on.
     IDNODE_RATE_LIMIT_PER_CLIENT: '0',
     IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: '0',
