@@ -6,6 +6,7 @@ import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
 import type { HandleValue } from '../identifier/value.js';
 import { PREFIX_NAMESPACE } from '../identifier/handle.js';
+import { decodeRecord, encodeRecord } from '../identifier/record-encoding.js';
 import { publicView, type PublicView } from '../identifier/value-json.js';
 import { applyMigrations } from './migrations.js';
 import { createPrivateFile, makePrivateFolders, refuseExposedStore } from './private-files.js';
@@ -47,24 +48,25 @@ export interface ListedHandle {
 }
 
 interface RecordRow {
-  handle: string;
+  spelling: string | null;
   record: string;
 }
 
-interface PublicRow {
-  public_values: string;
-  has_private: number;
-  public_min_ttl: number | null;
-  public_expires: number | null;
+interface KeyRow {
+  suffix_key: string;
+  spelling: string | null;
 }
 
-/** The canonical prefix of a canonical handle key (split at the first `/`, as every key is built). */
-function prefixKeyOfKey(handleKey: string): string {
-  return handleKey.slice(0, handleKey.indexOf('/'));
+/** A canonical handle key as the table's primary key: (prefix key, suffix key), split at the first `/`. */
+function splitKey(handleKey: string): [string, string] {
+  const slash = handleKey.indexOf('/');
+  return [handleKey.slice(0, slash), handleKey.slice(slash + 1)];
 }
 
-function viewColumns(view: PublicView): [string, number, number | null, number | null] {
-  return [view.valuesJson, view.hasPrivate ? 1 : 0, view.minTtlSeconds, view.earliestExpirySeconds];
+/** A listed row of prefix `prefixKey`: its key and the registrant's spelling (stored only when it differs). */
+function listed(prefixKey: string, row: KeyRow): ListedHandle {
+  const key = `${prefixKey}/${row.suffix_key}`;
+  return { key, handle: row.spelling ?? key };
 }
 
 /** Opens (creating the folder 0700 and the file 0600 if needed) and migrates a store. Throws STORE_UNAVAILABLE when it cannot. */
@@ -108,13 +110,13 @@ export class Store {
   private readonly onCommitted: (handleKeys: readonly string[]) => void;
   /** Handle keys written in the open transaction (drained by the write queue or writeNow at commit). */
   private readonly touched: string[] = [];
-  private readonly selectRecord: Statement<[string], RecordRow>;
-  private readonly selectPublic: Statement<[string], PublicRow>;
+  private readonly selectRecord: Statement<[string, string], RecordRow>;
+  private readonly selectRecordText: Statement<[string, string], { record: string }>;
   private readonly insertRow: Statement;
   private readonly updateRow: Statement;
   private readonly deleteRow: Statement;
-  private readonly selectPage: Statement<[string, number, number], ListedHandle>;
-  private readonly selectAfter: Statement<[string, string, number], ListedHandle>;
+  private readonly selectPage: Statement<[string, number, number], KeyRow>;
+  private readonly selectAfter: Statement<[string, string, number], KeyRow>;
   private readonly selectCount: Statement<[string], { count: number }>;
   private readonly selectHomed: Statement<[string], { prefix: string }>;
   private readonly insertPrefix: Statement;
@@ -148,23 +150,13 @@ export class Store {
       this.capBytes = Number(db.pragma('max_page_count', { simple: true })) * pageSize;
     }
 
-    this.selectRecord = db.prepare('SELECT handle, record FROM handles WHERE handle_key = ?');
-    this.selectPublic = db.prepare('SELECT public_values, has_private, public_min_ttl, public_expires FROM handles WHERE handle_key = ?');
-    this.insertRow = db.prepare(
-      `INSERT INTO handles (handle_key, handle, prefix_key, record, public_values, has_private, public_min_ttl, public_expires, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.updateRow = db.prepare(
-      `UPDATE handles SET record = ?, public_values = ?, has_private = ?, public_min_ttl = ?, public_expires = ?, updated_at = ?
-       WHERE handle_key = ?`,
-    );
-    this.deleteRow = db.prepare('DELETE FROM handles WHERE handle_key = ?');
-    this.selectPage = db.prepare(
-      'SELECT handle_key AS key, handle FROM handles WHERE prefix_key = ? ORDER BY handle_key LIMIT ? OFFSET ?',
-    );
-    this.selectAfter = db.prepare(
-      'SELECT handle_key AS key, handle FROM handles WHERE prefix_key = ? AND handle_key > ? ORDER BY handle_key LIMIT ?',
-    );
+    this.selectRecord = db.prepare('SELECT spelling, record FROM handles WHERE prefix_key = ? AND suffix_key = ?');
+    this.selectRecordText = db.prepare('SELECT record FROM handles WHERE prefix_key = ? AND suffix_key = ?');
+    this.insertRow = db.prepare('INSERT INTO handles (prefix_key, suffix_key, spelling, record, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.updateRow = db.prepare('UPDATE handles SET record = ?, updated_at = ? WHERE prefix_key = ? AND suffix_key = ?');
+    this.deleteRow = db.prepare('DELETE FROM handles WHERE prefix_key = ? AND suffix_key = ?');
+    this.selectPage = db.prepare('SELECT suffix_key, spelling FROM handles WHERE prefix_key = ? ORDER BY suffix_key LIMIT ? OFFSET ?');
+    this.selectAfter = db.prepare('SELECT suffix_key, spelling FROM handles WHERE prefix_key = ? AND suffix_key > ? ORDER BY suffix_key LIMIT ?');
     this.selectCount = db.prepare('SELECT count FROM handle_counts WHERE prefix_key = ?');
     this.selectHomed = db.prepare('SELECT prefix FROM prefixes WHERE prefix_key = ?');
     this.insertPrefix = db.prepare('INSERT INTO prefixes (prefix_key, prefix, homed_at) VALUES (?, ?, ?) ON CONFLICT (prefix_key) DO NOTHING');
@@ -184,60 +176,55 @@ export class Store {
 
   /** The record of a handle key, or undefined. Throws STORE_* on SQLite failure. */
   getRecord(handleKey: string): StoredRecord | undefined {
-    let row: RecordRow | undefined;
-    try {
-      row = this.selectRecord.get(handleKey);
-    } catch (error) {
-      throw translateSqliteError(error);
-    }
-    return row === undefined ? undefined : { handle: row.handle, values: JSON.parse(row.record) as HandleValue[] };
+    const row = this.read(() => this.selectRecord.get(...splitKey(handleKey)));
+    return row === undefined ? undefined : { handle: row.spelling ?? handleKey, values: decodeRecord(row.record) };
   }
 
-  /** The precomputed anonymous view of a handle key, or undefined. Throws STORE_* on SQLite failure. */
+  /**
+   * The anonymous view of a handle key, or undefined: derived from the stored record (one primary-key lookup), never
+   * stored beside it. Throws STORE_* on SQLite failure.
+   */
   getPublicView(handleKey: string): PublicView | undefined {
-    const row = this.read(() => this.selectPublic.get(handleKey));
-    if (row === undefined) return undefined;
-    return {
-      valuesJson: row.public_values,
-      hasPrivate: row.has_private === 1,
-      minTtlSeconds: row.public_min_ttl,
-      earliestExpirySeconds: row.public_expires,
-    };
+    const row = this.read(() => this.selectRecordText.get(...splitKey(handleKey)));
+    return row === undefined ? undefined : publicView(decodeRecord(row.record));
   }
 
   /** Inserts a new record; throws HANDLE_ALREADY_EXISTS if the key exists. Call inside a write. */
   insertRecord(handleKey: string, handle: string, prefixKey: string, values: readonly HandleValue[], nowSeconds: number): void {
-    const view = publicView(values);
+    const [keyPrefix, suffixKey] = splitKey(handleKey);
+    if (keyPrefix !== prefixKey) throw new IdnodeError('INTERNAL', `handle key ${handleKey} is not under prefix key ${prefixKey}`);
     this.written(handleKey);
-    this.insertRow.run(handleKey, handle, prefixKey, JSON.stringify(values), ...viewColumns(view), nowSeconds, nowSeconds);
+    this.insertRow.run(prefixKey, suffixKey, handle === handleKey ? null : handle, encodeRecord(values), nowSeconds, nowSeconds);
     this.usage.countWrite('created', prefixKey, nowSeconds);
   }
 
   /** Replaces the values of an existing record; returns false if it does not exist. Call inside a write. */
   updateRecord(handleKey: string, values: readonly HandleValue[], nowSeconds: number): boolean {
-    const view = publicView(values);
+    const [prefixKey, suffixKey] = splitKey(handleKey);
     this.written(handleKey);
-    const updated = this.updateRow.run(JSON.stringify(values), ...viewColumns(view), nowSeconds, handleKey).changes === 1;
-    if (updated) this.usage.countWrite('updated', prefixKeyOfKey(handleKey), nowSeconds);
+    const updated = this.updateRow.run(encodeRecord(values), nowSeconds, prefixKey, suffixKey).changes === 1;
+    if (updated) this.usage.countWrite('updated', prefixKey, nowSeconds);
     return updated;
   }
 
   /** Deletes a record (counted on the day of `nowSeconds`); returns false if it did not exist. Call inside a write. */
   deleteRecord(handleKey: string, nowSeconds: number): boolean {
+    const [prefixKey, suffixKey] = splitKey(handleKey);
     this.written(handleKey);
-    const deleted = this.deleteRow.run(handleKey).changes === 1;
-    if (deleted) this.usage.countWrite('deleted', prefixKeyOfKey(handleKey), nowSeconds);
+    const deleted = this.deleteRow.run(prefixKey, suffixKey).changes === 1;
+    if (deleted) this.usage.countWrite('deleted', prefixKey, nowSeconds);
     return deleted;
   }
 
-  /** One page of a prefix's handles in canonical-key order (index range scan, no table scan). */
+  /** One page of a prefix's handles in canonical-key order (a range of the primary key, no table scan). */
   listHandles(prefixKey: string, limit: number, offset: number): ListedHandle[] {
-    return this.read(() => this.selectPage.all(prefixKey, limit, offset));
+    return this.read(() => this.selectPage.all(prefixKey, limit, offset).map((row) => listed(prefixKey, row)));
   }
 
-  /** Handles after `afterKey` in canonical-key order (keyset paging for streaming whole listings). */
+  /** Handles after `afterKey` (a key under the prefix, or '') in canonical-key order (keyset paging for whole listings). */
   listHandlesAfter(prefixKey: string, afterKey: string, limit: number): ListedHandle[] {
-    return this.read(() => this.selectAfter.all(prefixKey, afterKey, limit));
+    const afterSuffix = afterKey === '' ? '' : splitKey(afterKey)[1];
+    return this.read(() => this.selectAfter.all(prefixKey, afterSuffix, limit).map((row) => listed(prefixKey, row)));
   }
 
   /** Number of handles under a prefix, from the trigger-kept counter. */
@@ -323,10 +310,17 @@ export class Store {
       .run(name, pem, nowSeconds);
   }
 
-  /** Every record whose stored JSON contains `text` (a full scan, prepared per call: operator commands only). */
+  /** Every record whose stored text contains `text` (a full scan, prepared per call: operator commands only). */
   scanRecords(text: string): (StoredRecord & { readonly key: string })[] {
-    const rows = this.read(() => this.db.prepare<[string], RecordRow & { handle_key: string }>('SELECT handle_key, handle, record FROM handles WHERE instr(record, ?) > 0 ORDER BY handle_key').all(text));
-    return rows.map((row) => ({ key: row.handle_key, handle: row.handle, values: JSON.parse(row.record) as HandleValue[] }));
+    const rows = this.read(() =>
+      this.db
+        .prepare<[string], RecordRow & { prefix_key: string; suffix_key: string }>('SELECT prefix_key, suffix_key, spelling, record FROM handles WHERE instr(record, ?) > 0 ORDER BY prefix_key, suffix_key')
+        .all(text),
+    );
+    return rows.map((row) => {
+      const key = `${row.prefix_key}/${row.suffix_key}`;
+      return { key, handle: row.spelling ?? key, values: decodeRecord(row.record) };
+    });
   }
 
   /** True while a write transaction is open on this connection. */

@@ -133,21 +133,17 @@ test('store: listHandlesAfter pages by key set, starting after the given key', a
 
 // The same SQL as src/store/store.ts prepares, planned on a second connection.
 const PLANNED = [
-  { name: 'record lookup', sql: 'SELECT handle, record FROM handles WHERE handle_key = ?', params: ['88.118.8/PUMP-1'] },
-  {
-    name: 'public view lookup',
-    sql: 'SELECT public_values, has_private, public_min_ttl, public_expires FROM handles WHERE handle_key = ?',
-    params: ['88.118.8/PUMP-1'],
-  },
+  { name: 'record lookup', sql: 'SELECT spelling, record FROM handles WHERE prefix_key = ? AND suffix_key = ?', params: ['88.118.8', 'PUMP-1'] },
+  { name: 'public view lookup', sql: 'SELECT record FROM handles WHERE prefix_key = ? AND suffix_key = ?', params: ['88.118.8', 'PUMP-1'] },
   {
     name: 'prefix page',
-    sql: 'SELECT handle_key AS key, handle FROM handles WHERE prefix_key = ? ORDER BY handle_key LIMIT ? OFFSET ?',
+    sql: 'SELECT suffix_key, spelling FROM handles WHERE prefix_key = ? ORDER BY suffix_key LIMIT ? OFFSET ?',
     params: ['88.118.8', 10, 0],
   },
   {
     name: 'prefix page after key',
-    sql: 'SELECT handle_key AS key, handle FROM handles WHERE prefix_key = ? AND handle_key > ? ORDER BY handle_key LIMIT ?',
-    params: ['88.118.8', '88.118.8/M', 10],
+    sql: 'SELECT suffix_key, spelling FROM handles WHERE prefix_key = ? AND suffix_key > ? ORDER BY suffix_key LIMIT ?',
+    params: ['88.118.8', 'M', 10],
   },
   { name: 'handle count', sql: 'SELECT count FROM handle_counts WHERE prefix_key = ?', params: ['88.118.8'] },
 ];
@@ -165,7 +161,7 @@ for (const { name, sql, params } of PLANNED) {
   });
 }
 
-test('store: the public view is kept with every write and holds only publicly readable values', async (t) => {
+test('store: the public view, derived from the one stored record, follows every write and holds only publicly readable values', async (t) => {
   const { store } = openTempStore(t);
   const value = (index: number, permissions: string, ttl: number) => ({
     index, type: 'URL', data: { format: 'string' as const, value: `https://example.cn/${index}` }, ttlType: 0 as const, ttl, timestamp: 1, permissions, references: [],

@@ -44,11 +44,11 @@ test('sqlite errors: an error without a SQLite code becomes INTERNAL with the ca
   }
 });
 
-test('sqlite errors: a real uniqueness failure from SQLite becomes HANDLE_ALREADY_EXISTS', (t) => {
+test('sqlite errors: a real primary-key conflict from SQLite becomes HANDLE_ALREADY_EXISTS', (t) => {
   const { path } = openTempStore(t);
   const db = secondConnection(t, path);
   const insert = db.prepare(
-    "INSERT INTO handles (handle_key, handle, prefix_key, record, public_values, has_private, created_at, updated_at) VALUES ('88.118.8/A', '88.118.8/a', '88.118.8', '[]', '[]', 0, 0, 0)",
+    "INSERT INTO handles (prefix_key, suffix_key, spelling, record, created_at, updated_at) VALUES ('88.118.8', 'A', '88.118.8/a', '[0]', 0, 0)",
   );
   insert.run();
   // better-sqlite3's SqliteError is not a native Error for ava's t.throws, so catch it by hand.
@@ -58,7 +58,7 @@ test('sqlite errors: a real uniqueness failure from SQLite becomes HANDLE_ALREAD
   } catch (caught) {
     error = caught;
   }
-  t.is((error as { code?: string } | undefined)?.code, 'SQLITE_CONSTRAINT_UNIQUE');
+  t.is((error as { code?: string } | undefined)?.code, 'SQLITE_CONSTRAINT_PRIMARYKEY');
   const translated = translateSqliteError(error);
   t.is(translated.code, 'HANDLE_ALREADY_EXISTS');
   t.is(translated.cause, error);

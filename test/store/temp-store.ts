@@ -59,5 +59,6 @@ export function insertHandle(store: Store, text: string, url = `https://example.
 
 /** True when a second connection sees a row for the handle key (i.e. it is committed). */
 export function committed(db: Database.Database, handleKey: string): boolean {
-  return db.prepare('SELECT 1 FROM handles WHERE handle_key = ?').get(handleKey) !== undefined;
+  const slash = handleKey.indexOf('/');
+  return db.prepare('SELECT 1 FROM handles WHERE prefix_key = ? AND suffix_key = ?').get(handleKey.slice(0, slash), handleKey.slice(slash + 1)) !== undefined;
 }

@@ -84,7 +84,7 @@ test('write queue: a failing write rejects alone, its own writes roll back, the 
   t.is(catalogued.code, 'INVALID_VALUE');
   const duplicate = (settled[3] as PromiseRejectedResult).reason as IdnodeError;
   t.is(duplicate.code, 'HANDLE_ALREADY_EXISTS');
-  t.is((duplicate.cause as { code?: string }).code, 'SQLITE_CONSTRAINT_UNIQUE');
+  t.is((duplicate.cause as { code?: string }).code, 'SQLITE_CONSTRAINT_PRIMARYKEY');
 
   for (const text of ['88.118.8/OK-1', '88.118.8/OK-2']) t.true(committed(other, key(text)), text);
   for (const text of ['88.118.8/PLAIN-ERROR', '88.118.8/IDNODE-ERROR', '88.118.8/DUP-OWN-WRITE']) {

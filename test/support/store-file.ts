@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { decodeRecord } from '../../src/identifier/record-encoding.js';
 
 export interface StoredRow {
   /** The registrant's spelling. */
@@ -29,8 +30,8 @@ export function inspectStoreFile(path: string, prefixKey: string): StoreFileView
   try {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check).join('; ');
     const rows = new Map<string, StoredRow>();
-    const select = db.prepare<[string], { handle: string; record: string }>('SELECT handle, record FROM handles WHERE prefix_key = ?');
-    for (const row of select.iterate(prefixKey)) rows.set(row.handle, { handle: row.handle, values: JSON.parse(row.record) as StoredRow['values'] });
+    const select = db.prepare<[string], { handle: string; record: string }>("SELECT coalesce(spelling, prefix_key || '/' || suffix_key) AS handle, record FROM handles WHERE prefix_key = ?");
+    for (const row of select.iterate(prefixKey)) rows.set(row.handle, { handle: row.handle, values: decodeRecord(row.record) });
     const counted = db.prepare<[string], { count: number }>('SELECT count FROM handle_counts WHERE prefix_key = ?').get(prefixKey);
     const sizeBytes = Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }));
     return { integrity, rows, countedHandles: counted?.count ?? 0, sizeBytes };
