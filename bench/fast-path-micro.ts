@@ -49,7 +49,7 @@ async function measure(root: string): Promise<string[]> {
     const handle = parseHandle('88.118/AB-1', rule);
     await node.store.write(() => node.store.insertRecord(handle.key, handle.display, handle.prefixKey, parseValueList([{ index: 1, type: 'URL', data: 'https://example.cn/ab' }], 1, rule), 1));
     for (const url of PATHS) {
-      const req = { method: 'GET', url, headers: {}, socket: { remoteAddress: '127.0.0.1' } };
+      const req = { method: 'GET', url, headers: {}, rawHeaders: ['Host', '127.0.0.1'], socket: { remoteAddress: '127.0.0.1' } };
       for (let i = 0; i < CALLS / 4; i += 1) listener(req, res);
       const samples: number[] = [];
       for (let round = 0; round < ROUNDS; round += 1) {

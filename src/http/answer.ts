@@ -63,12 +63,20 @@ export function retryAfterOf(error: IdnodeError): string | undefined {
   return error.entry.httpStatus === 503 ? '1' : undefined;
 }
 
+/** SECURITY_HEADERS and the JSON Content-Type as writeHead's flat [name, value, …] list. */
+const JSON_HEADER_LIST: readonly string[] = [...Object.entries(SECURITY_HEADERS).flat(), 'Content-Type', JSON_TYPE];
+
 /**
  * Writes a complete JSON answer on a Node response, with the security headers, for the answers given before Koa
- * (the resolve fast path, the rate-limit gate). `headers` adds or overrides.
+ * (the resolve fast path, the rate-limit gate). `headers` adds to them (none of theirs may repeat one of these).
+ * The headers go to writeHead as a flat list: measured against an object with the same headers (issue 13), Node's
+ * object path cost about 15 µs more per answer on this machine, more than the rest of the fast path.
  */
 export function writeJson(res: ServerResponse, status: number, body: string, headers: Readonly<Record<string, string>> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE, ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  const list = JSON_HEADER_LIST.slice();
+  for (const name in headers) list.push(name, headers[name] ?? '');
+  list.push('Content-Length', String(Buffer.byteLength(body)));
+  res.writeHead(status, list);
   res.end(body);
 }
 

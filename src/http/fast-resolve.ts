@@ -5,13 +5,27 @@ import { toIdnodeError } from '../errors.js';
 import { parseHandle, type CaseRule } from '../identifier/handle.js';
 import type { ResolveService } from '../resolve/resolve-service.js';
 import { renderError, retryAfterOf, writeJson } from './answer.js';
-import { declaresBody } from './rate-limit-gate.js';
 import { decodePathTail } from './raw-target.js';
 import type { RequestAccounting } from './request-accounting.js';
 import { resolutionAnswer } from './resolution.js';
 import { HANDLE_ROUTE } from './routes.js';
 
 const NONE: readonly never[] = [];
+
+/**
+ * True when the request carries credentials or declares a body, read from the raw header list: the first use of
+ * `req.headers` builds an object of every header, a cost the fast path would pay on each request for three names.
+ */
+function hasCredentialsOrBody(raw: readonly string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    if (name.length !== 13 && name.length !== 14 && name.length !== 17) continue;
+    const lower = name.toLowerCase();
+    if (lower === 'authorization' || lower === 'transfer-encoding') return true;
+    if (lower === 'content-length' && raw[i + 1] !== '0') return true;
+  }
+  return false;
+}
 const ROUTE = 'handles.get';
 
 export interface FastResolveDeps {
@@ -32,7 +46,7 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
     const url = req.url;
     if (req.method !== 'GET' || url === undefined || !url.startsWith(HANDLE_ROUTE) || url.includes('?')) return false;
     // A GET declaring a body goes through Koa, which closes the connection rather than read that body.
-    if (req.headers.authorization !== undefined || declaresBody(req)) return false;
+    if (hasCredentialsOrBody(req.rawHeaders)) return false;
     const started = performance.now();
     let text: string | undefined;
     let status: number;

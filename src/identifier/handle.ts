@@ -29,6 +29,17 @@ const PREFIX_SEGMENT_FORBIDDEN = /[\s]/;
 const LOWER_ASCII = /[a-z]/;
 const LOWER_ASCII_RUNS = /[a-z]+/g;
 const ALL_ASCII = /^[\u0000-\u007f]*$/;
+// Printable ASCII holds none of FORBIDDEN_CHARS: the common case skips that pattern's lookarounds (issue 13).
+const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
+
+function hasForbiddenChar(text: string): boolean {
+  return !PRINTABLE_ASCII.test(text) && FORBIDDEN_CHARS.test(text);
+}
+
+/** True when `text` has more than `max` characters (code points); a string no longer than `max` UTF-16 units has not. */
+function longerThan(text: string, max: number): boolean {
+  return text.length > max && countChars(text) > max;
+}
 
 /** Upper-cases ASCII letters only; every other character is left as it is (reference §1: no Unicode folding). */
 export function asciiUpper(text: string): string {
@@ -58,13 +69,11 @@ function invalid(message: string): IdnodeError {
  */
 export function prefixKeyOf(prefix: string): string {
   if (prefix.length === 0) throw invalid('prefix is empty');
-  if (countChars(prefix) > MAX_PREFIX_CHARS) throw invalid(`prefix is longer than ${MAX_PREFIX_CHARS} characters`);
-  if (FORBIDDEN_CHARS.test(prefix)) throw invalid('prefix contains a control character or invalid UTF-16');
+  if (longerThan(prefix, MAX_PREFIX_CHARS)) throw invalid(`prefix is longer than ${MAX_PREFIX_CHARS} characters`);
+  if (hasForbiddenChar(prefix)) throw invalid('prefix contains a control character or invalid UTF-16');
   if (prefix.includes('/')) throw invalid('prefix contains "/"');
   if (PREFIX_SEGMENT_FORBIDDEN.test(prefix)) throw invalid('prefix contains whitespace');
-  for (const segment of prefix.split('.')) {
-    if (segment.length === 0) throw invalid('prefix has an empty segment');
-  }
+  if (prefix.startsWith('.') || prefix.endsWith('.') || prefix.includes('..')) throw invalid('prefix has an empty segment');
   return asciiUpper(prefix);
 }
 
@@ -88,8 +97,8 @@ export function parseHandle(text: string, rule: CaseRule): Handle {
   const suffix = text.slice(slash + 1);
   const prefixKey = prefixKeyOf(prefix);
   if (suffix.length === 0) throw invalid('suffix is empty');
-  if (FORBIDDEN_CHARS.test(suffix)) throw invalid('suffix contains a control character or invalid UTF-16');
-  if (countChars(text) > MAX_HANDLE_CHARS) throw invalid(`handle is longer than ${MAX_HANDLE_CHARS} characters`);
+  if (hasForbiddenChar(suffix)) throw invalid('suffix contains a control character or invalid UTF-16');
+  if (longerThan(text, MAX_HANDLE_CHARS)) throw invalid(`handle is longer than ${MAX_HANDLE_CHARS} characters`);
   if (prefixKey === PREFIX_NAMESPACE) prefixKeyOf(suffix); // `0.NA/P`: P must itself be a valid prefix.
   return { display: text, key: canonicalKey(prefix, suffix, rule), prefix, prefixKey, suffix };
 }

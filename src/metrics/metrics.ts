@@ -1,13 +1,13 @@
 // prom-client instruments of one node: a registry per app, labels only from closed sets.
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ErrorCode } from '../errors.js';
 import { OpsInstruments, type OpsSources } from './ops-instruments.js';
+import { RequestTable } from './request-table.js';
 
 export const RESOLUTION_OUTCOMES = ['cache_hit', 'cache_miss', 'negative_hit', 'not_found'] as const;
 export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
-
-const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+const RESOLUTION_INDEX: Record<ResolutionOutcome, number> = { cache_hit: 0, cache_miss: 1, negative_hit: 2, not_found: 3 };
 
 /** Login attempts (Basic, challenge answers): checked and right, checked and wrong, or refused unchecked (429). */
 export const LOGIN_OUTCOMES = ['succeeded', 'failed', 'refused'] as const;
@@ -30,17 +30,15 @@ export interface MetricsSources {
   readonly ops: OpsSources;
 }
 
-interface RouteInstruments {
-  readonly byClass: readonly Counter.Internal[];
-  readonly latency: Histogram.Internal<string>;
-}
-
-/** Every instrument of one node. Children are created up front so the hot path only increments. */
+/**
+ * Every instrument of one node. The per-request ones (requests, latency, resolutions) are plain numbers read at a
+ * scrape (request-table.ts); the others are children created up front, so the hot path only increments.
+ */
 export class Metrics {
   readonly registry = new Registry();
-  /** Instruments by protocol, then route name. */
-  private readonly routes = new Map<Protocol, Map<string, RouteInstruments>>();
-  private readonly resolutions: Record<ResolutionOutcome, Counter.Internal>;
+  private readonly requests: RequestTable;
+  /** Resolutions by outcome, in RESOLUTION_OUTCOMES order. */
+  private readonly resolutionCounts = new Float64Array(RESOLUTION_OUTCOMES.length);
   private readonly registrations: Record<"create" | "update", Counter.Internal>;
   private readonly deletions: Record<"handle" | "values", Counter.Internal>;
   private readonly logins: Record<LoginOutcome, Counter.Internal>;
@@ -50,36 +48,23 @@ export class Metrics {
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    const requests = new Counter({
-      name: 'idnode_http_requests_total',
-      help: 'Requests by route name (Handle protocol operations count as the REST route doing the same), status class (the REST status of the same outcome) and protocol',
-      labelNames: ['route', 'status_class', 'protocol'],
-      registers,
+    this.requests = new RequestTable(this.registry, PROTOCOLS, sources.routes, [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], {
+      requests: 'idnode_http_requests_total',
+      requestsHelp: 'Requests by route name (Handle protocol operations count as the REST route doing the same), status class (the REST status of the same outcome) and protocol',
+      latency: 'idnode_http_request_duration_seconds',
+      latencyHelp: 'Request latency by route name and protocol',
     });
-    const latency = new Histogram({
-      name: 'idnode_http_request_duration_seconds',
-      help: 'Request latency by route name and protocol',
-      labelNames: ['route', 'protocol'],
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    const resolutionCounts = this.resolutionCounts;
+    new Counter({
+      name: 'idnode_resolutions_total',
+      help: 'Handle resolutions by outcome',
+      labelNames: ['outcome'],
       registers,
+      collect() {
+        this.reset();
+        RESOLUTION_OUTCOMES.forEach((outcome, i) => this.inc({ outcome }, resolutionCounts[i] ?? 0));
+      },
     });
-    for (const protocol of PROTOCOLS) {
-      const byRoute = new Map<string, RouteInstruments>();
-      for (const route of sources.routes) {
-        byRoute.set(route, {
-          byClass: STATUS_CLASSES.map((statusClass) => requests.labels(route, statusClass, protocol)),
-          latency: latency.labels(route, protocol),
-        });
-      }
-      this.routes.set(protocol, byRoute);
-    }
-    const resolutions = new Counter({ name: 'idnode_resolutions_total', help: 'Handle resolutions by outcome', labelNames: ['outcome'], registers });
-    this.resolutions = {
-      cache_hit: resolutions.labels('cache_hit'),
-      cache_miss: resolutions.labels('cache_miss'),
-      negative_hit: resolutions.labels('negative_hit'),
-      not_found: resolutions.labels('not_found'),
-    };
     const registrations = new Counter({
       name: 'idnode_registrations_total',
       help: 'Acknowledged handle writes: create = new handle, update = values of an existing handle changed',
@@ -158,22 +143,19 @@ export class Metrics {
 
   /** Makes every labelled series visible at 0 before its first event, so rates and alerts work from the start. */
   private touchAll(): void {
-    for (const byRoute of this.routes.values()) for (const instruments of byRoute.values()) for (const counter of instruments.byClass) counter.inc(0);
-    const counters = [this.resolutions, this.registrations, this.deletions, this.logins, this.lockouts].flatMap((group) => Object.values(group));
+    const counters = [this.registrations, this.deletions, this.logins, this.lockouts].flatMap((group) => Object.values(group));
     for (const counter of counters) counter.inc(0);
   }
 
   /** Records one finished request; `status` is the HTTP status (or, for the Handle protocol, the REST status of the same outcome). */
   request(route: string, status: number, seconds: number, protocol: Protocol = 'http'): void {
-    const byRoute = this.routes.get(protocol);
-    const instruments = byRoute?.get(route) ?? byRoute?.get('unknown');
-    if (instruments === undefined) return;
-    instruments.byClass[Math.min(Math.max(Math.floor(status / 100), 1), 5) - 1]?.inc();
-    instruments.latency.observe(seconds);
+    const series = this.requests.seriesOf(protocol, route) ?? this.requests.seriesOf(protocol, 'unknown');
+    if (series !== undefined) this.requests.record(series, status, seconds);
   }
 
   resolution(outcome: ResolutionOutcome): void {
-    this.resolutions[outcome].inc();
+    const i = RESOLUTION_INDEX[outcome];
+    this.resolutionCounts[i] = (this.resolutionCounts[i] ?? 0) + 1;
   }
 
   registered(operation: 'create' | 'update'): void {
