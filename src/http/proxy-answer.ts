@@ -194,12 +194,13 @@ export function proxyAnswerer(deps: ProxyDeps): (req: IncomingMessage) => ProxyA
 
   return (req) => {
     const language = (): Language => pickLanguage(req.headers['accept-language']);
-    let json = false;
+    // Errors before the request is understood are answered as JSON to a client that prefers it.
+    let json = prefersJson(req.headers.accept);
     let echo: string | undefined;
     try {
       const target = parseProxyTarget(req.url ?? '/');
       const { action, explicit, metadata } = actionOf(target.params);
-      json = action === 'json' || (!explicit && prefersJson(req.headers.accept));
+      json = action === 'json' || (!explicit && json);
       let text = target.handle;
       echo = text;
       let handle = parseHandle(text, deps.rule);
