@@ -47,9 +47,12 @@ function dataOf(value: ValueJson, words: Messages, label: string): Markup {
   if (format !== 'string') return html`<code>${JSON.stringify(value.data.value)}</code>`;
   const text = String(value.data.value);
   if (HTTP_URL.test(text)) {
-    // Only an https image is shown (the page's Content-Security-Policy allows no other); any other stays a link.
-    const image = IMAGE_TYPE.test(value.type) && /^https:/i.test(text) ? html`<img src="${text}" alt="${label}" loading="lazy">` : null;
-    return html`${image}<a href="${text}" rel="noopener noreferrer nofollow">${text}</a>`;
+    // Only an https image is shown (the page's Content-Security-Policy allows no other), linked to itself; any other
+    // URL is a link.
+    if (IMAGE_TYPE.test(value.type) && /^https:/i.test(text)) {
+      return html`<a href="${text}" rel="noopener noreferrer nofollow"><img src="${text}" alt="${label}" loading="lazy"></a>`;
+    }
+    return html`<a href="${text}" rel="noopener noreferrer nofollow">${text}</a>`;
   }
   if (value.type.toUpperCase() === 'EMAIL' && EMAIL.test(text)) return html`<a href="mailto:${text}">${text}</a>`;
   return html`${text}`;
@@ -61,14 +64,19 @@ function timeOf(iso: string | undefined, timeZone: string, words: Messages): Mar
   return shown === null ? null : html`<time datetime="${iso}">${words.updated} ${shown}</time>`;
 }
 
-function valueItem(value: ValueJson, input: ProductPageInput, words: Messages): Markup {
-  const label = input.labels?.get(value.index) ?? value.type;
-  const type = label === value.type ? null : html`<span class="type">${value.type}</span>`;
-  return html`<div class="value" id="v${value.index}"><dt>${label}${type}</dt><dd>${dataOf(value, words, label)}${timeOf(value.timestamp, input.timeZone, words)}</dd></div>`;
+/** A value's own time, when it differs from the record's (shown once, at the top). */
+function ownTime(value: ValueJson, updated: string | undefined, input: ProductPageInput, words: Messages): Markup | null {
+  return value.timestamp === updated ? null : timeOf(value.timestamp, input.timeZone, words);
 }
 
-function technicalItem(value: ValueJson, input: ProductPageInput, words: Messages): Markup {
-  return html`<div class="value"><dt>${value.type}<span class="type">${words.index} ${value.index}</span></dt><dd>${dataOf(value, words, value.type)}${timeOf(value.timestamp, input.timeZone, words)}</dd></div>`;
+function valueItem(value: ValueJson, updated: string | undefined, input: ProductPageInput, words: Messages): Markup {
+  const label = input.labels?.get(value.index) ?? value.type;
+  const type = label === value.type ? null : html`<span class="type">${value.type}</span>`;
+  return html`<div class="value" id="v${value.index}"><dt>${label}${type}</dt><dd>${dataOf(value, words, label)}${ownTime(value, updated, input, words)}</dd></div>`;
+}
+
+function technicalItem(value: ValueJson, updated: string | undefined, input: ProductPageInput, words: Messages): Markup {
+  return html`<div class="value"><dt>${value.type}<span class="type">${words.index} ${value.index}</span></dt><dd>${dataOf(value, words, value.type)}${ownTime(value, updated, input, words)}</dd></div>`;
 }
 
 function enterpriseOf(input: ProductPageInput, words: Messages): Markup {
@@ -93,9 +101,9 @@ export function productPage(input: ProductPageInput): string {
   const shown = input.values.filter((value) => !isTechnical(value));
   const technical = input.values.filter(isTechnical);
   const updated = latest(input.values);
-  const list = shown.length === 0 ? html`<p class="muted">${words.noValues}</p>` : html`<dl>${shown.map((value) => valueItem(value, input, words))}</dl>`;
+  const list = shown.length === 0 ? html`<p class="muted">${words.noValues}</p>` : html`<dl>${shown.map((value) => valueItem(value, updated, input, words))}</dl>`;
   const details =
-    technical.length === 0 ? null : html`<details><summary>${words.technical}</summary><dl>${technical.map((value) => technicalItem(value, input, words))}</dl></details>`;
+    technical.length === 0 ? null : html`<details><summary>${words.technical}</summary><dl>${technical.map((value) => technicalItem(value, updated, input, words))}</dl></details>`;
   const qr =
     input.pageUrl === null
       ? null

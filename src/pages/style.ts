@@ -36,6 +36,7 @@ summary{cursor:pointer;color:var(--muted)}
 .qr p{flex:1 1 12rem}
 footer{color:var(--muted);font-size:.8rem;text-align:center;padding:.5rem 0 1.5rem}
 .error h1{color:#9b1c1c}
+header.card.error{border-top-color:#9b1c1c}
 @media (min-width:48rem){main{padding:2rem 1rem}h1{font-size:1.6rem}}
 `.trim();
 

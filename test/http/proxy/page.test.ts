@@ -69,15 +69,23 @@ test('product page: images for IMAGE-like https values, links for URLs and email
   await record(t, node, '88.118/IMG', [...PUMP, { index: 7, type: 'URL.IMAGE', data: 'https://img.example.cn/side.png' }]);
   // A URL sub-type is a redirect target (reference §7.2): the page is asked for.
   const reply = await node.get('/88.118/IMG?noredirect');
-  t.true(reply.text.includes('<img src="https://img.example.cn/pump.png" alt="IMAGE" loading="lazy">'));
+  t.true(reply.text.includes('<a href="https://img.example.cn/pump.png" rel="noopener noreferrer nofollow"><img src="https://img.example.cn/pump.png" alt="IMAGE" loading="lazy"></a>'));
   t.true(reply.text.includes('<img src="https://img.example.cn/side.png" alt="URL.IMAGE" loading="lazy">'));
   // An http image would be blocked by the page's policy (and is mixed content): a link only.
   t.false(reply.text.includes('<img src="http://img.example.cn'));
   t.true(reply.text.includes('<a href="http://img.example.cn/plain-http.png"'));
   t.true(reply.text.includes('<a href="mailto:service@example.cn">service@example.cn</a>'));
-  // Written at the test clock's 2026-01-15T08:00:00Z: 16:00 in Shanghai.
+  // Written at the test clock's 2026-01-15T08:00:00Z: 16:00 in Shanghai, shown once for the record.
   t.true(reply.text.includes('<time datetime="2026-01-15T08:00:00Z">'));
   t.true(reply.text.includes('2026-01-15 16:00 GMT+8'));
+  t.is(reply.text.split('<time ').length - 1, 1);
+  // Once one value is written later, the record's time is that value's, and the others show their own.
+  node.clock.advance(3 * 86_400_000);
+  t.is((await node.put('/api/handles/88.118/IMG?index=1&overwrite=true', [{ index: 1, type: 'DESC', data: 'changed' }])).status, 200);
+  const later = await node.get('/88.118/IMG?noredirect');
+  t.regex(later.text, /<header class="card">.*2026-01-18 16:00 GMT\+8.*<\/header>/s);
+  t.regex(later.text, /<dt>DESC<\/dt><dd>changed<\/dd>/);
+  t.regex(later.text, /<dt>PRODUCT.MODEL<\/dt><dd>PX-350\/2<time datetime="2026-01-15T08:00:00Z">/);
   const utc = await startNode(t, {}, new TestClock(), { timeZone: 'UTC' });
   await record(t, utc, '88.118/IMG', PUMP);
   t.true((await utc.get('/88.118/IMG?noredirect')).text.includes('2026-01-15 08:00 GMT'));
