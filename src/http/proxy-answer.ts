@@ -17,7 +17,7 @@ import { chooseLocation, DEFAULT_CHOOSE_BY } from '../proxy/location-choice.js';
 import { encodeIriToUri, isRedirectable } from '../proxy/location-header.js';
 import { implicitLocatts, prefersJson } from '../proxy/negotiation.js';
 import { paramOf, parseProxyTarget, proxyPathOf, type ProxyParams, type ProxyTarget } from '../proxy/proxy-target.js';
-import { earlier, expiresAtMs, inherited, locationUrl, NEVER, planOf, redirectStatus, type Expiry, type LocationsRedirect, type ProxyPlan, type UrlRedirect } from '../proxy/redirect-plan.js';
+import { earlier, expiresAtMs, inherited, locationUrl, NEVER, planOf, redirectStatus, type Expiry, planSizeBytes, type LocationsRedirect, type ProxyPlan, type UrlRedirect } from '../proxy/redirect-plan.js';
 import type { ResolveResult, ResolveService } from '../resolve/resolve-service.js';
 import { HTML_TYPE, JSON_TYPE, renderError, retryAfterOf } from './answer.js';
 import type { ClientAddressing } from './client-address.js';
@@ -93,9 +93,8 @@ export function proxyAnswerer(deps: ProxyDeps): (req: IncomingMessage) => ProxyA
       const known = deps.plans.get(handle.key, '', [valuesJson]);
       if (known !== undefined) return known;
     }
-    const values = JSON.parse(valuesJson) as ValueJson[];
-    const plan = planOf(values);
-    if (!filtered) deps.plans.set(handle.key, '', [valuesJson], plan, 256 + 3 * valuesJson.length);
+    const plan = planOf(JSON.parse(valuesJson) as ValueJson[]);
+    if (!filtered) deps.plans.set(handle.key, '', [valuesJson], plan, planSizeBytes(plan));
     return plan;
   }
 
@@ -154,11 +153,12 @@ export function proxyAnswerer(deps: ProxyDeps): (req: IncomingMessage) => ProxyA
     return `${https ? 'https' : 'http'}://${host}`;
   }
 
-  function page(req: IncomingMessage, handle: Handle, text: string, valuesJson: string, plan: ProxyPlan, maxAgeSeconds: number | null, language: Language): ProxyAnswer {
+  function page(req: IncomingMessage, handle: Handle, text: string, valuesJson: string, maxAgeSeconds: number | null, language: Language): ProxyAnswer {
     const base = baseOf(req);
     const prefix = prefixOfPrefixRecord(handle) ?? handle.prefix;
     const enterprise = deps.enterprises.enterpriseOf(prefix);
-    const values = plan.values;
+    // Parsed per page request (the labels are asked of the values); the page itself is cached.
+    const values = JSON.parse(valuesJson) as ValueJson[];
     const labels = deps.labels.labelsOf(text, values, language);
     const variant = `${language}\n${text}\n${base ?? ''}`;
     const versions = [valuesJson, enterprise, labels];
@@ -260,7 +260,7 @@ export function proxyAnswerer(deps: ProxyDeps): (req: IncomingMessage) => ProxyA
           return redirect(302, encodeIriToUri(plan.redirect.url + appended), plan.redirect.expiry, 'Accept', true);
         }
       }
-      return page(req, handle, text, result.valuesJson, plan, result.maxAgeSeconds, language());
+      return page(req, handle, text, result.valuesJson, result.maxAgeSeconds, language());
     } catch (thrown) {
       return errorAnswer(toIdnodeError(thrown), language(), json, echo);
     }

@@ -59,8 +59,6 @@ export interface LocationsRedirect {
 }
 
 export interface ProxyPlan {
-  /** The record's public values (in output form, in record order), parsed once. */
-  readonly values: readonly ValueJson[];
   /** The first HS_ALIAS value's target handle and its expiry, or null. */
   readonly alias: { readonly target: string; readonly expiry: Expiry } | null;
   readonly redirect: UrlRedirect | LocationsRedirect | null;
@@ -157,7 +155,15 @@ export function planOf(values: readonly ValueJson[]): ProxyPlan {
   const alias = aliasValue === undefined ? null : { target: (textOf(aliasValue) ?? '').trim(), expiry: expiryOfValue(aliasValue) };
   const lists = values.filter((value) => isTypeOrSubtype(value.type, '10320/loc'));
   const redirect = lists.length > 0 ? locationsRedirect(values, lists) : urlRedirect(values);
-  return { values, alias, redirect };
+  return { alias, redirect };
+}
+
+/** Roughly the memory a plan holds, in bytes (its strings as UTF-16 and the objects around them), for the cache's bound. */
+export function planSizeBytes(plan: ProxyPlan): number {
+  let size = 160 + 2 * (plan.alias?.target.length ?? 0);
+  if (plan.redirect?.kind === 'url') size += 2 * (plan.redirect.url.length + plan.redirect.location.length);
+  else if (plan.redirect?.kind === 'locations') size += 2 * JSON.stringify(plan.redirect.locations).length + 2 * JSON.stringify(plan.redirect.lists).length;
+  return size;
 }
 
 /** A location's attribute, else the first list's that has it (Location.LocContext.getAttribute). */
