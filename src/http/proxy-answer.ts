@@ -69,9 +69,9 @@ function actionOf(params: ProxyParams): { action: Action; explicit: boolean; met
   return { action: 'redirect', explicit: true, metadata: given === 'metadata' };
 }
 
+/** The `index` parameters that are 32-bit integers: HDLServletRequest ignores the others rather than fail the request. */
 function integers(values: readonly string[] | undefined): number[] {
-  // HDLServletRequest ignores indexes that are not integers rather than fail the request.
-  return (values ?? []).map((value) => Number(value)).filter((n) => Number.isSafeInteger(n));
+  return (values ?? []).filter((value) => /^[+-]?\d{1,10}$/.test(value)).map(Number).filter((n) => n >= -2_147_483_648 && n <= 2_147_483_647);
 }
 
 export function proxyAnswerer(deps: ProxyDeps): (req: IncomingMessage) => ProxyAnswer {
