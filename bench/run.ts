@@ -149,7 +149,7 @@ async function check(scenario: Scenario, idnode: ServerProcess, baseline: Server
       );
     }
   }
-  if (mine.body !== ceiling.body) {
+  if (mine.body !== ceiling.body || mine.location !== ceiling.location) {
     throw new BenchError(`${scenario.name}: the baseline body differs from idnode's for ${target}; the ratio would be meaningless.\n  idnode:   ${mine.body}\n  baseline: ${ceiling.body}`);
   }
 }
@@ -240,7 +240,9 @@ async function main(): Promise<void> {
   const baselinePort = await freePort();
   const nodeFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const idnode = spawnServer('idnode', options.idnodeCli, ['serve'], idnodeEnv, Number(idnodeEnv.IDNODE_PORT), true, nodeFlags);
-  const baseline = spawnServer('baseline', BASELINE, [], { BENCH_IDENTIFIERS: String(options.identifiers), BENCH_PORT: String(baselinePort) }, baselinePort, true);
+  // The baseline holds the proxy's redirects too only when a proxy scenario runs (a second map of every identifier).
+  const baselineEnv = { BENCH_IDENTIFIERS: String(options.identifiers), BENCH_PORT: String(baselinePort), BENCH_PROXY: options.scenarios.some((name) => name.startsWith('proxy-')) ? '1' : '0' };
+  const baseline = spawnServer('baseline', BASELINE, [], baselineEnv, baselinePort, true);
   const wireBaseline = idnodeEnv.IDNODE_HANDLE_PORT === '0' ? null : await freePort();
   const wireServer = wireBaseline === null ? null : spawnServer('wire-baseline', WIRE_BASELINE, [], { BENCH_IDENTIFIERS: String(options.identifiers), BENCH_PORT: String(wireBaseline) }, wireBaseline, true);
   const startStarted = performance.now();

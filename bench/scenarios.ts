@@ -9,11 +9,23 @@ import {
   identifier,
   missingHandle,
   NODE_PREFIX,
+  proxyPath,
   randomSource,
   registerBody,
 } from './data-set.js';
 
-export const SCENARIO_NAMES = ['resolve-hot', 'resolve-cold', 'resolve-404', 'register', 'udp-resolve-hot', 'udp-resolve-cold', 'tcp-resolve-hot', 'tcp-resolve-cold'] as const;
+export const SCENARIO_NAMES = [
+  'resolve-hot',
+  'resolve-cold',
+  'resolve-404',
+  'register',
+  'proxy-hot',
+  'proxy-cold',
+  'udp-resolve-hot',
+  'udp-resolve-cold',
+  'tcp-resolve-hot',
+  'tcp-resolve-cold',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** check: one sample request; warmup and measure: autocannon runs (each phase has its own request sequence). */
@@ -97,6 +109,30 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
       },
     },
   ];
+  // The same resolutions through the resolver proxy: a browser's GET /{handle} → 302 to the record's URL value.
+  const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'accept-language': 'zh-CN,zh;q=0.9' };
+  const proxy: Scenario[] = [
+    {
+      name: 'proxy-hot',
+      transport: 'http',
+      expectedStatus: 302,
+      description: 'resolver proxy: a browser GETs one seeded handle over and over (302 to its URL value, resolve cache hit)',
+      fixed: true,
+      requests: () => () => ({ method: 'GET', path: proxyPath(identifier(hotIdentifierNumber(identifiers)).handle), headers: browser }),
+    },
+    {
+      name: 'proxy-cold',
+      transport: 'http',
+      expectedStatus: 302,
+      description: `resolver proxy: a browser GETs a uniformly random one of the ${identifiers.toLocaleString('en-US')} seeded handles per request`,
+      fixed: false,
+      requests(phase) {
+        // Not resolve-cold's sequence, which would find every record already cached.
+        const random = randomSource(PHASE_SEEDS[phase] * 15_485_863);
+        return () => ({ method: 'GET', path: proxyPath(identifier(Math.floor(random() * identifiers)).handle), headers: browser });
+      },
+    },
+  ];
   // The same resolutions over the Handle protocol: the request names the handle of the HTTP scenario's path.
   const wire = (['udp', 'tcp'] as const).flatMap((transport): Scenario[] => {
     const [hotScenario, coldScenario] = http;
@@ -105,20 +141,23 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
       { ...coldScenario!, name: `${transport}-resolve-cold`, transport, expectedStatus: 1, description: `${transport.toUpperCase()} resolution of a uniformly random one of the ${identifiers.toLocaleString('en-US')} seeded handles` },
     ];
   });
-  return [...http, ...wire];
+  return [...http, ...proxy, ...wire];
 }
 
 export interface Reply {
   readonly status: number;
   readonly body: string;
+  /** The Location header, for redirects. */
+  readonly location: string | null;
 }
 
 /** Sends one request with fetch (used for the check before measuring). */
 export async function sendOnce(port: number, request: RequestShape): Promise<Reply> {
-  const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.timeout(30_000) };
+  // A redirect is the answer being checked, not something to follow.
+  const init: RequestInit = { method: request.method, headers: request.headers, redirect: 'manual', signal: AbortSignal.timeout(30_000) };
   if (request.body !== undefined) init.body = request.body;
   const response = await fetch(`http://127.0.0.1:${port}${request.path}`, init);
-  return { status: response.status, body: await response.text() };
+  return { status: response.status, body: await response.text(), location: response.headers.get('location') };
 }
 
 export interface LoadResult {

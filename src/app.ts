@@ -15,9 +15,12 @@ import { IdnodeError } from './errors.js';
 import { clientAddressing } from './http/client-address.js';
 import { credentials, loginAttempts } from './http/credentials.js';
 import { fastResolve } from './http/fast-resolve.js';
+import { fastProxy } from './http/fast-proxy.js';
 import { handlesRoutes } from './http/handles-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { prefixesRoutes } from './http/prefixes-routes.js';
+import { proxyAnswerer } from './http/proxy-answer.js';
+import { proxyRoutes } from './http/proxy-routes.js';
 import { rateLimitGate } from './http/rate-limit-gate.js';
 import { originForm } from './http/raw-target.js';
 import { requestAccounting } from './http/request-accounting.js';
@@ -30,6 +33,9 @@ import { transportTrust } from './http/transport.js';
 import { prefixRecordHandle, type CaseRule } from './identifier/handle.js';
 import type { Identity } from './auth/identity.js';
 import { nodeSite, publishSite, type Site } from './prefixes/site.js';
+import { prefixRecordDirectory } from './pages/enterprise.js';
+import { TYPE_NAMES, type ValueLabels } from './pages/labels.js';
+import { nodeTimeZone } from './pages/local-time.js';
 import type { Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { PrefixService } from './prefixes/prefix-service.js';
@@ -50,6 +56,12 @@ export interface NodeOptions {
   readonly nowMs?: () => number;
   /** How often to look for writes by other processes (the CLI) and drop the cache; 0 = never. */
   readonly externalWritePollMs?: number;
+  /** The resolver proxy's draws among weighted locations, in [0, 1); tests inject their own. Default Math.random. */
+  readonly random?: () => number;
+  /** The time zone of the product pages' times. Default: the node's own (TZ). */
+  readonly timeZone?: string;
+  /** Labels of the product pages' values (SNMS template item names). Default: the type names. */
+  readonly labels?: ValueLabels;
 }
 
 export interface IdnodeNode {
@@ -183,11 +195,25 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   app.on('error', (error: unknown) => options.logger.error({ err: error }, 'unhandled koa error'));
   const clients = clientAddressing(config.trustedProxies, (network) => limits.bucketOf(network));
   const accounting = requestAccounting(metrics, limits, clients, options.logger);
+  const proxy = proxyAnswerer({
+    resolve,
+    rule,
+    plans: caches.proxyPlans,
+    pages: caches.pages,
+    enterprises: prefixRecordDirectory((prefix) => lookup(prefixRecordHandle(prefix, rule).key)),
+    labels: options.labels ?? TYPE_NAMES,
+    timeZone: options.timeZone ?? nodeTimeZone(),
+    publicUrl: config.publicUrl,
+    random: options.random ?? Math.random,
+    nowMs,
+    clients,
+  });
   const router = buildRouter({
     ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
     ...prefixesRoutes(prefixes),
     ...sessionsRoutes(sessions, loginAttempts(limits, clients), config.bodyLimitBytes, rule),
     ...siteRoutes(currentSite),
+    ...proxyRoutes(proxy, accounting),
     ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: clients.address }),
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
@@ -196,12 +222,13 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   app.use(router.routes()).use(router.allowedMethods());
 
   const fast = fastResolve({ resolve, accounting, rule });
+  const fastProxied = fastProxy(proxy, accounting);
   const koa = app.callback();
   const gate = rateLimitGate(
     limits,
     clients,
     (req: IncomingMessage, res: ServerResponse): void => {
-      if (!fast(req, res)) void koa(req, res);
+      if (!fast(req, res) && !fastProxied(req, res)) void koa(req, res);
     },
     () => metrics.error('RATE_LIMITED'),
   );

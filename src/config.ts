@@ -61,6 +61,8 @@ export interface Config {
   readonly nonceTtlSeconds: number;
   /** The address published in the node's HS_SITE value; empty → IDNODE_HOST, or 127.0.0.1 for a wildcard host. */
   readonly siteAddress: string | null;
+  /** The resolver proxy's public address (`https://id.example.cn`, no trailing slash) for QR codes; null → each request's Host. */
+  readonly publicUrl: string | null;
   readonly listHandlesEnabled: boolean;
   readonly listMaxPageSize: number;
   readonly secretHashIterations: number;
@@ -106,6 +108,21 @@ const text: Parser<string> = (raw) => {
 };
 
 const optionalText: Parser<string | null> = (raw) => (raw.length === 0 ? null : raw);
+
+// An origin, optionally with a path below which the proxy is reached; never a query or fragment (pages append handles).
+const publicUrl: Parser<string | null> = (raw) => {
+  if (raw.length === 0) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an absolute http or https URL');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '' || raw.includes('?') || raw.includes('#')) {
+    throw new Error('must be an http or https URL without credentials, query or fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+};
 
 const prefix: Parser<string> = (raw) => {
   try {
@@ -184,6 +201,7 @@ export const VARIABLES = {
   IDNODE_SESSION_MAX: { key: 'sessionMax', defaultText: '100000', parse: integer(1, 10_000_000), description: 'most authenticated sessions kept (and most open challenges)' },
   IDNODE_NONCE_TTL_SECONDS: { key: 'nonceTtlSeconds', defaultText: '15', parse: integer(1, 300), description: 'an unanswered session and its nonce last this long after the nonce was last handed out' },
   IDNODE_SITE_ADDRESS: { key: 'siteAddress', defaultText: '', parse: optionalText, description: "address published in the node's HS_SITE value (default: IDNODE_HOST, 127.0.0.1 for 0.0.0.0)" },
+  IDNODE_PUBLIC_URL: { key: 'publicUrl', defaultText: '', parse: publicUrl, description: "the resolver proxy's public address (e.g. `https://id.example.cn`), which product pages' QR codes hold; default: each request's Host ([docs/proxy.md](docs/proxy.md))" },
   IDNODE_LIST_HANDLES: { key: 'listHandlesEnabled', defaultText: 'true', parse: boolean, description: 'allow GET /api/handles?prefix= (false → 501)' },
   IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },
   IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 1_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },

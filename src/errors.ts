@@ -41,6 +41,8 @@ export const ERROR_CATALOG = Object.freeze({
   INVALID_VALUE: entry(400, 202, -2, 'invalid value'),
   TOO_MANY_VALUES: entry(400, 202, -2, 'too many values in one record'),
   PREFIX_NOT_HOMED: entry(400, 301, -2, "That prefix doesn't live here"),
+  // The resolver proxy follows HS_ALIAS values at most 20 deep (HDLProxy.MAX_ALIASES) and answers a 404 page beyond.
+  ALIAS_CHAIN_TOO_LONG: entry(404, 100, -2, 'alias chain too long'),
   ANSWER_TOO_LARGE: entry(413, 2, -2, 'the answer is larger than a Handle protocol message may be (262,144 bytes)'),
   AUTHENTICATION_NEEDED: entry(401, 402, -1, 'authentication needed'),
   AUTHENTICATION_FAILED: entry(401, 403, -1, 'authentication failed'),

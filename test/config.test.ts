@@ -57,6 +57,7 @@ test('config: an empty environment gives the documented defaults', (t) => {
     sessionMax: 100_000,
     nonceTtlSeconds: 15,
     siteAddress: null,
+    publicUrl: null,
     listHandlesEnabled: true,
     listMaxPageSize: 10_000,
     secretHashIterations: 210_000,
@@ -210,4 +211,13 @@ test('config: IDNODE_LOG_LEVEL accepts pino levels only', (t) => {
 test('config: a headers timeout longer than the request timeout is refused', (t) => {
   const error = t.throws(() => loadConfig({ IDNODE_HEADERS_TIMEOUT_MS: '60000', IDNODE_REQUEST_TIMEOUT_MS: '1000' }), { instanceOf: ConfigError });
   t.true(error?.problems.some((problem) => problem.includes('IDNODE_HEADERS_TIMEOUT_MS')));
+});
+
+test('config: IDNODE_PUBLIC_URL is an http(s) base without query, fragment or credentials; a trailing slash is dropped', (t) => {
+  t.is(loadConfig({ IDNODE_PUBLIC_URL: 'https://id.example.cn/' }).publicUrl, 'https://id.example.cn');
+  t.is(loadConfig({ IDNODE_PUBLIC_URL: 'http://id.example.cn:8080/resolve' }).publicUrl, 'http://id.example.cn:8080/resolve');
+  for (const bad of ['id.example.cn', 'ftp://id.example.cn', 'https://id.example.cn/?x=1', 'https://id.example.cn/#top', 'https://user:pw@id.example.cn']) {
+    const error = t.throws(() => loadConfig({ IDNODE_PUBLIC_URL: bad }), { instanceOf: ConfigError }, bad);
+    t.is(naming(error.problems, 'IDNODE_PUBLIC_URL').length, 1, bad);
+  }
 });

@@ -3,14 +3,17 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { IdnodeError, type ErrorCode } from '../errors.js';
+import { errorPage } from '../pages/error-page.js';
 
 /**
  * How a surface answers: `handle` is the Handle.net REST JSON (`{responseCode, handle?, message}`), `snms` the SNMS
- * envelope (`{status, message, data}`), `plain` idnode's own `{code, message}` for the operator endpoints.
+ * envelope (`{status, message, data}`), `plain` idnode's own `{code, message}` for the operator endpoints, `html` a
+ * page for people (the resolver proxy).
  */
-export type Dialect = 'handle' | 'snms' | 'plain';
+export type Dialect = 'handle' | 'snms' | 'plain' | 'html';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
+export const HTML_TYPE = 'text/html; charset=utf-8';
 
 /**
  * Sent on every answer, whoever writes it: the security headers, and CORS for every resource (reference §3.1)
@@ -32,10 +35,11 @@ export const CORS_PREFLIGHT: Readonly<Record<string, string>> = Object.freeze({
   'Access-Control-Max-Age': '600',
 });
 
-/** An error as a status and a JSON body in one dialect. */
+/** An error as a status, a body in one dialect and its content type. */
 export interface ErrorAnswer {
   readonly status: number;
   readonly body: string;
+  readonly contentType: string;
 }
 
 /**
@@ -46,6 +50,8 @@ export function renderError(error: IdnodeError | ErrorCode, dialect: Dialect, ec
   const thrown = typeof error === 'string' ? new IdnodeError(error) : error;
   const { entry } = thrown;
   const message = thrown.answerMessage;
+  // A small page, every text escaped; it needs nothing the default Content-Security-Policy forbids.
+  if (dialect === 'html') return { status: entry.httpStatus, body: errorPage({ status: entry.httpStatus, code: thrown.code, message }), contentType: HTML_TYPE };
   let body: string;
   if (dialect === 'handle') {
     const fields: Record<string, unknown> = { responseCode: entry.responseCode };
@@ -54,7 +60,7 @@ export function renderError(error: IdnodeError | ErrorCode, dialect: Dialect, ec
     body = JSON.stringify(fields);
   } else if (dialect === 'snms') body = JSON.stringify({ status: entry.snmsStatus, message, data: null });
   else body = JSON.stringify({ code: thrown.code, message });
-  return { status: entry.httpStatus, body };
+  return { status: entry.httpStatus, body, contentType: JSON_TYPE };
 }
 
 /** The Retry-After an error answer carries: the error's own delay, 1 second for any other 503, else none. */
@@ -81,13 +87,13 @@ const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
  * CONNECT), with the security headers, then the connection closed. `extraHeaders` are raw `Name: value\r\n` lines.
  */
 export function writeRawError(socket: Duplex, error: IdnodeError | ErrorCode, dialect: Dialect, extraHeaders = ''): void {
-  const { status, body } = renderError(error, dialect);
+  const { status, body, contentType } = renderError(error, dialect);
   // The socket is no longer the HTTP server's (no timeouts apply): destroy it once the answer is out, or after a
   // second if the peer does not read, rather than wait for a half-open peer to close its side.
   const destroy = (): void => void socket.destroy();
   setTimeout(destroy, 1000).unref();
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: ${JSON_TYPE}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: ${contentType}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n${RAW_SECURITY_HEADERS}${extraHeaders}Connection: close\r\n\r\n${body}`,
     destroy,
   );

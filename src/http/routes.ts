@@ -23,6 +23,13 @@ export const HANDLE_ROUTE = '/api/handles/';
 const HANDLE_PATH = /^\/api\/handles\/.*$/s;
 export const PREFIX_ROUTE = '/api/prefixes/';
 const PREFIX_PATH = /^\/api\/prefixes\/.+$/s;
+/**
+ * The resolver proxy (docs/proxy.md): `/{prefix}/{suffix}` where the first segment starts with a digit, as every
+ * prefix here does (`88.118.8`, `0.NA`, `20.500.12345`), and `/hdl/…`, `/hdl:…`, `/info:hdl/…`, `/urn:hdl:…`. No other
+ * surface has a path starting with a digit or `hdl`, `info:` or `urn:`, so it never shadows one (/api, /metrics,
+ * /healthz, /readyz, /identity, /identityv2, /snms…).
+ */
+export const PROXY_PATH = /^\/(?:[0-9][^/]*\/|hdl\/|hdl:|info:hdl\/|urn:hdl:)/i;
 
 export const ROUTES = [
   { name: 'handles.list', methods: ['GET', 'POST'], path: '/api/handles', dialect: 'handle' },
@@ -37,6 +44,7 @@ export const ROUTES = [
   { name: 'sessions.answer', methods: ['PUT', 'POST'], path: '/api/sessions/this', dialect: 'handle' },
   { name: 'sessions.close', methods: ['DELETE'], path: '/api/sessions/this', dialect: 'handle' },
   { name: 'site', methods: ['GET'], path: '/api/site', dialect: 'handle' },
+  { name: 'proxy', methods: ['GET'], path: PROXY_PATH, dialect: 'html' },
   { name: 'metrics', methods: ['GET'], path: '/metrics', dialect: 'plain', exempt: true },
   { name: 'healthz', methods: ['GET'], path: '/healthz', dialect: 'plain', exempt: true },
   { name: 'readyz', methods: ['GET'], path: '/readyz', dialect: 'plain', exempt: true },

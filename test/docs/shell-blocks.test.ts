@@ -62,6 +62,19 @@ test('docs: block kinds are read from the info string, and an unknown kind is re
   t.deepEqual(expectedStatuses('curl a\n# → 201 {"x":1}\ncurl b # → 404'), [201, 404]);
 });
 
+/** Commands that take minutes or start their own nodes: a block running one must be {setup} or {no-run}. */
+const LONG_COMMANDS = /\bnpm (?:run (?:bench|soak|demo:[a-z-]+)|test|start)\b/;
+
+test('docs: no runnable block starts a benchmark, a soak, a demo or the test suite', (t) => {
+  const offending = DOCUMENTS.flatMap((document) =>
+    shellBlocks(readFileSync(join(ROOT, document), 'utf8'))
+      .filter((block) => block.kind === 'run' && LONG_COMMANDS.test(block.text))
+      .map((block) => `${document}:${block.line}`),
+  );
+  t.deepEqual(offending, []);
+  t.true(LONG_COMMANDS.test('npm run bench -- -n 10'));
+});
+
 for (const document of DOCUMENTS) {
   const runnable = shellBlocks(readFileSync(join(ROOT, document), 'utf8')).filter((block) => block.kind === 'run');
   if (runnable.length === 0) continue;

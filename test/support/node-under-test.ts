@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { createNode, type IdnodeNode } from '../../src/app.js';
+import { createNode, type IdnodeNode, type NodeOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { closeGracefully, createServer, listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -113,6 +113,9 @@ export class NodeUnderTest {
   }
 }
 
+/** What a test may inject into the node besides its clock (the proxy's draws, its pages' time zone and labels). */
+export type NodeInjections = Pick<NodeOptions, 'random' | 'timeZone' | 'labels'>;
+
 /**
  * The configuration of a node under test in `dir`: a temp-file store, the test administrator, cheap secret hashing,
  * a port-0 listener on loopback, no Handle-protocol listener, rate limits off; `env` overrides any of it.
@@ -141,13 +144,13 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
  * Starts a node for test `t` (torn down with it). `env` overrides IDNODE_* defaults; the store is a temp file
  * unless IDNODE_DB_PATH is given. Hash iterations are lowered so tests stay fast.
  */
-export async function startNode(t: ExecutionContext, env: Record<string, string> = {}, clock = new TestClock()): Promise<NodeUnderTest> {
+export async function startNode(t: ExecutionContext, env: Record<string, string> = {}, clock = new TestClock(), injections: NodeInjections = {}): Promise<NodeUnderTest> {
   const host = '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'idnode-test-'));
   const config = testConfig(dir, env);
   const logLines: string[] = [];
   const sink = { write: (line: string) => void (logLines.length < 1000 && logLines.push(line)) };
-  const node = await createNode(config, { logger: createLogger('info', sink), nowMs: clock.nowMs, externalWritePollMs: 0 });
+  const node = await createNode(config, { logger: createLogger('info', sink), nowMs: clock.nowMs, externalWritePollMs: 0, ...injections });
   const server = createServer(node.listener, config, undefined, (code) => node.metrics.error(code));
   const port = await listen(server, 0, host);
   t.teardown(async () => {
