@@ -26,15 +26,15 @@ export interface EscrowSource {
 }
 
 /** The served condition of the triggers in schema/004, for the rows that were there before filing was switched on. */
-const SERVED = `(CASE WHEN prefix_key = '0.NA' THEN substr(handle_key, 6) ELSE prefix_key END) = ?1
-  OR substr((CASE WHEN prefix_key = '0.NA' THEN substr(handle_key, 6) ELSE prefix_key END), 1, length(?1) + 1) = ?1 || '.'`;
+const SERVED = `(CASE WHEN prefix_key = '0.NA' THEN substr(handle_key, 6) ELSE prefix_key END) = @node
+  OR substr((CASE WHEN prefix_key = '0.NA' THEN substr(handle_key, 6) ELSE prefix_key END), 1, length(@node) + 1) = @node || '.'`;
 
 export class OutboxTables {
   private readonly selectSetting: Statement<[string], { value: string }>;
   private readonly upsertSetting: Statement<[string, string]>;
   private readonly deleteSetting: Statement<[string]>;
-  private readonly seedRecords: Statement<[string]>;
-  private readonly seedPrefixes: Statement<[string]>;
+  private readonly seedRecords: Statement<[{ node: string }]>;
+  private readonly seedPrefixes: Statement<[{ node: string }]>;
   private readonly selectPending: Statement<[number], OutboxEntry>;
   private readonly deleteEntry: Statement<[number]>;
   private readonly refuseEntry: Statement<[string, number]>;
@@ -55,7 +55,7 @@ export class OutboxTables {
        ON CONFLICT (kind, subject) DO NOTHING`,
     );
     this.seedPrefixes = db.prepare(
-      `INSERT INTO outbox (kind, subject) SELECT 'prefix', prefix_key FROM prefixes WHERE substr(prefix_key, 1, length(?1) + 1) = ?1 || '.'
+      `INSERT INTO outbox (kind, subject) SELECT 'prefix', prefix_key FROM prefixes WHERE substr(prefix_key, 1, length(@node) + 1) = @node || '.'
        ON CONFLICT (kind, subject) DO NOTHING`,
     );
     this.selectPending = db.prepare('SELECT id, kind, subject FROM outbox WHERE refused IS NULL ORDER BY id LIMIT ?');
@@ -89,8 +89,8 @@ export class OutboxTables {
   enableFiling(nodePrefixKey: string): boolean {
     if (this.selectSetting.get('filing')?.value === nodePrefixKey) return false;
     this.upsertSetting.run('filing', nodePrefixKey);
-    this.seedPrefixes.run(nodePrefixKey);
-    this.seedRecords.run(nodePrefixKey);
+    this.seedPrefixes.run({ node: nodePrefixKey });
+    this.seedRecords.run({ node: nodePrefixKey });
     return true;
   }
 
