@@ -82,7 +82,9 @@ export class Hierarchy {
     if (config.role === 'top-level') {
       const topLevel = new TopLevel({ store, metrics: instruments, logger, rule: deps.rule, nowMs, nodePrefix: config.nodePrefix, site: deps.site, isNodeAdmin: deps.isNodeAdmin });
       this.topLevel = topLevel;
-      this.views = new NodeViews(topLevel.directory, store, nowMs, Math.max(3 * config.probeIntervalMs, config.takeoverAfterMs));
+      // Silent: it missed the last probes, or has been quiet as long as a takeover waits.
+      const silentAfterMs = config.takeoverAfterMs > 0 ? Math.min(3 * config.probeIntervalMs, config.takeoverAfterMs) : 3 * config.probeIntervalMs;
+      this.views = new NodeViews(topLevel.directory, store, nowMs, silentAfterMs);
       this.prober = new TakeoverProber({ topLevel, peer: this.peer, metrics: instruments, logger, nowMs, intervalMs: config.probeIntervalMs, takeoverAfterMs: config.takeoverAfterMs });
       this.beyond = topLevelBeyond(topLevel.directory, store, instruments);
     } else if (config.upstreamUrl !== null) {
