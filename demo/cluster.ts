@@ -36,6 +36,8 @@ export async function until(check: () => Promise<boolean> | boolean, timeoutMs: 
 
 export class ClusterNode {
   private server: ServerProcess | null = null;
+  /** Started and ready, and not being stopped. */
+  private up = false;
 
   constructor(
     readonly name: string,
@@ -50,8 +52,9 @@ export class ClusterNode {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** True from ready until a stop or kill begins: the node is meant to answer. */
   get running(): boolean {
-    return this.server !== null && !this.server.exited();
+    return this.up && this.server !== null && !this.server.exited();
   }
 
   get pid(): number | null {
@@ -64,16 +67,19 @@ export class ClusterNode {
     for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IDNODE_') && value !== undefined) env[name] = value;
     this.server = spawnServer(this.name, CLI, ['serve'], { ...env, ...this.env }, this.port, this.echo);
     await waitReady(this.server, timeoutMs);
+    this.up = true;
   }
 
   /** SIGTERM: a graceful stop. */
   async stop(): Promise<void> {
+    this.up = false;
     if (this.server !== null) await stopServer(this.server);
     this.server = null;
   }
 
   /** SIGKILL: gone at once, nothing flushed but what was committed. */
   async kill(): Promise<void> {
+    this.up = false;
     const server = this.server;
     this.server = null;
     if (server === null || server.exited()) return;
@@ -129,6 +135,8 @@ export interface HierarchyOptions {
   readonly secondaryEnv?: Record<string, string>;
   /** Echo the children's output with a `[name]` prefix. */
   readonly echo?: boolean;
+  /** The upstream a secondary node is given (default: the top-level node itself; a test may put a proxy between). */
+  readonly upstreamOf?: (top: ClusterNode, prefix: string) => Promise<string> | string;
 }
 
 export interface Hierarchy {
@@ -185,7 +193,8 @@ export async function startHierarchy(options: HierarchyOptions): Promise<Hierarc
   try {
     await top.start();
     for (const prefix of options.secondaries) {
-      secondaries.push(await clusterNode(`s${prefix.replace(/\./g, '-')}`, prefix, options.dir, { IDNODE_UPSTREAM_URL: top.origin, ...options.secondaryEnv }, echo));
+      const upstream = (await options.upstreamOf?.(top, prefix)) ?? top.origin;
+      secondaries.push(await clusterNode(`s${prefix.replace(/\./g, '-')}`, prefix, options.dir, { IDNODE_UPSTREAM_URL: upstream, ...options.secondaryEnv }, echo));
     }
     // A few at a time: each start generates a node key, and the machine may have two cores.
     for (let i = 0; i < secondaries.length; i += 4) {

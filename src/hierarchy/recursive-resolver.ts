@@ -112,14 +112,20 @@ export class RecursiveResolver {
     return filtered(found, request);
   }
 
-  /** Where to ask first: the serving node learned earlier for the prefix or an ancestor, else this node's referral, else the upstream. */
+  /**
+   * Where to ask first: the serving node learned earlier for the prefix or an ancestor; else the site a prefix referral
+   * of this node's own records names; else the upstream, as this node is configured to reach it (a secondary node's
+   * service referrals all point there); else the site a top-level node's referral names.
+   */
   private firstStep(handle: Handle, local: ResolveResult): Step | null {
     for (let at: string | null = asciiUpper(prefixOfPrefixRecord(handle) ?? handle.prefix); at !== null; at = parentPrefix(at)) {
       const known = this.options.sites.get(at);
       if (known?.fresh === true) return { origins: known.value, fromCache: at };
     }
-    if (local.kind === 'referral' || local.kind === 'service-referral') return { origins: originsOfValues(JSON.parse(local.valuesJson) as ValueJson[]), fromCache: null };
-    return this.options.upstreamUrl === null ? null : { origins: [this.options.upstreamUrl], fromCache: null };
+    const referred = (): Step => ({ origins: originsOfValues(JSON.parse((local as { valuesJson: string }).valuesJson) as ValueJson[]), fromCache: null });
+    if (local.kind === 'referral') return referred();
+    if (this.options.upstreamUrl !== null) return { origins: [this.options.upstreamUrl], fromCache: null };
+    return local.kind === 'service-referral' ? referred() : null;
   }
 
   /** Follows referrals from `step` until an answer, within the hop limit and twice the per-call timeout in all. */

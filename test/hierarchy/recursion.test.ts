@@ -75,7 +75,8 @@ function siteAt(port: number): unknown {
 }
 
 test('recursion: a referral loop between two nodes ends with RECURSION_LIMIT, not a hang', async (t) => {
-  const a = await startNode(t, { IDNODE_RECURSION_MAX_HOPS: '4' });
+  // A generous timeout: this is about the hop limit, whatever the machine's load.
+  const a = await startNode(t, { IDNODE_RECURSION_MAX_HOPS: '4', IDNODE_UPSTREAM_TIMEOUT_MS: '20000' });
   const b = await startNode(t);
   const refer = async (from: NodeUnderTest, to: NodeUnderTest): Promise<void> => {
     const reply = await from.put('/api/handles/0.NA/77', [{ index: 1, type: 'HS_SITE.PREFIX', data: { format: 'site', value: siteAt(to.port) } }]);
@@ -87,7 +88,7 @@ test('recursion: a referral loop between two nodes ends with RECURSION_LIMIT, no
   const started = performance.now();
   const reply = await a.get('/api/handles/0.NA/77.1?recursive');
   t.deepEqual([reply.status, reply.json.responseCode], [508, 6]);
-  t.true(performance.now() - started < 5000);
+  t.true(performance.now() - started < 20_000);
   t.is(await a.metric('idnode_recursive_resolutions_total{outcome="loop"}'), 1);
   // Each of the four hops asked the next node once.
   t.is(await b.metric('idnode_http_requests_total{route="handles.get",status_class="3xx",protocol="http"}') + (await a.metric('idnode_http_requests_total{route="handles.get",status_class="3xx",protocol="http"}')), 5);
@@ -108,7 +109,8 @@ test('recursion: an upstream that does not answer is UPSTREAM_TIMEOUT (504) with
   const reply = await node.get('/api/handles/88.119/X?recursive');
   const elapsed = performance.now() - started;
   t.deepEqual([reply.status, reply.json.responseCode], [504, 2]);
-  t.true(elapsed >= 250 && elapsed < 3000, `${elapsed} ms`);
+  // Not before the timeout; well before the client's own patience (the bound is loose: the tests share two cores).
+  t.true(elapsed >= 250 && elapsed < 15_000, `${elapsed} ms`);
   t.true((await node.metric('idnode_upstream_failures_total{reason="timeout"}')) >= 1);
 });
 
