@@ -24,6 +24,18 @@ export function adminAuthorization(prefix: string): string {
   return `Basic ${Buffer.from(`${identity}:${ADMIN_SECRET}`).toString('base64')}`;
 }
 
+/** A deterministic random integer below `n` per call (mulberry32), so that a run can be repeated exactly. */
+export function randomFrom(seed: number): (n: number) => number {
+  let state = seed >>> 0;
+  return (n) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n);
+  };
+}
+
 /** Resolves once `check` returns true (asked every `everyMs`); throws naming `what` after `timeoutMs`. */
 export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, everyMs = 50): Promise<void> {
   const deadline = performance.now() + timeoutMs;

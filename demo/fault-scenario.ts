@@ -2,7 +2,7 @@
 // stopped for a while, a slow upstream — and what must hold through them: no acknowledged registration is lost, every
 // resolution gets an answer or a clear error within its timeout, and every outbox drains once its peer is back.
 
-import { until, type ClusterNode } from './cluster.js';
+import { randomFrom, until, type ClusterNode } from './cluster.js';
 import type { DelayProxy } from './delay-proxy.js';
 
 export interface FaultScenarioOptions {
@@ -60,11 +60,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
   };
 
   const read = async (seed: number): Promise<void> => {
-    let state = seed;
-    const random = (n: number): number => {
-      state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-      return state % n;
-    };
+    const random = randomFrom(seed);
     while (running) {
       const nodes = [top, ...secondaries].filter((node) => node.running);
       const via = nodes[random(nodes.length)];
