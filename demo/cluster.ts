@@ -24,6 +24,11 @@ export function adminAuthorization(prefix: string): string {
   return `Basic ${Buffer.from(`${identity}:${ADMIN_SECRET}`).toString('base64')}`;
 }
 
+/** The URL value a demo or test identifier is registered with (and checked against when it is resolved). */
+export function urlOf(handle: string): string {
+  return `https://trace.example.cn/${handle}`;
+}
+
 /** A deterministic random integer below `n` per call (mulberry32), so that a run can be repeated exactly. */
 export function randomFrom(seed: number): (n: number) => number {
   let state = seed >>> 0;

@@ -2,7 +2,7 @@
 // stopped for a while, a slow upstream — and what must hold through them: no acknowledged registration is lost, every
 // resolution gets an answer or a clear error within its timeout, and every outbox drains once its peer is back.
 
-import { randomFrom, until, type ClusterNode } from './cluster.js';
+import { randomFrom, until, urlOf, type ClusterNode } from './cluster.js';
 import type { DelayProxy } from './delay-proxy.js';
 
 export interface FaultScenarioOptions {
@@ -13,7 +13,7 @@ export interface FaultScenarioOptions {
   readonly secondaries: readonly ClusterNode[];
   /** The proxy between one secondary node and the top-level node, made slow for `slowMs`. */
   readonly proxy: DelayProxy;
-  /** Handles registered before the faults (on nodes other than the writer). */
+  /** Handles registered before the faults (on nodes other than the writer), each with its urlOf value. */
   readonly known: readonly string[];
   readonly topDownMs: number;
   readonly slowMs: number;
@@ -51,7 +51,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     for (let n = 0; running; n += 1) {
       const handle = `${writer.prefix}/F-${n}`;
       try {
-        const reply = await writer.call('PUT', `/api/handles/${handle}`, { admin: true, body: [{ index: 1, type: 'URL', data: `https://example.cn/${handle}` }], timeoutMs: 5000 });
+        const reply = await writer.call('PUT', `/api/handles/${handle}`, { admin: true, body: [{ index: 1, type: 'URL', data: urlOf(handle) }], timeoutMs: 5000 });
         if (reply.status === 201) acknowledged.push(handle);
       } catch {
         await sleep(50); // the node is down: not acknowledged, nothing to keep
@@ -77,7 +77,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
         slowestMs = Math.max(slowestMs, reply.ms);
         const kind = reply.status === 200 ? 'found' : reply.status === 404 ? 'not_found' : `status_${reply.status}`;
         answers[kind] = (answers[kind] ?? 0) + 1;
-        if (reply.status === 200 && reply.json?.values?.[0]?.data?.value !== `https://example.cn/${handle}`) violations.push(`${handle} via ${via.name}: wrong values ${reply.text.slice(0, 200)}`);
+        if (reply.status === 200 && reply.json?.values?.[0]?.data?.value !== urlOf(handle)) violations.push(`${handle} via ${via.name}: wrong values ${reply.text.slice(0, 200)}`);
         if (reply.status >= 500 && typeof reply.json?.responseCode !== 'number') violations.push(`${handle} via ${via.name}: ${reply.status} without a catalog error`);
         if (reply.status !== 200 && reply.status !== 404 && reply.status !== 400 && reply.status < 500) violations.push(`${handle} via ${via.name}: unexpected ${reply.status} ${reply.text.slice(0, 200)}`);
       } catch (error) {

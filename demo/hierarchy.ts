@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { killChildrenOnExit } from '../bench/processes.js';
-import { randomFrom, startHierarchy, until, type ClusterNode, type Hierarchy } from './cluster.js';
+import { randomFrom, startHierarchy, until, urlOf, type ClusterNode, type Hierarchy } from './cluster.js';
 import { DelayProxy } from './delay-proxy.js';
 import { runFaultScenario } from './fault-scenario.js';
 
@@ -71,7 +71,7 @@ async function registerAll(secondaries: readonly ClusterNode[], figures: Map<Clu
     secondaries.map(async (node) => {
       for (let i = 0; i < PER_NODE; i += 1) {
         const handle = `${node.prefix}/DEVICE-${String(i).padStart(5, '0')}`;
-        const reply = await node.call('PUT', `/api/handles/${handle}`, { admin: true, body: [{ index: 1, type: 'URL', data: `https://trace.example.cn/${handle}` }] });
+        const reply = await node.call('PUT', `/api/handles/${handle}`, { admin: true, body: [{ index: 1, type: 'URL', data: urlOf(handle) }] });
         if (reply.status === 201) {
           handles.push(handle);
           figures.get(node)!.identifiers += 1;
@@ -95,7 +95,7 @@ async function resolveMix(nodes: readonly ClusterNode[], figures: Map<ClusterNod
       try {
         const reply = await via.call('GET', `/api/handles/${handle}?recursive`, { timeoutMs: 2 * UPSTREAM_TIMEOUT_MS + 5000 });
         counted.latenciesMs.push(reply.ms);
-        if (reply.status !== 200 || reply.json?.values?.[0]?.data?.value !== `https://trace.example.cn/${handle}`) {
+        if (reply.status !== 200 || reply.json?.values?.[0]?.data?.value !== urlOf(handle)) {
           counted.errors += 1;
           problems.push(`${handle} via ${via.name}: ${reply.status} ${reply.text.slice(0, 200)}`);
         }

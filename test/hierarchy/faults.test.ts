@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { startHierarchy, type ClusterNode } from '../../demo/cluster.js';
+import { startHierarchy, urlOf, type ClusterNode } from '../../demo/cluster.js';
 import { DelayProxy } from '../../demo/delay-proxy.js';
 import { runFaultScenario } from '../../demo/fault-scenario.js';
 
@@ -44,7 +44,7 @@ test('faults: SIGKILL of a secondary node, the top-level node down, a slow upstr
   for (const [node, count] of [[two, 20], [three, 20]] as const) {
     for (let i = 0; i < count; i += 1) {
       const handle = `${node.prefix}/K-${i}`;
-      const reply = await node.call('PUT', `/api/handles/${handle}`, { admin: true, body: [{ index: 1, type: 'URL', data: `https://example.cn/${handle}` }] });
+      const reply = await node.call('PUT', `/api/handles/${handle}`, { admin: true, body: [{ index: 1, type: 'URL', data: urlOf(handle) }] });
       t.is(reply.status, 201);
       known.push(handle);
     }
