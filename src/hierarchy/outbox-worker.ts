@@ -45,7 +45,7 @@ export class OutboxWorker {
   private running: Promise<PassResult> | null = null;
   private failures = 0;
   private stopped = false;
-  /** Batches are cut to one report after a 413, until one goes through. */
+  /** Reports per batch in this pass: halved after each 413 (the upstream's body limit). */
   private batchLimit = BATCH_REPORTS;
 
   constructor(private readonly options: OutboxWorkerOptions) {}
@@ -114,6 +114,7 @@ export class OutboxWorker {
   }
 
   private async pass(): Promise<PassResult> {
+    this.batchLimit = BATCH_REPORTS;
     let delivered = 0;
     let refused = 0;
     try {
@@ -170,8 +171,9 @@ export class OutboxWorker {
     const kinds = new Map(reports.map((report) => [report.seq, report.kind]));
     const byKind = (seq: number): Report['kind'] => kinds.get(seq) ?? 'record';
     if (reply.status === 413 && reports.length > 1) {
-      this.batchLimit = 1;
-      throw new PeerFailure('answer', 'the upstream refused a batch as too large; sending one report at a time');
+      // Too large for the upstream's body limit: halve the batch and go on, down to one report, which is then refused.
+      this.batchLimit = Math.max(1, Math.floor(reports.length / 2));
+      return { delivered: 0, refused: 0 };
     }
     const results = (reply.json as { results?: ReportResult[] } | undefined)?.results;
     if (reply.status === 413) return this.settle([{ seq: reports[0]?.seq ?? 0, outcome: 'refused', code: 'BODY_TOO_LARGE' }], byKind);
@@ -179,7 +181,6 @@ export class OutboxWorker {
       for (const report of reports) this.options.metrics.delivery(report.kind, 'failed');
       throw new PeerFailure('answer', `the upstream did not take the reports (HTTP ${reply.status}): ${JSON.stringify(reply.json ?? null).slice(0, 200)}`);
     }
-    this.batchLimit = BATCH_REPORTS;
     // Only answers about reports of this batch count; an answer about none of them would send the same batch forever.
     return this.settle(results.filter((result) => kinds.has(result.seq)), byKind);
   }

@@ -3,6 +3,7 @@
 
 import test from 'ava';
 import { startSecondary, startTopLevel, ADMIN_OF_TOP, type HierarchyNode } from '../support/hierarchy-nodes.js';
+import { runCliAsync, serveEnv } from '../support/serve-process.js';
 
 async function filed(top: HierarchyNode, node: string): Promise<Record<string, string>> {
   const reply = await top.get('/api/hierarchy/statistics', { auth: ADMIN_OF_TOP });
@@ -75,4 +76,64 @@ test('filing: a prefix that is not derived from the node prefix is never filed; 
   t.is(await secondary.metric('idnode_outbox_depth'), 1, 'three changes of one prefix wait as one report');
   await secondary.deliver();
   t.deepEqual(await filed(top, '88.118'), { '88.118.7': 'active' });
+});
+
+test('join: the site is published again when it changes (a new port or interface), and the top-level node refers there', async (t) => {
+  const top = await startTopLevel(t);
+  const secondary = await startSecondary(t, top, '88.118');
+  const before = (await top.get('/api/handles/0.NA/88.118')).json.values[0].data.value.servers[0].interfaces;
+  t.is(before.length, 1);
+  // It now also listens for the Handle protocol on 2641: its site has two more interfaces.
+  secondary.node.publishSite(secondary.port, 2641);
+  t.like(await secondary.deliver(), { joined: true, failure: null });
+  const after = (await top.get('/api/handles/0.NA/88.118')).json.values[0].data.value.servers[0].interfaces;
+  t.deepEqual(after.map((face: { protocol: string }) => face.protocol), ['TCP', 'UDP', 'HTTP']);
+});
+
+test('join: a node the top-level operator has not admitted cannot join, and says why', async (t) => {
+  const top = await startTopLevel(t);
+  const stranger = await startSecondary(t, top, '88.118', {}, { admit: false });
+  const pass = await stranger.deliver();
+  t.false(pass.joined);
+  t.regex(pass.failure ?? '', /admitted/);
+  t.is(await stranger.metric('idnode_hierarchy_joined'), 0);
+  t.is((await top.get('/api/hierarchy/nodes', { auth: ADMIN_OF_TOP })).json.nodes.length, 0);
+});
+
+test("join: an upstream whose key is not the pinned one is not trusted; the thumbprint it shows pins it", async (t) => {
+  const top = await startTopLevel(t);
+  const wrong = await startSecondary(t, top, '88.118', { IDNODE_UPSTREAM_KEY_THUMBPRINT: 'A'.repeat(43) });
+  const pass = await wrong.deliver();
+  t.false(pass.joined);
+  t.regex(pass.failure ?? '', /pinned/);
+  const thumbprint = (await top.get('/api/hierarchy', { auth: ADMIN_OF_TOP })).json.thumbprint;
+  t.regex(thumbprint, /^[A-Za-z0-9_-]{43}$/);
+  const right = await startSecondary(t, top, '88.119', { IDNODE_UPSTREAM_KEY_THUMBPRINT: thumbprint });
+  t.like((await right.get('/api/hierarchy', { auth: right.admin })).json.upstream, { joined: true, thumbprint });
+  // Without a pin the key seen at the first join is kept, and shown.
+  const first = await startSecondary(t, top, '88.120');
+  t.is((await first.get('/api/hierarchy', { auth: first.admin })).json.upstream.thumbprint, thumbprint);
+});
+
+test('filing: a report larger than the upstream accepts is refused for good and kept; the rest are delivered', async (t) => {
+  const top = await startTopLevel(t, { IDNODE_BODY_LIMIT_BYTES: '4096' });
+  const secondary = await startSecondary(t, top, '88.118');
+  t.is((await secondary.put('/api/handles/88.118/BIG', [{ index: 1, type: 'DESC', data: 'x'.repeat(5000) }])).status, 201);
+  for (const suffix of ['A', 'B', 'C']) t.is((await secondary.put(`/api/handles/88.118/${suffix}`, [{ index: 1, type: 'URL', data: 'https://example.cn' }])).status, 201);
+  const pass = await secondary.deliver();
+  t.like(pass, { delivered: 3, refused: 1, failure: null });
+  t.is(await secondary.metric('idnode_outbox_depth'), 0);
+  t.is(await secondary.metric('idnode_outbox_refused'), 1);
+  t.is(await secondary.metric('idnode_outbox_deliveries_total{kind="record",outcome="refused"}'), 1);
+  t.like((await secondary.get('/api/hierarchy', { auth: secondary.admin })).json.upstream.outbox, { pending: 0, refused: 1 });
+});
+
+test('filing: a prefix the idnode CLI allocates on the store (another process) is filed too', async (t) => {
+  const top = await startTopLevel(t);
+  const secondary = await startSecondary(t, top, '88.118');
+  const cli = await runCliAsync(['secret', '88.118.5'], serveEnv(secondary.config.dbPath, { IDNODE_NODE_PREFIX: '88.118' }));
+  t.is(cli.status, 0, cli.stderr);
+  t.is(await secondary.metric('idnode_outbox_depth'), 2, 'its filing and its prefix record');
+  await secondary.deliver();
+  t.deepEqual(await filed(top, '88.118'), { '88.118.5': 'active' });
 });
