@@ -10,33 +10,33 @@ CREATE TABLE hierarchy_settings (
   value TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 
--- Reports waiting for the upstream, in order. A change supersedes the report still waiting for the same subject: its
--- row is replaced by a new one, whose id (AUTOINCREMENT, never reused) is the report's sequence number. The receiver
--- applies a report only when its number is above the one it holds for that subject, so each is applied once. The
--- content (a prefix's state, a record's public values, the statistics) is read from the store when it is sent.
+-- Reports waiting for the upstream, in order: each change appends a row, whose id (AUTOINCREMENT, never reused) is the
+-- report's sequence number. Nothing is coalesced on write (a unique index on the subject would double the cost of
+-- every registration, measured): the sender sends one report per subject of a batch, with its newest number, and the
+-- receiver applies a report only when its number is above the one it holds for that subject — so each change is
+-- applied once, and an older report never over a newer one. A report's content (a prefix's state, a record's public
+-- values, the statistics) is read from the store when it is sent.
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   kind TEXT NOT NULL,                     -- 'prefix' (filing), 'record' (escrow), 'statistics'
   subject TEXT NOT NULL,                  -- canonical prefix, canonical handle, or '' for statistics
-  refused TEXT,                           -- the catalog code when the upstream refused it for good; NULL while pending
-  UNIQUE (kind, subject)
+  refused TEXT                            -- the catalog code when the upstream refused it for good; NULL while pending
 ) STRICT;
 
-CREATE INDEX outbox_pending ON outbox (id) WHERE refused IS NULL;
+-- At most one statistics report waits: its content is read when it is sent.
+CREATE UNIQUE INDEX outbox_statistics ON outbox (kind) WHERE kind = 'statistics' AND refused IS NULL;
 
 -- Filing: an enterprise prefix derived from the node prefix was homed (allocated), unhomed (disabled) or its prefix
 -- record deleted. Also written by other processes on the same file (the idnode CLI allocates prefixes too).
 CREATE TRIGGER outbox_prefix_homed AFTER INSERT ON prefixes
 WHEN substr(NEW.prefix_key, 1, length((SELECT value FROM hierarchy_settings WHERE name = 'filing')) + 1) = (SELECT value FROM hierarchy_settings WHERE name = 'filing') || '.'
 BEGIN
-  DELETE FROM outbox WHERE kind = 'prefix' AND subject = NEW.prefix_key;
   INSERT INTO outbox (kind, subject) VALUES ('prefix', NEW.prefix_key);
 END;
 
 CREATE TRIGGER outbox_prefix_unhomed AFTER DELETE ON prefixes
 WHEN substr(OLD.prefix_key, 1, length((SELECT value FROM hierarchy_settings WHERE name = 'filing')) + 1) = (SELECT value FROM hierarchy_settings WHERE name = 'filing') || '.'
 BEGIN
-  DELETE FROM outbox WHERE kind = 'prefix' AND subject = OLD.prefix_key;
   INSERT INTO outbox (kind, subject) VALUES ('prefix', OLD.prefix_key);
 END;
 
@@ -44,7 +44,6 @@ CREATE TRIGGER outbox_prefix_record_deleted AFTER DELETE ON handles
 WHEN OLD.prefix_key = '0.NA'
   AND substr(OLD.handle_key, 6, length((SELECT value FROM hierarchy_settings WHERE name = 'filing')) + 1) = (SELECT value FROM hierarchy_settings WHERE name = 'filing') || '.'
 BEGIN
-  DELETE FROM outbox WHERE kind = 'prefix' AND subject = substr(OLD.handle_key, 6);
   INSERT INTO outbox (kind, subject) VALUES ('prefix', substr(OLD.handle_key, 6));
 END;
 
@@ -54,7 +53,6 @@ CREATE TRIGGER outbox_record_inserted AFTER INSERT ON handles
 WHEN (CASE WHEN NEW.prefix_key = '0.NA' THEN substr(NEW.handle_key, 6) ELSE NEW.prefix_key END) = (SELECT value FROM hierarchy_settings WHERE name = 'filing')
   OR substr((CASE WHEN NEW.prefix_key = '0.NA' THEN substr(NEW.handle_key, 6) ELSE NEW.prefix_key END), 1, length((SELECT value FROM hierarchy_settings WHERE name = 'filing')) + 1) = (SELECT value FROM hierarchy_settings WHERE name = 'filing') || '.'
 BEGIN
-  DELETE FROM outbox WHERE kind = 'record' AND subject = NEW.handle_key;
   INSERT INTO outbox (kind, subject) VALUES ('record', NEW.handle_key);
 END;
 
@@ -62,7 +60,6 @@ CREATE TRIGGER outbox_record_updated AFTER UPDATE ON handles
 WHEN (CASE WHEN NEW.prefix_key = '0.NA' THEN substr(NEW.handle_key, 6) ELSE NEW.prefix_key END) = (SELECT value FROM hierarchy_settings WHERE name = 'filing')
   OR substr((CASE WHEN NEW.prefix_key = '0.NA' THEN substr(NEW.handle_key, 6) ELSE NEW.prefix_key END), 1, length((SELECT value FROM hierarchy_settings WHERE name = 'filing')) + 1) = (SELECT value FROM hierarchy_settings WHERE name = 'filing') || '.'
 BEGIN
-  DELETE FROM outbox WHERE kind = 'record' AND subject = NEW.handle_key;
   INSERT INTO outbox (kind, subject) VALUES ('record', NEW.handle_key);
 END;
 
@@ -70,7 +67,6 @@ CREATE TRIGGER outbox_record_deleted AFTER DELETE ON handles
 WHEN (CASE WHEN OLD.prefix_key = '0.NA' THEN substr(OLD.handle_key, 6) ELSE OLD.prefix_key END) = (SELECT value FROM hierarchy_settings WHERE name = 'filing')
   OR substr((CASE WHEN OLD.prefix_key = '0.NA' THEN substr(OLD.handle_key, 6) ELSE OLD.prefix_key END), 1, length((SELECT value FROM hierarchy_settings WHERE name = 'filing')) + 1) = (SELECT value FROM hierarchy_settings WHERE name = 'filing') || '.'
 BEGIN
-  DELETE FROM outbox WHERE kind = 'record' AND subject = OLD.handle_key;
   INSERT INTO outbox (kind, subject) VALUES ('record', OLD.handle_key);
 END;
 

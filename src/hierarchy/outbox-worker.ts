@@ -4,6 +4,7 @@
 import { IdnodeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { HierarchyInstruments } from '../metrics/hierarchy-instruments.js';
+import type { OutboxEntry } from '../store/outbox-tables.js';
 import type { Store } from '../store/store.js';
 import { PeerFailure } from './peer-client.js';
 import { buildReport, reportsChecksum, type Report, type ReportResult } from './reports.js';
@@ -30,7 +31,7 @@ const FIRST_RETRY_MS = 250;
 
 export interface PassResult {
   readonly joined: boolean;
-  /** Reports the upstream took (applied or already applied) and refused for good in this pass. */
+  /** Changes settled in this pass: reported (applied, or applied before) and refused for good. */
   readonly delivered: number;
   readonly refused: number;
   /** The failure that ended the pass, if any. */
@@ -45,6 +46,8 @@ export class OutboxWorker {
   private running: Promise<PassResult> | null = null;
   private failures = 0;
   private stopped = false;
+  /** Older changes settled with a report, by the report's sequence number (for the batch being sent). */
+  private readonly coalesced = new Map<number, number[]>();
   /** Reports per batch in this pass: halved after each 413 (the upstream's body limit). */
   private batchLimit = BATCH_REPORTS;
 
@@ -122,7 +125,7 @@ export class OutboxWorker {
       for (;;) {
         const batch = this.options.store.outbox.pending(this.batchLimit);
         if (batch.length === 0) return { joined: true, delivered, refused, failure: null };
-        const done = await this.send(batch.map((entry) => buildReport(this.options.store, entry, this.options.nodePrefix)));
+        const done = await this.send(this.reportsOf(batch));
         delivered += done.delivered;
         refused += done.refused;
       }
@@ -131,6 +134,29 @@ export class OutboxWorker {
       if (this.failures === 0) this.options.logger.warn({ err: error, upstream: 'outbox' }, 'the upstream could not be reached; reports wait in the outbox and are retried');
       return { joined: this.joined, delivered, refused, failure };
     }
+  }
+
+  /**
+   * One report per subject of the batch, with the newest sequence number among its changes (its content is what the
+   * store holds now); the older changes of the subject are settled with it.
+   */
+  private reportsOf(batch: readonly OutboxEntry[]): Report[] {
+    const bySubject = new Map<string, OutboxEntry[]>();
+    for (const entry of batch) {
+      const key = `${entry.kind}\n${entry.subject}`;
+      const group = bySubject.get(key);
+      if (group === undefined) bySubject.set(key, [entry]);
+      else group.push(entry);
+    }
+    this.coalesced.clear();
+    const newest: OutboxEntry[] = [];
+    for (const group of bySubject.values()) {
+      // The batch is in id order, so the last change of a subject is its newest.
+      const last = group[group.length - 1]!;
+      this.coalesced.set(last.id, group.slice(0, -1).map((entry) => entry.id));
+      newest.push(last);
+    }
+    return newest.sort((a, b) => a.id - b.id).map((entry) => buildReport(this.options.store, entry, this.options.nodePrefix));
   }
 
   /** Publishes this node's site upstream unless the same site was published already in this run. */
@@ -187,11 +213,12 @@ export class OutboxWorker {
 
   private async settle(results: readonly ReportResult[], kindOf: (seq: number) => Report['kind']): Promise<{ delivered: number; refused: number }> {
     const { store, metrics, logger } = this.options;
-    const taken = results.filter((result) => result.outcome !== 'refused').map((result) => result.seq);
+    const withOlder = (seq: number): number[] => [seq, ...(this.coalesced.get(seq) ?? [])];
+    const taken = results.filter((result) => result.outcome !== 'refused').flatMap((result) => withOlder(result.seq));
     const refusals = results.filter((result) => result.outcome === 'refused');
     await store.write(() => {
       store.outbox.delivered(taken);
-      for (const result of refusals) store.outbox.refuse(result.seq, result.code ?? 'REFUSED');
+      for (const result of refusals) for (const id of withOlder(result.seq)) store.outbox.refuse(id, result.code ?? 'REFUSED');
     });
     for (const result of results) metrics.delivery(kindOf(result.seq), result.outcome);
     for (const result of refusals) logger.warn({ seq: result.seq, kind: kindOf(result.seq), code: result.code, message: result.message }, 'the upstream refused a report for good; it stays in the outbox, not retried');

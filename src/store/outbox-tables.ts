@@ -6,7 +6,7 @@ import { translateSqliteError } from './sqlite-errors.js';
 
 export type OutboxKind = 'prefix' | 'record' | 'statistics';
 
-/** A report waiting to be sent: its sequence number (`id`), what it is about, and nothing else — the content is read when sent. */
+/** A change waiting to be reported: its sequence number (`id`), what it is about, and nothing else — the content is read when sent. */
 export interface OutboxEntry {
   readonly id: number;
   readonly kind: OutboxKind;
@@ -38,7 +38,6 @@ export class OutboxTables {
   private readonly selectPending: Statement<[number], OutboxEntry>;
   private readonly deleteEntry: Statement<[number]>;
   private readonly refuseEntry: Statement<[string, number]>;
-  private readonly deleteStatistics: Statement<[]>;
   private readonly insertStatistics: Statement<[]>;
   private readonly selectDepth: Statement<[], { pending: number; refused: number }>;
   private readonly selectRecord: Statement<[string], { handle: string; public_values: string }>;
@@ -51,18 +50,15 @@ export class OutboxTables {
     this.upsertSetting = db.prepare('INSERT INTO hierarchy_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
     this.deleteSetting = db.prepare('DELETE FROM hierarchy_settings WHERE name = ?');
     this.seedRecords = db.prepare(
-      `INSERT INTO outbox (kind, subject) SELECT 'record', handle_key FROM handles WHERE ${SERVED} ORDER BY handle_key
-       ON CONFLICT (kind, subject) DO NOTHING`,
+      `INSERT INTO outbox (kind, subject) SELECT 'record', handle_key FROM handles WHERE ${SERVED} ORDER BY handle_key`,
     );
     this.seedPrefixes = db.prepare(
-      `INSERT INTO outbox (kind, subject) SELECT 'prefix', prefix_key FROM prefixes WHERE substr(prefix_key, 1, length(@node) + 1) = @node || '.'
-       ON CONFLICT (kind, subject) DO NOTHING`,
+      `INSERT INTO outbox (kind, subject) SELECT 'prefix', prefix_key FROM prefixes WHERE substr(prefix_key, 1, length(@node) + 1) = @node || '.'`,
     );
     this.selectPending = db.prepare('SELECT id, kind, subject FROM outbox WHERE refused IS NULL ORDER BY id LIMIT ?');
     this.deleteEntry = db.prepare('DELETE FROM outbox WHERE id = ?');
     this.refuseEntry = db.prepare('UPDATE outbox SET refused = ? WHERE id = ?');
-    this.deleteStatistics = db.prepare("DELETE FROM outbox WHERE kind = 'statistics' AND subject = ''");
-    this.insertStatistics = db.prepare("INSERT INTO outbox (kind, subject) VALUES ('statistics', '')");
+    this.insertStatistics = db.prepare("INSERT INTO outbox (kind, subject) VALUES ('statistics', '') ON CONFLICT (kind) WHERE kind = 'statistics' AND refused IS NULL DO NOTHING");
     this.selectDepth = db.prepare('SELECT count(*) FILTER (WHERE refused IS NULL) AS pending, count(refused) AS refused FROM outbox');
     this.selectRecord = db.prepare('SELECT handle, public_values FROM handles WHERE handle_key = ?');
     this.selectHomed = db.prepare('SELECT prefix FROM prefixes WHERE prefix_key = ?');
@@ -104,7 +100,7 @@ export class OutboxTables {
     return read(() => this.selectPending.all(limit));
   }
 
-  /** Removes sent reports (a report superseded meanwhile has a new id and stays). Call inside a write. */
+  /** Removes changes that were reported (a change made meanwhile has its own, newer row and stays). Call inside a write. */
   delivered(ids: readonly number[]): void {
     for (const id of ids) this.deleteEntry.run(id);
   }
@@ -114,13 +110,12 @@ export class OutboxTables {
     this.refuseEntry.run(code, id);
   }
 
-  /** Queues a statistics report, superseding one still waiting. Call inside a write. */
+  /** Queues a statistics report unless one is waiting already (its content is read when it is sent). Call inside a write. */
   queueStatistics(): void {
-    this.deleteStatistics.run();
     this.insertStatistics.run();
   }
 
-  /** Reports waiting to be sent, and reports the upstream refused. */
+  /** Changes waiting to be reported, and those the upstream refused. */
   depth(): { pending: number; refused: number } {
     return read(() => this.selectDepth.get() ?? { pending: 0, refused: 0 });
   }

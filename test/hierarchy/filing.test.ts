@@ -63,7 +63,7 @@ test('filing: nothing is lost while the top-level node is down; delivery resumes
   t.deepEqual(await filed(top, '88.118'), { '88.118.8': 'active' });
 });
 
-test('filing: a prefix that is not derived from the node prefix is never filed; a later change supersedes a waiting report', async (t) => {
+test('filing: a prefix that is not derived from the node prefix is never filed; changes waiting for one prefix go as one report', async (t) => {
   const top = await startTopLevel(t);
   const secondary = await startSecondary(t, top, '88.118');
   // 88.1180 is not under 88.118 (whole segments), and 99.5 is no prefix of this node: homing them files nothing.
@@ -73,8 +73,11 @@ test('filing: a prefix that is not derived from the node prefix is never filed; 
   t.is((await secondary.request('POST', '/api/prefixes/88.118.7')).status, 200);
   t.is((await secondary.request('DELETE', '/api/prefixes/88.118.7')).status, 200);
   t.is((await secondary.request('POST', '/api/prefixes/88.118.7')).status, 200);
-  t.is(await secondary.metric('idnode_outbox_depth'), 1, 'three changes of one prefix wait as one report');
-  await secondary.deliver();
+  t.is(await secondary.metric('idnode_outbox_depth'), 3, 'three changes of one prefix wait');
+  const applied = await secondary.metric('idnode_outbox_deliveries_total{kind="prefix",outcome="applied"}');
+  t.like(await secondary.deliver(), { delivered: 3, failure: null }, 'three changes settled');
+  t.is(await secondary.metric('idnode_outbox_deliveries_total{kind="prefix",outcome="applied"}'), applied + 1, 'sent as one report, its newest state');
+  t.is(await secondary.metric('idnode_outbox_depth'), 0);
   t.deepEqual(await filed(top, '88.118'), { '88.118.7': 'active' });
 });
 
