@@ -80,7 +80,8 @@ CREATE TABLE hierarchy_nodes (
   site TEXT,                              -- JSON: the site it published at its last join
   takeover TEXT,                          -- NULL, 'manual' or 'automatic': this node answers for it from the escrow
   takeover_at INTEGER,
-  statistics_seq INTEGER NOT NULL DEFAULT 0
+  statistics_seq INTEGER NOT NULL DEFAULT 0,
+  report_seq INTEGER NOT NULL DEFAULT 0    -- the highest sequence number received from it, told to it at each join
 ) STRICT, WITHOUT ROWID;
 
 -- Top-level node: enterprise prefixes filed by its secondary nodes.

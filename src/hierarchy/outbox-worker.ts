@@ -166,17 +166,20 @@ export class OutboxWorker {
     const text = JSON.stringify(site);
     if (this.joinedSite === text) return;
     const reply = await this.options.session.call('join', 'POST', '/api/hierarchy/join', { site });
-    const answer = reply.json as { prefix?: unknown; site?: unknown } | undefined;
+    const answer = reply.json as { prefix?: unknown; site?: unknown; received?: unknown } | undefined;
     if (reply.status !== 200 || typeof answer?.prefix !== 'string' || typeof answer.site !== 'object' || answer.site === null) {
       throw new PeerFailure('answer', `the upstream refused the join (HTTP ${reply.status}): ${JSON.stringify(reply.json ?? null).slice(0, 200)}`);
     }
     const { store } = this.options;
     const upstream = { prefix: answer.prefix, site: answer.site as SiteJson };
-    await store.write(() => {
+    const received = typeof answer.received === 'number' && Number.isSafeInteger(answer.received) ? answer.received : 0;
+    const renumbered = await store.write(() => {
       store.outbox.setSetting('upstream.prefix', upstream.prefix);
       store.outbox.setSetting('upstream.site', JSON.stringify(upstream.site));
       store.outbox.setSetting('joined.site', text);
+      return store.outbox.continueAfter(received);
     });
+    if (renumbered > 0) this.options.logger.warn({ renumbered, received }, 'the upstream has received higher sequence numbers than this store holds (restored from a backup?): waiting reports renumbered above them');
     this.joinedSite = text;
     this.options.onJoined(upstream);
     this.options.logger.info({ upstreamPrefix: upstream.prefix }, 'joined the upstream');

@@ -13,13 +13,17 @@ export interface PeerReply {
 
 /** A call that got no usable answer: why, in the closed set the metrics count. */
 export class PeerFailure extends Error {
+  /** The connection was a kept-alive one and failed before any answer: the call may be made again on a new one. */
+  readonly reusedConnection: boolean;
+
   constructor(
     readonly reason: UpstreamFailure,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reusedConnection?: boolean },
   ) {
     super(message, options);
     this.name = 'PeerFailure';
+    this.reusedConnection = options?.reusedConnection ?? false;
   }
 }
 
@@ -40,13 +44,28 @@ export interface PeerClientOptions {
 
 /** HTTP(S) JSON calls to other nodes. One per node: its agents keep a bounded number of connections per peer. */
 export class PeerClient {
-  private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 });
-  private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 });
+  // Idle connections are dropped before a node's own keep-alive timeout (IDNODE_KEEP_ALIVE_TIMEOUT_MS, 5 s by default)
+  // would close them under a request.
+  private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 4000 });
+  private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 4000 });
 
   constructor(private readonly options: PeerClientOptions) {}
 
-  /** One call to `url` (an origin and a path). Resolves with any HTTP answer; rejects with PeerFailure. */
-  call(url: string, call: PeerCall): Promise<PeerReply> {
+  /**
+   * One call to `url` (an origin and a path). Resolves with any HTTP answer; rejects with PeerFailure. A call that
+   * failed on a kept-alive connection before any answer (the peer closed it as it was reused) is made once more on a
+   * new one: every call between nodes may be repeated (reads, and reports applied once by their sequence numbers).
+   */
+  async call(url: string, call: PeerCall): Promise<PeerReply> {
+    try {
+      return await this.once(url, call);
+    } catch (error) {
+      if (!(error instanceof PeerFailure) || !error.reusedConnection) throw error;
+      return this.once(url, call);
+    }
+  }
+
+  private once(url: string, call: PeerCall): Promise<PeerReply> {
     const target = new URL(url);
     const secure = target.protocol === 'https:';
     const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
@@ -62,6 +81,7 @@ export class PeerClient {
         target,
         { method: call.method, headers, agent: secure ? this.https : this.http },
         (res) => {
+          answered = true;
           const chunks: Buffer[] = [];
           let length = 0;
           res.on('data', (chunk: Buffer) => {
@@ -82,9 +102,11 @@ export class PeerClient {
           res.on('error', (error) => fail(error));
         },
       );
+      let answered = false;
       const fail = (error: unknown): void => {
         clearTimeout(timer);
-        reject(error instanceof PeerFailure ? error : new PeerFailure('connection', `${target.origin}: ${(error as Error).message}`, { cause: error }));
+        if (error instanceof PeerFailure) reject(error);
+        else reject(new PeerFailure('connection', `${target.origin}: ${(error as Error).message}`, { cause: error, reusedConnection: request.reusedSocket && !answered }));
       };
       const timer = setTimeout(() => request.destroy(new PeerFailure('timeout', `${target.origin} did not answer within ${timeoutMs} ms`)), timeoutMs);
       request.on('error', fail);

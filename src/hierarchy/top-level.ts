@@ -70,9 +70,10 @@ export class TopLevel {
 
   /**
    * A node joins (or rejoins): its site becomes HS_SITE and HS_SITE.PREFIX of its prefix record here, and a takeover of
-   * it ends — it answers again. Returns this node's prefix and site. Throws INSUFFICIENT_PERMISSIONS, INVALID_VALUE.
+   * it ends — it answers again. Returns this node's prefix and site, and the highest sequence number received from the
+   * node. Throws INSUFFICIENT_PERMISSIONS, INVALID_VALUE.
    */
-  async join(identity: Identity | null, siteInput: unknown): Promise<{ prefix: string; site: SiteJson }> {
+  async join(identity: Identity | null, siteInput: unknown): Promise<{ prefix: string; site: SiteJson; received: number }> {
     const node = this.nodeOf(identity);
     const { store, rule } = this.options;
     const nowMs = this.options.nowMs();
@@ -82,7 +83,9 @@ export class TopLevel {
     const key = siteKey(site);
     if (key === null || jwkThumbprint(key) !== node.thumbprint) throw new IdnodeError('INVALID_VALUE', "site.servers[0].publicKey must be the node key this node was admitted with");
     const record = prefixRecordHandle(node.prefix, rule);
+    let received = 0;
     const handedBack = await store.write(() => {
+      received = store.hierarchy.node(node.prefixKey)?.reportSeq ?? 0;
       const existing = store.getRecord(record.key)?.values ?? [];
       const values = [
         ...existing.filter((v) => v.index !== 1 && v.index !== 2),
@@ -98,7 +101,8 @@ export class TopLevel {
     this.directory.reload();
     if (handedBack) this.handedBack(node, 'it joined again');
     this.options.logger.info({ node: node.prefix }, 'secondary node joined');
-    return { prefix: this.options.nodePrefix, site: this.options.site() };
+    // The highest sequence number received from it: a node restored from an older backup continues above it.
+    return { prefix: this.options.nodePrefix, site: this.options.site(), received };
   }
 
   /**
@@ -113,6 +117,7 @@ export class TopLevel {
     const nowMs = this.options.nowMs();
     const results = await store.write(() => {
       store.hierarchy.seen(node.prefixKey, nowMs);
+      store.hierarchy.received(node.prefixKey, reports.reduce((max, report) => Math.max(max, report.seq), 0));
       return reports.map((report): ReportResult => {
         try {
           return { seq: report.seq, outcome: this.apply(node, report, nowMs) ? 'applied' : 'duplicate' };

@@ -16,6 +16,8 @@ export interface NodeRow {
   readonly site: string | null;
   readonly takeover: Takeover | null;
   readonly takeoverAt: number | null;
+  /** The highest sequence number received from it. */
+  readonly reportSeq: number;
 }
 
 export interface FiledPrefix {
@@ -44,7 +46,7 @@ export interface EscrowedRecord {
 }
 
 const NODE_COLUMNS =
-  'prefix_key AS prefixKey, prefix, admitted_at AS admittedAt, joined_at AS joinedAt, last_seen_at AS lastSeenAt, site, takeover, takeover_at AS takeoverAt';
+  'prefix_key AS prefixKey, prefix, admitted_at AS admittedAt, joined_at AS joinedAt, last_seen_at AS lastSeenAt, site, takeover, takeover_at AS takeoverAt, report_seq AS reportSeq';
 
 export class HierarchyTables {
   private readonly selectNodes: Statement<[], NodeRow>;
@@ -53,6 +55,7 @@ export class HierarchyTables {
   private readonly updateJoined: Statement<[string, number, number, string]>;
   private readonly updateSeen: Statement<[number, string]>;
   private readonly updateTakeover: Statement<[string | null, number | null, string]>;
+  private readonly updateReportSeq: Statement<[number, string]>;
   private readonly upsertPrefix: Statement<[string, string, string, string, number, number]>;
   private readonly selectPrefixes: Statement<[string], FiledPrefix>;
   private readonly claimStatistics: Statement<[{ seq: number; now: number; node: string }]>;
@@ -70,6 +73,7 @@ export class HierarchyTables {
     this.updateJoined = db.prepare('UPDATE hierarchy_nodes SET site = ?, joined_at = ?, last_seen_at = ? WHERE prefix_key = ?');
     this.updateSeen = db.prepare('UPDATE hierarchy_nodes SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE prefix_key = ?');
     this.updateTakeover = db.prepare('UPDATE hierarchy_nodes SET takeover = ?, takeover_at = ? WHERE prefix_key = ?');
+    this.updateReportSeq = db.prepare('UPDATE hierarchy_nodes SET report_seq = max(report_seq, ?) WHERE prefix_key = ?');
     this.upsertPrefix = db.prepare(
       `INSERT INTO hierarchy_prefixes (prefix_key, prefix, node_key, state, seq, updated_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (prefix_key) DO UPDATE SET prefix = excluded.prefix, state = excluded.state, seq = excluded.seq, updated_at = excluded.updated_at
@@ -121,6 +125,11 @@ export class HierarchyTables {
   /** Starts (a kind) or ends (null) a takeover. Call inside a write. */
   setTakeover(prefixKey: string, takeover: Takeover | null, nowMs: number): void {
     this.updateTakeover.run(takeover, takeover === null ? null : nowMs, prefixKey);
+  }
+
+  /** Records the highest sequence number received from a node so far. Call inside a write. */
+  received(prefixKey: string, seq: number): void {
+    this.updateReportSeq.run(seq, prefixKey);
   }
 
   /** Applies a filing; false when its sequence number is not new (already applied). Call inside a write. */

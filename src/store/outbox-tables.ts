@@ -39,6 +39,11 @@ export class OutboxTables {
   private readonly deleteEntry: Statement<[number]>;
   private readonly refuseEntry: Statement<[string, number]>;
   private readonly insertStatistics: Statement<[]>;
+  private readonly selectUpTo: Statement<[number], OutboxEntry & { refused: string | null }>;
+  private readonly deleteUpTo: Statement<[number]>;
+  private readonly insertEntry: Statement<[string, string, string | null]>;
+  private readonly ensureSequence: Statement<[]>;
+  private readonly raiseSequence: Statement<[number]>;
   private readonly selectDepth: Statement<[], { pending: number; refused: number }>;
   private readonly selectRecord: Statement<[string], { handle: string; public_values: string }>;
   private readonly selectHomed: Statement<[string], { prefix: string }>;
@@ -55,6 +60,12 @@ export class OutboxTables {
     this.seedPrefixes = db.prepare(
       `INSERT INTO outbox (kind, subject) SELECT 'prefix', prefix_key FROM prefixes WHERE substr(prefix_key, 1, length(@node) + 1) = @node || '.'`,
     );
+    this.selectUpTo = db.prepare('SELECT id, kind, subject, refused FROM outbox WHERE id <= ? ORDER BY id');
+    this.deleteUpTo = db.prepare('DELETE FROM outbox WHERE id <= ?');
+    this.insertEntry = db.prepare('INSERT INTO outbox (kind, subject, refused) VALUES (?, ?, ?)');
+    // sqlite_sequence holds AUTOINCREMENT's counter; SQLite allows ordinary statements on it.
+    this.ensureSequence = db.prepare("INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'outbox')");
+    this.raiseSequence = db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'");
     this.selectPending = db.prepare('SELECT id, kind, subject FROM outbox WHERE refused IS NULL ORDER BY id LIMIT ?');
     this.deleteEntry = db.prepare('DELETE FROM outbox WHERE id = ?');
     this.refuseEntry = db.prepare('UPDATE outbox SET refused = ? WHERE id = ?');
@@ -93,6 +104,22 @@ export class OutboxTables {
   /** Switches filing off: the triggers stop queueing; what is queued stays. Call inside a write. */
   disableFiling(): void {
     this.deleteSetting.run('filing');
+  }
+
+  /**
+   * Makes every sequence number from now on, and of every row still waiting, greater than `received` (the highest the
+   * upstream has received from this node): after the store was restored from an older backup, its counter restarted
+   * below what the upstream has seen, and its new reports would be taken as repeats. Rows at or below are numbered
+   * anew, in their order. Returns how many were. Call inside a write.
+   */
+  continueAfter(received: number): number {
+    this.ensureSequence.run();
+    this.raiseSequence.run(received);
+    const rows = this.selectUpTo.all(received);
+    if (rows.length === 0) return 0;
+    this.deleteUpTo.run(received);
+    for (const row of rows) this.insertEntry.run(row.kind, row.subject, row.refused);
+    return rows.length;
   }
 
   /** The oldest `limit` pending reports. */

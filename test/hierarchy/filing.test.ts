@@ -4,6 +4,7 @@
 import test from 'ava';
 import { startSecondary, startTopLevel, ADMIN_OF_TOP, type HierarchyNode } from '../support/hierarchy-nodes.js';
 import { runCliAsync, serveEnv } from '../support/serve-process.js';
+import { secondConnection } from '../store/temp-store.js';
 
 async function filed(top: HierarchyNode, node: string): Promise<Record<string, string>> {
   const reply = await top.get('/api/hierarchy/statistics', { auth: ADMIN_OF_TOP });
@@ -139,4 +140,24 @@ test('filing: a prefix the idnode CLI allocates on the store (another process) i
   t.is(await secondary.metric('idnode_outbox_depth'), 2, 'its filing and its prefix record');
   await secondary.deliver();
   t.deepEqual(await filed(top, '88.118'), { '88.118.5': 'active' });
+});
+
+test('filing: a store whose sequence restarted below what the top-level node has seen (a restore) continues above it at its next join', async (t) => {
+  const top = await startTopLevel(t);
+  const secondary = await startSecondary(t, top, '88.118');
+  for (const prefix of ['88.118.1', '88.118.2', '88.118.3']) t.is((await secondary.put(`/api/handles/0.NA/${prefix}`, [{ index: 1, type: 'EMAIL', data: 'ops@example.cn' }])).status, 201);
+  await secondary.deliver();
+  const seen = top.node.store.hierarchy.node('88.118')?.reportSeq ?? 0;
+  t.true(seen >= 7);
+  // As after restoring an older backup: the outbox's counter is back at the start.
+  const db = secondConnection(t, secondary.config.dbPath);
+  db.prepare("UPDATE sqlite_sequence SET seq = 0 WHERE name = 'outbox'").run();
+  db.close();
+  t.is((await secondary.request('DELETE', '/api/prefixes/88.118.2')).status, 200);
+  // Its next join (here: its site changed) tells it the highest number received; it continues above it.
+  secondary.node.publishSite(secondary.port, 2641);
+  // (Two changes: the unhoming, and its own prefix record, whose HS_SITE changed.)
+  t.like(await secondary.deliver(), { delivered: 2, failure: null });
+  t.deepEqual(await filed(top, '88.118'), { '88.118.1': 'active', '88.118.2': 'disabled', '88.118.3': 'active' }, 'applied, not taken for a repeat');
+  t.true((top.node.store.hierarchy.node('88.118')?.reportSeq ?? 0) > seen);
 });
