@@ -14,7 +14,7 @@ import { claimedIdentity, verifyWireAnswer, type AnswerBody } from './answers.js
 import { PendingChallenges } from './challenges.js';
 import type { Envelope } from './envelope.js';
 import { perform, performRead, type MemoizedValues, type OperationDeps, type Outcome } from './operations.js';
-import { MAX_MESSAGE_BYTES, OP, atLeast, responseVersion, type Version } from './protocol.js';
+import { MAX_MESSAGE_BYTES, OP, VERSION, atLeast, responseVersion, type Version } from './protocol.js';
 import { decodeRequest, type WireRequest } from './requests.js';
 import { encodeResponse, type ResponseContext } from './responses.js';
 import { decryptWithSession, KEY_EXCHANGE_DH, WireSessions } from './sessions.js';
@@ -35,6 +35,26 @@ export interface Outgoing {
 }
 
 export type Send = (outgoing: Outgoing) => void | Promise<void>;
+
+/**
+ * The envelope of (a packet of) an answer: the version the answer is written in, this node's suggested version, and
+ * the request's session and request ids. `messageId` and `truncated` number the packets of a multi-packet UDP answer.
+ */
+export function answerEnvelope(outgoing: Outgoing, messageId = 0, truncated = false): Envelope {
+  return {
+    major: outgoing.version.major,
+    minor: outgoing.version.minor,
+    suggestMajor: VERSION.major,
+    suggestMinor: VERSION.minor,
+    compressed: false,
+    encrypted: false,
+    truncated,
+    sessionId: outgoing.sessionId,
+    requestId: outgoing.requestId,
+    messageId,
+    messageLength: outgoing.message.length,
+  };
+}
 
 export interface DispatcherDeps extends Omit<OperationDeps, 'valuesMemo'> {
   readonly limits: RateLimits;
