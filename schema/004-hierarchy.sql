@@ -1,6 +1,21 @@
 -- The hierarchy of nodes (issue 14, docs/hierarchy.md): a secondary node's outbox of reports to its upstream, and
 -- what a top-level node keeps of its secondary nodes — who they are, their filed prefixes, statistics and escrow.
 
+-- NUMBERING: this file is 004 only until the SNMS migration lands as 004 (the loader refuses gaps); at that merge it
+-- becomes schema/005-hierarchy.sql, unchanged.
+--
+-- WHAT THE TRIGGERS READ (for a migration that rebuilds `handles` or `prefixes`: drop these six triggers before the
+-- rebuild and create them again after it, with the same names and bodies expressed in the new columns):
+--   on `handles`  (AFTER INSERT/UPDATE/DELETE): `prefix_key` (the canonical prefix the record lives under; '0.NA' for
+--                 prefix records) and `handle_key` (the canonical handle, '0.NA/<prefix>' for prefix records, so
+--                 substr(handle_key, 6) is the prefix a prefix record names). No other column.
+--   on `prefixes` (AFTER INSERT/DELETE): `prefix_key` (the canonical homed prefix). No other column.
+--   and hierarchy_settings.value WHERE name = 'filing' (the canonical node prefix; the triggers fire only while it is set).
+-- They write only `outbox (kind, subject)`. src/store/outbox-tables.ts reads, when a report is sent:
+--   handles.handle_key, handles.handle, handles.public_values, handles.prefix_key (the SERVED condition, seeding),
+--   prefixes.prefix_key, prefixes.prefix, and handle_counts (prefix_key, count) for the statistics.
+-- After such a rebuild, test/hierarchy/filing.test.ts and takeover.test.ts (escrow) show whether the triggers fire.
+
 -- This node's place in the hierarchy, written by the node itself (src/hierarchy/). `filing` holds the canonical node
 -- prefix while reports to an upstream are on: the triggers below fill the outbox only then. `upstream.key` is the
 -- upstream's public key pinned at the first join; `upstream.prefix` and `upstream.site` what the upstream said of

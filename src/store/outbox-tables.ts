@@ -50,6 +50,11 @@ export class OutboxTables {
   private readonly selectPrefixRecord: Statement<[string], { handle: string }>;
   private readonly selectCounts: Statement<[], { prefixKey: string; count: number }>;
 
+  /**
+   * The columns of `handles` and `prefixes` read here and by the triggers are listed at the top of
+   * schema/004-hierarchy.sql: a migration that rebuilds those tables recreates the triggers and adapts these reads
+   * (seedRecords/SERVED, selectRecord, selectPrefixRecord, seedPrefixes, selectHomed, selectCounts).
+   */
   constructor(db: Database) {
     this.selectSetting = db.prepare('SELECT value FROM hierarchy_settings WHERE name = ?');
     this.upsertSetting = db.prepare('INSERT INTO hierarchy_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
