@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { createNode } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { closeGracefully, createServer, listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/log/logger.js';
-import { ADMIN, ADMIN_SECRET, NodeUnderTest, TestClock, type Reply, type RequestOptions } from './node-under-test.js';
+import { ADMIN, ADMIN_SECRET, NodeUnderTest, TestClock, testConfig, type Reply, type RequestOptions } from './node-under-test.js';
 
 export const TOP_PREFIX = '88';
 /** The administrator of a node with prefix P is 300:0.NA/P, with the tests' one secret. */
@@ -22,6 +21,9 @@ const QUIET: Record<string, string> = {
   IDNODE_OUTBOX_RETRY_MAX_MS: '3600000',
   IDNODE_STATISTICS_INTERVAL_SECONDS: '86400',
   IDNODE_PROBE_INTERVAL_MS: '600000',
+  // Calls between in-process nodes are real; on a loaded shared machine one can take longer than the default 2 s.
+  // The tests of timeouts set their own.
+  IDNODE_UPSTREAM_TIMEOUT_MS: '15000',
 };
 
 export class HierarchyNode extends NodeUnderTest {
@@ -80,22 +82,7 @@ export class HierarchyNode extends NodeUnderTest {
 async function start(t: ExecutionContext, prefix: string, env: Record<string, string>, clock: TestClock): Promise<HierarchyNode> {
   const host = '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'idnode-hierarchy-'));
-  const config = loadConfig({
-    IDNODE_DB_PATH: join(dir, 'idnode.db'),
-    IDNODE_ADMIN_SECRET: ADMIN_SECRET,
-    IDNODE_NODE_PREFIX: prefix,
-    IDNODE_SECRET_HASH_ITERATIONS: '1000',
-    IDNODE_LOG_LEVEL: 'silent',
-    IDNODE_HOST: host,
-    IDNODE_PORT: '0',
-    IDNODE_HANDLE_PORT: '0',
-    IDNODE_RATE_LIMIT_PER_CLIENT: '0',
-    IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: '0',
-    IDNODE_RATE_LIMIT_PER_IDENTITY: '0',
-    IDNODE_RATE_LIMIT_FAILED_LOGINS: '0',
-    ...QUIET,
-    ...env,
-  });
+  const config = testConfig(dir, { IDNODE_NODE_PREFIX: prefix, ...QUIET, ...env });
   const logLines: string[] = [];
   const sink = { write: (line: string) => void (logLines.length < 1000 && logLines.push(line)) };
   const node = await createNode(config, { logger: createLogger('info', sink), nowMs: clock.nowMs, externalWritePollMs: 0 });
