@@ -22,12 +22,16 @@ test('recursion: a handle of another secondary node resolves through each node, 
   t.like(viaQuery.json, { responseCode: 1, handle: '88.119/PUMP-1', authoritative: false, source: 'recursive' });
   t.is(viaQuery.json.stale, undefined);
   t.is(await one.metric('idnode_recursive_resolutions_total{outcome="found"}'), 1);
+  // Two calls timed: the upstream (its referral) and the serving node (the answer).
+  const resolveCalls = 'idnode_upstream_request_duration_seconds_count{call="resolve"}';
+  t.is(await one.metric(resolveCalls), 2);
 
   // The header asks for it too (and the fast path steps aside); the second time it comes from the cache.
   const viaHeader = await one.get('/api/handles/88.119/pump-1', { headers: { 'Handle-Recursive': 'true' } });
   t.is(viaHeader.status, 200);
   t.deepEqual(viaHeader.json.values, direct.json.values);
   t.is(await one.metric('idnode_recursive_resolutions_total{outcome="cached"}'), 1);
+  t.is(await one.metric(resolveCalls), 2, 'a cached answer calls no one');
 
   const viaTop = await top.get('/api/handles/88.119/PUMP-1?recursive');
   t.like(viaTop.json, { responseCode: 1, source: 'recursive' });
