@@ -19,6 +19,8 @@ const { values: args } = parseArgs({
     resolutions: { type: 'string', default: '4000' },
     concurrency: { type: 'string', default: '8' },
     faults: { type: 'boolean', default: false },
+    // Resolutions of identifiers never registered (each one an error): shows, and tests, the exit code on errors.
+    missing: { type: 'string', default: '0' },
     echo: { type: 'boolean', default: false },
   },
 });
@@ -26,6 +28,7 @@ const SECONDARIES = Number(args.secondaries);
 const PER_NODE = Number(args.identifiers);
 const RESOLUTIONS = Number(args.resolutions);
 const CONCURRENCY = Number(args.concurrency);
+const MISSING = Number(args.missing);
 const UPSTREAM_TIMEOUT_MS = 2000;
 const ENV = { IDNODE_OUTBOX_POLL_MS: '200', IDNODE_OUTBOX_RETRY_MAX_MS: '1000', IDNODE_STATISTICS_INTERVAL_SECONDS: '2', IDNODE_UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS) };
 
@@ -87,7 +90,7 @@ async function resolveMix(nodes: readonly ClusterNode[], figures: Map<ClusterNod
   const worker = async (): Promise<void> => {
     while (next < RESOLUTIONS) {
       next += 1;
-      const handle = handles[random(handles.length)];
+      const handle = next <= MISSING ? `${handles[0]}-MISSING-${next}` : handles[random(handles.length)];
       const via = nodes[random(nodes.length)];
       if (handle === undefined || via === undefined) return;
       const counted = figures.get(via)!;
@@ -101,7 +104,8 @@ async function resolveMix(nodes: readonly ClusterNode[], figures: Map<ClusterNod
         }
       } catch (error) {
         counted.errors += 1;
-        problems.push(`${handle} via ${via.name}: ${(error as Error).message}`);
+        const cause = (error as Error & { cause?: { code?: string } }).cause?.code;
+        problems.push(`${handle} via ${via.name}: ${(error as Error).message}${cause === undefined ? '' : ` (${cause})`}`);
       }
     }
   };
