@@ -29,6 +29,15 @@ const BATCH_REPORTS = 500;
 const BATCH_BYTES = 256 * 1024;
 const FIRST_RETRY_MS = 250;
 
+/**
+ * The wait before the next pass after `failures` failed passes in a row: 250 ms doubling up to `retryMaxMs`, with ±20 %
+ * jitter, so a node that was down for an hour is not hammered by every secondary node at once.
+ */
+export function retryDelayMs(failures: number, retryMaxMs: number, random: () => number = Math.random): number {
+  const backoff = Math.min(retryMaxMs, FIRST_RETRY_MS * 2 ** Math.min(Math.max(failures, 1) - 1, 20));
+  return Math.round(backoff * (0.8 + 0.4 * random()));
+}
+
 export interface PassResult {
   readonly joined: boolean;
   /** Changes settled in this pass: reported (applied, or applied before) and refused for good. */
@@ -107,10 +116,8 @@ export class OutboxWorker {
           this.schedule(this.options.pollMs);
           return;
         }
-        // Exponential backoff with jitter, capped: a node that was down for an hour is not hammered by every secondary at once.
         this.failures += 1;
-        const backoff = Math.min(this.options.retryMaxMs, FIRST_RETRY_MS * 2 ** Math.min(this.failures - 1, 20));
-        this.schedule(Math.round(backoff * (0.8 + 0.4 * Math.random())));
+        this.schedule(retryDelayMs(this.failures, this.options.retryMaxMs));
       });
     }, delayMs);
     this.timer.unref();
