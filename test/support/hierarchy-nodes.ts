@@ -75,6 +75,7 @@ export class HierarchyNode extends NodeUnderTest {
   /** Its node key as published at /api/site. */
   async publicKey(): Promise<Record<string, string>> {
     const reply = await this.get('/api/site');
+    if (reply.status !== 200) throw new Error(`GET /api/site of ${this.prefix}: ${reply.status} ${reply.text}`);
     return reply.json.site.servers[0].publicKey.value;
   }
 }
