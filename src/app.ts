@@ -17,6 +17,7 @@ import { credentials, loginAttempts } from './http/credentials.js';
 import { fastResolve } from './http/fast-resolve.js';
 import { fastProxy } from './http/fast-proxy.js';
 import { handlesRoutes } from './http/handles-routes.js';
+import { hierarchyRoutes } from './http/hierarchy-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { prefixesRoutes } from './http/prefixes-routes.js';
 import { proxyAnswerer } from './http/proxy-answer.js';
@@ -38,6 +39,7 @@ import { TYPE_NAMES, type ValueLabels } from './pages/labels.js';
 import { nodeTimeZone } from './pages/local-time.js';
 import type { Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
+import { Hierarchy } from './hierarchy/hierarchy.js';
 import { PrefixService } from './prefixes/prefix-service.js';
 import { RateLimits } from './ratelimit/rate-limits.js';
 import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
@@ -79,9 +81,12 @@ export interface IdnodeNode {
   readonly usage: UsageRecorder;
   /** Answers Handle-protocol messages (TCP and UDP, src/wire/) over the same services, cache, limits and metrics. */
   readonly wire: WireDispatcher;
+  /** The node's place in the hierarchy: referrals, recursion, a secondary's outbox or a top-level node's nodes (docs/hierarchy.md). */
+  readonly hierarchy: Hierarchy;
   /**
    * Publishes this node's HS_SITE (with its public key) for the HTTP port it listens on, and the Handle-protocol port
-   * when it listens on one, in 0.NA/<node prefix> and /api/site.
+   * when it listens on one, in 0.NA/<node prefix> and /api/site; then starts (or updates) its part in the hierarchy:
+   * joining its upstream, or checking on its secondary nodes.
    */
   publishSite(port: number, handlePort?: number | null): void;
   /** Stops background timers, records the stop, runs queued writes and closes the store. */
@@ -142,6 +147,13 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const { records } = caches;
   const lookup: RecordLookup = (key) => records.get(key, () => store.getRecord(key)?.values, !store.inTransaction);
   const authenticator = new Authenticator(lookup, caches.credentials, config.secretHashIterations);
+  // Made on first use (a served node makes it at start, when it publishes its site): key generation takes a while.
+  let key: NodeKey | null = null;
+  const nodeKey = (): NodeKey => (key ??= nodeKeyFromPem(store.nodeKey('server', generateNodeKeyPem, Math.floor(nowMs() / 1000))));
+  let site: Site | null = null;
+  // Until publishSite names the ports bound, the configured ones (a Handle port chosen at start is not known yet).
+  const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk, config.handlePort === 0 ? null : config.handlePort));
+  const hierarchy = new Hierarchy({ config, store, metrics, logger: options.logger, nowMs, rule, nodeKey, site: currentSite, isNodeAdmin: (identity) => policy.isNodeAdmin(identity, lookup) });
   const resolve = new ResolveService(store, cache, policy, metrics, {
     rule,
     peekRecord: (key) => records.get(key, () => store.getRecord(key)?.values, false),
@@ -151,6 +163,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
     usage: usage.tally,
+    ...(hierarchy.beyond === undefined ? {} : { beyond: hierarchy.beyond }),
   }, lookup);
   const register = new RegisterService(store, policy, metrics, { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs }, lookup);
   const prefixes = new PrefixService(store, policy, {
@@ -177,18 +190,12 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     },
   });
 
-  // Made on first use (a served node makes it at start, when it publishes its site): key generation takes a while.
-  let key: NodeKey | null = null;
-  const nodeKey = (): NodeKey => (key ??= nodeKeyFromPem(store.nodeKey('server', generateNodeKeyPem, Math.floor(nowMs() / 1000))));
   const sessions = new SessionService(
     sessionCache,
     lookup,
     rule,
     nodeKey,
   );
-  let site: Site | null = null;
-  // Until publishSite names the ports bound, the configured ones (a Handle port chosen at start is not known yet).
-  const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk, config.handlePort === 0 ? null : config.handlePort));
 
   const app = new Koa<NodeState>({ proxy: false });
   app.silent = true;
@@ -207,13 +214,15 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     random: options.random ?? Math.random,
     nowMs,
     clients,
+    recurses: config.role === 'top-level' || config.upstreamUrl !== null,
   });
   const router = buildRouter({
-    ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
+    ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes, recurse: (request, local, hops) => hierarchy.resolveRecursively(request, local, hops) }),
+    ...hierarchyRoutes(hierarchy, config.bodyLimitBytes),
     ...prefixesRoutes(prefixes),
     ...sessionsRoutes(sessions, loginAttempts(limits, clients), config.bodyLimitBytes, rule),
     ...siteRoutes(currentSite),
-    ...proxyRoutes(proxy, accounting),
+    ...proxyRoutes(proxy, accounting, (request, local) => hierarchy.resolveRecursively(request, local, 0)),
     ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: clients.address }),
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
@@ -270,11 +279,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     services: { resolve, register, prefixes },
     usage,
     wire,
+    hierarchy,
     publishSite(port: number, handlePort: number | null = null) {
       site = nodeSite(config, port, nodeKey().publicJwk, handlePort);
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));
+      hierarchy.start(site);
     },
     close() {
+      hierarchy.stop();
       stopWatching();
       void usage.stop();
       store.close();

@@ -68,6 +68,33 @@ export interface Config {
   readonly secretHashIterations: number;
   readonly authCacheSeconds: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The node's place in the hierarchy (docs/hierarchy.md): a secondary node, or the top-level node others join. */
+  readonly role: 'secondary' | 'top-level';
+  /** A secondary node's top-level node (its HTTP(S) origin), or null for a node on its own. */
+  readonly upstreamUrl: string | null;
+  /** The RFC 7638 thumbprint of the upstream's node key, pinned in advance; null: pinned at the first join. */
+  readonly upstreamKeyThumbprint: string | null;
+  /** Time one call to another node may take. */
+  readonly upstreamTimeoutMs: number;
+  /** Referrals a recursive resolution follows before RECURSION_LIMIT. */
+  readonly recursionMaxHops: number;
+  /** How long past its TTL a recursive answer may be served when its source cannot be reached; 0 = never. */
+  readonly serveStaleSeconds: number;
+  /** Consecutive failures that open the circuit to another node, and how long it stays open. */
+  readonly circuitBreakerFailures: number;
+  readonly circuitBreakerOpenMs: number;
+  /** How often a secondary node looks at its outbox when idle. */
+  readonly outboxPollMs: number;
+  /** Longest wait between delivery attempts while the upstream fails (the backoff doubles up to it). */
+  readonly outboxRetryMaxMs: number;
+  /** How often a secondary node reports its statistics. */
+  readonly statisticsIntervalSeconds: number;
+  /** How often a top-level node checks that its secondary nodes answer. */
+  readonly probeIntervalMs: number;
+  /** A top-level node takes over a secondary node that has not answered for this long; 0 = only on command. */
+  readonly takeoverAfterMs: number;
+  /** Entries of the cache of answers from other nodes (its bytes are bounded by a quarter of IDNODE_CACHE_MAX_BYTES). */
+  readonly remoteCacheMaxEntries: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -153,6 +180,31 @@ const addressList: Parser<readonly string[]> = (raw) => {
   return Object.freeze(items);
 };
 
+const role: Parser<Config['role']> = (raw) => {
+  if (raw !== 'secondary' && raw !== 'top-level') throw new Error('must be secondary or top-level');
+  return raw;
+};
+
+const upstreamUrl: Parser<string | null> = (raw) => {
+  if (raw.length === 0) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an http:// or https:// URL');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.pathname !== '/') {
+    throw new Error('must be the origin of a node, http(s)://host:port, without path, query or credentials');
+  }
+  return url.origin;
+};
+
+const thumbprint: Parser<string | null> = (raw) => {
+  if (raw.length === 0) return null;
+  if (!/^[A-Za-z0-9_-]{43}$/.test(raw)) throw new Error('must be an RFC 7638 SHA-256 thumbprint (43 base64url characters)');
+  return raw;
+};
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel: Parser<Config['logLevel']> = (raw) => {
   const found = LOG_LEVELS.find((level) => level === raw);
@@ -207,6 +259,20 @@ export const VARIABLES = {
   IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 1_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },
   IDNODE_AUTH_CACHE_SECONDS: { key: 'authCacheSeconds', defaultText: '300', parse: integer(0, 86_400), description: 'how long a verified secret is remembered (keyed by an HMAC, never the secret)' },
   IDNODE_LOG_LEVEL: { key: 'logLevel', defaultText: 'info', parse: logLevel, description: 'pino log level' },
+  IDNODE_ROLE: { key: 'role', defaultText: 'secondary', parse: role, description: 'place in the hierarchy: `secondary` or `top-level` ([docs/hierarchy.md](docs/hierarchy.md))' },
+  IDNODE_UPSTREAM_URL: { key: 'upstreamUrl', defaultText: '', parse: upstreamUrl, description: "a secondary node's top-level node, `http(s)://host:port`; unset: a node on its own" },
+  IDNODE_UPSTREAM_KEY_THUMBPRINT: { key: 'upstreamKeyThumbprint', defaultText: '', parse: thumbprint, description: "RFC 7638 thumbprint of the upstream's node key; unset: pinned at the first join" },
+  IDNODE_UPSTREAM_TIMEOUT_MS: { key: 'upstreamTimeoutMs', defaultText: '2000', parse: integer(50, 60_000), description: 'time one call to another node may take' },
+  IDNODE_RECURSION_MAX_HOPS: { key: 'recursionMaxHops', defaultText: '8', parse: integer(1, 32), description: 'referrals a recursive resolution follows before RECURSION_LIMIT' },
+  IDNODE_SERVE_STALE_SECONDS: { key: 'serveStaleSeconds', defaultText: '86400', parse: integer(0, 604_800), description: 'how long past its TTL a recursive answer may be served while its source is unreachable (0 = never)' },
+  IDNODE_CIRCUIT_BREAKER_FAILURES: { key: 'circuitBreakerFailures', defaultText: '5', parse: integer(1, 1000), description: 'consecutive failures that open the circuit to another node' },
+  IDNODE_CIRCUIT_BREAKER_OPEN_MS: { key: 'circuitBreakerOpenMs', defaultText: '10000', parse: integer(100, 600_000), description: 'how long an open circuit refuses calls before one is tried again' },
+  IDNODE_OUTBOX_POLL_MS: { key: 'outboxPollMs', defaultText: '1000', parse: integer(50, 600_000), description: 'how often an idle secondary node looks for reports to send' },
+  IDNODE_OUTBOX_RETRY_MAX_MS: { key: 'outboxRetryMaxMs', defaultText: '60000', parse: integer(100, 3_600_000), description: 'longest wait between delivery attempts while the upstream fails' },
+  IDNODE_STATISTICS_INTERVAL_SECONDS: { key: 'statisticsIntervalSeconds', defaultText: '300', parse: integer(1, 86_400), description: 'how often a secondary node reports its statistics' },
+  IDNODE_PROBE_INTERVAL_MS: { key: 'probeIntervalMs', defaultText: '5000', parse: integer(50, 600_000), description: 'how often a top-level node checks that its secondary nodes answer' },
+  IDNODE_TAKEOVER_AFTER_MS: { key: 'takeoverAfterMs', defaultText: '0', parse: integer(0, 86_400_000), description: 'a top-level node takes over a secondary node silent this long (0 = only on command)' },
+  IDNODE_REMOTE_CACHE_MAX_ENTRIES: { key: 'remoteCacheMaxEntries', defaultText: '50000', parse: integer(1, 10_000_000), description: 'cache of answers from other nodes, in entries' },
 } as const satisfies { readonly [name: string]: Variable<keyof Config> };
 
 export type VariableName = keyof typeof VARIABLES;
@@ -244,6 +310,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (typeof values.headersTimeoutMs === 'number' && typeof values.requestTimeoutMs === 'number' && values.headersTimeoutMs > values.requestTimeoutMs) {
     problems.push('IDNODE_HEADERS_TIMEOUT_MS must not exceed IDNODE_REQUEST_TIMEOUT_MS');
+  }
+  if (values.role === 'top-level' && typeof values.upstreamUrl === 'string') {
+    problems.push('IDNODE_UPSTREAM_URL: a top-level node has no upstream (IDNODE_ROLE=top-level)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(values as Config);

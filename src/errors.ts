@@ -53,6 +53,12 @@ export const ERROR_CATALOG = Object.freeze({
   STORE_BUSY: entry(503, 3, -4, 'store is busy, retry later'),
   STORE_FULL: entry(503, 3, -4, 'store is full, retry later'),
   STORE_UNAVAILABLE: entry(503, 3, -4, 'store is unavailable, retry later'),
+  // The hierarchy (docs/hierarchy.md). Handle.net answers RECURSION_COUNT_TOO_HIGH (6) with HTTP 500; 508 says what it is.
+  RECURSION_LIMIT: entry(508, 6, -4, 'too many referrals: the recursion limit was reached'),
+  UPSTREAM_UNAVAILABLE: entry(502, 2, -4, 'the node that serves this prefix could not be reached'),
+  UPSTREAM_TIMEOUT: entry(504, 2, -4, 'the node that serves this prefix did not answer in time'),
+  CHECKSUM_MISMATCH: entry(400, 4, -2, 'the checksum of the reports does not match their content'),
+  NOT_TOP_LEVEL: entry(501, 5, -2, 'only a top-level node (IDNODE_ROLE=top-level) offers this'),
   INTERNAL: entry(500, 2, -4, 'Internal Server Error'),
 });
 

@@ -63,6 +63,20 @@ test('config: an empty environment gives the documented defaults', (t) => {
     secretHashIterations: 210_000,
     authCacheSeconds: 300,
     logLevel: 'info',
+    role: 'secondary',
+    upstreamUrl: null,
+    upstreamKeyThumbprint: null,
+    upstreamTimeoutMs: 2000,
+    recursionMaxHops: 8,
+    serveStaleSeconds: 86_400,
+    circuitBreakerFailures: 5,
+    circuitBreakerOpenMs: 10_000,
+    outboxPollMs: 1000,
+    outboxRetryMaxMs: 60_000,
+    statisticsIntervalSeconds: 300,
+    probeIntervalMs: 5000,
+    takeoverAfterMs: 0,
+    remoteCacheMaxEntries: 50_000,
   };
   t.deepEqual(loadConfig({}), expected);
 });
@@ -220,4 +234,23 @@ test('config: IDNODE_PUBLIC_URL is an http(s) base without query, fragment or cr
     const error = t.throws(() => loadConfig({ IDNODE_PUBLIC_URL: bad }), { instanceOf: ConfigError }, bad);
     t.is(naming(error.problems, 'IDNODE_PUBLIC_URL').length, 1, bad);
   }
+});
+
+test('config: the hierarchy variables — a role, an upstream origin, a thumbprint; a top-level node has no upstream', (t) => {
+  const config = loadConfig({ IDNODE_ROLE: 'secondary', IDNODE_UPSTREAM_URL: 'https://top.example.cn:8443/', IDNODE_UPSTREAM_KEY_THUMBPRINT: 'A'.repeat(43) });
+  t.is(config.upstreamUrl, 'https://top.example.cn:8443');
+  t.is(config.upstreamKeyThumbprint, 'A'.repeat(43));
+  t.is(loadConfig({ IDNODE_ROLE: 'top-level' }).role, 'top-level');
+  for (const [name, value] of [
+    ['IDNODE_ROLE', 'national'],
+    ['IDNODE_UPSTREAM_URL', 'ftp://top.example.cn'],
+    ['IDNODE_UPSTREAM_URL', 'http://top.example.cn/api'],
+    ['IDNODE_UPSTREAM_URL', 'http://user:pw@top.example.cn'],
+    ['IDNODE_UPSTREAM_URL', 'not a url'],
+    ['IDNODE_UPSTREAM_KEY_THUMBPRINT', 'short'],
+    ['IDNODE_RECURSION_MAX_HOPS', '0'],
+  ] as const) {
+    t.is(naming(problemsOf({ [name]: value }), name).length, 1, `${name}=${value}`);
+  }
+  t.deepEqual(naming(problemsOf({ IDNODE_ROLE: 'top-level', IDNODE_UPSTREAM_URL: 'http://127.0.0.1:8000' }), 'IDNODE_UPSTREAM_URL').length, 1);
 });

@@ -2,7 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SECURITY_HEADERS } from './answer.js';
-import type { ProxyAnswer } from './proxy-answer.js';
+import { needsRemote, type ProxyOutcome } from './proxy-answer.js';
 import { declaresBody } from './rate-limit-gate.js';
 import type { RequestAccounting } from './request-accounting.js';
 import { PROXY_PATH } from './routes.js';
@@ -12,16 +12,20 @@ const ROUTE = 'proxy';
 /**
  * Every GET or HEAD of a proxy path (routes.ts PROXY_PATH) without a body is answered here: the proxy is anonymous
  * (credentials are never read — only public values are shown), so nothing Koa's middleware does applies. The answer
- * is the Koa route's, byte for byte (both use proxy-answer.ts). Anything else returns false and goes through Koa.
+ * is the Koa route's, byte for byte (both use proxy-answer.ts). Anything else — and a handle whose prefix is served
+ * elsewhere — returns false and goes through Koa.
  */
-export function fastProxy(answer: (req: IncomingMessage) => ProxyAnswer, accounting: RequestAccounting): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function fastProxy(answer: (req: IncomingMessage) => ProxyOutcome, accounting: RequestAccounting): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const url = req.url;
     if ((req.method !== 'GET' && req.method !== 'HEAD') || url === undefined || !PROXY_PATH.test(url)) return false;
     // A GET declaring a body goes through Koa, which closes the connection rather than read that body.
     if (declaresBody(req)) return false;
     const started = performance.now();
-    const { status, headers, body, error } = answer(req);
+    const outcome = answer(req);
+    // A handle served elsewhere is asked of the hierarchy, which waits for other nodes: the Koa route does that.
+    if (needsRemote(outcome)) return false;
+    const { status, headers, body, error } = outcome;
     res.writeHead(status, { ...SECURITY_HEADERS, ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
     res.end(body);
     if (error !== null) accounting.failed(error, ROUTE);

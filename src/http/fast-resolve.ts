@@ -31,8 +31,9 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
   return (req, res) => {
     const url = req.url;
     if (req.method !== 'GET' || url === undefined || !url.startsWith(HANDLE_ROUTE) || url.includes('?')) return false;
-    // A GET declaring a body goes through Koa, which closes the connection rather than read that body.
-    if (req.headers.authorization !== undefined || declaresBody(req)) return false;
+    // A GET declaring a body goes through Koa, which closes the connection rather than read that body; so does one
+    // asking for recursion (Handle-Recursive), which may wait for other nodes.
+    if (req.headers.authorization !== undefined || req.headers['handle-recursive'] !== undefined || declaresBody(req)) return false;
     const started = performance.now();
     let text: string | undefined;
     let status: number;

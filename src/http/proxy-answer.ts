@@ -18,7 +18,7 @@ import { encodeIriToUri, isRedirectable } from '../proxy/location-header.js';
 import { implicitLocatts, prefersJson } from '../proxy/negotiation.js';
 import { paramOf, parseProxyTarget, proxyPathOf, type ProxyParams, type ProxyTarget } from '../proxy/proxy-target.js';
 import { earlier, expiresAtMs, inherited, locationUrl, NEVER, planOf, redirectStatus, type Expiry, planSizeBytes, type LocationsRedirect, type ProxyPlan, type UrlRedirect } from '../proxy/redirect-plan.js';
-import type { ResolveResult, ResolveService } from '../resolve/resolve-service.js';
+import type { ResolveRequest, ResolveResult, ResolveService } from '../resolve/resolve-service.js';
 import { HTML_TYPE, JSON_TYPE, renderError, retryAfterOf } from './answer.js';
 import type { ClientAddressing } from './client-address.js';
 import { resolutionAnswer } from './resolution.js';
@@ -41,6 +41,39 @@ export interface ProxyDeps {
   readonly random: () => number;
   readonly nowMs: () => number;
   readonly clients: ClientAddressing;
+  /**
+   * The proxy always recurses (issue 14): a handle whose prefix this node does not serve is asked of the hierarchy
+   * (src/hierarchy/) instead of answered with a referral. False: such a handle gets the 404 page naming its prefix.
+   */
+  readonly recurses: boolean;
+}
+
+/**
+ * What is known from beyond this node for one request: each handle key asked of the hierarchy, with its answer or
+ * the error asking it ended in. The answerer consults it before its own store.
+ */
+export type Beyond = ReadonlyMap<string, ResolveResult | IdnodeError>;
+
+/** The answerer cannot finish without asking the hierarchy about one handle (not served here): ask, then call again. */
+export interface NeedsRemote {
+  readonly needs: ResolveRequest;
+  readonly local: ResolveResult;
+}
+
+export type ProxyOutcome = ProxyAnswer | NeedsRemote;
+
+export function needsRemote(outcome: ProxyOutcome): outcome is NeedsRemote {
+  return 'needs' in outcome;
+}
+
+/** Thrown inside the answerer to leave its resolution loop; never escapes it. */
+class AskBeyond {
+  constructor(readonly wanted: NeedsRemote) {}
+}
+
+/** Local answers that mean "not served here": a referral or a prefix that does not live here. */
+function servedElsewhere(result: ResolveResult): boolean {
+  return result.kind === 'referral' || result.kind === 'service-referral' || result.kind === 'not-homed';
 }
 
 /** A complete answer: the headers besides the security ones every answer carries (a page's CSP replaces the default). */
@@ -74,7 +107,7 @@ function integers(values: readonly string[] | undefined): number[] {
   return (values ?? []).filter((value) => /^[+-]?\d{1,10}$/.test(value)).map(Number).filter((n) => n >= -2_147_483_648 && n <= 2_147_483_647);
 }
 
-export function proxyAnswerer(deps: ProxyDeps): (req: IncomingMessage) => ProxyAnswer {
+export function proxyAnswerer(deps: ProxyDeps): (req: IncomingMessage, beyond?: Beyond) => ProxyOutcome {
   let dateSecond = -1;
   let dateText = '';
   const httpDate = (ms: number): string => {
@@ -192,7 +225,7 @@ export function proxyAnswerer(deps: ProxyDeps): (req: IncomingMessage) => ProxyA
     return redirect(status, location, plan.expiry, VARY_LOCATIONS, false);
   }
 
-  return (req) => {
+  return (req, beyond = new Map()) => {
     const language = (): Language => pickLanguage(req.headers['accept-language']);
     // Errors before the request is understood are answered as JSON to a client that prefers it.
     let json = prefersJson(req.headers.accept);
@@ -207,7 +240,15 @@ export function proxyAnswerer(deps: ProxyDeps): (req: IncomingMessage) => ProxyA
       const types = target.params.get('type') ?? [];
       const indexes = integers(target.params.get('index'));
       const filtered = types.length > 0 || indexes.length > 0;
-      const resolveOnce = (at: Handle): ResolveResult => deps.resolve.resolve({ handle: at, indexes, types, publicOnly: true, identity: null });
+      const resolveOnce = (at: Handle): ResolveResult => {
+        const known = beyond.get(at.key);
+        if (known instanceof IdnodeError) throw known;
+        if (known !== undefined) return known;
+        const request: ResolveRequest = { handle: at, indexes, types, publicOnly: true, identity: null };
+        const local = deps.resolve.resolve(request);
+        if (deps.recurses && servedElsewhere(local)) throw new AskBeyond({ needs: request, local });
+        return local;
+      };
       let result = resolveOnce(handle);
       let plan = result.kind === 'found' ? planFor(handle, result.valuesJson, filtered) : null;
       // JSON, as /api/handles answers, for a client that prefers it — unless the record offers content negotiation
@@ -262,6 +303,7 @@ export function proxyAnswerer(deps: ProxyDeps): (req: IncomingMessage) => ProxyA
       }
       return page(req, handle, text, result.valuesJson, result.maxAgeSeconds, language());
     } catch (thrown) {
+      if (thrown instanceof AskBeyond) return thrown.wanted;
       return errorAnswer(toIdnodeError(thrown), language(), json, echo);
     }
   };

@@ -30,6 +30,10 @@ const PREFIX_PATH = /^\/api\/prefixes\/.+$/s;
  * /healthz, /readyz, /identity, /identityv2, /snms…).
  */
 export const PROXY_PATH = /^\/(?:[0-9][^/]*\/|hdl\/|hdl:|info:hdl\/|urn:hdl:)/i;
+/** A secondary node admitted to a top-level node, and its takeover (docs/hierarchy.md). */
+export const NODE_ROUTE = '/api/hierarchy/nodes/';
+const NODE_PATH = /^\/api\/hierarchy\/nodes\/[^/]+$/;
+const TAKEOVER_PATH = /^\/api\/hierarchy\/nodes\/[^/]+\/takeover$/;
 
 export const ROUTES = [
   { name: 'handles.list', methods: ['GET', 'POST'], path: '/api/handles', dialect: 'handle' },
@@ -45,6 +49,14 @@ export const ROUTES = [
   { name: 'sessions.close', methods: ['DELETE'], path: '/api/sessions/this', dialect: 'handle' },
   { name: 'site', methods: ['GET'], path: '/api/site', dialect: 'handle' },
   { name: 'proxy', methods: ['GET'], path: PROXY_PATH, dialect: 'html' },
+  { name: 'hierarchy.status', methods: ['GET'], path: '/api/hierarchy', dialect: 'handle' },
+  { name: 'hierarchy.join', methods: ['POST'], path: '/api/hierarchy/join', dialect: 'handle' },
+  { name: 'hierarchy.reports', methods: ['POST'], path: '/api/hierarchy/reports', dialect: 'handle' },
+  { name: 'hierarchy.nodes', methods: ['GET'], path: '/api/hierarchy/nodes', dialect: 'handle' },
+  { name: 'hierarchy.admit', methods: ['PUT'], path: NODE_PATH, dialect: 'handle' },
+  { name: 'hierarchy.takeover', methods: ['POST'], path: TAKEOVER_PATH, dialect: 'handle' },
+  { name: 'hierarchy.handback', methods: ['DELETE'], path: TAKEOVER_PATH, dialect: 'handle' },
+  { name: 'hierarchy.statistics', methods: ['GET'], path: '/api/hierarchy/statistics', dialect: 'handle' },
   { name: 'metrics', methods: ['GET'], path: '/metrics', dialect: 'plain', exempt: true },
   { name: 'healthz', methods: ['GET'], path: '/healthz', dialect: 'plain', exempt: true },
   { name: 'readyz', methods: ['GET'], path: '/readyz', dialect: 'plain', exempt: true },

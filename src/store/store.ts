@@ -10,6 +10,8 @@ import { publicView, type PublicView } from '../identifier/value-json.js';
 import { applyMigrations } from './migrations.js';
 import { createPrivateFile, makePrivateFolders, refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { HierarchyTables } from './hierarchy-tables.js';
+import { OutboxTables } from './outbox-tables.js';
 import { UsageTables } from './usage-tables.js';
 import { WriteQueue, type WriteOp } from './write-queue.js';
 
@@ -99,6 +101,10 @@ export class Store {
   readonly writes: WriteQueue;
   /** Daily counters and node runs for the monthly report; every record write below counts itself there. */
   readonly usage: UsageTables;
+  /** A secondary node's reports to its upstream (schema/004). */
+  readonly outbox: OutboxTables;
+  /** A top-level node's secondary nodes, filings, statistics and escrow (schema/004). */
+  readonly hierarchy: HierarchyTables;
   /**
    * The size cap in force (bytes), or null without one. SQLite never sets max_page_count below the pages the file
    * already has, so a cap smaller than the store holds it at its current size: larger than `maxBytes` asked for.
@@ -177,6 +183,8 @@ export class Store {
     this.insertSetting = db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE name = ?');
     this.usage = new UsageTables(db);
+    this.outbox = new OutboxTables(db);
+    this.hierarchy = new HierarchyTables(db);
     this.onCommitted = options.onCommitted ?? (() => {});
     this.onRecordWritten = options.onRecordWritten ?? (() => {});
     this.writes = new WriteQueue(db, this.touched, this.onCommitted);

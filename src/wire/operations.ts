@@ -82,6 +82,13 @@ export function performRead(request: WireRequest, identity: Identity | null, dep
         doNotRefer: hasFlag(request, FLAG.DO_NOT_REFER),
       });
       if (result.kind === 'not-found') return { body: { kind: 'error', responseCode: RC.HANDLE_NOT_FOUND, message: '' }, status: 404 };
+      // Another node serves the prefix: a service referral to its site, named by the record the values come from.
+      if (result.kind === 'service-referral') {
+        return {
+          body: { kind: 'referral', responseCode: RC.SERVICE_REFERRAL, handle: Buffer.from(result.referralHandle, 'utf8'), values: deps.valuesMemo.get(result.valuesJson, encodeValuesJson) },
+          status: 300,
+        };
+      }
       // A prefix that does not live here (and no referral): RC_SERVER_NOT_RESP, as HandleServer answers and REST's 400/301.
       if (result.kind === 'not-homed') {
         return { body: { kind: 'error', responseCode: RC.SERVER_NOT_RESPONSIBLE, message: ERROR_CATALOG.PREFIX_NOT_HOMED.message }, status: 400 };
@@ -93,7 +100,8 @@ export function performRead(request: WireRequest, identity: Identity | null, dep
       if (result.empty) return { body: { kind: 'error', responseCode: RC.VALUES_NOT_FOUND, message: '' }, status: 200 };
       // Only the cached public answer is memoized: filtered and authenticated answers are made for one request.
       const values = filtered || identity !== null ? encodeValuesJson(result.valuesJson) : deps.valuesMemo.get(result.valuesJson, encodeValuesJson);
-      return { body: { kind: 'resolution', handle: request.handleBytes, values }, status: 200 };
+      // An answer that is not this node's own (an escrow, another node's) goes without the authoritative flag.
+      return { body: { kind: 'resolution', handle: request.handleBytes, values, authoritative: result.source === undefined }, status: 200 };
     }
     case 'site-info': {
       const site = deps.site();

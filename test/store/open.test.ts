@@ -28,7 +28,23 @@ test('store: a new store is migrated to user_version = number of schema migratio
   const other = secondConnection(t, path);
   t.is(other.pragma('user_version', { simple: true }), SCHEMA_FILES.length);
   const tables = other.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-  t.deepEqual(tables, ['daily_counts', 'handle_counts', 'handles', 'node_keys', 'node_runs', 'prefixes', 'settings']);
+  t.deepEqual(tables, [
+    'daily_counts',
+    'escrow_records',
+    'handle_counts',
+    'handles',
+    'hierarchy_nodes',
+    'hierarchy_prefixes',
+    'hierarchy_settings',
+    'hierarchy_statistics',
+    'node_keys',
+    'node_runs',
+    'outbox',
+    'prefixes',
+    'settings',
+    // AUTOINCREMENT's counter (the outbox's sequence numbers are never reused).
+    'sqlite_sequence',
+  ]);
 });
 
 test('store: re-opening an existing store does not re-apply migrations and keeps its data', async (t) => {
