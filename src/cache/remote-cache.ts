@@ -1,7 +1,8 @@
 // Answers learned from other nodes (recursive resolution): fresh for their TTL, then kept a bounded time to be served
 // stale while their source cannot be reached (RFC 8767's serve-stale rules).
 
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { ttlLru } from './ttl-lru.js';
 
 export interface RemoteEntry<T> {
   readonly value: T;
@@ -28,16 +29,7 @@ export class RemoteCache<T> {
     /** Approximate bytes of a value, for the byte bound. */
     private readonly sizeOf: (value: T) => number,
   ) {
-    if (!(options.maxEntries > 0) || !(options.maxBytes > 0)) throw new RangeError('remote cache must be bounded by entries and bytes');
-    this.lru = new LRUCache<string, RemoteEntry<T>>({
-      max: options.maxEntries,
-      maxSize: options.maxBytes,
-      ttlAutopurge: false,
-      ttlResolution: 0,
-      allowStale: false,
-      updateAgeOnGet: false,
-      perf: { now: options.nowMs },
-    });
+    this.lru = ttlLru('remote cache', options);
   }
 
   /** The entry for `key` while it may still be served (fresh or stale), with whether it is fresh; else undefined. */
