@@ -12,7 +12,11 @@ import type { ResolveCache } from './cache/resolve-cache.js';
 import { SessionCache } from './cache/session-cache.js';
 import type { Config } from './config.js';
 import { IdnodeError } from './errors.js';
+import { buildBusiness, type Business } from './business.js';
+import { clientAddress } from './http/client-address.js';
 import { credentials } from './http/credentials.js';
+import { snmsAuth } from './http/snms-auth.js';
+import { snmsIdentityRoutes } from './http/snms-identity-routes.js';
 import { fastResolve } from './http/fast-resolve.js';
 import { handlesRoutes } from './http/handles-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
@@ -58,6 +62,8 @@ export interface IdnodeNode {
   readonly sessions: SessionService;
   /** The use cases behind the HTTP routes, for callers that are not HTTP (other listeners, the tests of the services). */
   readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService };
+  /** The secondary-node business behind the SNMS routes and the console. */
+  readonly business: Business;
   /** Publishes this node's HS_SITE (with its public key) for the port it listens on, in 0.NA/<node prefix> and /api/site. */
   publishSite(port: number): void;
   /** Stops background timers, runs queued writes and closes the store. */
@@ -114,7 +120,20 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
   }, lookup);
-  const register = new RegisterService(store, policy, metrics, { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs }, lookup);
+  let business: Business;
+  try {
+    business = buildBusiness({ store, config, policy, lookup, rule, nowMs });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const register = new RegisterService(
+    store,
+    policy,
+    metrics,
+    { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs, journal: business.journal },
+    lookup,
+  );
   const prefixes = new PrefixService(store, policy, {
     listHandlesEnabled: config.listHandlesEnabled,
     listMaxPageSize: config.listMaxPageSize,
@@ -146,8 +165,10 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   app.silent = true;
   app.on('error', (error: unknown) => options.logger.error({ err: error }, 'unhandled koa error'));
   const accounting = requestAccounting(metrics, limits, options.logger);
+  const addressOf = clientAddress(config.trustedProxies);
   const router = buildRouter({
-    ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
+    ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...snmsIdentityRoutes({ accounts: business.accounts, authority: business.authority, limits, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...prefixesRoutes(prefixes),
     ...sessionsRoutes(sessions, limits, config.bodyLimitBytes, rule),
     ...siteRoutes(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
@@ -155,6 +176,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
   app.use(credentials({ authenticator, sessions, limits, rule }));
+  app.use(snmsAuth({ accounts: business.accounts, limits, quotas: business.quotas }));
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
   app.use(router.routes()).use(router.allowedMethods());
 
@@ -181,12 +203,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     bootstrap,
     sessions,
     services: { resolve, register, prefixes },
+    business,
     publishSite(port: number) {
       site = nodeSite(config, port, nodeKey().publicJwk);
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));
     },
     close() {
       stopWatching();
+      business.close();
       store.close();
     },
   };

@@ -88,6 +88,7 @@ const OWNERS: Readonly<Record<string, readonly string[]>> = {
   'rate-limiter-flexible': ['ratelimit'],
   koa: ['http', 'app.ts'],
   '@koa/router': ['http'],
+  ajv: ['validation'],
 };
 
 test('architecture: each library is imported from its one folder', (t) => {

@@ -56,6 +56,13 @@ test('config: an empty environment gives the documented defaults', (t) => {
     listMaxPageSize: 10_000,
     secretHashIterations: 210_000,
     authCacheSeconds: 300,
+    passwordHashCost: 15,
+    sealKeyPath: null,
+    batchBodyLimitBytes: 16 * 1024 * 1024,
+    quotaDailyRequests: 1_000_000,
+    quotaHandlesPerPrefix: 0,
+    quotaPrefixesPerEnterprise: 10,
+    ghrName: '',
     logLevel: 'info',
   };
   t.deepEqual(loadConfig({}), expected);

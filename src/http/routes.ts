@@ -37,6 +37,11 @@ export const ROUTES = [
   { name: 'sessions.answer', methods: ['PUT'], path: '/api/sessions/this', dialect: 'handle' },
   { name: 'sessions.close', methods: ['DELETE'], path: '/api/sessions/this', dialect: 'handle' },
   { name: 'site', methods: ['GET'], path: '/api/site', dialect: 'handle' },
+  // The SNMS-compatible API (snms-v5-api.md), answered in its envelope; docs/snms.md.
+  { name: 'snms.token', methods: ['POST'], path: '/identity/token', dialect: 'snms' },
+  { name: 'snms.token.v1', methods: ['POST'], path: '/identity/token/v1', dialect: 'snms' },
+  { name: 'snms.logout', methods: ['DELETE'], path: '/identity/token', dialect: 'snms' },
+  { name: 'snms.registry', methods: ['POST'], path: '/identity/registry', dialect: 'snms' },
   { name: 'metrics', methods: ['GET'], path: '/metrics', dialect: 'plain', exempt: true },
   { name: 'healthz', methods: ['GET'], path: '/healthz', dialect: 'plain', exempt: true },
   { name: 'readyz', methods: ['GET'], path: '/readyz', dialect: 'plain', exempt: true },
@@ -48,7 +53,13 @@ export type RouteName = (typeof ROUTES)[number]['name'] | 'unknown';
 export const ROUTE_NAMES: readonly RouteName[] = [...ROUTES.map((route) => route.name), 'unknown'];
 
 /** Path families and their dialect, for requests no route matched (a 404 still answers in its surface's dialect). */
-const SURFACES: readonly (readonly [string, Dialect])[] = [['/api', 'handle']];
+const SURFACES: readonly (readonly [string, Dialect])[] = [
+  ['/api', 'handle'],
+  ['/identity', 'snms'],
+  ['/identityv2', 'snms'],
+  ['/snms/ui', 'html'],
+  ['/snms', 'snms'],
+];
 
 function matchesPath(route: RouteSpec, path: string): boolean {
   return typeof route.path === 'string' ? route.path === path : route.path.test(path);

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { requiredBitsForChange, type AccessPolicy } from '../auth/access-policy.js';
 import type { RecordLookup } from '../store/store.js';
-import type { Identity } from '../auth/identity.js';
+import { identityText, type Identity } from '../auth/identity.js';
 import { hashSecret, isSecretHash } from '../auth/secret-hash.js';
 import { IdnodeError } from '../errors.js';
 import { adminBitsToString, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
@@ -11,6 +11,7 @@ import { checkNotNamespace, parseHandle, prefixKeyOf, prefixOfPrefixRecord, type
 import { checkSecretKeyCount, isAdminType, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
+import { NO_JOURNAL, type RecordJournal, type WriteActor } from './journal.js';
 
 export interface PutRequest {
   /** The handle, or with `mint` the base the minted UUID is appended to (`88.118.8/` or `88.118.8/dev-`). */
@@ -22,6 +23,14 @@ export interface PutRequest {
   /** null: create or replace the whole handle; 'various' or a list: add or replace these values. */
   readonly indexes: readonly number[] | 'various' | null;
   readonly overwrite: boolean;
+  /** Recorded as the author of the change; default: the identity, from an unknown address. */
+  readonly actor?: WriteActor;
+  /** Refuse (HANDLE_NOT_FOUND) rather than create when the handle does not exist. */
+  readonly requireExisting?: boolean;
+  /** With `indexes` null and an existing record: the existing values kept beside the new ones (default none). */
+  readonly keep?: (value: HandleValue) => boolean;
+  /** Runs inside the write transaction before anything is written; throws a catalog error to refuse. */
+  readonly precondition?: () => void;
 }
 
 export interface PutResult {
@@ -36,6 +45,10 @@ export interface DeleteRequest {
   readonly identity: Identity;
   /** null: delete the whole handle; otherwise remove these values (all must exist). */
   readonly indexes: readonly number[] | null;
+  /** Recorded as the author of the change; default: the identity, from an unknown address. */
+  readonly actor?: WriteActor;
+  /** Runs inside the write transaction before anything is deleted; throws a catalog error to refuse. */
+  readonly precondition?: () => void;
 }
 
 export interface RegisterServiceOptions {
@@ -43,7 +56,12 @@ export interface RegisterServiceOptions {
   readonly nodePrefixRecordKey: string;
   readonly secretHashIterations: number;
   readonly nowMs: () => number;
+  /** Quotas, audit and template usage, inside every write (default: none). */
+  readonly journal?: RecordJournal;
 }
+
+/** The largest batch of writes accepted in one call (DESIGN invariant 5; snms-v5-api.md §4.5). */
+export const MAX_BATCH = 2000;
 
 const MINT_ATTEMPTS = 8;
 
@@ -87,49 +105,117 @@ export class RegisterService {
   }
 
   /**
+   * Several puts in one transaction (no minting): each is validated and written alone, inside its own savepoint, so a
+   * failing one leaves no trace and the others commit together. Resolves with a result or an error per request, in
+   * order, after the commit. Throws BATCH_TOO_LARGE beyond MAX_BATCH, and STORE_* when the transaction fails as a whole.
+   */
+  async putBatch(requests: readonly PutRequest[]): Promise<Array<PutResult | IdnodeError>> {
+    if (requests.length > MAX_BATCH) throw new IdnodeError('BATCH_TOO_LARGE');
+    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    const prepared: Array<{ handle: Handle; values: HandleValue[] } | IdnodeError> = [];
+    for (const request of requests) {
+      try {
+        if (request.mint) throw new IdnodeError('BAD_REQUEST', 'a batch cannot mint suffixes');
+        const handle = parseHandle(request.handleText, this.options.rule);
+        prepared.push({ handle, values: await this.hashSecrets(parseValueList(request.values, nowSeconds, this.options.rule)) });
+      } catch (error) {
+        prepared.push(asCatalogError(error));
+      }
+    }
+    const results = await this.store.write(() =>
+      prepared.map((item, i): PutResult | IdnodeError => {
+        if (item instanceof IdnodeError) return item;
+        try {
+          return this.store.attempt(() => this.putInTransaction(item.handle, item.values, requests[i] as PutRequest, nowSeconds));
+        } catch (error) {
+          return asCatalogError(error);
+        }
+      }),
+    );
+    results.forEach((result, i) => {
+      if (!(result instanceof IdnodeError)) this.metrics.registered(result.created && requests[i]?.indexes === null ? 'create' : 'update');
+    });
+    return results;
+  }
+
+  /** Several deletes in one transaction, each alone (see putBatch): `true` or an error per request, in order. */
+  async deleteBatch(requests: readonly DeleteRequest[]): Promise<Array<true | IdnodeError>> {
+    if (requests.length > MAX_BATCH) throw new IdnodeError('BATCH_TOO_LARGE');
+    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    const results = await this.store.write(() =>
+      requests.map((request): true | IdnodeError => {
+        try {
+          this.store.attempt(() => this.deleteInTransaction(request, nowSeconds));
+          return true;
+        } catch (error) {
+          return asCatalogError(error);
+        }
+      }),
+    );
+    results.forEach((result, i) => {
+      if (result === true) this.metrics.deleted(requests[i]?.indexes === null ? 'handle' : 'values');
+    });
+    return results;
+  }
+
+  /**
    * Deletes a handle or some of its values (reference §3.4). Throws HANDLE_NOT_FOUND, VALUES_NOT_FOUND,
    * INSUFFICIENT_PERMISSIONS, STORE_*.
    */
   async delete(request: DeleteRequest): Promise<void> {
     const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    await this.store.write(() => this.deleteInTransaction(request, nowSeconds));
+    this.metrics.deleted(request.indexes === null ? 'handle' : 'values');
+  }
+
+  private deleteInTransaction(request: DeleteRequest, nowSeconds: number): void {
     const { handle, identity, indexes } = request;
-    await this.store.write(() => {
-      const existing = this.store.getRecord(handle.key);
-      if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
-      if (indexes === null) {
-        if (handle.key === this.options.nodePrefixRecordKey) {
-          throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix record cannot be deleted");
-        }
-        this.authorize(identity, handle, { kind: 'delete' }, existing.values);
-        this.store.deleteRecord(handle.key);
-        // Creating 0.NA/P homed P; deleting it unhomes P. Its handles stay resolvable; only node admins may re-home.
-        const derived = prefixOfPrefixRecord(handle);
-        if (derived !== null) this.store.unhomePrefix(prefixKeyOf(derived));
-      } else {
-        const missing = indexes.filter((index) => !existing.values.some((value) => value.index === index));
-        if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.join(', ')}`);
-        const remaining = existing.values.filter((value) => !indexes.includes(value.index));
-        this.authorize(identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, remaining) }, existing.values);
-        this.store.updateRecord(handle.key, remaining, nowSeconds);
+    request.precondition?.();
+    const existing = this.store.getRecord(handle.key);
+    if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
+    const actor = request.actor ?? defaultActor(identity);
+    if (indexes === null) {
+      if (handle.key === this.options.nodePrefixRecordKey) {
+        throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix record cannot be deleted");
       }
-    });
-    this.metrics.deleted(indexes === null ? 'handle' : 'values');
+      this.authorize(identity, handle, { kind: 'delete' }, existing.values);
+      this.store.deleteRecord(handle.key);
+      // Creating 0.NA/P homed P; deleting it unhomes P. Its handles stay resolvable; only node admins may re-home.
+      const derived = prefixOfPrefixRecord(handle);
+      if (derived !== null) this.store.unhomePrefix(prefixKeyOf(derived));
+      this.journal.changed({ handle, before: existing.values, after: undefined, actor });
+    } else {
+      const missing = indexes.filter((index) => !existing.values.some((value) => value.index === index));
+      if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.join(', ')}`);
+      const remaining = existing.values.filter((value) => !indexes.includes(value.index));
+      this.authorize(identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, remaining) }, existing.values);
+      this.store.updateRecord(handle.key, remaining, nowSeconds);
+      this.journal.changed({ handle, before: existing.values, after: remaining, actor });
+    }
+  }
+
+  private get journal(): RecordJournal {
+    return this.options.journal ?? NO_JOURNAL;
   }
 
   private putInTransaction(handle: Handle, values: HandleValue[], request: PutRequest, nowSeconds: number): PutResult {
     const derived = prefixOfPrefixRecord(handle);
     // 0.NA/0.NA… would home the prefix-record namespace itself.
     if (derived !== null) checkNotNamespace(derived);
+    request.precondition?.();
     if (derived === null && this.store.homedPrefix(handle.prefixKey) === undefined) {
       throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${handle.prefix} is not homed on this node`);
     }
     const existing = this.store.getRecord(handle.key);
     const result: PutResult = { handle: handle.display, created: true };
-    if (request.indexes === null && existing === undefined) {
+    const actor = request.actor ?? defaultActor(request.identity);
+    if (request.indexes === null && existing === undefined && request.requireExisting !== true) {
       this.authorize(request.identity, handle, { kind: 'create' }, undefined);
+      this.journal.beforeCreate(handle);
       const stored = derived === null ? values : withDefaultAdmin(values, request.identity, nowSeconds);
       this.store.insertRecord(handle.key, handle.display, handle.prefixKey, stored, nowSeconds);
       if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
+      this.journal.changed({ handle, before: undefined, after: stored, actor });
       return result;
     }
     if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
@@ -137,7 +223,10 @@ export class RegisterService {
     let replaced: boolean;
     if (request.indexes === null) {
       if (!request.overwrite) throw new IdnodeError('HANDLE_ALREADY_EXISTS');
-      next = values;
+      const { keep } = request;
+      const given = new Set(values.map((value) => value.index));
+      next = keep === undefined ? values : [...existing.values.filter((value) => keep(value) && !given.has(value.index)), ...values].sort((a, b) => a.index - b.index);
+      if (next.length > MAX_VALUES_PER_RECORD) throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_VALUES_PER_RECORD} values`);
       replaced = true;
     } else {
       const byIndex = new Map(existing.values.map((value) => [value.index, value]));
@@ -155,6 +244,7 @@ export class RegisterService {
     }
     this.authorize(request.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, next) }, existing.values);
     this.store.updateRecord(handle.key, next, nowSeconds);
+    this.journal.changed({ handle, before: existing.values, after: next, actor });
     return { handle: handle.display, created: !replaced };
   }
 
@@ -201,6 +291,15 @@ export class RegisterService {
       }),
     );
   }
+}
+
+function defaultActor(identity: Identity): WriteActor {
+  return { who: identityText(identity), from: '' };
+}
+
+/** Anything a single write threw, as the catalog error a batch reports for that item. */
+function asCatalogError(error: unknown): IdnodeError {
+  return error instanceof IdnodeError ? error : new IdnodeError('INTERNAL', undefined, { cause: error });
 }
 
 function sameIndexSet(indexes: readonly number[], values: readonly HandleValue[]): boolean {

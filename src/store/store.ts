@@ -121,6 +121,9 @@ export class Store {
   private readonly insertNodeKey: Statement;
   private readonly selectNodeKey: Statement<[string], { private_pem: string }>;
   private readonly selectSetting: Statement<[string], { value: string }>;
+  private readonly savepointItem: Statement;
+  private readonly releaseItem: Statement;
+  private readonly rollbackItem: Statement;
 
   constructor(
     private readonly db: Db,
@@ -171,6 +174,9 @@ export class Store {
     this.selectNodeKey = db.prepare('SELECT private_pem FROM node_keys WHERE name = ?');
     this.insertSetting = db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE name = ?');
+    this.savepointItem = db.prepare('SAVEPOINT write_item');
+    this.releaseItem = db.prepare('RELEASE write_item');
+    this.rollbackItem = db.prepare('ROLLBACK TO write_item');
     this.onCommitted = options.onCommitted ?? (() => {});
     this.onRecordWritten = options.onRecordWritten ?? (() => {});
     this.writes = new WriteQueue(db, this.touched, this.onCommitted);
@@ -293,6 +299,37 @@ export class Store {
       this.insertNodeKey.run(name, pem, nowSeconds);
       return pem;
     });
+  }
+
+  /**
+   * Inside a write: runs `fn` in a nested savepoint. If it throws, what it wrote is rolled back (and forgotten by the
+   * invalidation) and the error is rethrown; the rest of the transaction goes on. One item of a batch.
+   */
+  attempt<T>(fn: () => T): T {
+    const mark = this.touched.length;
+    this.savepointItem.run();
+    try {
+      const result = fn();
+      this.releaseItem.run();
+      return result;
+    } catch (error) {
+      this.touched.length = mark;
+      if (this.db.inTransaction) {
+        this.rollbackItem.run();
+        this.releaseItem.run();
+      }
+      throw translateSqliteError(error);
+    }
+  }
+
+  /** Prepares a statement on this store's connection: for the statement modules in src/store/ only. */
+  prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    return this.db.prepare<P, R>(sql);
+  }
+
+  /** Runs a read of a statement module, SQLite failures translated into the catalog (STORE_*). */
+  guard<T>(fn: () => T): T {
+    return this.read(fn);
   }
 
   /** True while a write transaction is open on this connection. */

@@ -125,6 +125,7 @@ export async function startNode(t: ExecutionContext, env: Record<string, string>
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_NODE_PREFIX: NODE_PREFIX,
     IDNODE_SECRET_HASH_ITERATIONS: '1000',
+    IDNODE_PASSWORD_HASH_COST: '10',
     IDNODE_LOG_LEVEL: 'silent',
     IDNODE_HOST: host,
     IDNODE_PORT: '0',

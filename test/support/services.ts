@@ -34,6 +34,7 @@ export async function serviceNode(t: ExecutionContext, env: Record<string, strin
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_NODE_PREFIX: NODE_PREFIX,
     IDNODE_SECRET_HASH_ITERATIONS: '1000',
+    IDNODE_PASSWORD_HASH_COST: '10',
     IDNODE_LOG_LEVEL: 'silent',
     ...env,
   });

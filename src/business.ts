@@ -1,0 +1,97 @@
+// Wiring of the secondary-node business (SNMS): accounts, audit, quotas, templates and enterprises over the store, and
+// the journal every record write passes through.
+
+import { AccountService } from './accounts/account-service.js';
+import { Authority } from './accounts/authority.js';
+import { sealKeyFor } from './accounts/seal.js';
+import { AuditService } from './audit/audit-service.js';
+import type { AccessPolicy } from './auth/access-policy.js';
+import type { Config } from './config.js';
+import { PREFIX_NAMESPACE, prefixKeyOf, prefixOfPrefixRecord, type CaseRule } from './identifier/handle.js';
+import { QuotaService } from './quotas/quota-service.js';
+import type { RecordChange, RecordJournal } from './register/journal.js';
+import { AccountRows } from './store/accounts.js';
+import { AuditRows } from './store/audit.js';
+import { EnterpriseRows } from './store/enterprises.js';
+import { QuotaRows } from './store/quotas.js';
+import type { RecordLookup, Store } from './store/store.js';
+
+export interface BusinessDeps {
+  readonly store: Store;
+  readonly config: Config;
+  readonly policy: AccessPolicy;
+  readonly lookup: RecordLookup;
+  readonly rule: CaseRule;
+  readonly nowMs: () => number;
+}
+
+export interface Business {
+  readonly accounts: AccountService;
+  readonly authority: Authority;
+  readonly audit: AuditService;
+  readonly quotas: QuotaService;
+  readonly enterpriseRows: EnterpriseRows;
+  /** Passed to the register service: quotas before a creation, the audit entry and template usage after a change. */
+  readonly journal: RecordJournal;
+  /** Saves what is kept in memory (quota counts) and stops the timer that saves it. */
+  close(): void;
+}
+
+/** The prefix an audit entry of a record change is filed under: P for `0.NA/P`, else the handle's prefix. */
+function auditPrefixKey(change: RecordChange): string {
+  const derived = prefixOfPrefixRecord(change.handle);
+  return derived === null ? change.handle.prefixKey : prefixKeyOf(derived);
+}
+
+function recordAction(change: RecordChange): string {
+  if (change.before === undefined) return 'handle.create';
+  return change.after === undefined ? 'handle.delete' : 'handle.update';
+}
+
+export function buildBusiness(deps: BusinessDeps): Business {
+  const { store, config, nowMs } = deps;
+  const audit = new AuditService(new AuditRows(store), nowMs);
+  const enterpriseRows = new EnterpriseRows(store);
+  const accounts = new AccountService(store, new AccountRows(store), enterpriseRows, audit, sealKeyFor(config.dbPath, config.sealKeyPath), {
+    rule: deps.rule,
+    nodePrefix: config.nodePrefix,
+    hashCost: config.passwordHashCost,
+    nowMs,
+  });
+  const authority = new Authority(deps.policy, deps.lookup);
+  const quotas = new QuotaService(new QuotaRows(store), {
+    dailyRequests: config.quotaDailyRequests,
+    handlesPerPrefix: config.quotaHandlesPerPrefix,
+    prefixesPerEnterprise: config.quotaPrefixesPerEnterprise,
+    nowMs,
+  });
+  const journal: RecordJournal = {
+    beforeCreate(handle) {
+      // Prefix records are the node's own bookkeeping, not registrations.
+      if (handle.prefixKey !== PREFIX_NAMESPACE) quotas.checkHandleCount(handle.prefix, store.countHandles(handle.prefixKey));
+    },
+    changed(change) {
+      audit.append({
+        actor: change.actor,
+        action: recordAction(change),
+        prefixKey: auditPrefixKey(change),
+        target: change.handle.display,
+        before: change.before ?? null,
+        after: change.after ?? null,
+      });
+    },
+  };
+  const timer = setInterval(() => quotas.flush(), 1000).unref();
+  return {
+    accounts,
+    authority,
+    audit,
+    quotas,
+    enterpriseRows,
+    journal,
+    close() {
+      clearInterval(timer);
+      quotas.flush();
+    },
+  };
+}
