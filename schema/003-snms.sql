@@ -69,7 +69,7 @@ CREATE INDEX account_tokens_by_account ON account_tokens (account_id, issued_at)
 CREATE INDEX account_tokens_by_expiry ON account_tokens (expires_at);
 
 CREATE TABLE templates (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused: compiled validators are keyed by id and revision
   prefix TEXT NOT NULL,
   prefix_key TEXT NOT NULL,
   version TEXT NOT NULL,

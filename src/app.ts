@@ -17,6 +17,10 @@ import { clientAddress } from './http/client-address.js';
 import { credentials } from './http/credentials.js';
 import { snmsAuth } from './http/snms-auth.js';
 import { snmsIdentityRoutes } from './http/snms-identity-routes.js';
+import { snmsDataRoutes } from './http/snms-data-routes.js';
+import { snmsTemplateRoutes } from './http/snms-template-routes.js';
+import { snmsMessageOf } from './http/answer.js';
+import { IdentifierService } from './snms/identifier-service.js';
 import { fastResolve } from './http/fast-resolve.js';
 import { handlesRoutes } from './http/handles-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
@@ -61,7 +65,7 @@ export interface IdnodeNode {
   readonly bootstrap: BootstrapResult;
   readonly sessions: SessionService;
   /** The use cases behind the HTTP routes, for callers that are not HTTP (other listeners, the tests of the services). */
-  readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService };
+  readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService; readonly identifiers: IdentifierService };
   /** The secondary-node business behind the SNMS routes and the console. */
   readonly business: Business;
   /** Publishes this node's HS_SITE (with its public key) for the port it listens on, in 0.NA/<node prefix> and /api/site. */
@@ -112,6 +116,13 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const { records } = caches;
   const lookup: RecordLookup = (key) => records.get(key, () => store.getRecord(key)?.values, !store.inTransaction);
   const authenticator = new Authenticator(lookup, caches.credentials, config.secretHashIterations);
+  let business: Business;
+  try {
+    business = buildBusiness({ store, config, policy, lookup, rule, nowMs, compiledTemplates: caches.templates });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const resolve = new ResolveService(store, cache, policy, metrics, {
     rule,
     peekRecord: (key) => records.get(key, () => store.getRecord(key)?.values, false),
@@ -119,14 +130,8 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
+    stopped: business.stopped,
   }, lookup);
-  let business: Business;
-  try {
-    business = buildBusiness({ store, config, policy, lookup, rule, nowMs });
-  } catch (error) {
-    store.close();
-    throw error;
-  }
   const register = new RegisterService(
     store,
     policy,
@@ -134,6 +139,15 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs, journal: business.journal },
     lookup,
   );
+  const identifiers = new IdentifierService({
+    register,
+    resolve,
+    templates: business.templates,
+    authority: business.authority,
+    stopped: business.stopped,
+    rule,
+    messageOf: snmsMessageOf,
+  });
   const prefixes = new PrefixService(store, policy, {
     listHandlesEnabled: config.listHandlesEnabled,
     listMaxPageSize: config.listMaxPageSize,
@@ -169,6 +183,8 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const router = buildRouter({
     ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...snmsIdentityRoutes({ accounts: business.accounts, authority: business.authority, limits, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...snmsDataRoutes({ identifiers, bodyLimitBytes: config.bodyLimitBytes, batchBodyLimitBytes: config.batchBodyLimitBytes, addressOf }),
+    ...snmsTemplateRoutes({ templates: business.templates, authority: business.authority, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...prefixesRoutes(prefixes),
     ...sessionsRoutes(sessions, limits, config.bodyLimitBytes, rule),
     ...siteRoutes(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
@@ -192,7 +208,10 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   };
 
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
-  const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => caches.clear());
+  const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => {
+    caches.clear();
+    business.stopped.reload();
+  });
 
   return {
     app,
@@ -202,7 +221,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     metrics,
     bootstrap,
     sessions,
-    services: { resolve, register, prefixes },
+    services: { resolve, register, prefixes, identifiers },
     business,
     publishSite(port: number) {
       site = nodeSite(config, port, nodeKey().publicJwk);

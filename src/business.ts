@@ -14,6 +14,10 @@ import { AccountRows } from './store/accounts.js';
 import { AuditRows } from './store/audit.js';
 import { EnterpriseRows } from './store/enterprises.js';
 import { QuotaRows } from './store/quotas.js';
+import { TemplateRows } from './store/templates.js';
+import { StoppedPrefixes } from './enterprises/stopped-prefixes.js';
+import { TemplateService } from './templates/template-service.js';
+import type { RecordCache } from './cache/record-cache.js';
 import type { RecordLookup, Store } from './store/store.js';
 
 export interface BusinessDeps {
@@ -23,6 +27,8 @@ export interface BusinessDeps {
   readonly lookup: RecordLookup;
   readonly rule: CaseRule;
   readonly nowMs: () => number;
+  /** Where compiled templates are kept (NodeCaches.templates). */
+  readonly compiledTemplates: RecordCache<object>;
 }
 
 export interface Business {
@@ -31,6 +37,9 @@ export interface Business {
   readonly audit: AuditService;
   readonly quotas: QuotaService;
   readonly enterpriseRows: EnterpriseRows;
+  readonly templates: TemplateService;
+  /** Prefixes whose identifiers neither register nor resolve. */
+  readonly stopped: StoppedPrefixes;
   /** Passed to the register service: quotas before a creation, the audit entry and template usage after a change. */
   readonly journal: RecordJournal;
   /** Saves what is kept in memory (quota counts) and stops the timer that saves it. */
@@ -65,6 +74,8 @@ export function buildBusiness(deps: BusinessDeps): Business {
     prefixesPerEnterprise: config.quotaPrefixesPerEnterprise,
     nowMs,
   });
+  const templates = new TemplateService(store, new TemplateRows(store), audit, authority, deps.compiledTemplates, nowMs);
+  const stopped = new StoppedPrefixes(() => enterpriseRows.stoppedPrefixKeys());
   const journal: RecordJournal = {
     beforeCreate(handle) {
       // Prefix records are the node's own bookkeeping, not registrations.
@@ -79,6 +90,7 @@ export function buildBusiness(deps: BusinessDeps): Business {
         before: change.before ?? null,
         after: change.after ?? null,
       });
+      templates.trackUsage(change);
     },
   };
   const timer = setInterval(() => quotas.flush(), 1000).unref();
@@ -88,6 +100,8 @@ export function buildBusiness(deps: BusinessDeps): Business {
     audit,
     quotas,
     enterpriseRows,
+    templates,
+    stopped,
     journal,
     close() {
       clearInterval(timer);

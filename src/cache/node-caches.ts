@@ -26,6 +26,8 @@ export class NodeCaches {
   /** Parsed records; dropped on every write, never filled inside a transaction, so they only ever hold committed data. */
   readonly records = new RecordCache<readonly HandleValue[]>(10_000);
   readonly referrals = new ReferralCache(10_000);
+  /** Compiled data templates (JSON Schema validators), by template id and revision: immutable, so never invalidated. */
+  readonly templates = new RecordCache<object>(1_000);
 
   constructor(options: NodeCachesOptions) {
     this.resolve = new ResolveCache({ maxEntries: options.resolveMaxEntries, maxBytes: options.resolveMaxBytes, nowMs: options.nowMs });

@@ -23,6 +23,8 @@ export const HANDLE_ROUTE = '/api/handles/';
 const HANDLE_PATH = /^\/api\/handles\/.*$/s;
 export const PREFIX_ROUTE = '/api/prefixes/';
 const PREFIX_PATH = /^\/api\/prefixes\/.+$/s;
+/** v5 and the v3 path it replaces (§5.3): the same template object, v3 items just lack idIndex and state. */
+const TEMPLATE_PATH = /^\/snms\/api\/v[35]\/template$/;
 
 export const ROUTES = [
   { name: 'handles.list', methods: ['GET'], path: '/api/handles', dialect: 'handle' },
@@ -42,6 +44,18 @@ export const ROUTES = [
   { name: 'snms.token.v1', methods: ['POST'], path: '/identity/token/v1', dialect: 'snms' },
   { name: 'snms.logout', methods: ['DELETE'], path: '/identity/token', dialect: 'snms' },
   { name: 'snms.registry', methods: ['POST'], path: '/identity/registry', dialect: 'snms' },
+  { name: 'snms.data.detail', methods: ['GET'], path: '/identityv2/data/detail', dialect: 'snms' },
+  { name: 'snms.data.create', methods: ['POST'], path: '/identityv2/data', dialect: 'snms' },
+  { name: 'snms.data.update', methods: ['PUT'], path: '/identityv2/data', dialect: 'snms' },
+  { name: 'snms.data.delete', methods: ['DELETE'], path: '/identityv2/data', dialect: 'snms' },
+  { name: 'snms.data.batchCreate', methods: ['POST'], path: '/identityv2/data/batchCreate', dialect: 'snms' },
+  { name: 'snms.data.batchUpdate', methods: ['PUT'], path: '/identityv2/data/batchUpdate', dialect: 'snms' },
+  { name: 'snms.data.batchDelete', methods: ['DELETE'], path: '/identityv2/data/batchDelete', dialect: 'snms' },
+  { name: 'snms.template.get', methods: ['GET'], path: TEMPLATE_PATH, dialect: 'snms' },
+  { name: 'snms.template.create', methods: ['POST'], path: TEMPLATE_PATH, dialect: 'snms' },
+  { name: 'snms.template.update', methods: ['PUT'], path: TEMPLATE_PATH, dialect: 'snms' },
+  { name: 'snms.template.delete', methods: ['DELETE'], path: TEMPLATE_PATH, dialect: 'snms' },
+  { name: 'snms.template.page', methods: ['GET'], path: '/snms/api/v5/template/page', dialect: 'snms' },
   { name: 'metrics', methods: ['GET'], path: '/metrics', dialect: 'plain', exempt: true },
   { name: 'healthz', methods: ['GET'], path: '/healthz', dialect: 'plain', exempt: true },
   { name: 'readyz', methods: ['GET'], path: '/readyz', dialect: 'plain', exempt: true },

@@ -4,7 +4,7 @@ import { IdnodeError } from '../errors.js';
 import type { Caller } from '../accounts/account-service.js';
 import { JSON_TYPE } from './answer.js';
 import { readJsonBody } from './body.js';
-import type { Validator } from '../validation/json-schema.js';
+import { requireValid, type Validator } from '../validation/json-schema.js';
 import { rawTarget } from './raw-target.js';
 import type { NodeContext } from './state.js';
 
@@ -115,17 +115,7 @@ export function shanghaiTime(ms: number): string {
   return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/**
- * Checks a body against a schema: a missing required field is MISSING_PARAMETER naming it by its path
- * (`缺少必要的请求参数: entBasicInfo.orgName`), anything else INVALID_BODY naming the field and the rule.
- */
+/** Checks an SNMS body against a schema (see requireValid): MISSING_PARAMETER or INVALID_BODY naming the field. */
 export function checkSnmsBody(schema: Validator, data: unknown): void {
-  if (schema(data)) return;
-  const first = schema.errors[0];
-  const path = (first?.instancePath ?? '').split('/').slice(1).map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join('').replace(/^\./, '');
-  if (first?.keyword === 'required') {
-    const missing = String(first.params.missingProperty ?? '');
-    throw new IdnodeError('MISSING_PARAMETER', `缺少必要的请求参数: ${path === '' ? missing : `${path}.${missing}`}`);
-  }
-  throw new IdnodeError('INVALID_BODY', `${path === '' ? 'body' : path} ${first?.message ?? 'has the wrong shape'}`);
+  requireValid(schema, data);
 }

@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { IdnodeError } from '../errors.js';
 
 const SCHEMA_DIR = new URL('../../../schema/', import.meta.url);
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
@@ -48,4 +49,29 @@ export function compileSchemaFile(name: string): Validator {
  */
 export function compileSchemaObject(schema: object): Validator {
   return wrap(new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, addUsedSchema: false }).compile(schema));
+}
+
+/** A JSON pointer as the field path people read: `/value/3/index` → `value[3].index`. */
+export function fieldPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part.replace(/~1/g, '/').replace(/~0/g, '~')}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+/**
+ * Checks a request body of the SNMS API: a missing required field is MISSING_PARAMETER naming it by its path
+ * (`缺少必要的请求参数: entBasicInfo.orgName`, snms-v5-api.md §2), anything else INVALID_BODY naming the field and rule.
+ */
+export function requireValid(schema: Validator, data: unknown, where = ''): void {
+  if (schema(data)) return;
+  const first = schema.errors[0];
+  const path = [where, fieldPath(first?.instancePath ?? '')].filter((part) => part !== '').join('.').replace(/\.\[/g, '[');
+  if (first?.keyword === 'required') {
+    const missing = String(first.params.missingProperty ?? '');
+    throw new IdnodeError('MISSING_PARAMETER', `缺少必要的请求参数: ${path === '' ? missing : `${path}.${missing}`}`);
+  }
+  throw new IdnodeError('INVALID_BODY', `${path === '' ? 'body' : path} ${first?.message ?? 'has the wrong shape'}`);
 }

@@ -32,3 +32,26 @@ export async function adminToken(node: NodeUnderTest): Promise<string> {
   await addAccount(node, 'admin', 'admin-password-1', 'admin');
   return login(node, 'admin', 'admin-password-1');
 }
+
+/** The template of the reference's examples (§5.2): productName (required, 1–64) at 2000, batchNo (1–32) at 2001. */
+export function valveTemplate(prefix: string, version = 'valve-1.0'): Record<string, unknown> {
+  return {
+    prefix,
+    version,
+    industryCategory: 'C',
+    industrySpecific: '34',
+    industryTrade: '344',
+    industrySubclass: '3443',
+    type: 1,
+    description: '阀门产品模板',
+    items: [
+      { name: '产品名称', idType: 'productName', idIndex: 2000, required: true, metadata: { type: 'string', minLength: 1, maxLength: 64 } },
+      { name: '批次号', idType: 'batchNo', idIndex: 2001, required: false, metadata: { type: 'string', minLength: 1, maxLength: 32 } },
+    ],
+  };
+}
+
+/** A record of the valve template. */
+export function valveRecord(handle: string, productName = 'DN50 闸阀', version = 'valve-1.0'): Record<string, unknown> {
+  return { handle, templateVersion: version, value: [{ index: 2000, type: 'productName', data: { format: 'string', value: productName } }] };
+}
