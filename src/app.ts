@@ -19,6 +19,8 @@ import { snmsAuth } from './http/snms-auth.js';
 import { snmsIdentityRoutes } from './http/snms-identity-routes.js';
 import { snmsDataRoutes } from './http/snms-data-routes.js';
 import { snmsTemplateRoutes } from './http/snms-template-routes.js';
+import { snmsEnterpriseRoutes } from './http/snms-enterprise-routes.js';
+import { snmsAuditRoutes } from './http/snms-audit-routes.js';
 import { snmsMessageOf } from './http/answer.js';
 import { IdentifierService } from './snms/identifier-service.js';
 import { fastResolve } from './http/fast-resolve.js';
@@ -118,7 +120,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const authenticator = new Authenticator(lookup, caches.credentials, config.secretHashIterations);
   let business: Business;
   try {
-    business = buildBusiness({ store, config, policy, lookup, rule, nowMs, compiledTemplates: caches.templates });
+    business = buildBusiness({ store, config, policy, lookup, rule, nowMs, compiledTemplates: caches.templates, nodeSite: () => currentSite() });
   } catch (error) {
     store.close();
     throw error;
@@ -174,6 +176,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     nodeKey,
   );
   let site: Site | null = null;
+  const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk));
 
   const app = new Koa<NodeState>({ proxy: false });
   app.silent = true;
@@ -184,14 +187,20 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...snmsIdentityRoutes({ accounts: business.accounts, authority: business.authority, limits, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...snmsDataRoutes({ identifiers, bodyLimitBytes: config.bodyLimitBytes, batchBodyLimitBytes: config.batchBodyLimitBytes, addressOf }),
+    ...snmsEnterpriseRoutes({ ...business, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...snmsAuditRoutes(business),
     ...snmsTemplateRoutes({ templates: business.templates, authority: business.authority, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...prefixesRoutes(prefixes),
     ...sessionsRoutes(sessions, limits, config.bodyLimitBytes, rule),
-    ...siteRoutes(() => (site ??= nodeSite(config, config.port, nodeKey().publicJwk))),
+    ...siteRoutes(currentSite),
     ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
-  app.use(credentials({ authenticator, sessions, limits, rule }));
+  // Node administrators are never refused by the daily quota: they set it.
+  const chargeIdentity = (identity: Identity): void => {
+    if (!policy.isNodeAdmin(identity, lookup)) business.quotas.chargeRequest(`identity:${identity.index}:${identity.handle.key}`);
+  };
+  app.use(credentials({ authenticator, sessions, limits, rule, chargeIdentity }));
   app.use(snmsAuth({ accounts: business.accounts, limits, quotas: business.quotas }));
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
   app.use(router.routes()).use(router.allowedMethods());

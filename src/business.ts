@@ -15,7 +15,11 @@ import { AuditRows } from './store/audit.js';
 import { EnterpriseRows } from './store/enterprises.js';
 import { QuotaRows } from './store/quotas.js';
 import { TemplateRows } from './store/templates.js';
+import { Applications } from './enterprises/applications.js';
+import { PrefixLifecycle } from './enterprises/prefix-lifecycle.js';
+import { Publication } from './enterprises/publication.js';
 import { StoppedPrefixes } from './enterprises/stopped-prefixes.js';
+import { EnterpriseViews } from './enterprises/views.js';
 import { TemplateService } from './templates/template-service.js';
 import type { RecordCache } from './cache/record-cache.js';
 import type { RecordLookup, Store } from './store/store.js';
@@ -29,6 +33,8 @@ export interface BusinessDeps {
   readonly nowMs: () => number;
   /** Where compiled templates are kept (NodeCaches.templates). */
   readonly compiledTemplates: RecordCache<object>;
+  /** This node's own site (HS_SITE value), published for hosted prefixes. */
+  readonly nodeSite: () => Readonly<Record<string, unknown>>;
 }
 
 export interface Business {
@@ -40,6 +46,10 @@ export interface Business {
   readonly templates: TemplateService;
   /** Prefixes whose identifiers neither register nor resolve. */
   readonly stopped: StoppedPrefixes;
+  readonly applications: Applications;
+  readonly lifecycle: PrefixLifecycle;
+  readonly publication: Publication;
+  readonly views: EnterpriseViews;
   /** Passed to the register service: quotas before a creation, the audit entry and template usage after a change. */
   readonly journal: RecordJournal;
   /** Saves what is kept in memory (quota counts) and stops the timer that saves it. */
@@ -76,6 +86,11 @@ export function buildBusiness(deps: BusinessDeps): Business {
   });
   const templates = new TemplateService(store, new TemplateRows(store), audit, authority, deps.compiledTemplates, nowMs);
   const stopped = new StoppedPrefixes(() => enterpriseRows.stoppedPrefixKeys());
+  const enterpriseDeps = { store, rows: enterpriseRows, accounts, audit, authority, quotas, rule: deps.rule, nodePrefix: config.nodePrefix, nowMs };
+  const applications = new Applications(enterpriseDeps);
+  const lifecycle = new PrefixLifecycle(enterpriseDeps, stopped);
+  const publication = new Publication(enterpriseDeps, deps.nodeSite);
+  const views = new EnterpriseViews(enterpriseDeps, config.ghrName);
   const journal: RecordJournal = {
     beforeCreate(handle) {
       // Prefix records are the node's own bookkeeping, not registrations.
@@ -102,6 +117,10 @@ export function buildBusiness(deps: BusinessDeps): Business {
     enterpriseRows,
     templates,
     stopped,
+    applications,
+    lifecycle,
+    publication,
+    views,
     journal,
     close() {
       clearInterval(timer);

@@ -8,7 +8,7 @@ import { IdnodeError } from './errors.js';
 import { prefixFromText } from './identifier/handle.js';
 import { environmentConfig, serve } from './main.js';
 import { provisionPrefixKeyPair, provisionPrefixSecret } from './prefixes/provision.js';
-import { addAccount, generatePassword } from './accounts/provision.js';
+import { addAccount, generatePassword } from './enterprises/cli-accounts.js';
 import { backupStore, restoreStore } from './store/backup.js';
 import { openStore, type Store } from './store/store.js';
 import type { Config } from './config.js';

@@ -202,9 +202,9 @@ export class AccountService {
     this.audit.append({ actor, action: 'account.update', prefixKey: null, target: `account:${String(before?.userName)}`, before, after: this.publicView(accountId) });
   }
 
-  /** The accounts of an enterprise, by name (for its detail). */
-  usernamesOf(enterpriseId: number): string[] {
-    return this.rows.ofEnterprise(enterpriseId).map((row) => row.username);
+  /** The openIds of an enterprise's accounts that have one (`openIds` of the enterprise page, §7). */
+  openIdsOf(enterpriseId: number): string[] {
+    return this.rows.ofEnterprise(enterpriseId).flatMap((row) => (row.openId === null ? [] : [row.openId]));
   }
 
   /** What the audit log keeps of an account: never its password material. */

@@ -17,6 +17,8 @@ export interface CredentialsDeps {
   readonly sessions: SessionService;
   readonly limits: RateLimits;
   readonly rule: CaseRule;
+  /** Counts a request of an authenticated identity against its daily quota; throws REQUEST_LIMIT_DAILY (603). */
+  readonly chargeIdentity?: (identity: Identity) => void;
 }
 
 function refuse(retryAfterSeconds: number | null): void {
@@ -131,7 +133,10 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
         identity = login.identity;
       }
       ctx.state.identity = identity;
-      if (identity !== null) refuse(await limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
+      if (identity !== null) {
+        refuse(await limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
+        deps.chargeIdentity?.(identity);
+      }
       const session = ctx.state.session as Session | null; // set by handleScheme
       if (handle?.cnonce !== undefined && handle.id === undefined && session !== null) {
         // The client asks the server to prove itself (reference §6). The nonce signed is named too: after an answer

@@ -4,6 +4,7 @@ import { IdnodeError } from '../errors.js';
 import type { Caller } from '../accounts/account-service.js';
 import { JSON_TYPE } from './answer.js';
 import { readJsonBody } from './body.js';
+import { parseShanghaiTime } from '../snms/time.js';
 import { requireValid, type Validator } from '../validation/json-schema.js';
 import { rawTarget } from './raw-target.js';
 import type { NodeContext } from './state.js';
@@ -93,26 +94,10 @@ export function springPage(content: readonly unknown[], total: number, request: 
   };
 }
 
-const TIME = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/;
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
-
-/** `yyyy-MM-dd HH:mm:ss` (or `yyyy-MM-dd`) in Asia/Shanghai → Unix ms; null when absent. BAD_REQUEST when malformed. */
+/** An optional time parameter (`yyyy-MM-dd HH:mm:ss` or `yyyy-MM-dd`, Asia/Shanghai) as Unix ms; BAD_REQUEST when malformed. */
 export function timeParam(query: URLSearchParams, name: string, endOfDay = false): number | null {
   const raw = optionalParam(query, name);
-  if (raw === null) return null;
-  const match = TIME.exec(raw);
-  if (match === null) throw new IdnodeError('BAD_REQUEST', `${name} must be yyyy-MM-dd HH:mm:ss`);
-  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
-  const dateOnly = hour === undefined;
-  const ms = Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hour ?? (endOfDay ? 23 : 0), minute ?? (endOfDay ? 59 : 0), second ?? (endOfDay ? 59 : 0));
-  const check = new Date(ms);
-  if (check.getUTCMonth() + 1 !== month || check.getUTCDate() !== day || (!dateOnly && (hour ?? 0) > 23)) throw new IdnodeError('BAD_REQUEST', `${name} is not a real time`);
-  return ms - SHANGHAI_OFFSET_MS + (dateOnly && endOfDay ? 999 : 0);
-}
-
-/** Unix ms → `yyyy-MM-dd HH:mm:ss` in Asia/Shanghai (the API's time format). */
-export function shanghaiTime(ms: number): string {
-  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+  return raw === null ? null : parseShanghaiTime(raw, name, endOfDay);
 }
 
 /** Checks an SNMS body against a schema (see requireValid): MISSING_PARAMETER or INVALID_BODY naming the field. */

@@ -62,7 +62,7 @@ test('cli account add --stdin takes the password given; a clash, a short passwor
   t.is(run(db, ['both', '--admin', '--reviewer']).status, 1);
   const missing = run(db, ['entuser', '--enterprise', '88.118.8']);
   t.is(missing.status, 1);
-  t.regex(missing.stderr, /ENTERPRISE_NOT_FOUND/);
+  t.regex(missing.stderr, /PREFIX_NOT_HOMED/);
   const node = await startNode(t, { IDNODE_DB_PATH: db });
   t.truthy(await login(node, 'reviewer1', 'a-good-password'));
   for (const name of ['short', 'norole', 'both', 'entuser']) {

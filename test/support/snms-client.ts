@@ -55,3 +55,54 @@ export function valveTemplate(prefix: string, version = 'valve-1.0'): Record<str
 export function valveRecord(handle: string, productName = 'DN50 闸阀', version = 'valve-1.0'): Record<string, unknown> {
   return { handle, templateVersion: version, value: [{ index: 2000, type: 'productName', data: { format: 'string', value: productName } }] };
 }
+
+/** A complete enterprise application (§7) for `entPrefix`, every required field filled; `n` keeps codes unique. */
+export function application(entPrefix: string, n: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sysUser: { userName: `ent${n}`, password: sha256Hex(`ent${n}-password`), email: `it${n}@valveco.example`, mobile: `1380000${String(n).padStart(4, '0')}` },
+    entBasicInfo: {
+      orgName: `某阀门有限公司${n}`,
+      orgNature: 2,
+      orgAddr: '高新大道100号',
+      orgAddrProvince: '360000',
+      orgAddrCity: '360100',
+      orgCrtType: 1,
+      orgCrtCode: `91360100MA3${String(n).padStart(7, '0')}`,
+      orgCrtImgRid: 905,
+      industryCategory: 'C',
+      industrySpecific: '34',
+      website: 'https://valveco.example',
+      contactName: '张三',
+      contactCrtType: 1,
+      contactCrtNo: '360102199001011234',
+      contactEmail: 'zhang@valveco.example',
+      contactPhone: '13800000002',
+      legalName: '李四',
+      legalCrtType: '1',
+      legalCrtNo: '360102198001011234',
+      legalCrtFrontImgRid: 906,
+      legalCrtBackImgRid: 907,
+      entPrefix,
+    },
+    entRegisterManageInfo: {
+      entInfoSyses: [
+        { sysType: 1, deployMode: 2, name: '某云', ipPort: '[203.0.113.10]:8080' },
+        { sysType: 2, deployMode: 2, name: '某云' },
+        { sysType: 3, deployMode: 2, name: '某云' },
+        { sysType: 4, deployMode: 1, deployAddrProvince: '360000', deployAddrCity: '360100', deployAddr: '机房1号' },
+      ],
+      servSysBuildType: 1,
+      servSysOperType: 1,
+    },
+    ...overrides,
+  };
+}
+
+/** Applies for `entPrefix` as the admin and approves it; returns the enterprise user's token (user `ent<n>`). */
+export async function approvedEnterprise(node: NodeUnderTest, admin: string, entPrefix: string, n: number): Promise<string> {
+  const applied = await snms(node, 'POST', '/snms/api/v3/ent/apply', { token: admin, body: application(entPrefix, n) });
+  if (applied.json?.status !== 1) throw new Error(`apply ${entPrefix}: ${applied.text}`);
+  const approved = await snms(node, 'POST', '/snms/api/v3/ent/review', { token: admin, body: { entPrefix, action: 'approve' } });
+  if (approved.json?.status !== 1) throw new Error(`approve ${entPrefix}: ${approved.text}`);
+  return login(node, `ent${n}`, `ent${n}-password`);
+}

@@ -2,15 +2,15 @@
 
 import { randomBytes } from 'node:crypto';
 import { AuditService } from '../audit/audit-service.js';
-import { IdnodeError } from '../errors.js';
-import { prefixKeyOf, type CaseRule } from '../identifier/handle.js';
+import { adoptPrefix } from './applications.js';
+import { type CaseRule } from '../identifier/handle.js';
 import { AccountRows, type AccountRole } from '../store/accounts.js';
 import { AuditRows } from '../store/audit.js';
 import { EnterpriseRows } from '../store/enterprises.js';
 import type { Store } from '../store/store.js';
-import { AccountService } from './account-service.js';
-import { sha256Hex } from './password.js';
-import { sealKeyFor, sealKeyPath } from './seal.js';
+import { AccountService } from '../accounts/account-service.js';
+import { sha256Hex } from '../accounts/password.js';
+import { sealKeyFor, sealKeyPath } from '../accounts/seal.js';
 
 export interface AccountProvisionConfig {
   readonly dbPath: string;
@@ -35,8 +35,9 @@ export function generatePassword(): string {
 }
 
 /**
- * Creates an account and audits it as made by `cli`. `--enterprise P` needs an enterprise holding P. Throws
- * ACCOUNT_ALREADY_EXISTS, ENTERPRISE_NOT_FOUND, INVALID_BODY (a bad name), STORE_*.
+ * Creates an account and audits it as made by `cli`. `--enterprise P`: a user of the enterprise holding P, adopting
+ * P for an enterprise of record when P is only homed here. Throws ACCOUNT_ALREADY_EXISTS, PREFIX_NOT_HOMED,
+ * INVALID_BODY (a bad name), STORE_*.
  */
 export async function addAccount(store: Store, config: AccountProvisionConfig, request: NewAccountRequest): Promise<{ role: AccountRole; enterprise: string | null; sealKeyPath: string }> {
   const rule: CaseRule = { suffixCaseSensitive: config.suffixCaseSensitive };
@@ -48,14 +49,14 @@ export async function addAccount(store: Store, config: AccountProvisionConfig, r
     hashCost: config.passwordHashCost,
     nowMs: Date.now,
   });
-  let enterpriseId: number | null = null;
-  if (request.enterprisePrefix !== null) {
-    const held = enterprises.prefix(prefixKeyOf(request.enterprisePrefix));
-    if (held === undefined) throw new IdnodeError('ENTERPRISE_NOT_FOUND', `no enterprise holds ${request.enterprisePrefix}: its application must be made first (POST /snms/api/v3/ent/apply)`);
-    enterpriseId = held.enterpriseId;
-  }
   const role: AccountRole = request.admin ? 'admin' : request.reviewer ? 'reviewer' : 'enterprise';
-  const prepared = await accounts.prepare({ username: request.username, passwordSha256: sha256Hex(request.password), role, enterpriseId });
-  store.writeNow(() => accounts.insert(prepared, { who: 'cli', from: '' }));
+  const prepared = await accounts.prepare({ username: request.username, passwordSha256: sha256Hex(request.password), role, enterpriseId: null });
+  const actor = { who: 'cli', from: '' };
+  store.writeNow(() => {
+    const prefix = request.enterprisePrefix;
+    // The enterprise that applied for the prefix, or one adopted for a prefix homed here with `idnode secret`.
+    const enterpriseId = prefix === null ? null : adoptPrefix({ store, rows: enterprises, audit, rule, nowMs: Date.now }, prefix, actor);
+    accounts.insert({ ...prepared, input: { ...prepared.input, enterpriseId } }, actor);
+  });
   return { role, enterprise: request.enterprisePrefix, sealKeyPath: sealKeyPath(config.dbPath, config.sealKeyPath) ?? '(memory)' };
 }
