@@ -21,6 +21,7 @@ import { snmsDataRoutes } from './http/snms-data-routes.js';
 import { snmsTemplateRoutes } from './http/snms-template-routes.js';
 import { snmsEnterpriseRoutes } from './http/snms-enterprise-routes.js';
 import { snmsAuditRoutes } from './http/snms-audit-routes.js';
+import { consoleRoutes } from './http/console-routes.js';
 import { snmsMessageOf } from './http/answer.js';
 import { IdentifierService } from './snms/identifier-service.js';
 import { fastResolve } from './http/fast-resolve.js';
@@ -189,6 +190,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     ...snmsDataRoutes({ identifiers, bodyLimitBytes: config.bodyLimitBytes, batchBodyLimitBytes: config.batchBodyLimitBytes, addressOf }),
     ...snmsEnterpriseRoutes({ ...business, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...snmsAuditRoutes(business),
+    ...consoleRoutes({ ...business, limits, identifiers, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...snmsTemplateRoutes({ templates: business.templates, authority: business.authority, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...prefixesRoutes(prefixes),
     ...sessionsRoutes(sessions, limits, config.bodyLimitBytes, rule),

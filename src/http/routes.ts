@@ -23,6 +23,10 @@ export const HANDLE_ROUTE = '/api/handles/';
 const HANDLE_PATH = /^\/api\/handles\/.*$/s;
 export const PREFIX_ROUTE = '/api/prefixes/';
 const PREFIX_PATH = /^\/api\/prefixes\/.+$/s;
+/** The console's pages (GET), its form actions (POST) and its two static files (docs/console.md). */
+const CONSOLE_PAGE = /^\/snms\/ui(?:\/(?:login|enterprises|prefixes|templates|template|identifiers|audit|audit\/export))?\/?$/;
+const CONSOLE_ACTION = /^\/snms\/ui\/(?:login|logout|review|prefix-state|template)$/;
+const CONSOLE_ASSET = /^\/snms\/ui\/assets\/console\.(?:js|css)$/;
 /** v5 and the v3 path it replaces (§5.3): the same template object, v3 items just lack idIndex and state. */
 const TEMPLATE_PATH = /^\/snms\/api\/v[35]\/template$/;
 
@@ -67,6 +71,9 @@ export const ROUTES = [
   { name: 'snms.prefix.state', methods: ['POST'], path: '/snms/api/prefix/state', dialect: 'snms' },
   { name: 'snms.audit.page', methods: ['GET'], path: '/snms/api/audit/page', dialect: 'snms' },
   { name: 'snms.audit.export', methods: ['GET'], path: '/snms/api/audit/export', dialect: 'snms' },
+  { name: 'console.page', methods: ['GET'], path: CONSOLE_PAGE, dialect: 'html' },
+  { name: 'console.action', methods: ['POST'], path: CONSOLE_ACTION, dialect: 'html' },
+  { name: 'console.asset', methods: ['GET'], path: CONSOLE_ASSET, dialect: 'html' },
   { name: 'metrics', methods: ['GET'], path: '/metrics', dialect: 'plain', exempt: true },
   { name: 'healthz', methods: ['GET'], path: '/healthz', dialect: 'plain', exempt: true },
   { name: 'readyz', methods: ['GET'], path: '/readyz', dialect: 'plain', exempt: true },

@@ -28,7 +28,21 @@ test('store: a new store is migrated to user_version = number of schema migratio
   const other = secondConnection(t, path);
   t.is(other.pragma('user_version', { simple: true }), SCHEMA_FILES.length);
   const tables = other.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-  t.deepEqual(tables, ['handle_counts', 'handles', 'node_keys', 'prefixes', 'settings']);
+  t.deepEqual(tables, [
+    'account_tokens',
+    'accounts',
+    'audit_log',
+    'enterprise_prefixes',
+    'enterprises',
+    'handle_counts',
+    'handles',
+    'node_keys',
+    'prefixes',
+    'quota_counters',
+    'settings',
+    'sqlite_sequence',
+    'templates',
+  ]);
 });
 
 test('store: re-opening an existing store does not re-apply migrations and keeps its data', async (t) => {
