@@ -4,7 +4,7 @@
 import { AccountService } from './accounts/account-service.js';
 import { Authority } from './accounts/authority.js';
 import { sealKeyFor } from './accounts/seal.js';
-import { AuditService } from './audit/audit-service.js';
+import { AuditService, digestOf } from './audit/audit-service.js';
 import type { AccessPolicy } from './auth/access-policy.js';
 import type { Config } from './config.js';
 import { PREFIX_NAMESPACE, prefixKeyOf, prefixOfPrefixRecord, type CaseRule } from './identifier/handle.js';
@@ -94,18 +94,23 @@ export function buildBusiness(deps: BusinessDeps): Business {
   const journal: RecordJournal = {
     beforeCreate(handle) {
       // Prefix records are the node's own bookkeeping, not registrations.
-      if (handle.prefixKey !== PREFIX_NAMESPACE) quotas.checkHandleCount(handle.prefix, store.countHandles(handle.prefixKey));
+      if (handle.prefixKey !== PREFIX_NAMESPACE && quotas.capsHandles) quotas.checkHandleCount(handle.prefix, store.countHandles(handle.prefixKey));
     },
     changed(change) {
+      // A record's state after a change is in the store until the next change, whose entry keeps it as `before`:
+      // the full before-image and a digest of the after-image record the whole history at half the bytes.
       audit.append({
         actor: change.actor,
         action: recordAction(change),
         prefixKey: auditPrefixKey(change),
         target: change.handle.display,
         before: change.before ?? null,
-        after: change.after ?? null,
+        after: change.after === undefined ? null : digestOf(change.after),
       });
       templates.trackUsage(change);
+    },
+    settle() {
+      templates.settleUsage();
     },
   };
   const timer = setInterval(() => quotas.flush(), 1000).unref();

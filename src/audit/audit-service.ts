@@ -42,6 +42,18 @@ export interface AuditRecord {
 export const INLINE_LIMIT_BYTES = 4096;
 const EXPORT_CHUNK = 500;
 
+/** What the log keeps instead of a snapshot: the SHA-256 and length of its JSON. */
+export interface Digest {
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** The digest of a value's JSON (what `after` of a record change holds: the state itself is in the store). */
+export function digestOf(value: unknown): Digest {
+  const json = JSON.stringify(value);
+  return { sha256: createHash('sha256').update(json, 'utf8').digest('hex'), bytes: Buffer.byteLength(json) };
+}
+
 function snapshot(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   const json = JSON.stringify(value);

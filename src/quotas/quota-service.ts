@@ -76,6 +76,11 @@ export class QuotaService {
     return this.counts.get(subject) ?? this.rows.count(subject, today);
   }
 
+  /** True when handles per prefix are capped (else their count need not be read). */
+  get capsHandles(): boolean {
+    return this.options.handlesPerPrefix > 0;
+  }
+
   /** Inside the write that would create a handle under a prefix holding `handles` already. Throws REGISTER_COUNT_LIMIT. */
   checkHandleCount(prefix: string, handles: number): void {
     const cap = this.options.handlesPerPrefix;

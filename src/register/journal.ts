@@ -21,9 +21,14 @@ export interface RecordChange {
 export interface RecordJournal {
   /** Before a new handle is created: throws a catalog error to refuse it (a quota). */
   beforeCreate(handle: Handle): void;
-  /** After a record changed, exactly once per change; what it writes commits or rolls back with the change. */
+  /**
+   * After a record changed, exactly once per change, as the change's last step; what it writes commits or rolls back
+   * with the change. It may defer work that adds up over many changes (counters) until settle.
+   */
   changed(change: RecordChange): void;
+  /** At the end of every write operation, inside its transaction: writes what changed() deferred. */
+  settle(): void;
 }
 
 /** A journal that refuses nothing and records nothing. */
-export const NO_JOURNAL: RecordJournal = Object.freeze({ beforeCreate: () => undefined, changed: () => undefined });
+export const NO_JOURNAL: RecordJournal = Object.freeze({ beforeCreate: () => undefined, changed: () => undefined, settle: () => undefined });

@@ -98,7 +98,9 @@ export class RegisterService {
     const prepared = await this.hashSecrets(values);
     const result = await this.store.write(() => {
       const handle = request.mint ? this.mint(request.handleText) : base;
-      return this.putInTransaction(handle, prepared, request, nowSeconds);
+      const written = this.putInTransaction(handle, prepared, request, nowSeconds);
+      this.journal.settle();
+      return written;
     });
     this.metrics.registered(result.created && request.indexes === null ? 'create' : 'update');
     return result;
@@ -122,16 +124,18 @@ export class RegisterService {
         prepared.push(asCatalogError(error));
       }
     }
-    const results = await this.store.write(() =>
-      prepared.map((item, i): PutResult | IdnodeError => {
+    const results = await this.store.write(() => {
+      const outcomes = prepared.map((item, i): PutResult | IdnodeError => {
         if (item instanceof IdnodeError) return item;
         try {
           return this.store.attempt(() => this.putInTransaction(item.handle, item.values, requests[i] as PutRequest, nowSeconds));
         } catch (error) {
           return asCatalogError(error);
         }
-      }),
-    );
+      });
+      this.journal.settle();
+      return outcomes;
+    });
     results.forEach((result, i) => {
       if (!(result instanceof IdnodeError)) this.metrics.registered(result.created && requests[i]?.indexes === null ? 'create' : 'update');
     });
@@ -142,16 +146,18 @@ export class RegisterService {
   async deleteBatch(requests: readonly DeleteRequest[]): Promise<Array<true | IdnodeError>> {
     if (requests.length > MAX_BATCH) throw new IdnodeError('BATCH_TOO_LARGE');
     const nowSeconds = Math.floor(this.options.nowMs() / 1000);
-    const results = await this.store.write(() =>
-      requests.map((request): true | IdnodeError => {
+    const results = await this.store.write(() => {
+      const outcomes = requests.map((request): true | IdnodeError => {
         try {
           this.store.attempt(() => this.deleteInTransaction(request, nowSeconds));
           return true;
         } catch (error) {
           return asCatalogError(error);
         }
-      }),
-    );
+      });
+      this.journal.settle();
+      return outcomes;
+    });
     results.forEach((result, i) => {
       if (result === true) this.metrics.deleted(requests[i]?.indexes === null ? 'handle' : 'values');
     });
@@ -164,7 +170,10 @@ export class RegisterService {
    */
   async delete(request: DeleteRequest): Promise<void> {
     const nowSeconds = Math.floor(this.options.nowMs() / 1000);
-    await this.store.write(() => this.deleteInTransaction(request, nowSeconds));
+    await this.store.write(() => {
+      this.deleteInTransaction(request, nowSeconds);
+      this.journal.settle();
+    });
     this.metrics.deleted(request.indexes === null ? 'handle' : 'values');
   }
 

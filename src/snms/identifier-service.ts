@@ -79,9 +79,11 @@ export class IdentifierService {
   /** batchCreate or batchUpdate (§4.5): a result per item in order; the items that pass commit together. */
   async batchPut(caller: Caller, items: readonly unknown[], mode: 'create' | 'update', actor: WriteActor): Promise<BatchItemResult[]> {
     this.checkBatch(caller, items);
+    // Within one call each template version is looked up once (the write checks it again, see precondition).
+    const validators = new Map<string, CompiledTemplate>();
     const prepared = items.map((raw) => {
       try {
-        return this.prepare(caller, raw, mode, actor);
+        return this.prepare(caller, raw, mode, actor, validators);
       } catch (error) {
         return error instanceof IdnodeError ? error : new IdnodeError('INTERNAL', undefined, { cause: error });
       }
@@ -127,12 +129,14 @@ export class IdentifierService {
   }
 
   /** A put request for one record, checked against its template now and again inside the write. */
-  private prepare(caller: Caller, raw: unknown, mode: 'create' | 'update', actor: WriteActor): PutRequest {
+  private prepare(caller: Caller, raw: unknown, mode: 'create' | 'update', actor: WriteActor, validators?: Map<string, CompiledTemplate>): PutRequest {
     const identity = this.identityOf(caller);
     const record = parseRecord(raw);
     const handle = parseHandle(record.handle, this.deps.rule);
     this.checkWritable(caller, handle);
-    const template = this.deps.templates.validator(handle.prefixKey, record.templateVersion);
+    const key = `${handle.prefixKey}\n${record.templateVersion}`;
+    const template = validators?.get(key) ?? this.deps.templates.validator(handle.prefixKey, record.templateVersion);
+    validators?.set(key, template);
     template.check(record);
     const base = { handleText: record.handle, mint: false, identity, values: handleValuesOf(record), indexes: null, actor };
     const precondition = (): void => this.precondition(handle, record, template);

@@ -19,27 +19,32 @@ const COLUMNS = `id, prefix, prefix_key AS prefixKey, version, body, revision, u
 
 export class TemplateRows {
   private readonly byKey: Statement<[string, string], TemplateRow>;
+  private readonly revisionByKey: Statement<[string, string], { id: number; revision: number }>;
   private readonly page: Statement<[string, number, number], TemplateRow>;
   private readonly count: Statement<[string], { count: number }>;
   private readonly insert: Statement;
   private readonly update: Statement;
   private readonly remove: Statement;
   private readonly use: Statement;
-  private readonly unuse: Statement;
 
   constructor(private readonly store: Store) {
     this.byKey = store.prepare(`SELECT ${COLUMNS} FROM templates WHERE prefix_key = ? AND version = ?`);
+    this.revisionByKey = store.prepare('SELECT id, revision FROM templates WHERE prefix_key = ? AND version = ?');
     this.page = store.prepare(`SELECT ${COLUMNS} FROM templates WHERE prefix_key = ? ORDER BY id LIMIT ? OFFSET ?`);
     this.count = store.prepare('SELECT count(*) AS count FROM templates WHERE prefix_key = ?');
     this.insert = store.prepare('INSERT INTO templates (prefix, prefix_key, version, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
     this.update = store.prepare('UPDATE templates SET body = ?, revision = revision + 1, updated_at = ? WHERE id = ?');
     this.remove = store.prepare('DELETE FROM templates WHERE id = ?');
-    this.use = store.prepare('UPDATE templates SET used_by = used_by + 1 WHERE prefix_key = ? AND version = ?');
-    this.unuse = store.prepare('UPDATE templates SET used_by = max(used_by - 1, 0) WHERE prefix_key = ? AND version = ?');
+    this.use = store.prepare('UPDATE templates SET used_by = max(used_by + ?, 0) WHERE prefix_key = ? AND version = ?');
   }
 
   find(prefixKey: string, version: string): TemplateRow | undefined {
     return this.store.guard(() => this.byKey.get(prefixKey, version));
+  }
+
+  /** The id and revision of a template, without its body (asked on every record written against it). */
+  revision(prefixKey: string, version: string): { id: number; revision: number } | undefined {
+    return this.store.guard(() => this.revisionByKey.get(prefixKey, version));
   }
 
   list(prefixKey: string, limit: number, offset: number): { rows: TemplateRow[]; total: number } {
@@ -61,8 +66,8 @@ export class TemplateRows {
     this.remove.run(id);
   }
 
-  /** One more (delta 1) or one fewer (-1) record names the version; a version without a template changes nothing. Call inside a write. */
-  countUse(prefixKey: string, version: string, delta: 1 | -1): void {
-    (delta === 1 ? this.use : this.unuse).run(prefixKey, version);
+  /** `delta` more (or fewer) records name the version; a version without a template changes nothing. Call inside a write. */
+  countUse(prefixKey: string, version: string, delta: number): void {
+    this.use.run(delta, prefixKey, version);
   }
 }

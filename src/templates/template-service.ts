@@ -29,6 +29,9 @@ interface Compiled {
 }
 
 export class TemplateService {
+  /** Usage count changes of the write operation in progress, by prefix key and version. */
+  private readonly pendingUse = new Map<string, number>();
+
   constructor(
     private readonly store: Store,
     private readonly rows: TemplateRows,
@@ -102,12 +105,16 @@ export class TemplateService {
    * Also inside a write, to check against the template as it is there. Throws TEMPLATE_NOT_FOUND.
    */
   validator(prefixKey: string, version: string): CompiledTemplate {
-    const row = this.rows.find(prefixKey, version);
-    if (row === undefined) throw new IdnodeError('TEMPLATE_NOT_FOUND', `模板不存在: ${version}`);
+    const current = this.rows.revision(prefixKey, version);
+    if (current === undefined) throw new IdnodeError('TEMPLATE_NOT_FOUND', `模板不存在: ${version}`);
     // Ids are never reused (AUTOINCREMENT) and every change bumps the revision, so a key names one body forever; still,
-    // nothing read inside a write is remembered, as that write may yet roll back.
-    const key = `${row.id}:${row.revision}`;
-    return (this.compiled.get(key, () => ({ template: compileTemplate(row.id, row.revision, parse(row)) }), !this.store.inTransaction) as Compiled).template;
+    // nothing read inside a write is remembered, as that write may yet roll back. The body is read only to compile.
+    const key = `${current.id}:${current.revision}`;
+    const load = (): Compiled => {
+      const row = this.rows.find(prefixKey, version) as TemplateRow;
+      return { template: compileTemplate(row.id, row.revision, parse(row)) };
+    };
+    return (this.compiled.get(key, load, !this.store.inTransaction) as Compiled).template;
   }
 
   /**
@@ -115,18 +122,36 @@ export class TemplateService {
    * (or throws TEMPLATE_NOT_FOUND when it is gone), so no record is ever written against a template it breaks.
    */
   recheck(prefixKey: string, version: string, validated: CompiledTemplate, check: (template: CompiledTemplate) => void): void {
-    const row = this.rows.find(prefixKey, version);
+    const row = this.rows.revision(prefixKey, version);
     if (row === undefined) throw new IdnodeError('TEMPLATE_NOT_FOUND', `模板不存在: ${version}`);
     if (row.id !== validated.id || row.revision !== validated.revision) check(this.validator(prefixKey, version));
   }
 
-  /** Journal hook, inside every record write: keeps each template's count of records naming it. */
+  /**
+   * Journal hook, inside every record write: counts the records naming each template version. The counts are kept
+   * per write operation and saved by settleUsage at its end (one update per version, not one per record of a batch).
+   */
   trackUsage(change: RecordChange): void {
     const before = templateVersionOf(change.before);
     const after = templateVersionOf(change.after);
     if (before === after) return;
-    if (before !== null) this.rows.countUse(change.handle.prefixKey, before, -1);
-    if (after !== null) this.rows.countUse(change.handle.prefixKey, after, 1);
+    const add = (version: string, delta: number): void => {
+      const key = `${change.handle.prefixKey}\n${version}`;
+      this.pendingUse.set(key, (this.pendingUse.get(key) ?? 0) + delta);
+    };
+    if (before !== null) add(before, -1);
+    if (after !== null) add(after, 1);
+  }
+
+  /** Journal hook, at the end of every write operation: saves the usage counts trackUsage gathered. */
+  settleUsage(): void {
+    if (this.pendingUse.size === 0) return;
+    const pending = [...this.pendingUse];
+    this.pendingUse.clear();
+    for (const [key, delta] of pending) {
+      const [prefixKey = '', version = ''] = key.split('\n');
+      if (delta !== 0) this.rows.countUse(prefixKey, version, delta);
+    }
   }
 
   private row(prefix: string, version: string): TemplateRow {

@@ -62,7 +62,10 @@ test('audit: entries say who, when, from where, what, before and after; pages fi
   t.like(handle, { actor: '300:0.NA/88.118', client: '127.0.0.1', action: 'handle.create', target: '88.118/H-1', before: null });
   t.like(update, { actor: 'account:admin', client: '127.0.0.1', action: 'handle.update', prefix: '88.118', target: '88.118/A-1', at: '2026-01-15T08:01:00.000Z' });
   t.is(update.before.find((v: { index: number }) => v.index === 2000).data.value, 'DN50 闸阀');
-  t.is(update.after.find((v: { index: number }) => v.index === 2000).data.value, 'v2');
+  // The after-image is a digest (the record itself holds it until the next change keeps it as its before-image).
+  t.regex(update.after.sha256, /^[0-9a-f]{64}$/);
+  const now = (await snms(node, 'GET', '/identityv2/data/detail?handle=88.118/A-1', { token: admin })).json.data.value;
+  t.is(now.find((v: { index: number }) => v.index === 2000).data.value, 'v2');
   t.is(create.action, 'handle.create');
   const byActor = await snms(node, 'GET', `/snms/api/audit/page?actor=${encodeURIComponent('300:0.NA/88.118')}`, { token: admin });
   t.deepEqual(byActor.json.data.content.map((e: { target: string }) => e.target), ['88.118/H-1']);
@@ -80,14 +83,21 @@ test('audit: entries say who, when, from where, what, before and after; pages fi
   t.is((await snms(node, 'GET', '/snms/api/audit/export', { token: reviewer })).json.status, -3);
 });
 
-test('audit: large records are kept as a digest; the log refuses updates and deletes; an edit breaks the chain', async (t) => {
+test('audit: large before-images are kept as a digest; the log refuses updates and deletes; an edit breaks the chain', async (t) => {
   const node = await startNode(t);
   const admin = await adminToken(node);
   const big = Array.from({ length: 40 }, (_, i) => ({ index: 10 + i, type: 'NOTE', data: 'x'.repeat(200) }));
   await node.put('/api/handles/88.118/BIG', big);
+  await node.delete('/api/handles/88.118/BIG');
   const entry = (await snms(node, 'GET', '/snms/api/audit/page?prefix=88.118', { token: admin })).json.data.content[0];
-  t.regex(entry.after.sha256, /^[0-9a-f]{64}$/);
-  t.true(entry.after.bytes > 4096);
+  t.is(entry.action, 'handle.delete');
+  t.regex(entry.before.sha256, /^[0-9a-f]{64}$/);
+  t.true(entry.before.bytes > 4096);
+  const small = await node.put('/api/handles/88.118/SMALL', [{ index: 1, type: 'URL', data: 'https://e.cn' }]);
+  t.is(small.status, 201);
+  await node.delete('/api/handles/88.118/SMALL');
+  const kept = (await snms(node, 'GET', '/snms/api/audit/page?prefix=88.118', { token: admin })).json.data.content[0];
+  t.is(kept.before[0].data.value, 'https://e.cn', 'a small before-image is kept whole');
   const store = node.node.store;
   const refusal = (sql: string): string => {
     const error = t.throws(() => store.writeNow(() => store.prepare(sql).run()));
