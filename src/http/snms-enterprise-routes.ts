@@ -33,7 +33,8 @@ export interface SnmsEnterpriseDeps {
 const reviewBody = compileSchema('snms-review');
 
 function prefixIn(body: Record<string, unknown>): string {
-  const prefix = body.entPrefix ?? body.prefix;
+  // `entprefix` is how one of the reference's examples spells it (§10).
+  const prefix = body.entPrefix ?? body.entprefix ?? body.prefix;
   if (typeof prefix !== 'string' || prefix === '') throw new IdnodeError('MISSING_PARAMETER', '缺少必要的请求参数: entPrefix');
   return prefix;
 }
