@@ -8,7 +8,7 @@ import { IdnodeError } from './errors.js';
 import { prefixFromText } from './identifier/handle.js';
 import { environmentConfig, serve } from './main.js';
 import { provisionPrefixKeyPair, provisionPrefixSecret } from './prefixes/provision.js';
-import { addAccount, generatePassword } from './enterprises/cli-accounts.js';
+import { addAccount, generatePassword, resetPassword } from './enterprises/cli-accounts.js';
 import { backupStore, restoreStore } from './store/backup.js';
 import { openStore, type Store } from './store/store.js';
 import type { Config } from './config.js';
@@ -128,6 +128,24 @@ account
       process.stdout.write(`account:  ${username} (${result.role}${result.enterprise === null ? '' : `, enterprise ${result.enterprise}`})\n`);
       if (options.stdin) process.stdout.write('password: (as given)\n');
       else process.stdout.write(`password: ${password}\n(shown once; the store keeps only an scrypt hash, and the key in ${result.sealKeyPath} seals what /identity/token/v1 needs)\n`);
+    } finally {
+      store.close();
+    }
+  });
+
+account
+  .command('password')
+  .description("replace an account's password and end its tokens; prints a generated one once (--stdin reads it instead)")
+  .argument('<username>', 'the login name')
+  .option('--stdin', 'read the password from standard input instead of generating one', false)
+  .action(async (username: string, options: { stdin: boolean }) => {
+    const config = environmentConfig();
+    const password = options.stdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : generatePassword();
+    if ([...password].length < 8 || [...password].length > 64) throw new UsageError('the password must be 8 to 64 characters');
+    const store = existingStore(config);
+    try {
+      await resetPassword(store, config, username, password);
+      process.stdout.write(options.stdin ? `account:  ${username}\npassword: (as given)\n` : `account:  ${username}\npassword: ${password}\n(shown once)\n`);
     } finally {
       store.close();
     }

@@ -39,7 +39,7 @@ export function generatePassword(): string {
  * P for an enterprise of record when P is only homed here. Throws ACCOUNT_ALREADY_EXISTS, PREFIX_NOT_HOMED,
  * INVALID_BODY (a bad name), STORE_*.
  */
-export async function addAccount(store: Store, config: AccountProvisionConfig, request: NewAccountRequest): Promise<{ role: AccountRole; enterprise: string | null; sealKeyPath: string }> {
+function services(store: Store, config: AccountProvisionConfig): { accounts: AccountService; enterprises: EnterpriseRows; audit: AuditService; rule: CaseRule } {
   const rule: CaseRule = { suffixCaseSensitive: config.suffixCaseSensitive };
   const enterprises = new EnterpriseRows(store);
   const audit = new AuditService(new AuditRows(store), Date.now);
@@ -49,6 +49,17 @@ export async function addAccount(store: Store, config: AccountProvisionConfig, r
     hashCost: config.passwordHashCost,
     nowMs: Date.now,
   });
+  return { accounts, enterprises, audit, rule };
+}
+
+/** Replaces an account's password (its tokens end), audited as made by `cli`. Throws ACCOUNT_NOT_FOUND, STORE_*. */
+export async function resetPassword(store: Store, config: AccountProvisionConfig, username: string, password: string): Promise<void> {
+  const { accounts } = services(store, config);
+  await accounts.setPassword(username, sha256Hex(password), { who: 'cli', from: '' });
+}
+
+export async function addAccount(store: Store, config: AccountProvisionConfig, request: NewAccountRequest): Promise<{ role: AccountRole; enterprise: string | null; sealKeyPath: string }> {
+  const { accounts, enterprises, audit, rule } = services(store, config);
   const role: AccountRole = request.admin ? 'admin' : request.reviewer ? 'reviewer' : 'enterprise';
   const prepared = await accounts.prepare({ username: request.username, passwordSha256: sha256Hex(request.password), role, enterpriseId: null });
   const actor = { who: 'cli', from: '' };

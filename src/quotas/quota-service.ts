@@ -69,13 +69,6 @@ export class QuotaService {
     this.dirty.add(subject);
   }
 
-  /** Requests `subject` made today, as counted so far. */
-  requestsToday(subject: string): number {
-    const today = dayOf(this.options.nowMs());
-    if (today !== this.day) return this.rows.count(subject, today);
-    return this.counts.get(subject) ?? this.rows.count(subject, today);
-  }
-
   /** True when handles per prefix are capped (else their count need not be read). */
   get capsHandles(): boolean {
     return this.options.handlesPerPrefix > 0;

@@ -20,10 +20,10 @@ function existingDb(t: ExecutionContext): string {
   return db;
 }
 
-function run(db: string, args: string[], input?: string): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+function run(db: string, args: string[], input?: string, command = 'add'): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IDNODE_')) env[name] = value;
-  return spawnSync(process.execPath, [CLI, 'account', 'add', ...args], {
+  return spawnSync(process.execPath, [CLI, 'account', command, ...args], {
     env: { ...env, IDNODE_DB_PATH: db, IDNODE_PASSWORD_HASH_COST: '10', IDNODE_SECRET_HASH_ITERATIONS: '1000' },
     input,
     encoding: 'utf8',
@@ -68,4 +68,20 @@ test('cli account add --stdin takes the password given; a clash, a short passwor
   for (const name of ['short', 'norole', 'both', 'entuser']) {
     t.is((await snms(node, 'POST', '/identity/token', { body: { username: name, password: 'whatever-password' } })).json.status, -2, name);
   }
+});
+
+test('cli account password replaces the password and ends the account\'s tokens', async (t) => {
+  const db = existingDb(t);
+  t.is(run(db, ['operator', '--admin', '--stdin'], 'first-password\n').status, 0);
+  const node = await startNode(t, { IDNODE_DB_PATH: db });
+  const token = await login(node, 'operator', 'first-password');
+  const reset = run(db, ['operator'], undefined, 'password');
+  t.is(reset.status, 0, reset.stderr);
+  const password = /password: +(\S+)/.exec(reset.stdout)?.[1] ?? '';
+  t.is((await snms(node, 'DELETE', '/identity/token', { token })).json.status, -1, 'the old token ended');
+  t.is((await snms(node, 'POST', '/identity/token', { body: { username: 'operator', password: 'first-password' } })).json.status, -2);
+  t.truthy(await login(node, 'operator', password));
+  const missing = run(db, ['nobody'], undefined, 'password');
+  t.is(missing.status, 1);
+  t.regex(missing.stderr, /ACCOUNT_NOT_FOUND/);
 });
