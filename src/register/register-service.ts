@@ -3,15 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import { requiredBitsForChange, type AccessPolicy } from '../auth/access-policy.js';
 import type { RecordLookup } from '../store/store.js';
-import { identityText, type Identity } from '../auth/identity.js';
+import type { Identity } from '../auth/identity.js';
 import { hashSecret, isSecretHash } from '../auth/secret-hash.js';
 import { IdnodeError } from '../errors.js';
-import { adminBitsToString, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
 import { checkNotNamespace, parseHandle, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
-import { checkSecretKeyCount, isAdminType, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
+import { checkSecretKeyCount, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 import { NO_JOURNAL, type RecordJournal, type WriteActor } from './journal.js';
+import { asCatalogError, defaultActor, sameIndexSet, withDefaultAdmin } from './write-rules.js';
 
 export interface PutRequest {
   /** The handle, or with `mint` the base the minted UUID is appended to (`88.118.8/` or `88.118.8/dev-`). */
@@ -300,37 +300,4 @@ export class RegisterService {
       }),
     );
   }
-}
-
-function defaultActor(identity: Identity): WriteActor {
-  return { who: identityText(identity), from: '' };
-}
-
-/** Anything a single write threw, as the catalog error a batch reports for that item. */
-function asCatalogError(error: unknown): IdnodeError {
-  return error instanceof IdnodeError ? error : new IdnodeError('INTERNAL', undefined, { cause: error });
-}
-
-function sameIndexSet(indexes: readonly number[], values: readonly HandleValue[]): boolean {
-  const wanted = new Set(indexes);
-  return wanted.size === values.length && values.every((value) => wanted.has(value.index));
-}
-
-/** A derived prefix created without HS_ADMIN values is administered by its creator (issue #2). */
-function withDefaultAdmin(values: HandleValue[], creator: Identity, nowSeconds: number): HandleValue[] {
-  // Only a structured HS_ADMIN administers anything; opaque bytes of that type do not count.
-  if (values.some((value) => isAdminType(value.type) && value.data.format === 'admin')) return values;
-  let index = 100;
-  while (values.some((value) => value.index === index)) index += 1;
-  const admin: HandleValue = {
-    index,
-    type: 'HS_ADMIN',
-    data: { format: 'admin', value: { handle: creator.handle.display, index: creator.index, permissions: adminBitsToString(ALL_ADMIN_BITS) } },
-    ttlType: 0,
-    ttl: 86_400,
-    timestamp: nowSeconds,
-    permissions: '1110',
-    references: [],
-  };
-  return [...values, admin].sort((a, b) => a.index - b.index);
 }
