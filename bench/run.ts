@@ -12,16 +12,19 @@ import { consoleReport, markdownReport, writeResults, type RunResults, type Scen
 import { resolutionCounts, resolutionDelta, runLoad, scenarios, SCENARIO_NAMES, sendOnce, type Scenario } from './scenarios.js';
 import { copyStoreForRun, seededStore } from './seed.js';
 import { BATCH_ACCOUNT, BATCH_PASSWORD } from './snms-batch.js';
+import { runWireLoad, waitWireReady, wireOnce } from './wire-load.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli.js');
 const BASELINE = join(ROOT, 'dist/bench/baseline-server.js');
+const WIRE_BASELINE = join(ROOT, 'dist/bench/wire-baseline-server.js');
 const RESULTS_DIR = join(ROOT, 'bench/results');
 const PROFILE_DIR = join(RESULTS_DIR, 'profiles');
 /** Variables the bench sets for idnode itself; any other IDNODE_* in the environment passes through and is reported. */
 const IDNODE_FIXED = [
   'IDNODE_DB_PATH',
   'IDNODE_PORT',
+  'IDNODE_HANDLE_PORT',
   'IDNODE_HOST',
   'IDNODE_ADMIN_SECRET',
   'IDNODE_LOG_LEVEL',
@@ -152,20 +155,44 @@ async function check(scenario: Scenario, idnode: ServerProcess, baseline: Server
   }
 }
 
-async function measure(scenario: Scenario, idnode: ServerProcess, baseline: ServerProcess, options: Options): Promise<ScenarioResult> {
+/** A Handle-protocol scenario's sample must get RC_SUCCESS from both servers, with the same bytes (but request id and expiry). */
+async function checkWire(scenario: Scenario, transport: 'udp' | 'tcp', idnodePort: number, baselinePort: number): Promise<void> {
+  const [mine, ceiling] = [await wireOnce(scenario, transport, idnodePort), await wireOnce(scenario, transport, baselinePort)];
+  if (mine.responseCode !== scenario.expectedStatus || ceiling.responseCode !== scenario.expectedStatus) {
+    throw new BenchError(`${scenario.name}: answered ${mine.responseCode} (idnode) and ${ceiling.responseCode} (baseline), expected ${scenario.expectedStatus}; not measuring.`);
+  }
+  if (!mine.comparable.equals(ceiling.comparable)) {
+    throw new BenchError(`${scenario.name}: the wire baseline's answer differs from idnode's; the ratio would be meaningless.\n  idnode:   ${mine.comparable.toString('hex')}\n  baseline: ${ceiling.comparable.toString('hex')}`);
+  }
+}
+
+/** The Handle-protocol ports of a run: idnode's (IDNODE_HANDLE_PORT) and the wire baseline's. */
+interface WirePorts {
+  readonly idnode: number;
+  readonly baseline: ServerProcess;
+}
+
+async function measure(scenario: Scenario, idnode: ServerProcess, baseline: ServerProcess, options: Options, wire: WirePorts | null): Promise<ScenarioResult> {
+  const transport = scenario.transport;
+  const over = transport === 'http' || wire === null ? null : { transport, idnodePort: wire.idnode, baseline: wire.baseline };
   await scenario.prepare?.(idnode.port);
-  await check(scenario, idnode, baseline);
-  const load = { seconds: options.duration, connections: options.connections };
-  const warm = { seconds: options.warmup, connections: options.connections };
-  if (options.warmup > 0) await runLoad(scenario, 'warmup', { ...warm, port: idnode.port, pid: idnode.pid });
+  if (over === null) await check(scenario, idnode, baseline);
+  else await checkWire(scenario, over.transport, over.idnodePort, over.baseline.port);
+  const ceilingServer = over === null ? baseline : over.baseline;
+  const drive = (phase: 'warmup' | 'measure', seconds: number, server: ServerProcess, port: number) => {
+    const shape = { seconds, connections: options.connections, port, pid: server.pid };
+    return over === null ? runLoad(scenario, phase, shape) : runWireLoad(scenario, over.transport, phase, shape);
+  };
+  const idnodePort = over === null ? idnode.port : over.idnodePort;
+  if (options.warmup > 0) await drive('warmup', options.warmup, idnode, idnodePort);
   const before = await resolutionCounts(idnode.port);
-  const mine = await runLoad(scenario, 'measure', { ...load, port: idnode.port, pid: idnode.pid });
+  const mine = await drive('measure', options.duration, idnode, idnodePort);
   const after = await resolutionCounts(idnode.port);
   assertAlive(idnode);
   const idnodeRssBytesAfter = rssBytes(idnode.pid);
-  if (options.warmup > 0) await runLoad(scenario, 'warmup', { ...warm, port: baseline.port, pid: baseline.pid });
-  const ceiling = await runLoad(scenario, 'measure', { ...load, port: baseline.port, pid: baseline.pid });
-  assertAlive(baseline);
+  if (options.warmup > 0) await drive('warmup', options.warmup, ceilingServer, ceilingServer.port);
+  const ceiling = await drive('measure', options.duration, ceilingServer, ceilingServer.port);
+  assertAlive(ceilingServer);
   return {
     name: scenario.name,
     description: scenario.description,
@@ -201,6 +228,8 @@ async function main(): Promise<void> {
   const idnodeEnv: Record<string, string> = {
     IDNODE_DB_PATH: dbPath,
     IDNODE_PORT: String(await freePort()),
+    // The Handle protocol only when a wire scenario runs, on a free port (2641 is not the bench's to take).
+    IDNODE_HANDLE_PORT: options.scenarios.some((name) => name.startsWith('udp-') || name.startsWith('tcp-')) ? String(await freePort()) : '0',
     IDNODE_HOST: '127.0.0.1',
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_LOG_LEVEL: 'warn',
@@ -224,8 +253,13 @@ async function main(): Promise<void> {
   const nodeFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const idnode = spawnServer('idnode', options.idnodeCli, ['serve'], idnodeEnv, Number(idnodeEnv.IDNODE_PORT), true, nodeFlags);
   const baseline = spawnServer('baseline', BASELINE, [], { BENCH_IDENTIFIERS: String(options.identifiers), BENCH_PORT: String(baselinePort) }, baselinePort, true);
+  const wireBaseline = idnodeEnv.IDNODE_HANDLE_PORT === '0' ? null : await freePort();
+  const wireServer = wireBaseline === null ? null : spawnServer('wire-baseline', WIRE_BASELINE, [], { BENCH_IDENTIFIERS: String(options.identifiers), BENCH_PORT: String(wireBaseline) }, wireBaseline, true);
   const startStarted = performance.now();
   await Promise.all([waitReady(idnode, 120_000), waitReady(baseline, 300_000)]);
+  const probe = scenarios(options.identifiers, 'PROBE').find((s) => s.transport !== 'http');
+  if (wireServer !== null && probe !== undefined) await waitWireReady(probe, wireServer.port, 300_000);
+  const wire: WirePorts | null = wireServer === null ? null : { idnode: Number(idnodeEnv.IDNODE_HANDLE_PORT), baseline: wireServer };
   log(`servers: idnode pid ${idnode.pid} on 127.0.0.1:${idnode.port}, baseline pid ${baseline.pid} on 127.0.0.1:${baseline.port} ` +
     `(ready after ${((performance.now() - startStarted) / 1000).toFixed(1)} s)`);
 
@@ -238,7 +272,7 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   for (const scenario of chosen) {
     log(`${scenario.name}: ${scenario.description}`);
-    const result = await measure(scenario, idnode, baseline, options);
+    const result = await measure(scenario, idnode, baseline, options, wire);
     results.push(result);
     log(`  idnode ${Math.round(result.idnode.requestsPerSecond)} req/s (p50 ${result.idnode.latencyMs.p50} ms, p99 ${result.idnode.latencyMs.p99} ms), ` +
       `baseline ${Math.round(result.baseline.requestsPerSecond)} req/s, ratio ${result.ratio.toFixed(2)}`);
@@ -246,13 +280,14 @@ async function main(): Promise<void> {
   const loadAtEnd = loadavg();
   const idnodeRss = rssBytes(idnode.pid);
   const baselineRss = rssBytes(baseline.pid);
-  await Promise.all([stopServer(idnode), stopServer(baseline)]);
+  await Promise.all([stopServer(idnode), stopServer(baseline), ...(wireServer === null ? [] : [stopServer(wireServer)])]);
   if (options.profile) log(`profile: idnode's CPU profile was written to ${PROFILE_DIR}/`);
 
   const env = Object.fromEntries(Object.entries({ ...process.env, ...idnodeEnv }).filter(([name]) => name.startsWith('IDNODE_')));
   env.IDNODE_ADMIN_SECRET = '(fixed bench secret)';
   env.IDNODE_DB_PATH = '(copy of the seeded store)';
   env.IDNODE_PORT = '(free port)';
+  if (env.IDNODE_HANDLE_PORT !== '0') env.IDNODE_HANDLE_PORT = '(free port)';
   const report: RunResults = {
     date: new Date().toISOString(),
     commit,

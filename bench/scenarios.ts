@@ -14,7 +14,7 @@ import {
   registerBody,
 } from './data-set.js';
 
-export const SCENARIO_NAMES = ['resolve-hot', 'resolve-cold', 'resolve-404', 'register', 'batchCreate'] as const;
+export const SCENARIO_NAMES = ['resolve-hot', 'resolve-cold', 'resolve-404', 'register', 'batchCreate', 'udp-resolve-hot', 'udp-resolve-cold', 'tcp-resolve-hot', 'tcp-resolve-cold'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** check: one sample request; warmup and measure: autocannon runs (each phase has its own request sequence). */
@@ -29,6 +29,9 @@ export interface RequestShape {
 
 export interface Scenario {
   readonly name: ScenarioName;
+  /** HTTP (autocannon), or the Handle protocol over UDP or TCP (bench/wire-load.ts, port 2641's listeners). */
+  readonly transport: 'http' | 'udp' | 'tcp';
+  /** The HTTP status expected, or for the Handle protocol the responseCode (1 = RC_SUCCESS). */
   readonly expectedStatus: number;
   readonly description: string;
   /** True when every request is the same (autocannon then sends one prebuilt buffer). */
@@ -47,9 +50,10 @@ const PHASE_SEEDS: Record<Phase, number> = { check: 1, warmup: 2, measure: 3 };
 export function scenarios(identifiers: number, runTag: string): Scenario[] {
   const hot = handlePath(identifier(hotIdentifierNumber(identifiers)).handle);
   const authorization = adminAuthorization();
-  return [
+  const http: Scenario[] = [
     {
       name: 'resolve-hot',
+      transport: 'http',
       expectedStatus: 200,
       description: 'GET one seeded handle over and over (resolve cache hit)',
       fixed: true,
@@ -57,6 +61,7 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
     },
     {
       name: 'resolve-cold',
+      transport: 'http',
       expectedStatus: 200,
       description: `GET a uniformly random one of the ${identifiers.toLocaleString('en-US')} seeded handles per request`,
       fixed: false,
@@ -67,6 +72,7 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
     },
     {
       name: 'resolve-404',
+      transport: 'http',
       expectedStatus: 404,
       description: 'GET a random never-registered handle under a homed prefix',
       fixed: false,
@@ -77,6 +83,7 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
     },
     {
       name: 'register',
+      transport: 'http',
       expectedStatus: 201,
       description: `PUT a new unique handle under ${NODE_PREFIX} as the node administrator (2 values, Basic auth)`,
       fixed: false,
@@ -96,6 +103,15 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
     },
     batchCreateScenario(runTag),
   ];
+  // The same resolutions over the Handle protocol: the request names the handle of the HTTP scenario's path.
+  const wire = (['udp', 'tcp'] as const).flatMap((transport): Scenario[] => {
+    const [hotScenario, coldScenario] = http;
+    return [
+      { ...hotScenario!, name: `${transport}-resolve-hot`, transport, expectedStatus: 1, description: `${transport.toUpperCase()} resolution of one seeded handle over and over (resolve cache hit)` },
+      { ...coldScenario!, name: `${transport}-resolve-cold`, transport, expectedStatus: 1, description: `${transport.toUpperCase()} resolution of a uniformly random one of the ${identifiers.toLocaleString('en-US')} seeded handles` },
+    ];
+  });
+  return [...http, ...wire];
 }
 
 /** POST batches of 2,000 new identifiers (5 values each, checked against a template) as an SNMS administrator account. */
@@ -103,6 +119,7 @@ function batchCreateScenario(runTag: string): Scenario {
   let token = '';
   return {
     name: 'batchCreate',
+    transport: 'http',
     expectedStatus: 200,
     description: `POST ${BATCH_ROUTE} with ${BATCH_SIZE.toLocaleString('en-US')} new identifiers of ${BATCH_VALUES} values each (an SNMS admin account's bearer token)`,
     fixed: false,

@@ -13,8 +13,8 @@ import { SessionCache } from './cache/session-cache.js';
 import type { Config } from './config.js';
 import { IdnodeError } from './errors.js';
 import { buildBusiness, type Business } from './business.js';
-import { clientAddress } from './http/client-address.js';
-import { credentials } from './http/credentials.js';
+import { clientAddressing } from './http/client-address.js';
+import { credentials, loginAttempts } from './http/credentials.js';
 import { snmsAuth } from './http/snms-auth.js';
 import { snmsIdentityRoutes } from './http/snms-identity-routes.js';
 import { snmsDataRoutes } from './http/snms-data-routes.js';
@@ -48,7 +48,11 @@ import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
 import { RegisterService } from './register/register-service.js';
 import { ResolveService } from './resolve/resolve-service.js';
 import { watchExternalWrites } from './store/external-writes.js';
+import { exposedStoreFiles } from './store/private-files.js';
 import { openStore, type RecordLookup, type Store } from './store/store.js';
+import { storeFileStats } from './store/store-files.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
+import { WireDispatcher } from './wire/dispatch.js';
 
 export interface NodeOptions {
   readonly logger: Logger;
@@ -71,9 +75,16 @@ export interface IdnodeNode {
   readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService; readonly identifiers: IdentifierService };
   /** The secondary-node business behind the SNMS routes and the console. */
   readonly business: Business;
-  /** Publishes this node's HS_SITE (with its public key) for the port it listens on, in 0.NA/<node prefix> and /api/site. */
-  publishSite(port: number): void;
-  /** Stops background timers, runs queued writes and closes the store. */
+  /** This run's usage record (resolution counters, heartbeat) for the monthly report; flushed every few seconds. */
+  readonly usage: UsageRecorder;
+  /** Answers Handle-protocol messages (TCP and UDP, src/wire/) over the same services, cache, limits and metrics. */
+  readonly wire: WireDispatcher;
+  /**
+   * Publishes this node's HS_SITE (with its public key) for the HTTP port it listens on, and the Handle-protocol port
+   * when it listens on one, in 0.NA/<node prefix> and /api/site.
+   */
+  publishSite(port: number, handlePort?: number | null): void;
+  /** Stops background timers, records the stop, runs queued writes and closes the store. */
   close(): void;
 }
 
@@ -90,6 +101,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const cache = caches.resolve;
   const store = openStore(config.dbPath, {
     busyTimeoutMs: config.storeBusyTimeoutMs,
+    allowReadable: config.storeAllowReadable,
     maxBytes: config.storeMaxBytes,
     onRecordWritten: (key) => caches.written(key),
     onCommitted: (keys) => caches.invalidate(keys),
@@ -99,6 +111,10 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
       { storeMaxBytes: config.storeMaxBytes, capBytes: store.capBytes },
       'IDNODE_STORE_MAX_BYTES is below the size of the store: it is held at its current size, and writes that need more room get 503',
     );
+  }
+  if (config.storeAllowReadable) {
+    const exposed = exposedStoreFiles(config.dbPath);
+    if (exposed.length > 0) options.logger.warn({ files: exposed }, 'group or others may read the store (IDNODE_STORE_ALLOW_READABLE=true); it holds every secret key');
   }
   let bootstrap: BootstrapResult;
   try {
@@ -113,7 +129,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     throw error;
   }
   const sessionCache = new SessionCache<Identity>({ maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs });
-  const metrics = new Metrics({ routes: ROUTE_NAMES, cache: () => cache.stats(), storeSizeBytes: () => store.sizeBytes(), sessions: () => sessionCache.size });
+  const metrics = new Metrics({
+    routes: ROUTE_NAMES,
+    cache: () => cache.stats(),
+    storeSizeBytes: () => store.sizeBytes(),
+    sessions: () => sessionCache.size,
+    ops: { storeFiles: () => ({ ...storeFileStats(store.path), capBytes: store.capBytes ?? 0 }) },
+  });
+  const usage = new UsageRecorder(store, { nowMs, logger: options.logger });
   const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
   const policy = new AccessPolicy(new Authorizer(nodePrefixRecordKey, rule), rule);
   const { records } = caches;
@@ -130,10 +153,12 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     rule,
     peekRecord: (key) => records.get(key, () => store.getRecord(key)?.values, false),
     referrals: caches.referrals,
+    homed: caches.homed,
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
     stopped: business.stopped,
+    usage: usage.tally,
   }, lookup);
   const register = new RegisterService(
     store,
@@ -164,7 +189,15 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     perIdentityPerSecond: config.rateLimitPerIdentity,
     failedLoginsPerMinute: config.rateLimitFailedLoginsPerMinute,
     tableSize: config.rateLimitTableSize,
-    trustedProxies: config.trustedProxies,
+    nowMs,
+    loginEvents: {
+      outcome: (outcome) => metrics.login(outcome),
+      // One line per lockout, when it begins: who, from where, how many failures — never a secret.
+      lockout: ({ scope, identity, network, failures, retryAfterSeconds }) => {
+        metrics.lockout(scope);
+        options.logger.warn({ scope, identity, network, failures, retryAfterSeconds }, 'login lockout');
+      },
+    },
   });
 
   // Made on first use (a served node makes it at start, when it publishes its site): key generation takes a while.
@@ -177,52 +210,77 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     nodeKey,
   );
   let site: Site | null = null;
-  const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk));
+  // Until publishSite names the ports bound, the configured ones (a Handle port chosen at start is not known yet).
+  const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk, config.handlePort === 0 ? null : config.handlePort));
 
   const app = new Koa<NodeState>({ proxy: false });
   app.silent = true;
   app.on('error', (error: unknown) => options.logger.error({ err: error }, 'unhandled koa error'));
-  const accounting = requestAccounting(metrics, limits, options.logger);
-  const addressOf = clientAddress(config.trustedProxies);
+  const clients = clientAddressing(config.trustedProxies, (network) => limits.bucketOf(network));
+  const accounting = requestAccounting(metrics, limits, clients, options.logger);
+  const addressOf = clients.address;
   const router = buildRouter({
     ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
-    ...snmsIdentityRoutes({ accounts: business.accounts, authority: business.authority, limits, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...snmsIdentityRoutes({ accounts: business.accounts, authority: business.authority, limits, clients, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...snmsDataRoutes({ identifiers, bodyLimitBytes: config.bodyLimitBytes, batchBodyLimitBytes: config.batchBodyLimitBytes, addressOf }),
     ...snmsEnterpriseRoutes({ ...business, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...snmsAuditRoutes(business),
-    ...consoleRoutes({ ...business, limits, identifiers, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...consoleRoutes({ ...business, limits, clients, identifiers, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...snmsTemplateRoutes({ templates: business.templates, authority: business.authority, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...prefixesRoutes(prefixes),
-    ...sessionsRoutes(sessions, limits, config.bodyLimitBytes, rule),
+    ...sessionsRoutes(sessions, loginAttempts(limits, clients), config.bodyLimitBytes, rule),
     ...siteRoutes(currentSite),
-    ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow }),
+    ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: clients.address }),
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
   // Node administrators are never refused by the daily quota: they set it.
   const chargeIdentity = (identity: Identity): void => {
     if (!policy.isNodeAdmin(identity, lookup)) business.quotas.chargeRequest(`identity:${identity.index}:${identity.handle.key}`);
   };
-  app.use(credentials({ authenticator, sessions, limits, rule, chargeIdentity }));
+  app.use(credentials({ authenticator, sessions, limits, clients, rule, chargeIdentity }));
   app.use(snmsAuth({ accounts: business.accounts, limits, quotas: business.quotas }));
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
   app.use(router.routes()).use(router.allowedMethods());
 
   const fast = fastResolve({ resolve, accounting, rule });
   const koa = app.callback();
-  const gate = rateLimitGate(limits, (req: IncomingMessage, res: ServerResponse): void => {
-    if (!fast(req, res)) void koa(req, res);
-  });
+  const gate = rateLimitGate(
+    limits,
+    clients,
+    (req: IncomingMessage, res: ServerResponse): void => {
+      if (!fast(req, res)) void koa(req, res);
+    },
+    () => metrics.error('RATE_LIMITED'),
+  );
   // Every layer below reads the raw path from req.url: an absolute-form target becomes origin form first.
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.url !== undefined && req.url.charCodeAt(0) !== 0x2f) req.url = originForm(req.url);
     gate(req, res);
   };
 
+  const wire = new WireDispatcher({
+    resolve,
+    register,
+    prefixes,
+    limits,
+    metrics,
+    logger: options.logger,
+    lookup,
+    rule,
+    site: currentSite,
+    sign: (data, digest) => nodeKey().sign(data, digest),
+    nowMs,
+    maxChallenges: config.sessionMax,
+    challengeTtlMs: config.nonceTtlSeconds * 1000,
+    sessionIdleMs: config.sessionIdleSeconds * 1000,
+  });
+
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
   const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => {
     caches.clear();
     business.stopped.reload();
   });
+  usage.start();
 
   return {
     app,
@@ -234,13 +292,16 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     sessions,
     services: { resolve, register, prefixes, identifiers },
     business,
-    publishSite(port: number) {
-      site = nodeSite(config, port, nodeKey().publicJwk);
+    usage,
+    wire,
+    publishSite(port: number, handlePort: number | null = null) {
+      site = nodeSite(config, port, nodeKey().publicJwk, handlePort);
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));
     },
     close() {
       stopWatching();
       business.close();
+      void usage.stop();
       store.close();
     },
   };

@@ -9,9 +9,13 @@ import { prefixFromText } from './identifier/handle.js';
 import { environmentConfig, serve } from './main.js';
 import { provisionPrefixKeyPair, provisionPrefixSecret } from './prefixes/provision.js';
 import { addAccount, generatePassword, resetPassword } from './enterprises/cli-accounts.js';
-import { backupStore, restoreStore } from './store/backup.js';
+import { generateNodeKeyPem } from './auth/node-key.js';
+import { rotateAllSecrets } from './prefixes/rotate-secrets.js';
+import { assertNotInUse, backupStore, restoreStore } from './store/backup.js';
 import { openStore, type Store } from './store/store.js';
 import type { Config } from './config.js';
+import { monthDays, monthlyReport, previousMonth } from './usage/monthly-report.js';
+import { reportCsv, reportTable } from './usage/report-format.js';
 
 function parseIndex(text: string): number {
   if (!/^\d{1,10}$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) throw new InvalidArgumentError('must be a positive integer');
@@ -34,11 +38,11 @@ class UsageError extends Error {}
  * a missing one would create a new, empty store — for example under the wrong working directory — and hand out a
  * key the node never sees.
  */
-function existingStore(config: Config): Store {
+function existingStore(config: Config, announce = true): Store {
   const path = resolve(config.dbPath);
   if (!existsSync(path)) throw new UsageError(`no store at ${path} (IDNODE_DB_PATH): start the node once to create it, or point IDNODE_DB_PATH at it`);
-  process.stdout.write(`store:    ${path}\n`);
-  return openStore(path, { busyTimeoutMs: config.storeBusyTimeoutMs });
+  if (announce) process.stdout.write(`store:    ${path}\n`);
+  return openStore(path, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
 }
 
 const program = new Command()
@@ -56,13 +60,20 @@ program
 program
   .command('secret')
   .description("create or replace the secret key of a prefix's identity <index>:0.NA/<prefix>; creates and homes 0.NA/<prefix> if missing")
-  .argument('<prefix>', 'the prefix, e.g. 88.118.8', parsePrefix)
+  .argument('[prefix]', 'the prefix, e.g. 88.118.8', parsePrefix)
   .option('-i, --index <index>', 'index of the HS_SECKEY value', parseIndex, 300)
   .option('--derive', 'give the identity all rights on its record, creating derived prefixes included (new or existing record)', false)
   .option('--replace', 'overwrite a value of another type at that index', false)
   .option('--stdin', 'read the secret from standard input instead of generating one', false)
-  .action(async (prefix: string, options: { index: number; derive: boolean; stdin: boolean; replace: boolean }) => {
+  .option('--rotate-all', 'after a leak of the store or a backup: a new secret for every HS_SECKEY value and a new node key pair (node stopped; no prefix)', false)
+  .action(async (prefix: string | undefined, options: { index: number; derive: boolean; stdin: boolean; replace: boolean; rotateAll: boolean }) => {
     const config = environmentConfig();
+    if (options.rotateAll) {
+      if (prefix !== undefined || options.stdin || options.derive || options.replace) throw new UsageError('--rotate-all takes no prefix and no other option');
+      await rotateAll(config);
+      return;
+    }
+    if (prefix === undefined) throw new UsageError("missing argument 'prefix' (or --rotate-all)");
     const secret = options.stdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : null;
     if (secret !== null && secret.length < 16) throw new UsageError('the secret must be at least 16 characters');
     const store = existingStore(config);
@@ -82,6 +93,22 @@ program
       store.close();
     }
   });
+
+/** `idnode secret --rotate-all`: every secret key and the node key pair, in one transaction, with the node stopped. */
+async function rotateAll(config: Config): Promise<void> {
+  const path = resolve(config.dbPath);
+  if (!existsSync(path)) throw new UsageError(`no store at ${path} (IDNODE_DB_PATH)`);
+  assertNotInUse(path, 'rotating its secrets');
+  const store = existingStore(config);
+  try {
+    const rotated = await rotateAllSecrets(store, { secretHashIterations: config.secretHashIterations, nowMs: Date.now, generateNodeKey: generateNodeKeyPem });
+    process.stdout.write(`rotated:  ${rotated.length} secret keys and the node key pair (shown once; the store keeps only PBKDF2 hashes)\n`);
+    process.stdout.write('identity\tsecret\tpbkdf2 salt\titerations\n');
+    for (const each of rotated) process.stdout.write(`${each.identity}\t${each.secret}\t${each.salt}\t${each.iterations}\n`);
+  } finally {
+    store.close();
+  }
+}
 
 program
   .command('keys')
@@ -163,12 +190,39 @@ program
 
 program
   .command('restore')
-  .description('replace the store with a checked backup; stop the node first')
+  .description('replace the store with a checked backup, keeping the replaced one as <store>.replaced-<time>; stop the node first')
   .argument('<file>', 'a file made by idnode backup')
   .action((file: string) => {
     const config = environmentConfig();
     const report = restoreStore(file, config.dbPath);
     process.stdout.write(`restored: ${config.dbPath} from ${file} (${report.handles} handles, schema ${report.schemaVersion})\n`);
+    if (report.kept !== null) process.stdout.write(`kept:     the replaced store as ${report.kept} (0600; delete it once the restore is confirmed)\n`);
+  });
+
+function parseMonth(text: string): string {
+  try {
+    monthDays(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return text;
+}
+
+program
+  .command('report')
+  .description('the monthly figures for the provincial authority: identifiers and resolutions per prefix, active enterprises, availability (docs/operations.md)')
+  .option('-m, --month <YYYY-MM>', 'the month, in China Standard Time (default: the previous month)', parseMonth)
+  .option('--csv', 'print CSV (RFC 4180) instead of a table', false)
+  .action((options: { month?: string; csv: boolean }) => {
+    const config = environmentConfig();
+    const store = existingStore(config, false);
+    try {
+      const nowMs = Date.now();
+      const report = monthlyReport(store.usage, options.month ?? previousMonth(store.usage, nowMs), config.nodePrefix, nowMs);
+      process.stdout.write(options.csv ? reportCsv(report) : reportTable(report));
+    } finally {
+      store.close();
+    }
   });
 
 /** One line for the operator: the catalog code, or the system error code (EADDRINUSE, ENOENT…), and the message. */

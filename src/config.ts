@@ -5,6 +5,14 @@ import { checkNotNamespace, prefixKeyOf } from './identifier/handle.js';
 
 export interface Config {
   readonly port: number;
+  /** Handle protocol (TCP and UDP) port; null = off, 0 = a free port chosen at start (tests). */
+  readonly handlePort: number | null;
+  /** Concurrent Handle-protocol TCP connections. */
+  readonly handleMaxConnections: number;
+  /** Time a Handle-protocol TCP client has to send a whole message (and the next, on a kept-alive connection). */
+  readonly handleTimeoutMs: number;
+  /** Largest Handle-protocol request message accepted (TCP or all UDP packets together). */
+  readonly handleMaxMessageBytes: number;
   readonly host: string;
   readonly dbPath: string;
   readonly nodePrefix: string;
@@ -23,6 +31,8 @@ export interface Config {
   readonly storeBusyTimeoutMs: number;
   /** Largest database file; writes beyond it fail with STORE_FULL (503). 0 = no cap but the disk. */
   readonly storeMaxBytes: number;
+  /** Start on a store (or -wal, -shm) that group or others may read; refused otherwise (it holds every secret key). */
+  readonly storeAllowReadable: boolean;
   readonly tlsCertPath: string | null;
   readonly tlsKeyPath: string | null;
   /** Addresses or CIDR blocks of TLS-terminating proxies whose X-Forwarded-* headers are believed. */
@@ -35,13 +45,13 @@ export interface Config {
   readonly rateLimitErrorsPerClient: number;
   /** Requests per second per authenticated identity; 0 = no limit. */
   readonly rateLimitPerIdentity: number;
-  /** Failed logins per minute per client network and per identity; 0 = no limit. */
+  /** Failed logins per minute per (identity, client network) (docs/security.md); 0 = no limit. */
   readonly rateLimitFailedLoginsPerMinute: number;
   /** Buckets per limiter: its memory bound, however many clients appear. */
   readonly rateLimitTableSize: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
-  /** When non-empty, GET /metrics answers only these addresses/CIDRs. */
+  /** When non-empty, GET /metrics answers only these addresses/CIDRs; empty: loopback and private networks (or any, with a token). */
   readonly metricsAllow: readonly string[];
   /** Authenticated Handle sessions expire after this long without use. */
   readonly sessionIdleSeconds: number;
@@ -90,6 +100,13 @@ function integer(min: number, max: number): Parser<number> {
     return n;
   };
 }
+
+// 0 turns the listener off (issue 18); `auto` asks the system for a free port, as IDNODE_PORT=0 does for HTTP.
+const handlePort: Parser<number | null> = (raw) => {
+  if (raw === 'auto') return 0;
+  const n = integer(0, 65535)(raw);
+  return n === 0 ? null : n;
+};
 
 const boolean: Parser<boolean> = (raw) => {
   if (raw === 'true' || raw === '1') return true;
@@ -145,6 +162,10 @@ const MIB = 1024 * 1024;
 /** Every IDNODE_* variable: its Config key, README default, parser and description. */
 export const VARIABLES = {
   IDNODE_PORT: { key: 'port', defaultText: '8000', parse: integer(0, 65535), description: 'TCP port to listen on' },
+  IDNODE_HANDLE_PORT: { key: 'handlePort', defaultText: '2641', parse: handlePort, description: 'Handle protocol port, TCP and UDP ([docs/wire-protocol.md](docs/wire-protocol.md)); 0 = off, `auto` = a free port' },
+  IDNODE_HANDLE_MAX_CONNECTIONS: { key: 'handleMaxConnections', defaultText: '1024', parse: integer(1, 1_000_000), description: 'concurrent Handle-protocol TCP connections' },
+  IDNODE_HANDLE_TIMEOUT_MS: { key: 'handleTimeoutMs', defaultText: '10000', parse: integer(100, 600_000), description: 'time a Handle-protocol TCP client has to send a whole message' },
+  IDNODE_HANDLE_MAX_MESSAGE_BYTES: { key: 'handleMaxMessageBytes', defaultText: '262144', parse: integer(1024, 262_144), description: 'largest Handle-protocol request message (the protocol allows 262144)' },
   IDNODE_HOST: { key: 'host', defaultText: '0.0.0.0', parse: text, description: 'address to listen on' },
   IDNODE_DB_PATH: { key: 'dbPath', defaultText: './data/idnode.db', parse: text, description: 'SQLite file (created and migrated on first start)' },
   IDNODE_NODE_PREFIX: { key: 'nodePrefix', defaultText: '88.118', parse: prefix, description: "this node's prefix; its record is 0.NA/<prefix>" },
@@ -161,6 +182,7 @@ export const VARIABLES = {
   IDNODE_SHUTDOWN_TIMEOUT_MS: { key: 'shutdownTimeoutMs', defaultText: '10000', parse: integer(0, 600_000), description: 'time in-flight requests get to finish on SIGTERM/SIGINT' },
   IDNODE_STORE_BUSY_TIMEOUT_MS: { key: 'storeBusyTimeoutMs', defaultText: '5000', parse: integer(0, 600_000), description: 'SQLite busy timeout' },
   IDNODE_STORE_MAX_BYTES: { key: 'storeMaxBytes', defaultText: '0', parse: integer(0, Number.MAX_SAFE_INTEGER), description: 'cap on the database size; writes beyond it get 503 STORE_FULL (0 = only the disk)' },
+  IDNODE_STORE_ALLOW_READABLE: { key: 'storeAllowReadable', defaultText: 'false', parse: boolean, description: 'start even when group or others may read the store, its -wal or -shm (it holds every secret key; see docs/security.md)' },
   IDNODE_TLS_CERT_PATH: { key: 'tlsCertPath', defaultText: '', parse: optionalText, description: 'PEM certificate; with IDNODE_TLS_KEY_PATH the node serves HTTPS' },
   IDNODE_TLS_KEY_PATH: { key: 'tlsKeyPath', defaultText: '', parse: optionalText, description: 'PEM private key for IDNODE_TLS_CERT_PATH' },
   IDNODE_TRUSTED_PROXIES: { key: 'trustedProxies', defaultText: '', parse: addressList, description: 'comma-separated addresses/CIDRs of TLS-terminating proxies trusted for X-Forwarded-Proto/-For' },
@@ -168,13 +190,13 @@ export const VARIABLES = {
   IDNODE_RATE_LIMIT_PER_CLIENT: { key: 'rateLimitPerClient', defaultText: '2000', parse: integer(0, 100_000_000), description: 'requests per second per client network (/24 IPv4, /64 IPv6); 0 = off' },
   IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: { key: 'rateLimitErrorsPerClient', defaultText: '100', parse: integer(0, 100_000_000), description: 'not-found and error answers per second per client network; 0 = off' },
   IDNODE_RATE_LIMIT_PER_IDENTITY: { key: 'rateLimitPerIdentity', defaultText: '1000', parse: integer(0, 100_000_000), description: 'requests per second per authenticated identity; 0 = off' },
-  IDNODE_RATE_LIMIT_FAILED_LOGINS: { key: 'rateLimitFailedLoginsPerMinute', defaultText: '10', parse: integer(0, 1_000_000), description: 'failed logins per minute per client network and per identity; 0 = off' },
+  IDNODE_RATE_LIMIT_FAILED_LOGINS: { key: 'rateLimitFailedLoginsPerMinute', defaultText: '10', parse: integer(0, 1_000_000), description: 'failed logins per minute per (identity, client network); 5× that per network; beyond it an identity is slowed, never locked (docs/security.md); 0 = off' },
   IDNODE_RATE_LIMIT_TABLE_SIZE: { key: 'rateLimitTableSize', defaultText: '65536', parse: integer(16, 16_777_216), description: 'buckets per limiter (fixed memory; distinct clients beyond it share buckets)' },
   IDNODE_METRICS_TOKEN: { key: 'metricsToken', defaultText: '', parse: secret, description: 'when set (≥16 characters), GET /metrics needs Authorization: Bearer <token>' },
-  IDNODE_METRICS_ALLOW: { key: 'metricsAllow', defaultText: '', parse: addressList, description: 'when set, comma-separated addresses/CIDRs allowed to GET /metrics' },
+  IDNODE_METRICS_ALLOW: { key: 'metricsAllow', defaultText: '', parse: addressList, description: 'comma-separated addresses/CIDRs allowed to GET /metrics; unset: loopback and private networks, or any address when IDNODE_METRICS_TOKEN is set (docs/security.md)' },
   IDNODE_SESSION_IDLE_SECONDS: { key: 'sessionIdleSeconds', defaultText: '1800', parse: integer(10, 86_400), description: 'an authenticated Handle session ends after this long unused' },
   IDNODE_SESSION_MAX: { key: 'sessionMax', defaultText: '100000', parse: integer(1, 10_000_000), description: 'most authenticated sessions kept (and most open challenges)' },
-  IDNODE_NONCE_TTL_SECONDS: { key: 'nonceTtlSeconds', defaultText: '15', parse: integer(1, 300), description: 'a challenge nonce must be answered within this time, once' },
+  IDNODE_NONCE_TTL_SECONDS: { key: 'nonceTtlSeconds', defaultText: '15', parse: integer(1, 300), description: 'an unanswered session and its nonce last this long after the nonce was last handed out' },
   IDNODE_SITE_ADDRESS: { key: 'siteAddress', defaultText: '', parse: optionalText, description: "address published in the node's HS_SITE value (default: IDNODE_HOST, 127.0.0.1 for 0.0.0.0)" },
   IDNODE_LIST_HANDLES: { key: 'listHandlesEnabled', defaultText: 'true', parse: boolean, description: 'allow GET /api/handles?prefix= (false → 501)' },
   IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },

@@ -30,9 +30,12 @@ export const ERROR_CATALOG = Object.freeze({
   HEADERS_TOO_LARGE: entry(431, 4, -2, 'request headers are larger than the limit'),
   REQUEST_TIMEOUT: entry(408, 4, -2, 'the request was not received in time'),
   MALFORMED_REQUEST: entry(400, 4, -2, 'malformed HTTP request'),
+  MALFORMED_MESSAGE: entry(400, 4, -2, 'malformed Handle protocol message'),
   ROUTE_NOT_FOUND: entry(404, 4, -2, 'no such resource'),
   METHOD_NOT_ALLOWED: entry(405, 4, -2, 'method not allowed on this resource'),
   OPERATION_NOT_SUPPORTED: entry(501, 5, -2, 'operation not supported'),
+  // Handle.net answers a verb it does not implement with 501 and responseCode 4 (BaseHandleRequestProcessingServlet.service).
+  UNKNOWN_METHOD: entry(501, 4, -2, 'unknown method'),
   INVALID_HANDLE: entry(400, 102, -2, 'invalid handle'),
   MISMATCHED_HANDLE: entry(400, 4, -2, 'mismatched handle'),
   MISMATCHED_INDEXES: entry(400, 4, -2, 'mismatched indexes'),
@@ -42,10 +45,13 @@ export const ERROR_CATALOG = Object.freeze({
   VALUE_ALREADY_EXISTS: entry(409, 201, -2, 'value already exists'),
   INVALID_VALUE: entry(400, 202, -2, 'invalid value'),
   TOO_MANY_VALUES: entry(400, 202, -2, 'too many values in one record'),
-  PREFIX_NOT_HOMED: entry(400, 301, -2, 'prefix not homed here'),
+  PREFIX_NOT_HOMED: entry(400, 301, -2, "That prefix doesn't live here"),
   PREFIX_DISABLED: entry(400, 301, -2, 'prefix is disabled on this node', '前缀已停用'),
+  ANSWER_TOO_LARGE: entry(413, 2, -2, 'the answer is larger than a Handle protocol message may be (262,144 bytes)'),
   AUTHENTICATION_NEEDED: entry(401, 402, -1, 'authentication needed'),
   AUTHENTICATION_FAILED: entry(401, 403, -1, 'authentication failed'),
+  SESSION_EXPIRED: entry(401, 500, -1, 'the Handle protocol session is unknown or expired; set up a new one'),
+  SESSION_FAILED: entry(400, 501, -2, 'the Handle protocol session could not be set up or used'),
   INSUFFICIENT_PERMISSIONS: entry(403, 401, -3, 'insufficient permissions'),
   RATE_LIMITED: entry(429, 3, -2, 'too many requests, retry later'),
   // SNMS-compatible API (snms-v5-api.md): messages given by the reference are reproduced byte for byte.
@@ -96,6 +102,14 @@ export class IdnodeError extends Error {
   /** True for 5xx: the body then carries only the generic status text. */
   get isServerError(): boolean {
     return this.entry.httpStatus >= 500;
+  }
+
+  /**
+   * The message an answer carries: the thrower's, but for a 5xx only the catalog text — except UNKNOWN_METHOD, which
+   * names nothing but the client's own verb, as Handle.net's `Unknown method PATCH` does.
+   */
+  get answerMessage(): string {
+    return this.isServerError && this.code !== 'UNKNOWN_METHOD' ? this.entry.message : this.message;
   }
 }
 

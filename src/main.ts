@@ -1,53 +1,95 @@
 // The process edge: configuration from the environment → store → app → listen → graceful stop on SIGTERM/SIGINT.
 
+import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { resolve } from 'node:path';
 import { createNode, type IdnodeNode } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { closeGracefully, createServer, listen, readTls } from './http/server.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { listenWire, type WireListeners } from './wire/listeners.js';
 
 export interface RunningNode {
   readonly node: IdnodeNode;
   readonly server: Server;
   readonly port: number;
+  /** The Handle-protocol listeners (TCP and UDP on `handlePort`), null when IDNODE_HANDLE_PORT=0. */
+  readonly wire: WireListeners | null;
+  readonly handlePort: number | null;
   stop(): Promise<void>;
 }
 
-/** Prints the administrator secret generated on the first start; `note` when the start then failed. */
-function printGeneratedSecret(identity: string, secret: string, note = ''): void {
-  // Printed once, on the first start only: the store keeps just a PBKDF2 hash.
-  process.stdout.write(`\nidnode: created administrator identity ${identity}\nidnode: its secret (shown once, store it now): ${secret}\n${note}\n`);
+/** Where a generated administrator secret may be shown: this process's stdout, or a test's stand-in. */
+export interface Terminal {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/** The file a generated administrator secret is written to when stdout is not a terminal: beside the store. */
+export function adminSecretFile(dbPath: string): string {
+  return `${resolve(dbPath)}.admin-secret`;
 }
 
 /**
- * Starts a node from a validated configuration and prints the generated administrator secret once. TLS files are
- * read before the store is touched, so a wrong path fails before a first start creates anything.
+ * Hands over the administrator secret generated on the first start, once (the store keeps only a PBKDF2 hash; issue
+ * 17 item 5): printed when stdout is a terminal; otherwise — journald, a redirect, a container's log — written to a new
+ * 0600 file beside the store, and only that file's path is logged. `note` when the start then failed.
  */
-export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
+function handOverGeneratedSecret(config: Config, identity: string, secret: string, logger: Logger, terminal: Terminal, note = ''): void {
+  if (terminal.isTTY === true) {
+    terminal.write(`\nidnode: created administrator identity ${identity}\nidnode: its secret (shown once, store it now): ${secret}\n${note === '' ? '' : `idnode: ${note}\n`}\n`);
+    return;
+  }
+  const file = adminSecretFile(config.dbPath);
+  // A file left by an earlier store holds a secret that no longer works: replace it, private from its first byte.
+  rmSync(file, { force: true });
+  writeFileSync(file, `identity: ${identity}\nsecret: ${secret}\n`, { mode: 0o600, flag: 'wx' });
+  logger.warn({ identity, secretFile: file }, `administrator secret generated and written to secretFile (0600): store it elsewhere, then delete the file${note === '' ? '' : `; ${note}`}`);
+}
+
+/**
+ * Starts a node from a validated configuration and hands over the generated administrator secret once (see
+ * handOverGeneratedSecret). TLS files are read before the store is touched, so a wrong path fails before a first start
+ * creates anything.
+ */
+export async function startNode(config: Config, logger: Logger, terminal: Terminal = process.stdout): Promise<RunningNode> {
   const tls = readTls(config);
   const node = await createNode(config, { logger });
   const { bootstrap } = node;
   if (bootstrap.rotated) logger.warn({ identity: bootstrap.identity }, 'administrator secret replaced from IDNODE_ADMIN_SECRET');
-  const server = createServer(node.listener, config, tls);
+  const server = createServer(node.listener, config, tls, (code) => node.metrics.error(code));
   let port: number;
+  let wire: WireListeners | null = null;
   try {
     port = await listen(server, config.port, config.host);
+    try {
+      if (config.handlePort !== null) wire = await listenWire(node.wire, config, config.handlePort);
+    } catch (error) {
+      await closeGracefully(server, 0);
+      throw error;
+    }
   } catch (error) {
     // The store was created all the same: the secret it holds must not be lost with the failed start.
-    if (bootstrap.generatedSecret !== null) printGeneratedSecret(bootstrap.identity, bootstrap.generatedSecret, 'idnode: the node did not start, but this secret is stored and stays valid\n');
+    if (bootstrap.generatedSecret !== null) {
+      handOverGeneratedSecret(config, bootstrap.identity, bootstrap.generatedSecret, logger, terminal, 'the node did not start, but this secret is stored and stays valid');
+    }
     node.close();
     throw error;
   }
-  if (bootstrap.generatedSecret !== null) printGeneratedSecret(bootstrap.identity, bootstrap.generatedSecret);
-  node.publishSite(port);
-  logger.info({ port, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null }, 'idnode listening');
+  if (bootstrap.generatedSecret !== null) handOverGeneratedSecret(config, bootstrap.identity, bootstrap.generatedSecret, logger, terminal);
+  const handlePort = wire?.port ?? null;
+  node.publishSite(port, handlePort);
+  logger.info({ port, handlePort, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null }, 'idnode listening');
   let stopping: Promise<void> | null = null;
   return {
     node,
     server,
     port,
+    wire,
+    handlePort,
     stop() {
-      stopping ??= closeGracefully(server, config.shutdownTimeoutMs).then(() => node.close());
+      // Both listeners stop taking requests at once and let the ones under way finish before the store closes.
+      stopping ??= Promise.all([closeGracefully(server, config.shutdownTimeoutMs), wire?.close(config.shutdownTimeoutMs)]).then(() => node.close());
       return stopping;
     },
   };

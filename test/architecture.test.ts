@@ -85,7 +85,6 @@ const OWNERS: Readonly<Record<string, readonly string[]>> = {
   'lru-cache': ['cache'],
   'prom-client': ['metrics'],
   pino: ['log'],
-  'rate-limiter-flexible': ['ratelimit'],
   koa: ['http', 'app.ts'],
   '@koa/router': ['http'],
   ajv: ['validation'],

@@ -2,7 +2,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,7 +32,8 @@ function existingDb(t: ExecutionContext): string {
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IDNODE_')) env[name] = value;
-  return { ...env, IDNODE_SECRET_HASH_ITERATIONS: '1000', IDNODE_LOG_LEVEL: 'info', ...extra };
+  // Port 2641 is not the tests' to take: the Handle protocol stays off unless a test turns it on.
+  return { ...env, IDNODE_SECRET_HASH_ITERATIONS: '1000', IDNODE_LOG_LEVEL: 'info', IDNODE_HANDLE_PORT: '0', ...extra };
 }
 
 test('cli: serve with a bad configuration lists every problem and exits 1', (t) => {
@@ -44,22 +45,29 @@ test('cli: serve with a bad configuration lists every problem and exits 1', (t) 
   for (const name of ['IDNODE_PORT', 'IDNODE_CACHE_MAX_ENTRIES', 'IDNODE_CAHCE_MAX_BYTES']) t.true(result.stderr.includes(name), name);
 });
 
-test('cli: first start prints the generated administrator secret once, it works, and SIGTERM stops cleanly', async (t) => {
+test('cli: a first start whose stdout is not a terminal writes the generated secret to a 0600 file beside the store, logs only its path; it works, and SIGTERM stops cleanly', async (t) => {
   const db = tempDb(t);
   const env = childEnv({ IDNODE_DB_PATH: db, IDNODE_PORT: '0', IDNODE_HOST: '127.0.0.1' });
   const first = await runUntilListening(t, env);
-  const secret = /its secret \(shown once, store it now\): (\S+)/.exec(first.output)?.[1];
-  t.truthy(secret);
+  const logged = first.output.split('\n').find((line) => line.includes('"secretFile"')) ?? '{}';
+  const file = (JSON.parse(logged) as { secretFile?: string }).secretFile ?? '';
+  t.is(file, `${db}.admin-secret`);
+  t.is((statSync(file).mode & 0o777).toString(8), '600');
+  const secret = /^secret: (\S+)$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
+  t.true(secret.length >= 32);
+  t.false(first.output.includes(secret), 'the secret is in the file only, never in the output');
   const created = await fetch(`http://127.0.0.1:${first.port}/api/handles/88.118/CLI-1`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: basicAuth('300:0.NA/88.118', secret ?? '') },
+    headers: { 'content-type': 'application/json', authorization: basicAuth('300:0.NA/88.118', secret) },
     body: JSON.stringify([{ index: 1, type: 'URL', data: 'https://example.cn/cli' }]),
   });
   t.is(created.status, 201);
   t.is(await first.stop(), 0);
+  rmSync(file);
 
   const second = await runUntilListening(t, env);
-  t.false(second.output.includes('its secret'));
+  t.false(second.output.includes('secretFile'));
+  t.false(existsSync(file), 'written once: a later start writes no secret');
   const resolved = await fetch(`http://127.0.0.1:${second.port}/api/handles/88.118/CLI-1`);
   t.is(resolved.status, 200);
   t.is(await second.stop(), 0);
@@ -181,7 +189,7 @@ test('cli: a start failure outside the store (a missing TLS file) is one clear l
   t.regex(result.stderr, /^idnode: ENOENT: .*\/nonexistent\/cert\.pem/m);
   t.false(/\n\s+at /.test(result.stderr), result.stderr);
   t.false(existsSync(db), 'the TLS files are read before the store is created');
-  t.false(result.stdout.includes('its secret'), 'so no secret is printed for a store that does not exist');
+  t.false(existsSync(`${db}.admin-secret`), 'so no secret is handed out for a store that does not exist');
 });
 
 test('cli: TLS files that do not parse or do not match are refused before a first start creates the store', (t) => {
@@ -195,10 +203,10 @@ test('cli: TLS files that do not parse or do not match are refused before a firs
   t.is(result.status, 1);
   t.regex(result.stderr, /^idnode: ERR_OSSL_/m);
   t.false(existsSync(db), 'nothing created, so no secret was generated and lost');
-  t.false(result.stdout.includes('its secret'));
+  t.false(existsSync(`${db}.admin-secret`));
 });
 
-test('cli: a first start that cannot listen still prints the secret it stored, and says so; that secret works', async (t) => {
+test('cli: a first start that cannot listen still hands over the secret it stored, and says so; that secret works', async (t) => {
   const db = tempDb(t);
   const blocker = createNetServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
@@ -207,8 +215,9 @@ test('cli: a first start that cannot listen still prints the secret it stored, a
   const result = spawnSync(process.execPath, [CLI, 'serve'], { env: childEnv({ IDNODE_DB_PATH: db, IDNODE_PORT: String(port), IDNODE_HOST: '127.0.0.1' }), encoding: 'utf8' });
   t.is(result.status, 1);
   t.regex(result.stderr, /^idnode: EADDRINUSE/m);
-  const secret = /its secret \(shown once, store it now\): (\S+)/.exec(result.stdout)?.[1] ?? '';
-  t.regex(result.stdout, /the node did not start, but this secret is stored and stays valid/);
+  const secret = /^secret: (\S+)$/m.exec(readFileSync(`${db}.admin-secret`, 'utf8'))?.[1] ?? '';
+  t.regex(result.stdout, /"secretFile".*the node did not start, but this secret is stored and stays valid/);
+  t.false(result.stdout.includes(secret));
   const node = await startNode(t, { IDNODE_DB_PATH: db, IDNODE_ADMIN_SECRET: '' });
   const reply = await node.put('/api/handles/88.118/FIRST', [{ index: 1, type: 'URL', data: 'https://example.cn/f' }], { auth: { identity: '300:0.NA/88.118', secret } });
   t.is(reply.status, 201, reply.text);

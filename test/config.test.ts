@@ -21,6 +21,10 @@ function naming(problems: readonly string[], variable: string): string[] {
 test('config: an empty environment gives the documented defaults', (t) => {
   const expected: Config = {
     port: 8000,
+    handlePort: 2641,
+    handleMaxConnections: 1024,
+    handleTimeoutMs: 10_000,
+    handleMaxMessageBytes: 262_144,
     host: '0.0.0.0',
     dbPath: './data/idnode.db',
     nodePrefix: '88.118',
@@ -37,6 +41,7 @@ test('config: an empty environment gives the documented defaults', (t) => {
     shutdownTimeoutMs: 10_000,
     storeBusyTimeoutMs: 5000,
     storeMaxBytes: 0,
+    storeAllowReadable: false,
     tlsCertPath: null,
     tlsKeyPath: null,
     trustedProxies: [],
@@ -113,6 +118,10 @@ const INTEGERS: [variable: string, raw: string, ok: boolean][] = [
   ['IDNODE_STORE_BUSY_TIMEOUT_MS', '600001', false],
   ['IDNODE_SECRET_HASH_ITERATIONS', '999', false],
   ['IDNODE_LIST_MAX_PAGE_SIZE', '0', false],
+  ['IDNODE_HANDLE_MAX_CONNECTIONS', '0', false],
+  ['IDNODE_HANDLE_MAX_MESSAGE_BYTES', '262144', true],
+  ['IDNODE_HANDLE_MAX_MESSAGE_BYTES', '262145', false],
+  ['IDNODE_HANDLE_TIMEOUT_MS', '99', false],
 ];
 
 for (const [variable, raw, ok] of INTEGERS) {
@@ -128,6 +137,14 @@ for (const [variable, raw, ok] of INTEGERS) {
     }
   });
 }
+
+test('config: IDNODE_HANDLE_PORT is a port, 0 turns the Handle protocol off, auto asks for a free port', (t) => {
+  t.is(loadConfig({}).handlePort, 2641);
+  t.is(loadConfig({ IDNODE_HANDLE_PORT: '0' }).handlePort, null);
+  t.is(loadConfig({ IDNODE_HANDLE_PORT: 'auto' }).handlePort, 0);
+  t.is(loadConfig({ IDNODE_HANDLE_PORT: '12641' }).handlePort, 12641);
+  for (const raw of ['65536', '-1', 'AUTO', '', 'random']) t.is(naming(problemsOf({ IDNODE_HANDLE_PORT: raw }), 'IDNODE_HANDLE_PORT').length, 1, raw);
+});
 
 test('config: booleans accept true/false/1/0 and nothing else', (t) => {
   t.true(loadConfig({ IDNODE_SUFFIX_CASE_SENSITIVE: 'true' }).suffixCaseSensitive);

@@ -41,7 +41,13 @@ test('docs: the error table equals the catalog (HTTP status, responseCode, SNMS 
 });
 
 test('docs: the metrics table names every idnode_ metric', async (t) => {
-  const metrics = new Metrics({ routes: ROUTE_NAMES, cache: () => ({ entries: 0, bytes: 0, evictions: 0 }), storeSizeBytes: () => 0, sessions: () => ({ open: 0, authenticated: 0 }) });
+  const metrics = new Metrics({
+    routes: ROUTE_NAMES,
+    cache: () => ({ entries: 0, bytes: 0, evictions: 0 }),
+    storeSizeBytes: () => 0,
+    sessions: () => ({ open: 0, authenticated: 0 }),
+    ops: { storeFiles: () => ({ walBytes: 0, capBytes: 0, diskAvailableBytes: 0, diskSizeBytes: 0 }) },
+  });
   const names = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name).filter((name) => name.startsWith('idnode_'));
   const documented = tableIn(doc('docs/metrics.md'))
     .map((row) => unquote(row[0] ?? ''))

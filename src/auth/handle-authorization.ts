@@ -18,8 +18,8 @@ export interface HandleAuthorization {
 
 const KNOWN = new Set(['sessionid', 'id', 'type', 'cnonce', 'alg', 'signature', 'salt', 'iterations', 'length', 'version', 'clientcert']);
 const CANONICAL: Readonly<Record<string, keyof HandleAuthorization>> = { sessionid: 'sessionId', clientcert: 'clientCert' };
-/** One `key=value` or `key="value"` parameter; keys are tokens, an unquoted value has no quote, comma or space. */
-const PARAM = /\s*([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s"]*))\s*(?:,|$)/y;
+/** One `key=value` or `key="value"` parameter; keys are tokens (RFC 9110, as Handle.net's pattern), an unquoted value has no quote, comma or space. */
+const PARAM = /\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s"]*))\s*(?:,|$)/y;
 /** Empty list items (`a="1",,b="2"`, a trailing comma) are allowed, as in HTTP's list syntax. */
 const EMPTY_ITEM = /\s*,/y;
 const MAX_HEADER_CHARS = 8192;
@@ -30,7 +30,9 @@ function malformed(message = 'malformed Handle authorization'): IdnodeError {
 
 /**
  * Parses the parameters after `Handle`; null when the header is another scheme. Unknown keys are ignored; a known
- * key given twice, an unclosed quote or anything that is not a parameter is refused. Throws AUTHENTICATION_FAILED.
+ * key given twice, an unclosed quote or anything that is not a parameter is refused (Handle.net keeps the last of
+ * two, and skips text it cannot read: docs/handle-compatibility.md). `version` is checked where an answer is
+ * (credentials.answerIn), as Handle.net checks it. Throws AUTHENTICATION_FAILED.
  */
 export function parseHandleAuthorization(header: string): HandleAuthorization | null {
   const match = /^Handle\s+/i.exec(header);
@@ -63,6 +65,5 @@ export function parseHandleAuthorization(header: string): HandleAuthorization | 
       throw malformed('id is not valid percent-encoding');
     }
   }
-  if (params.version !== undefined && params.version !== '0') throw malformed('version must be "0"');
   return params;
 }

@@ -55,7 +55,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * (`+` stays `+`). Returns null for other schemes; throws AUTHENTICATION_FAILED for malformed Basic credentials.
  */
 export function parseBasicAuthorization(header: string, rule: CaseRule): BasicCredentials | null {
-  const match = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
+  // Standard or URL-safe base64: Handle.net decodes both (commons-codec Base64.decodeBase64).
+  const match = /^Basic\s+([A-Za-z0-9+/_-]+={0,2})\s*$/i.exec(header);
   if (match === null) {
     if (/^Basic\b/i.test(header)) throw new IdnodeError('AUTHENTICATION_FAILED', 'malformed Basic credentials');
     return null;

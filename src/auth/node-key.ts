@@ -5,8 +5,8 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyO
 export interface NodeKey {
   /** The public half as the JWK Handle's `key` format uses: `{kty:"RSA", n, e}`, base64url without padding. */
   readonly publicJwk: Readonly<Record<string, string>>;
-  /** RSA PKCS#1 v1.5 with SHA-256 over `data` (reference §6 `serverAlg="SHA256"`). */
-  sign(data: Buffer): Buffer;
+  /** RSA PKCS#1 v1.5 over `data`, with SHA-256 (reference §6 `serverAlg="SHA256"`) unless `digest` names SHA-1 (old Handle protocol versions). */
+  sign(data: Buffer, digest?: 'sha256' | 'sha1'): Buffer;
 }
 
 /** A new 2048-bit RSA private key in PKCS#8 PEM. */
@@ -18,5 +18,5 @@ export function nodeKeyFromPem(pem: string): NodeKey {
   const privateKey: KeyObject = createPrivateKey(pem);
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   const publicJwk = Object.freeze({ kty: 'RSA', n: String(jwk.n), e: String(jwk.e) });
-  return { publicJwk, sign: (data) => sign('sha256', data, privateKey) };
+  return { publicJwk, sign: (data, digest = 'sha256') => sign(digest, data, privateKey) };
 }

@@ -1,6 +1,6 @@
 // Handle sessions and challenge–response (reference §3.7, §6): open, answer, prove the server, close.
 
-import type { Session as CachedSession, SessionCache } from '../cache/session-cache.js';
+import { MAX_WRONG_ANSWERS, type Session as CachedSession, type SessionCache } from '../cache/session-cache.js';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
 import type { RecordLookup } from '../store/store.js';
@@ -60,16 +60,33 @@ export class SessionService {
   }
 
   /**
-   * Checks an answer to the session's current nonce. The nonce is consumed whatever the outcome and a new one is
-   * issued, so an answer can never be replayed. Throws AUTHENTICATION_FAILED (expired or used nonce, bad answer).
+   * Checks an answer to the session's current nonce. A wrong answer leaves the nonce as it is (issue 10: a client
+   * that logs in twice at once answers it twice), but after MAX_WRONG_ANSWERS wrong answers the next one closes the
+   * session. A right answer spends the nonce, so it can never be replayed. Throws AUTHENTICATION_FAILED.
    */
   answer(session: Session, answer: ChallengeAnswer): Identity {
-    const nonce = this.cache.takeNonce(session);
-    this.cache.renewNonce(session);
-    if (nonce === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'the nonce expired or was already used; answer the new one');
-    const login = verifyAnswer(answer, nonce, this.lookup, this.rule);
+    const nonce = this.cache.answerableNonce(session);
+    if (nonce === null) {
+      this.cache.renewNonce(session);
+      throw new IdnodeError('AUTHENTICATION_FAILED', 'the nonce expired; answer the new one');
+    }
+    let login: Login;
+    try {
+      login = verifyAnswer(answer, nonce, this.lookup, this.rule);
+    } catch (error) {
+      if (this.cache.wrongAnswer(session)) {
+        throw new IdnodeError('AUTHENTICATION_FAILED', `more than ${MAX_WRONG_ANSWERS} wrong answers: the session is closed; open a new one`, { cause: error });
+      }
+      throw error;
+    }
     this.cache.authenticate(session, login.identity, login.key);
+    this.cache.spendNonce(session);
     return login.identity;
+  }
+
+  /** True while the session is held (not closed, expired or evicted). */
+  isOpen(session: Session): boolean {
+    return this.cache.get(session.id) === session;
   }
 
   /**

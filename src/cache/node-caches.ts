@@ -2,9 +2,10 @@
 
 import { PREFIX_NAMESPACE } from '../identifier/handle.js';
 import type { HandleValue } from '../identifier/value.js';
+import type { PublicView } from '../identifier/value-json.js';
 import { CredentialCache } from './credential-cache.js';
 import { RecordCache } from './record-cache.js';
-import { ReferralCache } from './referral-cache.js';
+import { PrefixMemo } from './prefix-memo.js';
 import { ResolveCache } from './resolve-cache.js';
 
 export interface NodeCachesOptions {
@@ -25,7 +26,10 @@ export class NodeCaches {
   readonly credentials: CredentialCache;
   /** Parsed records; dropped on every write, never filled inside a transaction, so they only ever hold committed data. */
   readonly records = new RecordCache<readonly HandleValue[]>(10_000);
-  readonly referrals = new ReferralCache(10_000);
+  /** Which referral (a public view, or none) a prefix's derived prefixes get. */
+  readonly referrals = new PrefixMemo<PublicView | null>(10_000);
+  /** Whether a prefix is homed here. */
+  readonly homed = new PrefixMemo<boolean>(10_000);
   /** Compiled data templates (JSON Schema validators), by template id and revision: immutable, so never invalidated. */
   readonly templates = new RecordCache<object>(1_000);
 
@@ -43,7 +47,12 @@ export class NodeCaches {
   invalidate(handleKeys: readonly string[]): void {
     this.resolve.invalidate(handleKeys);
     for (const key of handleKeys) this.credentials.forgetHandle(key);
-    if (handleKeys.some((key) => key.startsWith(`${PREFIX_NAMESPACE}/`))) this.referrals.clear();
+    // A prefix record changed, or a prefix was homed or unhomed (the store reports those as their 0.NA/ key).
+    if (handleKeys.some((key) => key.startsWith(`${PREFIX_NAMESPACE}/`))) {
+      this.referrals.clear();
+      this.homed.clear();
+      this.resolve.invalidateHoming();
+    }
   }
 
   /** Another process wrote to the store: nothing remembered can be trusted. */
@@ -52,5 +61,7 @@ export class NodeCaches {
     this.credentials.clear();
     this.records.clear();
     this.referrals.clear();
+    this.homed.clear();
+    this.resolve.invalidateHoming();
   }
 }

@@ -11,8 +11,14 @@ export type CachedResolution =
       readonly hasPrivate: boolean;
       /** When this answer stops being fresh (ms, the injected clock): no later than its smallest TTL. */
       readonly expiresAtMs: number;
+      /** The resolution counter of the record's prefix (src/usage/resolution-tally.ts): a hit only increments it. */
+      readonly usage: { count: number };
     }
-  | { readonly kind: 'not-found'; readonly expiresAtMs: number };
+  /**
+   * Not stored: "not found" where the prefix lives here, else (issue 19) its own kind, "not homed". Either holds only
+   * while no prefix was homed or unhomed since (`homingEpoch`), which can turn one into the other.
+   */
+  | { readonly kind: 'not-found' | 'not-homed'; readonly expiresAtMs: number; readonly homingEpoch: number };
 
 export interface ResolveCacheOptions {
   readonly maxEntries: number;
@@ -38,6 +44,7 @@ const ENTRY_OVERHEAD_BYTES = 160;
 export class ResolveCache {
   private readonly lru: LRUCache<string, CachedResolution>;
   private epoch = 0;
+  private homing = 0;
   private evictions = 0;
 
   constructor(options: ResolveCacheOptions) {
@@ -57,9 +64,20 @@ export class ResolveCache {
     });
   }
 
-  /** The live entry for a canonical handle key, or undefined (absent or expired). */
+  /** The live entry for a canonical handle key, or undefined (absent, expired, or a negative entry older than a homing change). */
   get(handleKey: string): CachedResolution | undefined {
-    return this.lru.get(handleKey);
+    const hit = this.lru.get(handleKey);
+    return hit !== undefined && hit.kind !== 'found' && hit.homingEpoch !== this.homing ? undefined : hit;
+  }
+
+  /** The homing epoch to stamp on a negative entry; read it before reading the store. */
+  get homingEpoch(): number {
+    return this.homing;
+  }
+
+  /** A prefix was homed or unhomed (a prefix record changed): every negative entry is void. */
+  invalidateHoming(): void {
+    this.homing += 1;
   }
 
   /** A token to pass to fill(); take it before reading the store. */

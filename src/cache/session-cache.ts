@@ -3,14 +3,22 @@
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
+/** Wrong answers a session may get; the next one closes it (issue 10: the nonce no longer changes after each). */
+export const MAX_WRONG_ANSWERS = 5;
+
 /** A session; `I` is the identity type of whoever authenticates (this folder need not know it). */
 export interface Session<I = unknown> {
   /** Secret, random, 32 bytes base64url; travels only in headers and bodies, never in a URL. */
   readonly id: string;
-  /** The current challenge: 16 random bytes, single-use, valid until `nonceExpiresAtMs`. */
+  /**
+   * The current challenge: 16 random bytes, valid until `nonceExpiresAtMs`. It stays the same until an answer to it
+   * succeeds (then it is spent and replaced), as Handle.net keeps one nonce per session.
+   */
   nonce: Buffer;
   nonceExpiresAtMs: number;
   nonceUsed: boolean;
+  /** Wrong answers so far; past MAX_WRONG_ANSWERS the session is closed. */
+  wrongAnswers: number;
   identity: I | null;
   /** The fingerprint of the key the login proved (see keyFingerprint); null until authenticated. */
   loginKey: string | null;
@@ -24,8 +32,9 @@ export interface SessionCacheOptions {
 }
 
 /**
- * Sessions that have not authenticated yet live in their own LRU with the nonce's short lifetime, so a flood of
- * challenges can never evict authenticated sessions. Authenticated sessions expire after `idleMs` without use.
+ * Sessions that have not authenticated yet live in their own LRU for as long as their nonce does (each time the nonce
+ * is handed out its lifetime starts again), so a flood of challenges can never evict authenticated sessions.
+ * Authenticated sessions expire after `idleMs` without use.
  */
 export class SessionCache<I> {
   private readonly open: LRUCache<string, Session<I>>;
@@ -34,14 +43,21 @@ export class SessionCache<I> {
   constructor(private readonly options: SessionCacheOptions) {
     if (!(options.maxSessions > 0) || !(options.idleMs > 0) || !(options.nonceTtlMs > 0)) throw new RangeError('sessions must be bounded');
     const common = { max: options.maxSessions, ttlAutopurge: false, ttlResolution: 0, perf: { now: options.nowMs } } as const;
-    // An open session may be answered for as long as a fresh nonce lasts, plus the idle time to re-challenge.
-    this.open = new LRUCache<string, Session<I>>({ ...common, ttl: options.nonceTtlMs * 2 });
+    this.open = new LRUCache<string, Session<I>>({ ...common, ttl: options.nonceTtlMs });
     this.authenticated = new LRUCache<string, Session<I>>({ ...common, ttl: options.idleMs, updateAgeOnGet: true });
   }
 
   /** A new unauthenticated session with a fresh nonce. */
   create(): Session<I> {
-    const session: Session<I> = { id: randomBytes(32).toString('base64url'), nonce: Buffer.alloc(0), nonceExpiresAtMs: 0, nonceUsed: true, identity: null, loginKey: null };
+    const session: Session<I> = {
+      id: randomBytes(32).toString('base64url'),
+      nonce: Buffer.alloc(0),
+      nonceExpiresAtMs: 0,
+      nonceUsed: true,
+      wrongAnswers: 0,
+      identity: null,
+      loginKey: null,
+    };
     this.renewNonce(session);
     this.open.set(session.id, session);
     return session;
@@ -64,19 +80,38 @@ export class SessionCache<I> {
   }
 
   /**
-   * The nonce to hand out now: the current one while it is unused with at least half its lifetime left, else a new
-   * one — a challenge never names a nonce that is already spent or about to expire.
+   * The nonce to hand out now, never one that is spent or about to expire. A session that has not authenticated keeps
+   * its nonce (two concurrent logins answer the same one) and handing it out starts its lifetime again; a logged-in
+   * session's nonce is renewed once spent or past half its lifetime.
    */
   currentNonce(session: Session<I>): Buffer {
-    if (session.nonceUsed || session.nonceExpiresAtMs - this.options.nowMs() < this.options.nonceTtlMs / 2) this.renewNonce(session);
+    const nowMs = this.options.nowMs();
+    if (session.identity === null && !session.nonceUsed && nowMs <= session.nonceExpiresAtMs) {
+      session.nonceExpiresAtMs = nowMs + this.options.nonceTtlMs;
+      if (this.open.has(session.id)) this.open.set(session.id, session);
+    } else if (session.nonceUsed || session.nonceExpiresAtMs - nowMs < this.options.nonceTtlMs / 2) {
+      this.renewNonce(session);
+    }
     return session.nonce;
   }
 
-  /** The session's nonce if it is fresh and unused, marking it used; null otherwise (replay or expiry). */
-  takeNonce(session: Session<I>): Buffer | null {
-    if (session.nonceUsed || this.options.nowMs() > session.nonceExpiresAtMs) return null;
+  /** The nonce an answer must sign: the session's, unless it is spent or expired (then null). */
+  answerableNonce(session: Session<I>): Buffer | null {
+    return session.nonceUsed || this.options.nowMs() > session.nonceExpiresAtMs ? null : session.nonce;
+  }
+
+  /** Spends the nonce an answer signed and issues the next one, so that answer can never be replayed. */
+  spendNonce(session: Session<I>): void {
     session.nonceUsed = true;
-    return session.nonce;
+    this.renewNonce(session);
+  }
+
+  /** Counts a wrong answer; past MAX_WRONG_ANSWERS the session is closed and true is returned. */
+  wrongAnswer(session: Session<I>): boolean {
+    session.wrongAnswers += 1;
+    if (session.wrongAnswers <= MAX_WRONG_ANSWERS) return false;
+    this.delete(session.id);
+    return true;
   }
 
   /** Marks the session authenticated as `identity`, which proved the key `loginKey`, and moves it to the authenticated table. */

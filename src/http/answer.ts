@@ -57,7 +57,7 @@ const TRANSPORT_FAULTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['BODY_TOO_L
 
 /** The `message` of an SNMS envelope (or a batch item's `msg`) for an error: the reference's text where it gives one. */
 export function snmsMessageOf(error: IdnodeError): string {
-  return error.entry.snmsMessage ?? (error.isServerError ? error.entry.message : error.message);
+  return error.entry.snmsMessage ?? error.answerMessage;
 }
 
 /**
@@ -68,7 +68,7 @@ export function snmsMessageOf(error: IdnodeError): string {
 export function renderError(error: IdnodeError | ErrorCode, dialect: Dialect, echo?: string): ErrorAnswer {
   const thrown = typeof error === 'string' ? new IdnodeError(error) : error;
   const { entry } = thrown;
-  const message = thrown.isServerError ? entry.message : thrown.message;
+  const message = thrown.answerMessage;
   switch (dialect) {
     case 'handle': {
       const fields: Record<string, unknown> = { responseCode: entry.responseCode };
@@ -110,8 +110,8 @@ const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
  * A catalog error written straight to a socket that has no HTTP response object (the parser refused the request, or
  * CONNECT), with the security headers, then the connection closed. `extraHeaders` are raw `Name: value\r\n` lines.
  */
-export function writeRawError(socket: Duplex, code: ErrorCode, dialect: Dialect, extraHeaders = ''): void {
-  const { status, body, contentType } = renderError(code, dialect);
+export function writeRawError(socket: Duplex, error: IdnodeError | ErrorCode, dialect: Dialect, extraHeaders = ''): void {
+  const { status, body, contentType } = renderError(error, dialect);
   // The socket is no longer the HTTP server's (no timeouts apply): destroy it once the answer is out, or after a
   // second if the peer does not read, rather than wait for a half-open peer to close its side.
   const destroy = (): void => void socket.destroy();

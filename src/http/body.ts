@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import getRawBody from 'raw-body';
 import { IdnodeError } from '../errors.js';
 import { compileSchemaFile, type Validator } from '../validation/json-schema.js';
+import { declaresBody } from './rate-limit-gate.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -57,19 +58,21 @@ export interface JsonBodyOptions {
 
 /**
  * Reads and parses a JSON body of at most `limitBytes`. A declared Content-Length over the limit is refused
- * before anything is read, and a chunked body stops at the limit. Throws UNSUPPORTED_MEDIA_TYPE,
- * BODY_TOO_LARGE, INVALID_JSON or BAD_REQUEST.
+ * before anything is read, and a chunked body stops at the limit. A request without a body is never refused for its
+ * content type (issue 10: axios sends a form type on a body-less POST): it is INVALID_JSON, as an empty JSON body is.
+ * Throws UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, INVALID_JSON or BAD_REQUEST.
  */
 export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limitBytes: number, options: JsonBodyOptions = {}): Promise<unknown> {
+  if (!declaresBody(req)) throw new IdnodeError('INVALID_JSON', 'request body is empty');
   const type = req.headers['content-type'];
   if (!isJson(type) && !(options.untypedIsJson === true && type === undefined)) throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE');
-  const text = await readBodyText(req, res, limitBytes);
-  if (nestingDepth(text) > MAX_NESTING) throw new IdnodeError('INVALID_JSON', `request body is nested deeper than ${MAX_NESTING} levels`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new IdnodeError('INVALID_JSON', `request body is not valid JSON (${(error as Error).message})`);
-  }
+  return parseJson(await readBodyText(req, res, limitBytes));
+}
+
+/** The UTF-8 text of a JSON body (see readJsonBody). */
+async function readJsonText(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<string> {
+  if (!isJson(req.headers['content-type'])) throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE');
+  return readBodyText(req, res, limitBytes);
 }
 
 /** Reads an `application/x-www-form-urlencoded` body (the console's forms). Throws UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, INVALID_BODY, BAD_REQUEST. */
@@ -110,6 +113,31 @@ async function readBodyText(req: IncomingMessage, res: ServerResponse, limitByte
   } catch {
     throw new IdnodeError('INVALID_JSON', 'request body is not valid UTF-8');
   }
+}
+
+function parseJson(text: string): unknown {
+  if (nestingDepth(text) > MAX_NESTING) throw new IdnodeError('INVALID_JSON', `request body is nested deeper than ${MAX_NESTING} levels`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new IdnodeError('INVALID_JSON', `request body is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * An optional JSON object body, as Handle.net reads one where a body only adds parameters (POST resolutions, the
+ * sessions API; `hasJsonEntity`, BaseHandleRequestProcessingServlet line 289): null when there is no body or it is
+ * not `application/json` (ignored, never refused); otherwise it must be a JSON object. Throws as readJsonBody does,
+ * and INVALID_BODY for JSON that is not an object.
+ */
+export async function readOptionalJsonObject(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<Record<string, unknown> | null> {
+  if (!declaresBody(req) || !isJson(req.headers['content-type'])) return null;
+  const text = await readJsonText(req, res, limitBytes);
+  // An empty entity adds no parameters (JsonParameterServletReq line 37).
+  if (text === '') return null;
+  const body = parseJson(text);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IdnodeError('INVALID_BODY', 'body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 /** Throws INVALID_BODY naming the first failing field when `data` does not satisfy `schema`. */

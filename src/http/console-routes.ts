@@ -24,6 +24,7 @@ import { templateInputOf } from './console-forms.js';
 import { chargeCaller } from './snms-auth.js';
 import { auditFilter } from './snms-audit-routes.js';
 import { loginWithLimits } from './snms-identity-routes.js';
+import type { ClientAddressing } from './client-address.js';
 import { optionalParam, pageOf, queryOf, springPage } from './snms-envelope.js';
 import type { NodeContext, RouteHandlers } from './state.js';
 
@@ -33,6 +34,7 @@ export interface ConsoleDeps {
   readonly audit: AuditService;
   readonly quotas: QuotaService;
   readonly limits: RateLimits;
+  readonly clients: ClientAddressing;
   readonly views: EnterpriseViews;
   readonly lifecycle: PrefixLifecycle;
   readonly templates: TemplateService;

@@ -9,16 +9,43 @@ import type { SessionService } from '../auth/sessions.js';
 import type { Session } from '../auth/sessions.js';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
+import type { IncomingMessage } from 'node:http';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
+import type { ClientAddressing } from './client-address.js';
 import type { NodeContext, NodeState } from './state.js';
 
 export interface CredentialsDeps {
   readonly authenticator: Authenticator;
   readonly sessions: SessionService;
   readonly limits: RateLimits;
+  readonly clients: ClientAddressing;
   readonly rule: CaseRule;
   /** Counts a request of an authenticated identity against its daily quota; throws REQUEST_LIMIT_DAILY (603). */
   readonly chargeIdentity?: (identity: Identity) => void;
+}
+
+/** Runs a credential check for `claimed` (canonical `index:handle`, '' when unreadable) from the client behind `req`. */
+export type LoginAttempt = <T>(req: IncomingMessage, claimed: string, check: () => Promise<T> | T) => Promise<T>;
+
+/**
+ * Credential checks under the failed-login policy (src/ratelimit/failed-logins.ts), by client network and identity:
+ * refused (RATE_LIMITED) while locked out; an AUTHENTICATION_FAILED is charged; a success forgives that network's
+ * failures on the identity. Basic logins and challenge answers, in headers or in /api/sessions bodies, all go through it.
+ */
+export function loginAttempts(limits: RateLimits, clients: ClientAddressing): LoginAttempt {
+  return async (req, claimed, check) => {
+    const network = clients.network(req);
+    refuse(limits.admitLogin(network, claimed));
+    let result;
+    try {
+      result = await check();
+    } catch (error) {
+      if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(network, claimed);
+      throw error;
+    }
+    limits.loginSucceeded(network, claimed);
+    return result;
+  };
 }
 
 function refuse(retryAfterSeconds: number | null): void {
@@ -46,6 +73,8 @@ const ANSWER_FIELDS = ['id', 'type', 'cnonce', 'alg', 'signature'] as const;
 export function answerIn(auth: HandleAuthorization): Parameters<SessionService['answer']>[1] | null {
   const { id, type, cnonce, alg, signature } = auth;
   if (id === undefined && type === undefined && alg === undefined && signature === undefined) return null;
+  // Only an answer depends on the version of the scheme (StandardHandleAuthenticator line 113).
+  if (auth.version !== undefined && auth.version !== '0') throw new IdnodeError('AUTHENTICATION_FAILED', 'Unknown version in Authorization: Handle');
   const missing = ANSWER_FIELDS.filter((field) => !auth[field]);
   if (missing.length > 0) throw new IdnodeError('AUTHENTICATION_FAILED', `missing fields in authentication data: ${missing.join(', ')}`);
   return { id: id ?? '', type: type ?? '', cnonce: cnonce ?? '', alg: alg ?? '', signature: signature ?? '', salt: auth.salt, iterations: auth.iterations, length: auth.length };
@@ -63,18 +92,7 @@ function isSessionsPath(path: string): boolean {
  */
 export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
   const { authenticator, sessions, limits, rule } = deps;
-
-  /** Checks a credential attempt under the failed-login limit, charging it when it fails. */
-  async function attempt<T>(ctx: NodeContext, claimed: string, check: () => Promise<T> | T): Promise<T> {
-    const bucket = limits.clientBucket(ctx.req);
-    refuse(await limits.admitLogin(bucket, claimed));
-    try {
-      return await check();
-    } catch (error) {
-      if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(bucket, claimed);
-      throw error;
-    }
-  }
+  const attempts = loginAttempts(limits, deps.clients);
 
   async function handleScheme(ctx: NodeContext, auth: HandleAuthorization): Promise<Identity | null> {
     ctx.state.handleAuth = auth;
@@ -89,7 +107,7 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
       return null;
     }
     // Opening a session while naming one is a mistake (Handle.net answers 400 too); refused before anything changes.
-    if (ctx.method === 'POST' && ctx.path === '/api/sessions') throw new IdnodeError('BAD_REQUEST', 'a new session cannot name a sessionId; use /api/sessions/this');
+    if (ctx.method === 'POST' && (ctx.path === '/api/sessions' || ctx.path === '/api/sessions/')) throw new IdnodeError('BAD_REQUEST', 'a new session cannot name a sessionId; use /api/sessions/this');
     const session = sessions.find(auth.sessionId);
     if (session === undefined) {
       // Reference §6: a sessionId the server does not know (expired, closed, never issued) → 401 with a fresh
@@ -100,7 +118,7 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
     const answer = answerIn(auth);
     if (answer !== null) {
       ctx.state.session = session;
-      return attempt(ctx, claimedKey(answer.id, rule), () => sessions.answer(session, answer));
+      return attempts(ctx.req, claimedKey(answer.id, rule), () => sessions.answer(session, answer));
     }
     let identity: Identity | null;
     try {
@@ -128,13 +146,13 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
       else {
         const basic = parseBasicAuthorization(header, rule);
         if (basic === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'unsupported authorization scheme');
-        const login = await attempt(ctx, `${basic.identity.index}:${basic.identity.handle.key}`, () => authenticator.authenticate(basic));
+        const login = await attempts(ctx.req, `${basic.identity.index}:${basic.identity.handle.key}`, () => authenticator.authenticate(basic));
         ctx.state.login = login;
         identity = login.identity;
       }
       ctx.state.identity = identity;
       if (identity !== null) {
-        refuse(await limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
+        refuse(limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
         deps.chargeIdentity?.(identity);
       }
       const session = ctx.state.session as Session | null; // set by handleScheme

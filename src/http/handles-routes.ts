@@ -7,7 +7,8 @@ import { parseHandle, type CaseRule } from '../identifier/handle.js';
 import type { PrefixService } from '../prefixes/prefix-service.js';
 import type { RegisterService } from '../register/register-service.js';
 import type { ResolveService } from '../resolve/resolve-service.js';
-import { checkBody, compileSchema, readJsonBody } from './body.js';
+import { textOf } from '../identifier/json-scalars.js';
+import { checkBody, compileSchema, readJsonBody, readOptionalJsonObject } from './body.js';
 import { requireIdentity } from './credentials.js';
 import { sendHandleJson } from './handle-dialect.js';
 import { flag, indexes, optionalInteger, strictFlag } from './query.js';
@@ -38,7 +39,8 @@ function bodyValues(body: unknown, pathHandleKey: string | null, rule: CaseRule)
   if (!Array.isArray(body)) {
     const envelope = body as Record<string, unknown>;
     if ('values' in envelope && !Array.isArray(envelope.values)) throw new IdnodeError('INVALID_BODY', 'body.values must be an array of values');
-    if ('values' in envelope && 'handle' in envelope && typeof envelope.handle !== 'string') throw new IdnodeError('INVALID_BODY', 'body.handle must be a string');
+    // (A JSON integer is its digits, as Handle.net's getAsString reads it.)
+    if ('values' in envelope && 'handle' in envelope && textOf(envelope.handle) === undefined) throw new IdnodeError('INVALID_BODY', 'body.handle must be a string');
     if (!('values' in envelope) && !('index' in envelope && 'type' in envelope && 'data' in envelope)) {
       throw new IdnodeError('INVALID_BODY', `body must be ${SHAPES}`);
     }
@@ -47,14 +49,15 @@ function bodyValues(body: unknown, pathHandleKey: string | null, rule: CaseRule)
   if (Array.isArray(body)) return body;
   const object = body as Record<string, unknown>;
   if (!Array.isArray(object.values)) return [object];
-  if (typeof object.handle === 'string' && pathHandleKey !== null) {
+  const named = textOf(object.handle);
+  if (named !== undefined && pathHandleKey !== null) {
     let same = false;
     try {
-      same = parseHandle(object.handle, rule).key === pathHandleKey;
+      same = parseHandle(named, rule).key === pathHandleKey;
     } catch {
       same = false;
     }
-    if (!same) throw new IdnodeError('MISMATCHED_HANDLE', `body handle "${object.handle}" does not match the path`);
+    if (!same) throw new IdnodeError('MISMATCHED_HANDLE', `body handle "${named}" does not match the path`);
   }
   return object.values;
 }
@@ -97,11 +100,17 @@ export function handlesRoutes(deps: HandlesRoutesDeps): RouteHandlers {
     return body;
   }
 
-  /** A POST to a handle URL is a GET whose JSON body fields are extra query parameters (reference §3.1); BAD_REQUEST past MAX_QUERY_PARAMETERS in all. */
+  /**
+   * A POST to a handle URL is a GET whose JSON body fields are extra query parameters (reference §3.1); a body that is
+   * not JSON is ignored, as Handle.net ignores it. BAD_REQUEST past MAX_QUERY_PARAMETERS in all; INVALID_BODY for JSON
+   * that is not an object.
+   */
   async function mergeBodyIntoQuery(ctx: NodeContext, query: URLSearchParams): Promise<void> {
-    if (ctx.req.headers['content-type'] === undefined) return;
-    const body = await readBodyUnechoed(ctx);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+    const echo = ctx.state.echo;
+    ctx.state.echo = undefined;
+    const body = await readOptionalJsonObject(ctx.req, ctx.res, deps.bodyLimitBytes);
+    ctx.state.echo = echo;
+    if (body === null) return;
     // The body's fields are query parameters, so the same bound applies: an array of 100,000 types would otherwise
     // make one anonymous resolution compare every value of a record against each of them.
     let count = query.size;
@@ -117,10 +126,13 @@ export function handlesRoutes(deps: HandlesRoutesDeps): RouteHandlers {
     ctx.state.params = query;
   }
 
+  /** `GET /api/handles?prefix=P` lists; a POST is the same GET with its JSON body fields as parameters (reference §3.1). */
   async function list(ctx: NodeContext): Promise<void> {
     const { query } = rawTarget(ctx.req.url ?? '/');
+    if (ctx.method === 'POST') await mergeBodyIntoQuery(ctx, query);
     const prefix = query.get('prefix');
-    if (prefix === null) throw new IdnodeError('BAD_REQUEST', 'the prefix query parameter is required');
+    // Handle.net: no prefix means the empty handle (HandleJsonRestApiServlet.emptyHandleError, issue 19).
+    if (prefix === null) throw new IdnodeError('INVALID_HANDLE', 'Empty handle invalid');
     const paging = { page: optionalInteger(query, 'page'), pageSize: optionalInteger(query, 'pageSize') };
     const listing = deps.prefixes.listHandles(ctx.state.identity, prefix, paging);
     const head = `{"responseCode":1,"prefix":${quote(prefix)},"totalCount":${quote(String(listing.totalCount))}`;

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { IdnodeError } from '../errors.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
+import type { ClientAddressing } from './client-address.js';
 import { renderError, writeJson } from './answer.js';
 import { dialectOf, isExemptTarget } from './routes.js';
 
@@ -26,16 +27,21 @@ function sendTooMany(req: IncomingMessage, res: ServerResponse, retryAfterSecond
 
 /**
  * Wraps the request listener: refuses with 429 + Retry-After when the client network's request budget or its
- * tighter not-found/error budget is spent. Whoever answers charges errors (request-accounting.ts).
+ * tighter not-found/error budget is spent (`refused` hears of each, for the metrics). Whoever answers charges errors
+ * (request-accounting.ts).
  */
-export function rateLimitGate(limits: RateLimits, next: Listener): Listener {
+export function rateLimitGate(limits: RateLimits, clients: ClientAddressing, next: Listener, refused: () => void = () => {}): Listener {
   return (req, res) => {
     if (isExemptTarget(req.url)) {
       next(req, res);
       return;
     }
-    const retryAfterSeconds = limits.admitRequest(limits.clientBucket(req));
-    if (retryAfterSeconds !== null) sendTooMany(req, res, retryAfterSeconds);
-    else next(req, res);
+    const retryAfterSeconds = limits.admitRequest(clients.bucket(req));
+    if (retryAfterSeconds === null) {
+      next(req, res);
+      return;
+    }
+    sendTooMany(req, res, retryAfterSeconds);
+    refused();
   };
 }

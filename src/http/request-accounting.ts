@@ -4,32 +4,34 @@ import type { IncomingMessage } from 'node:http';
 import type { IdnodeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { chargesErrorBudget } from '../ratelimit/error-budget.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
+import type { ClientAddressing } from './client-address.js';
 import { isExemptTarget } from './routes.js';
 
 export interface RequestAccounting {
-  /** Records a finished request: latency and status class under its route; errors charged to the client's budget. */
+  /**
+   * Records a finished request: latency and status class under its route, and the answer charged to the client's
+   * error budget when its status counts (chargesErrorBudget: 4xx but 409 and 429). Called by whoever knows the status
+   * rather than from a per-request 'finish' listener, which measurably slowed the hot path.
+   */
   finished(req: IncomingMessage, route: string, status: number, startedMs: number): void;
-  /** Logs an answer that is the node's fault (5xx), with its cause; a client's unknown verb (501) is not one. */
+  /**
+   * Counts an error answer by catalog code, and logs one that is the node's fault (5xx) with its cause; a 501 answers
+   * a client's verb or a switched-off listing, not a fault.
+   */
   failed(error: IdnodeError, route: string): void;
 }
 
-export function requestAccounting(metrics: Metrics, limits: RateLimits, logger: Logger): RequestAccounting {
+export function requestAccounting(metrics: Metrics, limits: RateLimits, clients: ClientAddressing, logger: Logger): RequestAccounting {
   return {
     finished(req, route, status, startedMs) {
       metrics.request(route, status, (performance.now() - startedMs) / 1000);
-      chargeIfError(limits, req, status);
+      if (chargesErrorBudget(status) && !isExemptTarget(req.url)) limits.chargeError(clients.bucket(req));
     },
     failed(error, route) {
-      if (error.isServerError && error.code !== 'OPERATION_NOT_SUPPORTED') logger.error({ err: error.cause ?? error, code: error.code, route }, 'request failed');
+      metrics.error(error.code);
+      if (error.isServerError && error.code !== 'OPERATION_NOT_SUPPORTED' && error.code !== 'UNKNOWN_METHOD') logger.error({ err: error.cause ?? error, code: error.code, route }, 'request failed');
     },
   };
-}
-
-/**
- * Charges a 404 or error answer (but 401 and 429) to the client's tighter error budget. Called by whoever knows the
- * status rather than from a per-request 'finish' listener, which measurably slowed the hot path.
- */
-export function chargeIfError(limits: RateLimits, req: IncomingMessage, status: number): void {
-  if (status >= 400 && status !== 401 && status !== 429 && !isExemptTarget(req.url)) limits.chargeError(limits.clientBucket(req));
 }

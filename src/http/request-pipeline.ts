@@ -10,12 +10,19 @@ import type { RequestAccounting } from './request-accounting.js';
 import { dialectOf, routeOf } from './routes.js';
 import type { NodeContext, NodeState } from './state.js';
 
+/** The verbs some resource here implements; any other is 501 on every path, as on Handle.net (issue 19). */
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']);
+
+function unknownMethod(method: string): IdnodeError {
+  return new IdnodeError('UNKNOWN_METHOD', `Unknown method ${method}`);
+}
+
 /** Errors from Koa and @koa/router (http-errors with `status`) mapped into the catalog. */
-function fromThrown(error: unknown): IdnodeError {
+function fromThrown(error: unknown, method: string): IdnodeError {
   if (error instanceof IdnodeError) return error;
   const status = (error as { status?: unknown } | null)?.status;
   if (status === 405) return new IdnodeError('METHOD_NOT_ALLOWED');
-  if (status === 501) return new IdnodeError('OPERATION_NOT_SUPPORTED');
+  if (status === 501) return unknownMethod(method);
   if (typeof status === 'number' && status >= 400 && status < 500) return new IdnodeError('BAD_REQUEST', undefined, { cause: error });
   return toIdnodeError(error);
 }
@@ -38,7 +45,9 @@ function headerText(text: string): string {
  */
 function challengeFor(ctx: NodeContext, error: IdnodeError, sessions: SessionService): Challenge | null {
   if (error.entry.httpStatus !== 401 || !ctx.state.trustedTransport) return null;
-  const session = ctx.state.session ?? sessions.open(null);
+  // A session closed by this very request (too many wrong answers) is not offered again.
+  const named = ctx.state.session;
+  const session = named !== null && sessions.isOpen(named) ? named : sessions.open(null);
   const nonce = sessions.challengeNonce(session);
   const sent = ctx.req.headers.authorization;
   let handle = `Handle sessionId="${session.id}", nonce="${nonce}"`;
@@ -85,14 +94,16 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
         ctx.status = 204;
         return;
       }
+      // Handle.net answers any verb it does not implement with 501/4 "Unknown method X", whatever the path.
+      if (!KNOWN_METHODS.has(ctx.method)) throw unknownMethod(ctx.method);
       await next();
       if (ctx.body == null) {
         if (ctx.status === 404) throw new IdnodeError('ROUTE_NOT_FOUND');
         if (ctx.status === 405) throw new IdnodeError('METHOD_NOT_ALLOWED');
-        if (ctx.status === 501) throw new IdnodeError('OPERATION_NOT_SUPPORTED');
+        if (ctx.status === 501) throw unknownMethod(ctx.method);
       }
     } catch (thrown) {
-      const error = fromThrown(thrown);
+      const error = fromThrown(thrown, ctx.method);
       deps.accounting.failed(error, ctx.state.route);
       sendError(ctx, error, deps.sessions);
     } finally {

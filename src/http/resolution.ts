@@ -1,6 +1,9 @@
 // The Handle answer to a resolution (reference §3.2, §5), one renderer for the resolve fast path and the Koa route.
 
+import { ERROR_CATALOG } from '../errors.js';
 import type { ResolveResult } from '../resolve/resolve-service.js';
+
+const NOT_HOMED_MESSAGE = JSON.stringify(ERROR_CATALOG.PREFIX_NOT_HOMED.message);
 
 export interface ResolutionAnswer {
   readonly status: number;
@@ -12,7 +15,9 @@ export interface ResolutionAnswer {
 
 /**
  * Found: 200 with responseCode 1, or responseCode 200 when no value is left to show; not found: 404/100; a prefix
- * referral: 300/303 with the values that refer. `text` is the handle as the client wrote it, echoed back.
+ * referral: 300/303 with the values that refer; a prefix that does not live here (and no referral): 400/301, as
+ * Handle.net answers, since this node cannot know whether the handle exists. `text` is the handle as the client wrote
+ * it, echoed back.
  */
 export function resolutionAnswer(result: ResolveResult, text: string): ResolutionAnswer {
   const handle = JSON.stringify(text);
@@ -20,6 +25,8 @@ export function resolutionAnswer(result: ResolveResult, text: string): Resolutio
   switch (result.kind) {
     case 'not-found':
       return { status: 404, body: `{"responseCode":100,"handle":${handle}}`, maxAgeSeconds };
+    case 'not-homed':
+      return { status: 400, body: `{"responseCode":301,"handle":${handle},"message":${NOT_HOMED_MESSAGE}}`, maxAgeSeconds };
     case 'referral':
       return { status: 300, body: `{"responseCode":303,"handle":${handle},"values":${result.valuesJson}}`, maxAgeSeconds };
     case 'found':

@@ -31,7 +31,7 @@ const CONSOLE_ASSET = /^\/snms\/ui\/assets\/console\.(?:js|css)$/;
 const TEMPLATE_PATH = /^\/snms\/api\/v[35]\/template$/;
 
 export const ROUTES = [
-  { name: 'handles.list', methods: ['GET'], path: '/api/handles', dialect: 'handle' },
+  { name: 'handles.list', methods: ['GET', 'POST'], path: '/api/handles', dialect: 'handle' },
   { name: 'handles.get', methods: ['GET', 'POST'], path: HANDLE_PATH, dialect: 'handle' },
   { name: 'handles.put', methods: ['PUT'], path: HANDLE_PATH, dialect: 'handle' },
   { name: 'handles.delete', methods: ['DELETE'], path: HANDLE_PATH, dialect: 'handle' },
@@ -40,7 +40,7 @@ export const ROUTES = [
   { name: 'prefixes.unhome', methods: ['DELETE'], path: PREFIX_PATH, dialect: 'handle' },
   { name: 'sessions.open', methods: ['POST'], path: '/api/sessions', dialect: 'handle' },
   { name: 'sessions.get', methods: ['GET'], path: '/api/sessions/this', dialect: 'handle' },
-  { name: 'sessions.answer', methods: ['PUT'], path: '/api/sessions/this', dialect: 'handle' },
+  { name: 'sessions.answer', methods: ['PUT', 'POST'], path: '/api/sessions/this', dialect: 'handle' },
   { name: 'sessions.close', methods: ['DELETE'], path: '/api/sessions/this', dialect: 'handle' },
   { name: 'site', methods: ['GET'], path: '/api/site', dialect: 'handle' },
   // The SNMS-compatible API (snms-v5-api.md), answered in its envelope; docs/snms.md.
@@ -93,8 +93,10 @@ const SURFACES: readonly (readonly [string, Dialect])[] = [
   ['/snms', 'snms'],
 ];
 
+/** An exact path matches with or without one trailing slash, as the router matches it. */
 function matchesPath(route: RouteSpec, path: string): boolean {
-  return typeof route.path === 'string' ? route.path === path : route.path.test(path);
+  if (typeof route.path !== 'string') return route.path.test(path);
+  return path.startsWith(route.path) && (path.length === route.path.length || (path.length === route.path.length + 1 && path.endsWith('/')));
 }
 
 /** A route of the table, its name typed. */

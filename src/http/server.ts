@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { createSecureContext } from 'node:tls';
 import type { Config } from '../config.js';
-import type { ErrorCode } from '../errors.js';
+import { IdnodeError, type ErrorCode } from '../errors.js';
 import { writeRawError } from './answer.js';
 import { dialectOf } from './routes.js';
 
@@ -26,22 +26,34 @@ export function readTls(config: Config): TlsMaterial | null {
   return material;
 }
 
-/** An HTTPS server when a certificate and key are given, plain HTTP otherwise. */
-export function createServer(handler: (req: IncomingMessage, res: ServerResponse) => void, config: Config, tls: TlsMaterial | null = readTls(config)): Server {
+/**
+ * An HTTPS server when a certificate and key are given, plain HTTP otherwise. `answered` hears the catalog code of
+ * every request the HTTP parser refused and this server answered itself (the metrics count them).
+ */
+export function createServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  config: Config,
+  tls: TlsMaterial | null = readTls(config),
+  answered: (code: ErrorCode) => void = () => {},
+): Server {
   // Node checks header and request timeouts only every connectionsCheckingInterval (30 s by default), which would
   // let slow clients hold sockets far past IDNODE_HEADERS_TIMEOUT_MS; check at a quarter of the timeout instead.
   const connectionsCheckingInterval = Math.max(250, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4));
   const options = { connectionsCheckingInterval };
   const server =
     tls !== null ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, handler) : createHttpServer(options, handler);
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex) => {
+    const code = answerClientError(error, socket);
+    if (code !== null) answered(code);
+  });
   // Expect: 100-continue reaches the handler unanswered; the body reader sends 100 Continue only when it wants the
   // body, so a refused request (401, 413, 429…) is answered without the client ever sending its body.
   server.on('checkContinue', handler);
-  // CONNECT is a known verb no resource here supports (reference §3.1: 405); without a listener Node would just
-  // drop the connection without an answer.
+  // CONNECT is a verb Handle.net does not implement (501/4, issue 19); without a listener Node would just drop the
+  // connection without an answer.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    writeRawError(socket, 'METHOD_NOT_ALLOWED', 'handle', 'Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n');
+    writeRawError(socket, new IdnodeError('UNKNOWN_METHOD', 'Unknown method CONNECT'), 'handle');
+    answered('UNKNOWN_METHOD');
   });
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
@@ -52,9 +64,16 @@ export function createServer(handler: (req: IncomingMessage, res: ServerResponse
 const CLIENT_ERRORS: Readonly<Record<string, ErrorCode>> = {
   HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
   ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
-  // Reference §3.1: an unknown HTTP verb is 501 (responseCode 5, operation not supported).
-  HPE_INVALID_METHOD: 'OPERATION_NOT_SUPPORTED',
+  // A verb not even Node knows: 501/4 "Unknown method X", as Handle.net answers every verb it does not implement.
+  HPE_INVALID_METHOD: 'UNKNOWN_METHOD',
 };
+
+/** `Unknown method X` for the verb at the start of what the parser refused, when it is a plain token. */
+function refusedMethodMessage(error: Error & { rawPacket?: unknown }): string | undefined {
+  if (!Buffer.isBuffer(error.rawPacket)) return undefined;
+  const verb = /^([A-Za-z0-9!#$%&'*+.^_`|~-]{1,32}) /.exec(error.rawPacket.subarray(0, 64).toString('latin1'))?.[1];
+  return verb === undefined ? undefined : `Unknown method ${verb}`;
+}
 
 /** The path of the request line at the start of what the parser refused (origin or absolute form), if readable. */
 function refusedPath(error: Error & { rawPacket?: unknown }): string | null {
@@ -66,13 +85,16 @@ function refusedPath(error: Error & { rawPacket?: unknown }): string | null {
 /**
  * Requests Node's parser refuses never reach Koa: answer them from the catalog (431 oversized headers, 408
  * timeouts, 501 unknown methods, 400 otherwise) in the dialect of the path they were for, and close the connection.
+ * Returns the code answered, or null when the connection was only closed.
  */
-function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void {
+function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): ErrorCode | null {
   if (!socket.writable || error.code === 'ECONNRESET' || alreadyAnswered(socket)) {
     socket.destroy();
-    return;
+    return null;
   }
-  writeRawError(socket, CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST', dialectOf(refusedPath(error)));
+  const code = CLIENT_ERRORS[error.code ?? ''] ?? 'MALFORMED_REQUEST';
+  writeRawError(socket, new IdnodeError(code, code === 'UNKNOWN_METHOD' ? refusedMethodMessage(error) : undefined), dialectOf(refusedPath(error)));
+  return code;
 }
 
 /**

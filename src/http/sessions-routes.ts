@@ -3,9 +3,9 @@
 import { checkCnonce, type SessionService, type SessionView } from '../auth/sessions.js';
 import { IdnodeError } from '../errors.js';
 import { identityText } from '../auth/identity.js';
-import type { RateLimits } from '../ratelimit/rate-limits.js';
-import { readJsonBody } from './body.js';
-import { answerIn, claimedKey } from './credentials.js';
+import { readOptionalJsonObject } from './body.js';
+import { answerIn, claimedKey, type LoginAttempt } from './credentials.js';
+import { rawTarget } from './raw-target.js';
 import type { CaseRule } from '../identifier/handle.js';
 import type { NodeContext, RouteHandlers } from './state.js';
 
@@ -34,27 +34,40 @@ function namedSessionId(ctx: NodeContext, fields: Record<string, string> = {}): 
   return ctx.state.handleAuth?.sessionId ?? fields.sessionId;
 }
 
+/** Challenge fields that are credentials (or name one): never read from a URL, where logs and Referer headers keep them. */
+const CREDENTIAL_FIELDS = ['sessionId', 'id', 'type', 'cnonce', 'alg', 'signature', 'salt', 'iterations', 'length', 'version'];
+
 /**
- * Fields of an optional JSON body (an empty or absent body is `{}`): strings as they are, numbers as their decimal
- * text (`"iterations": 1000`); other values are ignored.
+ * Refuses credentials in the query string (Handle.net reads them there too: HandleAuthorizationHeader
+ * fromHeaderAndParameters). Throws BAD_REQUEST.
+ */
+function refuseCredentialsInQuery(ctx: NodeContext): void {
+  const { query } = rawTarget(ctx.req.url ?? '/');
+  const named = CREDENTIAL_FIELDS.find((field) => query.has(field));
+  if (named !== undefined) throw new IdnodeError('BAD_REQUEST', `${named} belongs in the Authorization header or a JSON body, never in the URL`);
+}
+
+/**
+ * Fields of an optional JSON object body, read as Handle.net's JsonParameterServletReq reads them: strings as they
+ * are, numbers and booleans as their text (`"iterations": 1000`), an array as its first item; other values are
+ * ignored. No body, or a body that is not JSON (axios sends a form type on a body-less POST), is `{}` (issue 10).
  */
 async function bodyFields(ctx: NodeContext, limitBytes: number): Promise<Record<string, string>> {
-  const length = ctx.req.headers['content-length'];
-  if (ctx.req.headers['content-type'] === undefined && (length === undefined || length === '0')) return {};
-  const body = await readJsonBody(ctx.req, ctx.res, limitBytes);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IdnodeError('INVALID_BODY', 'body must be a JSON object');
+  const body = await readOptionalJsonObject(ctx.req, ctx.res, limitBytes);
   const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(body)) {
+  for (const [name, field] of Object.entries(body ?? {})) {
+    const value: unknown = Array.isArray(field) ? field[0] : field;
     if (typeof value === 'string') fields[name] = value;
-    else if (typeof value === 'number' && Number.isFinite(value)) fields[name] = String(value);
+    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') fields[name] = String(value);
   }
   return fields;
 }
 
 /** The handlers of the `sessions.*` routes. */
-export function sessionsRoutes(sessions: SessionService, limits: RateLimits, bodyLimitBytes: number, rule: CaseRule): RouteHandlers {
+export function sessionsRoutes(sessions: SessionService, attempt: LoginAttempt, bodyLimitBytes: number, rule: CaseRule): RouteHandlers {
   const open = async (ctx: NodeContext): Promise<void> => {
     requireTrusted(ctx);
+    refuseCredentialsInQuery(ctx);
     const fields = await bodyFields(ctx, bodyLimitBytes);
     // (A sessionId in the header was refused before the credentials were looked at.)
     if (fields.sessionId !== undefined) throw new IdnodeError('BAD_REQUEST', 'a new session cannot name a sessionId; use /api/sessions/this');
@@ -70,6 +83,7 @@ export function sessionsRoutes(sessions: SessionService, limits: RateLimits, bod
 
   const get = (ctx: NodeContext): void => {
     requireTrusted(ctx);
+    refuseCredentialsInQuery(ctx);
     const session = ctx.state.session;
     if (session !== null) {
       send(ctx, 200, sessions.view(session));
@@ -82,8 +96,10 @@ export function sessionsRoutes(sessions: SessionService, limits: RateLimits, bod
     send(ctx, 200, identity === null ? { authenticated: false } : { authenticated: true, id: identityText(identity) });
   };
 
+  /** Answers the session's challenge (PUT, or POST as Handle.net's SessionsServlet.service takes it). */
   const answer = async (ctx: NodeContext): Promise<void> => {
     requireTrusted(ctx);
+    refuseCredentialsInQuery(ctx);
     const fields = await bodyFields(ctx, bodyLimitBytes);
     let session = ctx.state.session;
     const named = namedSessionId(ctx, fields);
@@ -96,24 +112,15 @@ export function sessionsRoutes(sessions: SessionService, limits: RateLimits, bod
     // not percent-encoded. Either way a failure counts against the same failed-login limit, keyed by the identity's
     // canonical form.
     const answer = answerIn(fields);
-    if (answer !== null) {
-      const bucket = limits.clientBucket(ctx.req);
-      const claimed = claimedKey(answer.id, rule);
-      const retry = await limits.admitLogin(bucket, claimed);
-      if (retry !== null) throw new IdnodeError('RATE_LIMITED', undefined, { retryAfterSeconds: retry });
-      try {
-        sessions.answer(session, answer);
-      } catch (error) {
-        if (error instanceof IdnodeError && error.code === 'AUTHENTICATION_FAILED') limits.chargeFailedLogin(bucket, claimed);
-        throw error;
-      }
-    }
+    const answered = session;
+    if (answer !== null) await attempt(ctx.req, claimedKey(answer.id, rule), () => sessions.answer(answered, answer));
     if (sessions.identityOf(session) === null) throw new IdnodeError('AUTHENTICATION_FAILED', 'the session is not authenticated; answer its nonce');
     send(ctx, 200, sessions.view(session));
   };
 
   const close = (ctx: NodeContext): void => {
     requireTrusted(ctx);
+    refuseCredentialsInQuery(ctx);
     const id = ctx.state.handleAuth?.sessionId;
     // Reference §3.7: an unknown session → 403.
     if (id === undefined || !sessions.close(id)) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'unknown session');

@@ -29,7 +29,7 @@ export function bearerToken(header: string): string {
  * every account but administrators. Throws RATE_LIMITED, REQUEST_LIMIT_DAILY.
  */
 export async function chargeCaller(caller: Caller, deps: SnmsAuthDeps): Promise<void> {
-  const retryAfterSeconds = await deps.limits.admitIdentity(`account:${caller.accountId}`);
+  const retryAfterSeconds = deps.limits.admitIdentity(`account:${caller.accountId}`);
   if (retryAfterSeconds !== null) throw new IdnodeError('RATE_LIMITED', undefined, { retryAfterSeconds });
   if (caller.role !== 'admin') deps.quotas.chargeRequest(`account:${caller.accountId}`);
 }

@@ -6,6 +6,7 @@ import type { Authority } from '../accounts/authority.js';
 import { IdnodeError } from '../errors.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { compileSchema } from './body.js';
+import type { ClientAddressing } from './client-address.js';
 import { bearerToken } from './snms-auth.js';
 import { checkSnmsBody, objectBody, readSnmsBody, requireCaller, sendEnvelope } from './snms-envelope.js';
 import type { NodeContext, RouteHandlers } from './state.js';
@@ -14,6 +15,7 @@ export interface SnmsIdentityDeps {
   readonly accounts: AccountService;
   readonly authority: Authority;
   readonly limits: RateLimits;
+  readonly clients: ClientAddressing;
   readonly bodyLimitBytes: number;
   readonly addressOf: (req: NodeContext['req']) => string;
 }
@@ -29,18 +31,21 @@ function text(value: unknown): string | null {
  * Logs in with `username`/`password` under the failed-login limit (per client network and per account name).
  * Throws LOGIN_FAILED, RATE_LIMITED, INSUFFICIENT_PERMISSIONS (credentials on an untrusted transport).
  */
-export async function loginWithLimits(ctx: NodeContext, deps: Pick<SnmsIdentityDeps, 'accounts' | 'limits'>, username: string, password: string, form: 'plain' | 'cipher'): Promise<string> {
+export async function loginWithLimits(ctx: NodeContext, deps: Pick<SnmsIdentityDeps, 'accounts' | 'limits' | 'clients'>, username: string, password: string, form: 'plain' | 'cipher'): Promise<string> {
   if (!ctx.state.trustedTransport) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'passwords count only over TLS, from loopback or from a trusted TLS-terminating proxy');
-  const bucket = deps.limits.clientBucket(ctx.req);
+  const network = deps.clients.network(ctx.req);
   const claimed = `account:${usernameKey(username)}`;
-  const retryAfterSeconds = await deps.limits.admitLogin(bucket, claimed);
+  const retryAfterSeconds = deps.limits.admitLogin(network, claimed);
   if (retryAfterSeconds !== null) throw new IdnodeError('RATE_LIMITED', undefined, { retryAfterSeconds });
+  let token: string;
   try {
-    return (await deps.accounts.login(username, password, form)).token;
+    token = (await deps.accounts.login(username, password, form)).token;
   } catch (error) {
-    if (error instanceof IdnodeError && error.code === 'LOGIN_FAILED') deps.limits.chargeFailedLogin(bucket, claimed);
+    if (error instanceof IdnodeError && error.code === 'LOGIN_FAILED') deps.limits.chargeFailedLogin(network, claimed);
     throw error;
   }
+  deps.limits.loginSucceeded(network, claimed);
+  return token;
 }
 
 /** The handlers of the `snms.token*` and `snms.registry` routes. */

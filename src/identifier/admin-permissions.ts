@@ -29,12 +29,13 @@ export function adminBitsToString(bits: number): string {
 
 /**
  * Parses every input form of reference §2.3: `"*"`, `true`, `false`, a number, an array of up to 12
- * truthy/falsy items (element 0 = ADD_HANDLE), or a 0/1 string of up to 12 characters aligned right.
- * Returns the bit set; throws INVALID_VALUE naming `field`.
+ * truthy/falsy items (element 0 = ADD_HANDLE), or a 0/1 string of up to 12 characters aligned right; absent or
+ * `null` grants nothing, as Handle.net reads it (GsonUtility line 427). Returns the bit set; throws INVALID_VALUE
+ * naming `field`.
  */
 export function parseAdminPermissions(input: unknown, field: string): number {
   if (input === '*' || input === true) return ALL_ADMIN_BITS;
-  if (input === false) return 0;
+  if (input === false || input === undefined || input === null) return 0;
   if (typeof input === 'number') {
     if (!Number.isInteger(input) || input < 0 || input > ALL_ADMIN_BITS) {
       throw new IdnodeError('INVALID_VALUE', `${field} must be an integer from 0 to 4095`);

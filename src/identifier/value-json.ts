@@ -69,3 +69,22 @@ export function publicViewExpiryMs(view: PublicView, nowMs: number, capMs: numbe
   if (view.earliestExpirySeconds !== null) untilMs = Math.min(untilMs, view.earliestExpirySeconds * 1000);
   return untilMs;
 }
+
+function secondsOf(iso: string): number {
+  return Math.floor(Date.parse(iso) / 1000);
+}
+
+/** The value model of a value in output form (the inverse of valueToJson), e.g. to encode a cached answer in another form. */
+export function valueFromJson(json: ValueJson): HandleValue {
+  const absolute = typeof json.ttl === 'string';
+  return {
+    index: json.index,
+    type: json.type,
+    data: json.data as HandleValue['data'],
+    ttlType: absolute ? 1 : 0,
+    ttl: absolute ? secondsOf(json.ttl as string) : (json.ttl as number),
+    timestamp: json.timestamp === undefined ? 0 : secondsOf(json.timestamp),
+    permissions: json.permissions ?? DEFAULT_PERMISSIONS,
+    references: json.references ?? [],
+  };
+}

@@ -3,6 +3,10 @@
 import { IdnodeError } from '../errors.js';
 import { adminBitsToString, parseAdminPermissions } from './admin-permissions.js';
 import { asciiUpper, parseHandle, type CaseRule } from './handle.js';
+import { integerOf, textOf } from './json-scalars.js';
+import { parseKey } from './key-value.js';
+import { parseSite } from './site-value.js';
+import { parseTtl } from './ttl-value.js';
 
 export const MAX_VALUES_PER_RECORD = 2048;
 /** Each HS_SECKEY costs a slow hash per login attempt (index 0 tries all): keep the number small. */
@@ -10,7 +14,7 @@ export const MAX_SECRET_KEYS_PER_RECORD = 8;
 /** Shortest HS_SECKEY secret accepted (a stored hash is longer and passes too). */
 export const MIN_SECRET_CHARS = 16;
 export const MAX_INDEX = 2_147_483_647;
-export const DEFAULT_TTL_SECONDS = 86_400;
+export { DEFAULT_TTL_SECONDS } from './ttl-value.js';
 export const DEFAULT_PERMISSIONS = '1110';
 export const SECRET_KEY_PERMISSIONS = '1100';
 const MAX_TYPE_CHARS = 255;
@@ -102,10 +106,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
 const HEX = /^(?:[0-9A-Fa-f]{2})*$/;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
-// The output form of an absolute TTL has a 4-digit year: a later expiry (9999-12-31T23:59-01:00) could not be read back.
-const LATEST_EXPIRY_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Output form of plain bytes, as Handle.net chooses it: `string` for clean UTF-8 text, else `base64`. */
@@ -120,8 +120,10 @@ export function plainData(bytes: Uint8Array): ValueData {
   return { format: 'base64', value: Buffer.from(bytes).toString('base64') };
 }
 
-function plainBytes(format: string, value: unknown, field: string): Uint8Array {
-  if (typeof value !== 'string') throw invalid(field, `must be a string for format ${format}`);
+function plainBytes(format: string, input: unknown, field: string): Uint8Array {
+  // A JSON integer is its digits (Gson getAsString); other numbers are refused (json-scalars.ts).
+  const value = textOf(input);
+  if (value === undefined) throw invalid(field, `must be a string for format ${format}`);
   if (format === 'string') {
     if (LONE_SURROGATE.test(value)) throw invalid(field, 'is not valid Unicode (lone surrogate)');
     return Buffer.from(value, 'utf8');
@@ -134,12 +136,14 @@ function plainBytes(format: string, value: unknown, field: string): Uint8Array {
   return Buffer.from(value, 'hex');
 }
 
+/** An index: a JSON integer or a decimal string (`"index":"200"`, as Handle.net's Gson reads it). */
 function parseIndex(input: unknown, field: string, allowZero: boolean): number {
   const min = allowZero ? 0 : 1;
-  if (typeof input !== 'number' || !Number.isInteger(input) || input < min || input > MAX_INDEX) {
-    throw invalid(field, `must be an integer from ${min} to ${MAX_INDEX}`);
+  const index = integerOf(input);
+  if (index === undefined || index < min || index > MAX_INDEX) {
+    throw invalid(field, `must be an integer from ${min} to ${MAX_INDEX} (a JSON number or a decimal string)`);
   }
-  return input;
+  return index;
 }
 
 function parseReferenceList(input: unknown, field: string, rule: CaseRule): HandleReference[] {
@@ -157,67 +161,33 @@ function parseReference(input: unknown, field: string, rule: CaseRule): HandleRe
 }
 
 function parseHandleField(input: unknown, field: string, rule: CaseRule): string {
-  if (typeof input !== 'string') throw invalid(field, 'must be a handle string');
+  const text = textOf(input);
+  if (text === undefined) throw invalid(field, 'must be a handle string');
   try {
-    return parseHandle(input, rule).display;
+    return parseHandle(text, rule).display;
   } catch (error) {
     throw invalid(field, `is not a valid handle (${(error as Error).message})`);
   }
 }
 
-function parseKey(input: unknown, field: string): Record<string, string> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(field, 'must be a JSON Web Key');
-  const jwk = input as Record<string, unknown>;
-  const members = jwk.kty === 'RSA' ? ['n', 'e'] : jwk.kty === 'DSA' ? ['y', 'p', 'q', 'g'] : null;
-  if (members === null) throw invalid(`${field}.kty`, 'must be "RSA" or "DSA"');
-  const key: Record<string, string> = { kty: jwk.kty as string };
-  for (const name of members) {
-    const part = jwk[name];
-    if (typeof part !== 'string' || !BASE64URL.test(part)) throw invalid(`${field}.${name}`, 'must be base64url without padding');
-    key[name] = part;
-  }
-  return key;
-}
-
-function parseSite(input: unknown, field: string): Record<string, unknown> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(field, 'must be a site object');
-  const site = input as Record<string, unknown>;
-  if (!Array.isArray(site.servers) || site.servers.length === 0) throw invalid(`${field}.servers`, 'must be a non-empty array');
-  site.servers.forEach((server: unknown, i) => {
-    const at = `${field}.servers[${i}]`;
-    if (typeof server !== 'object' || server === null) throw invalid(at, 'must be an object');
-    const { address, interfaces } = server as Record<string, unknown>;
-    if (typeof address !== 'string' || address.length === 0) throw invalid(`${at}.address`, 'must be a non-empty string');
-    if (!Array.isArray(interfaces) || interfaces.length === 0) throw invalid(`${at}.interfaces`, 'must be a non-empty array');
-  });
-  return site;
-}
-
-function parseTtl(input: unknown, field: string): { ttlType: 0 | 1; ttl: number } {
-  if (input === undefined) return { ttlType: 0, ttl: DEFAULT_TTL_SECONDS };
-  if (typeof input === 'number') {
-    if (!Number.isInteger(input) || input < 0 || input > MAX_INDEX) throw invalid(field, `must be an integer from 0 to ${MAX_INDEX}`);
-    return { ttlType: 0, ttl: input };
-  }
-  if (typeof input === 'string' && ISO_8601.test(input)) {
-    const ms = Date.parse(input);
-    // Date.parse rolls 2030-02-30 over to March; a real calendar date survives the round trip.
-    const [year, month, day] = input.slice(0, 10).split('-').map(Number);
-    const calendar = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1));
-    // …and JavaScript reads T24:00 as the next midnight; a clock time has hours 00–23.
-    const clock = Number(input.slice(11, 13)) <= 23;
-    const real = clock && calendar.getUTCFullYear() === year && calendar.getUTCMonth() + 1 === month && calendar.getUTCDate() === day;
-    if (real && Number.isFinite(ms) && ms >= 0 && ms <= LATEST_EXPIRY_MS) return { ttlType: 1, ttl: Math.floor(ms / 1000) };
-  }
-  throw invalid(field, 'must be seconds (integer) or an ISO-8601 time');
+/** A site server's `publicKey`: `{format: "key", value: JWK}`, or its bytes as `{format: "base64" | "hex", value}`. */
+function parseServerKey(input: unknown, field: string): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(field, 'must be {format, value}');
+  const data = input as Record<string, unknown>;
+  const format = typeof data.format === 'string' ? data.format.toLowerCase() : '';
+  if (format === 'key') return { format, value: parseKey(data.value, `${field}.value`) };
+  if (format === 'base64' || format === 'hex') return plainData(plainBytes(format, data.value, `${field}.value`));
+  throw invalid(`${field}.format`, 'must be key, base64 or hex');
 }
 
 function parsePermissions(input: unknown, type: string, field: string): string {
   const secret = isSecretKeyType(type);
   if (input === undefined) return secret ? SECRET_KEY_PERMISSIONS : DEFAULT_PERMISSIONS;
-  const permissions = input === '*' ? '1111' : input;
-  if (typeof permissions !== 'string' || !/^[01]{4}$/.test(permissions)) {
-    throw invalid(field, 'must be "*" or four characters of 0 and 1');
+  // A JSON number is its digits (`1110`), as Gson's getAsString reads it.
+  const permissions = input === '*' ? '1111' : textOf(input);
+  if (permissions === undefined || !/^[01]{4}$/.test(permissions)) {
+    // (A number loses leading zeros: 110 is not 0110, and Handle.net would keep the dropped flag at its default.)
+    throw invalid(field, `must be "*" or four characters of 0 and 1${typeof input === 'number' ? ' (send 0110 as a string)' : ''}`);
   }
   // idnode choice: a secret key is never published, even hashed.
   if (secret && permissions[2] === '1') throw invalid(field, 'must not grant public read on HS_SECKEY');
@@ -227,7 +197,8 @@ function parsePermissions(input: unknown, type: string, field: string): string {
 function parseData(input: unknown, type: string, field: string, rule: CaseRule): ValueData {
   let format: string;
   let value: unknown;
-  if (typeof input === 'string') {
+  if (typeof input === 'string' || (typeof input === 'number' && textOf(input) !== undefined)) {
+    // Bare data is text; a JSON integer is its digits (Gson getAsString).
     format = 'string';
     value = input;
   } else if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
@@ -277,7 +248,7 @@ function parseData(input: unknown, type: string, field: string, rule: CaseRule):
     case 'vlist':
       return { format, value: parseReferenceList(value, at, rule) };
     case 'site':
-      return { format, value: parseSite(value, at) };
+      return { format, value: parseSite(value, at, parseServerKey) };
     case 'key':
       return { format, value: parseKey(value, at) };
   }
@@ -292,14 +263,16 @@ export function parseValue(input: unknown, field: string, nowSeconds: number, ru
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(field, 'must be an object');
   const raw = input as Record<string, unknown>;
   const index = parseIndex(raw.index, `${field}.index`, false);
-  if (typeof raw.type !== 'string' || raw.type.length === 0) throw invalid(`${field}.type`, 'must be a non-empty string');
-  if ([...raw.type].length > MAX_TYPE_CHARS) throw invalid(`${field}.type`, `is longer than ${MAX_TYPE_CHARS} characters`);
-  if (CONTROL.test(raw.type)) throw invalid(`${field}.type`, 'contains a control character');
-  const type = raw.type;
+  // A JSON integer is its digits, as Gson's getAsString reads it.
+  const type = textOf(raw.type);
+  if (type === undefined || type.length === 0) throw invalid(`${field}.type`, 'must be a non-empty string');
+  if ([...type].length > MAX_TYPE_CHARS) throw invalid(`${field}.type`, `is longer than ${MAX_TYPE_CHARS} characters`);
+  if (CONTROL.test(type)) throw invalid(`${field}.type`, 'contains a control character');
   const data = parseData(raw.data, type, `${field}.data`, rule);
   const { ttlType, ttl } = parseTtl(raw.ttl, `${field}.ttl`);
   const permissions = parsePermissions(raw.permissions, type, `${field}.permissions`);
-  const references = raw.references === undefined ? [] : parseReferenceList(raw.references, `${field}.references`, rule);
+  // `references: null` is no references, as Handle.net reads it (GsonUtility line 257).
+  const references = raw.references === undefined || raw.references === null ? [] : parseReferenceList(raw.references, `${field}.references`, rule);
   return { index, type, data, ttlType, ttl, timestamp: nowSeconds, permissions, references };
 }
 

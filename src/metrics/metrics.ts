@@ -1,11 +1,23 @@
 // prom-client instruments of one node: a registry per app, labels only from closed sets.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ErrorCode } from '../errors.js';
+import { OpsInstruments, type OpsSources } from './ops-instruments.js';
 
 export const RESOLUTION_OUTCOMES = ['cache_hit', 'cache_miss', 'negative_hit', 'not_found'] as const;
 export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** Login attempts (Basic, challenge answers): checked and right, checked and wrong, or refused unchecked (429). */
+export const LOGIN_OUTCOMES = ['succeeded', 'failed', 'refused'] as const;
+export type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
+/** Lockouts by what they hold back (docs/security.md): one network on one identity, one network, one identity. */
+export const LOCKOUT_SCOPES = ['identity_network', 'network', 'identity'] as const;
+export type LockoutScope = (typeof LOCKOUT_SCOPES)[number];
+/** How a request arrived: the REST API, or the Handle protocol over TCP or UDP. */
+export const PROTOCOLS = ['http', 'tcp', 'udp'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
 
 export interface MetricsSources {
   /** Every route label (a closed set, from the HTTP route table); requests of other routes count under `unknown`. */
@@ -14,6 +26,8 @@ export interface MetricsSources {
   readonly storeSizeBytes: () => number;
   /** Handle sessions held: open challenges and authenticated sessions. */
   readonly sessions: () => { open: number; authenticated: number };
+  /** The operators' instruments (ops-instruments.ts). */
+  readonly ops: OpsSources;
 }
 
 interface RouteInstruments {
@@ -24,32 +38,40 @@ interface RouteInstruments {
 /** Every instrument of one node. Children are created up front so the hot path only increments. */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly routes = new Map<string, RouteInstruments>();
+  /** Instruments by protocol, then route name. */
+  private readonly routes = new Map<Protocol, Map<string, RouteInstruments>>();
   private readonly resolutions: Record<ResolutionOutcome, Counter.Internal>;
   private readonly registrations: Record<"create" | "update", Counter.Internal>;
   private readonly deletions: Record<"handle" | "values", Counter.Internal>;
+  private readonly logins: Record<LoginOutcome, Counter.Internal>;
+  private readonly lockouts: Record<LockoutScope, Counter.Internal>;
+  private readonly ops: OpsInstruments;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const requests = new Counter({
       name: 'idnode_http_requests_total',
-      help: 'HTTP requests by route name and status class',
-      labelNames: ['route', 'status_class'],
+      help: 'Requests by route name (Handle protocol operations count as the REST route doing the same), status class (the REST status of the same outcome) and protocol',
+      labelNames: ['route', 'status_class', 'protocol'],
       registers,
     });
     const latency = new Histogram({
       name: 'idnode_http_request_duration_seconds',
-      help: 'HTTP request latency by route name',
-      labelNames: ['route'],
+      help: 'Request latency by route name and protocol',
+      labelNames: ['route', 'protocol'],
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    for (const route of sources.routes) {
-      this.routes.set(route, {
-        byClass: STATUS_CLASSES.map((statusClass) => requests.labels(route, statusClass)),
-        latency: latency.labels(route),
-      });
+    for (const protocol of PROTOCOLS) {
+      const byRoute = new Map<string, RouteInstruments>();
+      for (const route of sources.routes) {
+        byRoute.set(route, {
+          byClass: STATUS_CLASSES.map((statusClass) => requests.labels(route, statusClass, protocol)),
+          latency: latency.labels(route, protocol),
+        });
+      }
+      this.routes.set(protocol, byRoute);
     }
     const resolutions = new Counter({ name: 'idnode_resolutions_total', help: 'Handle resolutions by outcome', labelNames: ['outcome'], registers });
     this.resolutions = {
@@ -72,6 +94,20 @@ export class Metrics {
       registers,
     });
     this.deletions = { handle: deletions.labels('handle'), values: deletions.labels('values') };
+    const logins = new Counter({
+      name: 'idnode_login_attempts_total',
+      help: 'Login attempts (Basic credentials, challenge answers) by outcome: succeeded, failed, refused (429 before checking)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.logins = { succeeded: logins.labels('succeeded'), failed: logins.labels('failed'), refused: logins.labels('refused') };
+    const lockouts = new Counter({
+      name: 'idnode_login_lockouts_total',
+      help: 'Failed-login lockouts begun, by scope: identity_network, network (over all identities), identity (growing delay)',
+      labelNames: ['scope'],
+      registers,
+    });
+    this.lockouts = { identity_network: lockouts.labels('identity_network'), network: lockouts.labels('network'), identity: lockouts.labels('identity') };
     new Gauge({
       name: 'idnode_cache_entries',
       help: 'Entries in the resolve cache',
@@ -116,18 +152,21 @@ export class Metrics {
         this.set(sources.storeSizeBytes());
       },
     });
+    this.ops = new OpsInstruments(this.registry, sources.ops);
     this.touchAll();
   }
 
   /** Makes every labelled series visible at 0 before its first event, so rates and alerts work from the start. */
   private touchAll(): void {
-    for (const instruments of this.routes.values()) for (const counter of instruments.byClass) counter.inc(0);
-    for (const counter of [...Object.values(this.resolutions), ...Object.values(this.registrations), ...Object.values(this.deletions)]) counter.inc(0);
+    for (const byRoute of this.routes.values()) for (const instruments of byRoute.values()) for (const counter of instruments.byClass) counter.inc(0);
+    const counters = [this.resolutions, this.registrations, this.deletions, this.logins, this.lockouts].flatMap((group) => Object.values(group));
+    for (const counter of counters) counter.inc(0);
   }
 
-  /** Records one finished HTTP request. */
-  request(route: string, status: number, seconds: number): void {
-    const instruments = this.routes.get(route) ?? this.routes.get('unknown');
+  /** Records one finished request; `status` is the HTTP status (or, for the Handle protocol, the REST status of the same outcome). */
+  request(route: string, status: number, seconds: number, protocol: Protocol = 'http'): void {
+    const byRoute = this.routes.get(protocol);
+    const instruments = byRoute?.get(route) ?? byRoute?.get('unknown');
     if (instruments === undefined) return;
     instruments.byClass[Math.min(Math.max(Math.floor(status / 100), 1), 5) - 1]?.inc();
     instruments.latency.observe(seconds);
@@ -143,6 +182,19 @@ export class Metrics {
 
   deleted(operation: 'handle' | 'values'): void {
     this.deletions[operation].inc();
+  }
+
+  login(outcome: LoginOutcome): void {
+    this.logins[outcome].inc();
+  }
+
+  lockout(scope: LockoutScope): void {
+    this.lockouts[scope].inc();
+  }
+
+  /** Counts one error answer by its catalog code. */
+  error(code: ErrorCode): void {
+    this.ops.error(code);
   }
 
   /** Prometheus text exposition and its content type. */

@@ -8,7 +8,7 @@ import { prefixFromText, prefixKeyOf } from '../identifier/handle.js';
 import type { Store } from '../store/store.js';
 
 export interface Paging {
-  /** Both ≥ 0 → one page (page counts from 0); otherwise everything (reference §3.5). */
+  /** Neither → everything; `pageSize` → one page (`page` counts from 0, default 0); see PrefixService.window. */
   readonly page: number | null;
   readonly pageSize: number | null;
 }
@@ -46,7 +46,7 @@ export class PrefixService {
     const prefix = prefixFromText(prefixText);
     const prefixKey = prefixKeyOf(prefix);
     if (identity === null) throw new IdnodeError('AUTHENTICATION_NEEDED', 'listing handles needs credentials');
-    if (this.store.homedPrefix(prefixKey) === undefined) throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${prefix} is not homed on this node`);
+    if (this.store.homedPrefix(prefixKey) === undefined) throw new IdnodeError('PREFIX_NOT_HOMED');
     if (!this.policy.allowsList(identity, prefix, this.lookup)) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', `identity may not list ${prefix}`);
     const totalCount = this.store.countHandles(prefixKey);
     const window = this.window(paging);
@@ -109,12 +109,19 @@ export class PrefixService {
     if (!this.policy.isNodeAdmin(identity, this.lookup)) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'only node administrators may do this');
   }
 
+  /**
+   * The page asked for, with the bounds held in every form (issue 17 item 9): neither parameter → the whole list;
+   * `pageSize` alone → page 0; `page` alone, a negative value or a `pageSize` above IDNODE_LIST_MAX_PAGE_SIZE → 400.
+   * (Handle.net answers everything for all of these: docs/handle-compatibility.md.) Throws BAD_REQUEST.
+   */
   private window(paging: Paging): { page: number; pageSize: number } | null {
     const { page, pageSize } = paging;
-    if (page === null || pageSize === null || page < 0 || pageSize < 0) return null;
-    if (pageSize > this.options.listMaxPageSize) {
-      throw new IdnodeError('BAD_REQUEST', `pageSize must be at most ${this.options.listMaxPageSize}`);
+    if (page === null && pageSize === null) return null;
+    if (page !== null && page < 0) throw new IdnodeError('BAD_REQUEST', 'page must be 0 or more');
+    if (pageSize === null) throw new IdnodeError('BAD_REQUEST', 'page needs pageSize');
+    if (pageSize < 0 || pageSize > this.options.listMaxPageSize) {
+      throw new IdnodeError('BAD_REQUEST', `pageSize must be from 0 to ${this.options.listMaxPageSize}`);
     }
-    return { page, pageSize };
+    return { page: page ?? 0, pageSize };
   }
 }

@@ -7,8 +7,11 @@ import type { Store } from '../store/store.js';
 
 export type Site = Readonly<Record<string, unknown>>;
 
-/** The site object of this node: one server, query and admin over HTTP(S) on the configured port. */
-export function nodeSite(config: Config, port: number, publicJwk: Readonly<Record<string, string>>): Site {
+/**
+ * The site object of this node: one server, query and admin over HTTP(S) on `port`, and with `handlePort` the Handle
+ * protocol as Handle.net's own sites list it (SiteInfo's constructor): TCP query and admin, UDP query, before HTTP.
+ */
+export function nodeSite(config: Config, port: number, publicJwk: Readonly<Record<string, string>>, handlePort: number | null = null): Site {
   const address = config.siteAddress ?? (config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host);
   return {
     version: 1,
@@ -22,7 +25,15 @@ export function nodeSite(config: Config, port: number, publicJwk: Readonly<Recor
         serverId: 1,
         address,
         publicKey: { format: 'key', value: publicJwk },
-        interfaces: [{ query: true, admin: true, protocol: config.tlsCertPath === null ? 'HTTP' : 'HTTPS', port }],
+        interfaces: [
+          ...(handlePort === null
+            ? []
+            : [
+                { query: true, admin: true, protocol: 'TCP', port: handlePort },
+                { query: true, admin: false, protocol: 'UDP', port: handlePort },
+              ]),
+          { query: true, admin: true, protocol: config.tlsCertPath === null ? 'HTTP' : 'HTTPS', port },
+        ],
       },
     ],
   };

@@ -25,7 +25,10 @@ export interface PutRequest {
   readonly overwrite: boolean;
   /** Recorded as the author of the change; default: the identity, from an unknown address. */
   readonly actor?: WriteActor;
-  /** Refuse (HANDLE_NOT_FOUND) rather than create when the handle does not exist. */
+  /**
+   * Only replace: refuse (HANDLE_NOT_FOUND) rather than create when the handle does not exist, and with `indexes`,
+   * every value's index must already be in the record (VALUES_NOT_FOUND; the Handle protocol's modify-value).
+   */
   readonly requireExisting?: boolean;
   /** With `indexes` null and an existing record: the existing values kept beside the new ones (default none). */
   readonly keep?: (value: HandleValue) => boolean;
@@ -76,7 +79,7 @@ export class RegisterService {
 
   /**
    * Creates, replaces or adds values (reference §3.3). Resolves after commit. Throws INVALID_HANDLE,
-   * INVALID_VALUE, TOO_MANY_VALUES, VALUE_ALREADY_EXISTS, MISMATCHED_INDEXES, HANDLE_NOT_FOUND,
+   * INVALID_VALUE, TOO_MANY_VALUES, VALUE_ALREADY_EXISTS, VALUES_NOT_FOUND (requireExisting), MISMATCHED_INDEXES, HANDLE_NOT_FOUND,
    * HANDLE_ALREADY_EXISTS, PREFIX_NOT_HOMED, INSUFFICIENT_PERMISSIONS, STORE_*.
    */
   async put(request: PutRequest): Promise<PutResult> {
@@ -188,7 +191,7 @@ export class RegisterService {
         throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix record cannot be deleted");
       }
       this.authorize(identity, handle, { kind: 'delete' }, existing.values);
-      this.store.deleteRecord(handle.key);
+      this.store.deleteRecord(handle.key, nowSeconds);
       // Creating 0.NA/P homed P; deleting it unhomes P. Its handles stay resolvable; only node admins may re-home.
       const derived = prefixOfPrefixRecord(handle);
       if (derived !== null) this.store.unhomePrefix(prefixKeyOf(derived));
@@ -213,7 +216,7 @@ export class RegisterService {
     if (derived !== null) checkNotNamespace(derived);
     request.precondition?.();
     if (derived === null && this.store.homedPrefix(handle.prefixKey) === undefined) {
-      throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${handle.prefix} is not homed on this node`);
+      throw new IdnodeError('PREFIX_NOT_HOMED');
     }
     const existing = this.store.getRecord(handle.key);
     const result: PutResult = { handle: handle.display, created: true };
@@ -240,6 +243,8 @@ export class RegisterService {
     } else {
       const byIndex = new Map(existing.values.map((value) => [value.index, value]));
       replaced = false;
+      const missing = request.requireExisting === true ? values.filter((value) => !byIndex.has(value.index)) : [];
+      if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.map((value) => value.index).join(', ')}`);
       for (const value of values) {
         if (byIndex.has(value.index)) {
           if (!request.overwrite) throw new IdnodeError('VALUE_ALREADY_EXISTS', `a value exists at index ${value.index}`);

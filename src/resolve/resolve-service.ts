@@ -3,7 +3,7 @@
 import type { AccessPolicy } from '../auth/access-policy.js';
 import type { RecordLookup } from '../store/store.js';
 import type { Identity } from '../auth/identity.js';
-import type { ReferralCache } from '../cache/referral-cache.js';
+import type { PrefixMemo } from '../cache/prefix-memo.js';
 import type { CachedResolution, ResolveCache } from '../cache/resolve-cache.js';
 import { IdnodeError } from '../errors.js';
 import { asciiUpper, parentPrefix, prefixKeyOf, prefixOfPrefixRecord, prefixRecordHandle, type CaseRule, type Handle } from '../identifier/handle.js';
@@ -11,6 +11,7 @@ import { isPubliclyReadable, matchesTypeFilter } from '../identifier/value.js';
 import { publicView, publicViewExpiryMs, valueToJson, type PublicView, type ValueJson } from '../identifier/value-json.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
+import type { ResolutionTally } from '../usage/resolution-tally.js';
 
 export interface ResolveRequest {
   readonly handle: Handle;
@@ -27,6 +28,8 @@ export interface ResolveRequest {
 export type ResolveResult =
   | { readonly kind: 'found'; readonly valuesJson: string; readonly empty: boolean; readonly maxAgeSeconds: number | null }
   | { readonly kind: 'not-found'; readonly maxAgeSeconds: number | null }
+  /** Issue 19: HTTP 400 / responseCode 301 "That prefix doesn't live here" — neither stored here nor referred. */
+  | { readonly kind: 'not-homed'; readonly maxAgeSeconds: number | null }
   /** Reference §5: HTTP 300 / responseCode 303 with the public referral values of the nearest ancestor prefix record. */
   | { readonly kind: 'referral'; readonly valuesJson: string; readonly maxAgeSeconds: number | null };
 
@@ -37,13 +40,17 @@ export interface ResolveServiceOptions {
    * for made-up deep prefixes cannot push the records authentication needs out of it.
    */
   readonly peekRecord: RecordLookup;
-  /** Referral decisions by prefix key (see referralBelow), cleared by its owner whenever a prefix record is written. */
-  readonly referrals: ReferralCache;
+  /** Referral decisions by prefix key (see referralBelow), cleared by their owner whenever a prefix record is written. */
+  readonly referrals: PrefixMemo<PublicView | null>;
+  /** Whether a prefix is homed here, by prefix key; cleared by their owner whenever a prefix is homed or unhomed. */
+  readonly homed: PrefixMemo<boolean>;
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
   /** Prefixes whose handles do not resolve (disabled or pending deletion through the SNMS API); none when absent. */
   readonly stopped?: { has(prefixKey: string): boolean };
+  /** Resolutions answered with values, counted per prefix for the monthly report. */
+  readonly usage: ResolutionTally;
 }
 
 
@@ -75,7 +82,8 @@ export class ResolveService {
     if (!publicOnly && cached.kind === 'found' && cached.hasPrivate) this.checkAnonymousFullRead(request);
     // Shared caches may keep a public answer as long as this node's cache does, never beyond the smallest TTL.
     const maxAgeSeconds = Math.max(0, Math.floor((cached.expiresAtMs - this.options.nowMs()) / 1000));
-    if (cached.kind === 'not-found') return this.notFound(request, maxAgeSeconds);
+    if (cached.kind !== 'found') return this.notFound(request, maxAgeSeconds, cached.kind === 'not-found');
+    cached.usage.count += 1;
     if (request.indexes.length === 0 && request.types.length === 0) {
       return { kind: 'found', valuesJson: cached.publicValuesJson, empty: cached.publicValuesJson === '[]', maxAgeSeconds };
     }
@@ -87,7 +95,7 @@ export class ResolveService {
     const record = this.store.getRecord(request.handle.key);
     if (record === undefined) {
       this.metrics.resolution('not_found');
-      return this.notFound(request, null);
+      return this.notFound(request, null, this.livesHere(request.handle));
     }
     this.metrics.resolution('cache_miss');
     const values = record.values.map(valueToJson).filter((value) => request.indexes.length + request.types.length === 0 || matches(value, request));
@@ -95,13 +103,17 @@ export class ResolveService {
     if (needsRead && !this.policy.allows(identity, request.handle, { kind: 'read' }, record.values, this.lookup)) {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', 'identity may not read the non-public values of this handle');
     }
+    this.options.usage.resolved(request.handle.prefixKey);
     return { kind: 'found', valuesJson: JSON.stringify(values), empty: values.length === 0, maxAgeSeconds: null };
   }
 
-  /** Not stored here: a prefix referral when there is one to give (reference §5), else not-found. */
-  private notFound(request: ResolveRequest, maxAgeSeconds: number | null): ResolveResult {
+  /**
+   * Not stored here: a prefix referral when there is one to give (reference §5), else not-found when the handle's
+   * prefix lives here, else not-homed (issue 19).
+   */
+  private notFound(request: ResolveRequest, maxAgeSeconds: number | null, livesHere: boolean): ResolveResult {
     const referral = request.doNotRefer === true ? null : this.referral(request.handle);
-    if (referral === null) return { kind: 'not-found', maxAgeSeconds };
+    if (referral === null) return { kind: livesHere ? 'not-found' : 'not-homed', maxAgeSeconds };
     // A referral may be kept no longer than the absence it reports, nor than the smallest TTL of the values it carries.
     if (maxAgeSeconds !== null) {
       const nowMs = this.options.nowMs();
@@ -161,6 +173,28 @@ export class ResolveService {
     if (asked.some((value) => !isPubliclyReadable(value))) throw new IdnodeError('AUTHENTICATION_NEEDED', 'non-public values need credentials');
   }
 
+  /**
+   * True when the handle's prefix lives here, as Handle.net decides it (HandleServer.errorIfNotHaveHandle,
+   * storageHaveDerivedPrefixesOnly): `P/S` when P is homed; a prefix record `0.NA/P` when P or one of its ancestors
+   * is. Memoized per prefix; lookups never fill the record cache.
+   */
+  private livesHere(handle: Handle): boolean {
+    const prefix = prefixOfPrefixRecord(handle);
+    if (prefix === null) return this.isHomed(handle.prefixKey);
+    for (let at: string | null = prefix; at !== null; at = parentPrefix(at)) {
+      if (this.isHomed(asciiUpper(at))) return true;
+    }
+    return false;
+  }
+
+  private isHomed(prefixKey: string): boolean {
+    const memo = this.options.homed.get(prefixKey);
+    if (memo !== undefined) return memo;
+    const homed = this.store.homedPrefix(prefixKey) !== undefined;
+    this.options.homed.set(prefixKey, homed);
+    return homed;
+  }
+
   /** The cached public view of a handle, filled from the store on a miss. */
   private cachedPublic(handle: Handle): CachedResolution {
     const hit = this.cache.get(handle.key);
@@ -169,17 +203,20 @@ export class ResolveService {
       return hit;
     }
     const token = this.cache.readToken();
+    const homingEpoch = this.cache.homingEpoch;
     const view = this.store.getPublicView(handle.key);
     const nowMs = this.options.nowMs();
     if (view === undefined) {
       this.metrics.resolution('not_found');
-      const entry: CachedResolution = { kind: 'not-found', expiresAtMs: nowMs + this.options.cacheNegativeTtlSeconds * 1000 };
+      const expiresAtMs = nowMs + this.options.cacheNegativeTtlSeconds * 1000;
+      // Not "not found" when this node cannot know (issue 19); kept as its own kind, so a repeat stays cheap.
+      const entry: CachedResolution = { kind: this.livesHere(handle) ? 'not-found' : 'not-homed', expiresAtMs, homingEpoch };
       this.cache.fill(handle.key, entry, entry.expiresAtMs - nowMs, token);
       return entry;
     }
     this.metrics.resolution('cache_miss');
     const expiresAtMs = publicViewExpiryMs(view, nowMs, this.options.cacheMaxTtlSeconds * 1000);
-    const entry: CachedResolution = { kind: 'found', publicValuesJson: view.valuesJson, hasPrivate: view.hasPrivate, expiresAtMs };
+    const entry: CachedResolution = { kind: 'found', publicValuesJson: view.valuesJson, hasPrivate: view.hasPrivate, expiresAtMs, usage: this.options.usage.cell(handle.prefixKey) };
     this.cache.fill(handle.key, entry, expiresAtMs - nowMs, token);
     return entry;
   }

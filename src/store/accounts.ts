@@ -1,4 +1,4 @@
-// SQL of SNMS accounts and their bearer tokens (schema/003-snms.sql).
+// SQL of SNMS accounts and their bearer tokens (schema/004-snms.sql).
 
 import type { Statement } from 'better-sqlite3';
 import type { Store } from './store.js';

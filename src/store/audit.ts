@@ -1,4 +1,4 @@
-// SQL of the append-only audit log (schema/003-snms.sql): appending with the hash chain, paging, and reading in order.
+// SQL of the append-only audit log (schema/004-snms.sql): appending with the hash chain, paging, and reading in order.
 
 import type { Statement } from 'better-sqlite3';
 import type { Store } from './store.js';

@@ -1,10 +1,11 @@
-// Online backup (VACUUM INTO: one consistent snapshot while the node keeps writing) and offline restore.
+// Online backup (VACUUM INTO: one consistent snapshot while the node keeps writing) and offline restore, files 0600.
 
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
 import { loadMigrations } from './migrations.js';
+import { copyPrivate, createPrivateFile, PRIVATE_FILE_MODE } from './private-files.js';
 
 export interface BackupReport {
   readonly handles: number;
@@ -43,9 +44,16 @@ export function verifyCopy(path: string): BackupReport {
 /**
  * Writes a consistent copy of the store at `dbPath` to `destination` (which must not exist) while a node may be
  * writing: `VACUUM INTO` reads one snapshot, so the copy holds every write committed before it began. Then checks it.
+ * The copy is created 0600 before SQLite writes into it (VACUUM INTO fills an empty file): a backup is as secret as
+ * the store. Throws BAD_REQUEST (destination exists), STORE_UNAVAILABLE.
  */
 export function backupStore(dbPath: string, destination: string, busyTimeoutMs: number): BackupReport {
-  if (existsSync(destination)) throw new IdnodeError('BAD_REQUEST', `${destination} exists; choose a new file`);
+  try {
+    createPrivateFile(destination);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new IdnodeError('BAD_REQUEST', `${destination} exists; choose a new file`);
+    throw new IdnodeError('STORE_UNAVAILABLE', `cannot back up ${dbPath} to ${destination}: ${(error as Error).message}`, { cause: error });
+  }
   try {
     const db = new Database(dbPath, { fileMustExist: true });
     try {
@@ -64,28 +72,63 @@ export function backupStore(dbPath: string, destination: string, busyTimeoutMs: 
 }
 
 /**
- * Replaces the store at `dbPath` with the checked copy `backup`. The node must be stopped: a store another
- * connection holds open cannot leave WAL mode, and that is how a running node is detected. Throws STORE_BUSY.
+ * Throws STORE_BUSY when another connection holds the store open (a running node), naming what needs it stopped
+ * (`restoring`); leaves it in rollback mode, which the next open turns back to WAL.
  */
-export function restoreStore(backup: string, dbPath: string): BackupReport {
+export function assertNotInUse(dbPath: string, doing: string): void {
+  const db = new Database(dbPath, { fileMustExist: true });
+  let mode: unknown;
+  try {
+    // A store another connection holds open cannot leave WAL mode; leaving it also folds the WAL into the file.
+    mode = db.pragma('journal_mode = DELETE', { simple: true });
+  } catch {
+    mode = 'locked';
+  } finally {
+    db.close();
+  }
+  if (mode !== 'delete') throw new IdnodeError('STORE_BUSY', `${dbPath} is in use (is the node running?); stop it before ${doing}`);
+}
+
+export interface RestoreReport extends BackupReport {
+  /** Where the replaced store was kept (0600), or null when there was none. */
+  readonly kept: string | null;
+}
+
+/** `<dbPath>.replaced-<UTC time>` that does not exist yet (a counter is added when two restores share a millisecond). */
+function keptName(dbPath: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  let name = `${dbPath}.replaced-${stamp}`;
+  for (let n = 2; existsSync(name); n += 1) name = `${dbPath}.replaced-${stamp}-${n}`;
+  return name;
+}
+
+/**
+ * Replaces the store at `dbPath` with the checked copy `backup` (the restored store is 0600). The store it replaces
+ * is kept beside it as `<dbPath>.replaced-<UTC time>` (0600), so a restore of the wrong file can be undone. The node
+ * must be stopped: a store another connection holds open cannot leave WAL mode, and that is how a running node is
+ * detected. Throws STORE_BUSY, STORE_UNAVAILABLE.
+ */
+export function restoreStore(backup: string, dbPath: string, now = new Date()): RestoreReport {
   const report = verifyCopy(backup);
+  let kept: string | null = null;
   if (existsSync(dbPath)) {
-    const db = new Database(dbPath);
-    let mode: unknown;
+    // Also folds the WAL into the file, so the kept copy is the whole store.
+    assertNotInUse(dbPath, 'restoring');
+    kept = keptName(dbPath, now);
     try {
-      mode = db.pragma('journal_mode = DELETE', { simple: true });
+      linkSync(dbPath, kept);
+      chmodSync(kept, PRIVATE_FILE_MODE);
     } catch {
-      mode = 'locked';
-    } finally {
-      db.close();
+      // A file system without hard links: a copy, private from its first byte.
+      rmSync(kept, { force: true });
+      copyPrivate(dbPath, kept);
     }
-    if (mode !== 'delete') throw new IdnodeError('STORE_BUSY', `${dbPath} is in use (is the node running?); stop it before restoring`);
   }
   const staging = `${dbPath}.restoring`;
-  copyFileSync(backup, staging);
-  fsyncPath(staging);
+  rmSync(staging, { force: true });
+  copyPrivate(backup, staging);
   for (const suffix of ['-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
   renameSync(staging, dbPath);
   fsyncPath(dirname(dbPath));
-  return report;
+  return { ...report, kept };
 }

@@ -1,4 +1,4 @@
-// SQL of enterprises and the prefixes they apply for (schema/003-snms.sql).
+// SQL of enterprises and the prefixes they apply for (schema/004-snms.sql).
 
 import type { Statement } from 'better-sqlite3';
 import type { Store } from './store.js';

@@ -1,4 +1,4 @@
-// SQL of the quota counters that survive restarts (schema/003-snms.sql).
+// SQL of the quota counters that survive restarts (schema/004-snms.sql).
 
 import type { Statement } from 'better-sqlite3';
 import type { Store } from './store.js';

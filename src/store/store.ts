@@ -1,17 +1,22 @@
 // The SQLite store: opening with the required pragmas, migrations, and every statement idnode runs (prepared once).
 
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
 import type { HandleValue } from '../identifier/value.js';
+import { PREFIX_NAMESPACE } from '../identifier/handle.js';
 import { publicView, type PublicView } from '../identifier/value-json.js';
 import { applyMigrations } from './migrations.js';
+import { createPrivateFile, makePrivateFolders, refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { UsageTables } from './usage-tables.js';
 import { WriteQueue, type WriteOp } from './write-queue.js';
 
 export interface StoreOptions {
   readonly busyTimeoutMs: number;
+  /** Open a store that group or others may read (IDNODE_STORE_ALLOW_READABLE); refused otherwise. */
+  readonly allowReadable?: boolean;
   /** Cap on the database size in bytes (PRAGMA max_page_count); 0 or absent = none. */
   readonly maxBytes?: number;
   /** Called synchronously, inside the transaction, whenever a record is inserted, updated or deleted. */
@@ -53,40 +58,38 @@ interface PublicRow {
   public_expires: number | null;
 }
 
+/** The canonical prefix of a canonical handle key (split at the first `/`, as every key is built). */
+function prefixKeyOfKey(handleKey: string): string {
+  return handleKey.slice(0, handleKey.indexOf('/'));
+}
+
 function viewColumns(view: PublicView): [string, number, number | null, number | null] {
   return [view.valuesJson, view.hasPrivate ? 1 : 0, view.minTtlSeconds, view.earliestExpirySeconds];
 }
 
-/**
- * `mkdir -p` one level at a time. Node's own recursive mkdir loops forever where mkdir answers ENOENT although the
- * parent exists (a path under /proc, for one), which would hang `idnode serve` at start instead of failing.
- */
-function makeFolders(folder: string): void {
-  const missing: string[] = [];
-  for (let current = resolve(folder); !existsSync(current) && dirname(current) !== current; current = dirname(current)) missing.unshift(current);
-  for (const each of missing) {
-    try {
-      mkdirSync(each);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-}
-
-/** Opens (creating the folder and file if needed) and migrates a store. Throws STORE_UNAVAILABLE when it cannot. */
+/** Opens (creating the folder 0700 and the file 0600 if needed) and migrates a store. Throws STORE_UNAVAILABLE when it cannot. */
 export function openStore(path: string, options: StoreOptions): Store {
   let db: Db | undefined;
+  let created = false;
   try {
     if (path !== ':memory:') {
-      makeFolders(dirname(path));
-      // SQLite opens a file this process may not write read-only and creates -wal and -shm beside it (owned by this
-      // user, so they can lock out the file's owner) before the first write fails: refuse before it touches anything.
-      if (existsSync(path)) accessSync(path, constants.R_OK | constants.W_OK);
+      makePrivateFolders(dirname(path));
+      if (existsSync(path)) {
+        // SQLite opens a file this process may not write read-only and creates -wal and -shm beside it (owned by this
+        // user, so they can lock out the file's owner) before the first write fails: refuse before it touches anything.
+        accessSync(path, constants.R_OK | constants.W_OK);
+        refuseExposedStore(path, options.allowReadable === true);
+      } else {
+        createPrivateFile(path);
+        created = true;
+      }
     }
     db = new Database(path);
     return new Store(db, path, options);
   } catch (error) {
     db?.close();
+    // A store this call created and could not open is removed, so a failed first start leaves nothing behind.
+    if (created) for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
     if (error instanceof IdnodeError) throw error;
     throw new IdnodeError('STORE_UNAVAILABLE', `cannot open store ${path}: ${(error as Error).message}`, { cause: error });
   }
@@ -94,6 +97,8 @@ export function openStore(path: string, options: StoreOptions): Store {
 
 export class Store {
   readonly writes: WriteQueue;
+  /** Daily counters and node runs for the monthly report; every record write below counts itself there. */
+  readonly usage: UsageTables;
   /**
    * The size cap in force (bytes), or null without one. SQLite never sets max_page_count below the pages the file
    * already has, so a cap smaller than the store holds it at its current size: larger than `maxBytes` asked for.
@@ -177,6 +182,7 @@ export class Store {
     this.savepointItem = db.prepare('SAVEPOINT write_item');
     this.releaseItem = db.prepare('RELEASE write_item');
     this.rollbackItem = db.prepare('ROLLBACK TO write_item');
+    this.usage = new UsageTables(db);
     this.onCommitted = options.onCommitted ?? (() => {});
     this.onRecordWritten = options.onRecordWritten ?? (() => {});
     this.writes = new WriteQueue(db, this.touched, this.onCommitted);
@@ -210,19 +216,24 @@ export class Store {
     const view = publicView(values);
     this.written(handleKey);
     this.insertRow.run(handleKey, handle, prefixKey, JSON.stringify(values), ...viewColumns(view), nowSeconds, nowSeconds);
+    this.usage.countWrite('created', prefixKey, nowSeconds);
   }
 
   /** Replaces the values of an existing record; returns false if it does not exist. Call inside a write. */
   updateRecord(handleKey: string, values: readonly HandleValue[], nowSeconds: number): boolean {
     const view = publicView(values);
     this.written(handleKey);
-    return this.updateRow.run(JSON.stringify(values), ...viewColumns(view), nowSeconds, handleKey).changes === 1;
+    const updated = this.updateRow.run(JSON.stringify(values), ...viewColumns(view), nowSeconds, handleKey).changes === 1;
+    if (updated) this.usage.countWrite('updated', prefixKeyOfKey(handleKey), nowSeconds);
+    return updated;
   }
 
-  /** Deletes a record; returns false if it did not exist. Call inside a write. */
-  deleteRecord(handleKey: string): boolean {
+  /** Deletes a record (counted on the day of `nowSeconds`); returns false if it did not exist. Call inside a write. */
+  deleteRecord(handleKey: string, nowSeconds: number): boolean {
     this.written(handleKey);
-    return this.deleteRow.run(handleKey).changes === 1;
+    const deleted = this.deleteRow.run(handleKey).changes === 1;
+    if (deleted) this.usage.countWrite('deleted', prefixKeyOfKey(handleKey), nowSeconds);
+    return deleted;
   }
 
   /** One page of a prefix's handles in canonical-key order (index range scan, no table scan). */
@@ -247,12 +258,22 @@ export class Store {
 
   /** Homes a prefix (idempotent). Call inside a write. */
   homePrefix(prefixKey: string, prefix: string, nowSeconds: number): void {
-    this.insertPrefix.run(prefixKey, prefix, nowSeconds);
+    if (this.insertPrefix.run(prefixKey, prefix, nowSeconds).changes === 1) this.homingChanged(prefixKey);
   }
 
   /** Unhomes a prefix; returns false if it was not homed. Call inside a write. */
   unhomePrefix(prefixKey: string): boolean {
-    return this.deletePrefix.run(prefixKey).changes === 1;
+    const changed = this.deletePrefix.run(prefixKey).changes === 1;
+    if (changed) this.homingChanged(prefixKey);
+    return changed;
+  }
+
+  /**
+   * Whether a prefix's handles live here changed: reported at commit as its prefix record's key (`0.NA/<prefix key>`),
+   * which is what drops every decision derived from prefixes.
+   */
+  private homingChanged(prefixKey: string): void {
+    this.touched.push(`${PREFIX_NAMESPACE}/${prefixKey}`);
   }
 
   listPrefixes(limit: number, offset: number): string[] {
@@ -330,6 +351,19 @@ export class Store {
   /** Runs a read of a statement module, SQLite failures translated into the catalog (STORE_*). */
   guard<T>(fn: () => T): T {
     return this.read(fn);
+  }
+
+  /** Replaces the node's private key `name` (key rotation, `idnode secret --rotate-all`). Call inside a write. */
+  replaceNodeKey(name: string, pem: string, nowSeconds: number): void {
+    this.db
+      .prepare('INSERT INTO node_keys (name, private_pem, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET private_pem = excluded.private_pem, created_at = excluded.created_at')
+      .run(name, pem, nowSeconds);
+  }
+
+  /** Every record whose stored JSON contains `text` (a full scan, prepared per call: operator commands only). */
+  scanRecords(text: string): (StoredRecord & { readonly key: string })[] {
+    const rows = this.read(() => this.db.prepare<[string], RecordRow & { handle_key: string }>('SELECT handle_key, handle, record FROM handles WHERE instr(record, ?) > 0 ORDER BY handle_key').all(text));
+    return rows.map((row) => ({ key: row.handle_key, handle: row.handle, values: JSON.parse(row.record) as HandleValue[] }));
   }
 
   /** True while a write transaction is open on this connection. */

@@ -1,4 +1,4 @@
-// SQL of data templates (schema/003-snms.sql): one row per prefix and version, the template itself as JSON.
+// SQL of data templates (schema/004-snms.sql): one row per prefix and version, the template itself as JSON.
 
 import type { Statement } from 'better-sqlite3';
 import type { Store } from './store.js';

@@ -25,6 +25,8 @@ const PARSED: [name: string, header: string, index: number, display: string, key
   ['lower case spelling keeps its display, canonical key is upper case', basic('300%3A0.na%2F88.118.8:pw'), 300, '0.na/88.118.8', '0.NA/88.118.8', 'pw'],
   ['the scheme is case-insensitive', `bAsIc ${Buffer.from('300%3A0.NA%2F88.118:pw').toString('base64')}`, 300, '0.NA/88.118', '0.NA/88.118', 'pw'],
   ['the largest index', basic('2147483647%3A0.NA%2F88.118:pw'), 2_147_483_647, '0.NA/88.118', '0.NA/88.118', 'pw'],
+  // Handle.net decodes the URL-safe alphabet too (commons-codec).
+  ['URL-safe base64', `Basic ${Buffer.from('300%3A0.NA%2F88.118:pw??>').toString('base64url')}`, 300, '0.NA/88.118', '0.NA/88.118', 'pw??>'],
 ];
 
 for (const [name, header, index, display, key, secret] of PARSED) {

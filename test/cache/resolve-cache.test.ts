@@ -10,10 +10,10 @@ class TestClock {
 }
 
 function found(json = '[{"index":1,"type":"URL","data":{"format":"string","value":"https://example.cn/p/1"},"ttl":86400}]'): CachedResolution {
-  return { kind: 'found', publicValuesJson: json, hasPrivate: false, expiresAtMs: 0 };
+  return { kind: 'found', publicValuesJson: json, hasPrivate: false, expiresAtMs: 0, usage: { count: 0 } };
 }
 
-const NOT_FOUND: CachedResolution = { kind: 'not-found', expiresAtMs: 0 };
+const NOT_FOUND: CachedResolution = { kind: 'not-found', expiresAtMs: 0, homingEpoch: 0 };
 
 function cache(options: Partial<ResolveCacheOptions> = {}): { cache: ResolveCache; clock: TestClock } {
   const clock = new TestClock();
@@ -165,4 +165,19 @@ test('resolve cache: clear() drops every entry and voids outstanding tokens', (t
   t.is(c.get('88.118.8/P-0'), undefined);
   t.false(c.fill('88.118.8/P-0', found(), 60_000, token));
   t.true(c.fill('88.118.8/P-0', found(), 60_000, c.readToken()));
+});
+
+test('resolve cache: a homing change voids every negative entry (not found and not homed), and no positive one', (t) => {
+  const { cache: c } = cache();
+  const epoch = c.homingEpoch;
+  c.fill('88.118/NOPE', { kind: 'not-found', expiresAtMs: 0, homingEpoch: epoch }, 60_000, c.readToken());
+  c.fill('99.1/X', { kind: 'not-homed', expiresAtMs: 0, homingEpoch: epoch }, 60_000, c.readToken());
+  c.fill('88.118/YES', found(), 60_000, c.readToken());
+  t.is(c.get('99.1/X')?.kind, 'not-homed', 'its own kind, never not-found');
+  c.invalidateHoming();
+  t.is(c.get('88.118/NOPE'), undefined);
+  t.is(c.get('99.1/X'), undefined);
+  t.is(c.get('88.118/YES')?.kind, 'found');
+  c.fill('99.1/X', { kind: 'not-homed', expiresAtMs: 0, homingEpoch: c.homingEpoch }, 60_000, c.readToken());
+  t.is(c.get('99.1/X')?.kind, 'not-homed', 'an entry stamped after the change holds');
 });

@@ -1,8 +1,8 @@
-// The in-memory session tables: both bounded, challenges never evicting logins, nonces single-use and expiring.
+// The in-memory session tables: both bounded, challenges never evicting logins, nonces stable until answered, expiring.
 
 import test from 'ava';
 import { handleKeyOf } from '../../src/identifier/handle.js';
-import { SessionCache } from '../../src/cache/session-cache.js';
+import { MAX_WRONG_ANSWERS, SessionCache } from '../../src/cache/session-cache.js';
 
 function cache(options: Partial<{ maxSessions: number; idleMs: number; nonceTtlMs: number }> = {}) {
   const clock = { ms: 1_000_000 };
@@ -33,7 +33,7 @@ test('session cache: each table holds at most maxSessions, and a flood of challe
   t.is(sessions.get(loggedIn.id), undefined, 'least recently used login went first');
 });
 
-test('session cache: ids are 32 random bytes and nonces 16; a nonce is taken once and not after it expires', (t) => {
+test('session cache: ids are 32 random bytes and nonces 16; a nonce is answerable until spent or expired', (t) => {
   const { sessions, clock } = cache();
   const a = sessions.create();
   const b = sessions.create();
@@ -41,21 +41,27 @@ test('session cache: ids are 32 random bytes and nonces 16; a nonce is taken onc
   t.not(a.id, b.id);
   t.is(a.nonce.length, 16);
   t.false(a.nonce.equals(b.nonce));
-  t.true(sessions.takeNonce(a)?.equals(a.nonce));
-  t.is(sessions.takeNonce(a), null, 'single use');
-  sessions.renewNonce(b);
+  const first = a.nonce;
+  t.true(sessions.answerableNonce(a)?.equals(first));
+  t.true(sessions.answerableNonce(a)?.equals(first), 'asking again does not spend it');
+  sessions.spendNonce(a);
+  t.false(a.nonce.equals(first), 'a spent nonce is replaced');
+  t.true(sessions.answerableNonce(a)?.equals(a.nonce));
   clock.ms += 5_001;
-  t.is(sessions.takeNonce(b), null, 'expired');
+  t.is(sessions.answerableNonce(b), null, 'expired');
 });
 
-test('session cache: an open session lives as long as its newest nonce; a login ends after idle time without use', (t) => {
+test('session cache: an open session lives as long as its nonce, which restarts each time it is handed out', (t) => {
   const { sessions, clock } = cache();
   const open = sessions.create();
-  clock.ms += 9_000;
-  sessions.renewNonce(open);
+  const nonce = open.nonce;
+  clock.ms += 4_000;
+  t.true(sessions.currentNonce(open).equals(nonce), 'the same nonce, handed out again');
   clock.ms += 4_900;
-  t.is(sessions.get(open.id), open, 'renewing the nonce restarted its lifetime');
-  t.not(sessions.takeNonce(open), null);
+  t.is(sessions.get(open.id), open, 'handing it out restarted its lifetime');
+  t.true(sessions.answerableNonce(open)?.equals(nonce));
+  clock.ms += 200;
+  t.is(sessions.get(open.id), undefined, 'unanswered for the nonce lifetime: gone');
   const login = sessions.create();
   sessions.authenticate(login, identity, LOGIN_KEY);
   clock.ms += 59_000;
@@ -67,19 +73,31 @@ test('session cache: an open session lives as long as its newest nonce; a login 
   t.false(sessions.delete(login.id));
 });
 
-test('session cache: a challenge names a nonce with at least half its lifetime left, never a spent or stale one', (t) => {
+test('session cache: a logged-in session never names a spent or stale nonce', (t) => {
   const { sessions, clock } = cache();
   const session = sessions.create();
+  sessions.authenticate(session, identity, LOGIN_KEY);
+  sessions.spendNonce(session);
   const first = sessions.currentNonce(session);
   clock.ms += 2_400;
   t.true(sessions.currentNonce(session).equals(first), 'more than half its lifetime left: kept');
   clock.ms += 200;
   const second = sessions.currentNonce(session);
   t.false(second.equals(first), 'less than half left: renewed');
-  t.true(sessions.takeNonce(session)?.equals(second));
+  sessions.spendNonce(session);
   const third = sessions.currentNonce(session);
   t.false(third.equals(second), 'spent: renewed');
   clock.ms += 4_999;
+  t.true(sessions.answerableNonce(session)?.equals(third), 'the renewed nonce is answerable for its whole lifetime');
+});
+
+test(`session cache: ${MAX_WRONG_ANSWERS} wrong answers leave the session and its nonce alone; the next closes it`, (t) => {
+  const { sessions } = cache();
+  const session = sessions.create();
+  const nonce = session.nonce;
+  for (let i = 1; i <= MAX_WRONG_ANSWERS; i += 1) t.false(sessions.wrongAnswer(session), `wrong answer ${i}`);
   t.is(sessions.get(session.id), session);
-  t.true(sessions.takeNonce(session)?.equals(third), 'the renewed nonce is answerable for its whole lifetime');
+  t.true(session.nonce.equals(nonce));
+  t.true(sessions.wrongAnswer(session), `wrong answer ${MAX_WRONG_ANSWERS + 1}`);
+  t.is(sessions.get(session.id), undefined);
 });

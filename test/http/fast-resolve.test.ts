@@ -25,13 +25,13 @@ for (const [name, path] of CASES) {
     await node.register(t, '88.118/FAST-1');
     const hidden = await node.put('/api/handles/88.118/PRIVATE-1', [{ index: 1, type: 'URL', data: 'https://example.cn/p', permissions: '1100' }]);
     t.is(hidden.status, 201);
-    const before = await node.metric('idnode_http_requests_total{route="handles.get",status_class="2xx"}');
+    const before = await node.metric('idnode_http_requests_total{route="handles.get",status_class="2xx",protocol="http"}');
     const fast = await node.get(path);
     // A trailing `?` (empty query) takes the Koa route.
     const koa = await node.get(`${path}?`);
     t.is(fast.status, koa.status);
     t.is(fast.text, koa.text);
     t.deepEqual(stable(fast), stable(koa));
-    if (fast.status === 200) t.is(await node.metric('idnode_http_requests_total{route="handles.get",status_class="2xx"}'), before + 2);
+    if (fast.status === 200) t.is(await node.metric('idnode_http_requests_total{route="handles.get",status_class="2xx",protocol="http"}'), before + 2);
   });
 }

@@ -55,16 +55,25 @@ test('handles list: pageSize=0 gives only the count', async (t) => {
   t.deepEqual(reply.json, { responseCode: 1, prefix: '88.118', totalCount: '5', page: 0, pageSize: 0, handles: [] });
 });
 
-test('handles list: a negative or missing page or pageSize lists everything', async (t) => {
-  const node = await startNode(t);
+// Issue 17 item 9: the bounds hold in every form. Handle.net would list everything for each of these.
+test('handles list: pageSize alone is page 0 and bounded; page alone and negative values are 400/4', async (t) => {
+  const node = await startNode(t, { IDNODE_LIST_MAX_PAGE_SIZE: '3' });
   await registerAll(t, node, '88.118', SUFFIXES);
-  for (const query of ['page=-1&pageSize=2', 'page=1', 'pageSize=2', 'page=0&pageSize=-1']) {
+  const alone = await node.get('/api/handles?prefix=88.118&pageSize=2', { auth: ADMIN });
+  t.is(alone.status, 200);
+  t.deepEqual([alone.json.page, alone.json.pageSize, alone.json.handles.length, alone.json.totalCount], [0, 2, 2, '5']);
+  for (const query of ['pageSize=1000000000', 'pageSize=4', 'page=-1&pageSize=2', 'page=1', 'page=0&pageSize=-1', 'pageSize=-1', 'page=-1', 'page=+0&pageSize=2', 'pageSize=%201']) {
     const reply = await node.get(`/api/handles?prefix=88.118&${query}`, { auth: ADMIN });
-    t.is(reply.status, 200, query);
-    t.is(reply.json.handles.length, 5, query);
-    t.false('page' in reply.json, query);
-    t.false('pageSize' in reply.json, query);
+    t.is(reply.status, 400, query);
+    t.is(reply.json.responseCode, 4, query);
   }
+  // A + in a query is a space, as Java servlets read it too (page=+0 is " 0", which parseInt refuses); %2B is a plus.
+  const spaced = await node.get('/api/handles?prefix=88.118&page=+0&pageSize=2', { auth: ADMIN });
+  t.regex(spaced.json.message, /%2B/);
+  const plus = await node.get('/api/handles?prefix=88.118&page=%2B1&pageSize=%2B2', { auth: ADMIN });
+  t.deepEqual([plus.status, plus.json.page, plus.json.pageSize, plus.json.handles.length], [200, 1, 2, 2]);
+  const prefixes = await node.get('/api/prefixes?pageSize=1000000000', { auth: ADMIN });
+  t.is(prefixes.status, 400, 'the prefix listing holds the same bounds');
 });
 
 test('handles list: without paging a large listing is streamed whole', async (t) => {
@@ -134,4 +143,14 @@ test('handles list: IDNODE_LIST_HANDLES=false answers 501/5', async (t) => {
   const reply = await node.get('/api/handles?prefix=88.118', { auth: ADMIN });
   t.is(reply.status, 501);
   t.is(reply.json?.responseCode, 5);
+});
+
+test('handles list: POST /api/handles is the GET with its JSON body fields as parameters, as on Handle.net', async (t) => {
+  const node = await startNode(t);
+  await registerAll(t, node, '88.118', SUFFIXES);
+  const reply = await node.request('POST', '/api/handles', { auth: ADMIN, body: { prefix: '88.118', page: 0, pageSize: 2 } });
+  t.is(reply.status, 200, reply.text);
+  t.deepEqual([reply.json.prefix, reply.json.page, reply.json.pageSize, reply.json.handles.length], ['88.118', 0, 2, 2]);
+  const none = await node.request('POST', '/api/handles', { auth: ADMIN, body: {} });
+  t.deepEqual([none.status, none.json.responseCode], [400, 102]);
 });

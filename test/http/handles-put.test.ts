@@ -38,14 +38,22 @@ test('handles put: by default an existing handle is overwritten: 200 and all val
   t.deepEqual(values.map((v) => v.index), [3]);
 });
 
-test('handles put: overwrite parameters follow Java parseBoolean (a bare ?overwrite means false)', async (t) => {
+test('handles put: overwrite and mintNewSuffix are true or false in any case; any other spelling is 400/4 and writes nothing', async (t) => {
   const node = await startNode(t);
   await node.register(t, '88.118/BOOL');
-  for (const query of ['overwrite', 'overwrite=', 'overwrite=yes', 'overwrite=1', 'overwrite=FALSE']) {
+  for (const query of ['overwrite=false', 'overwrite=FALSE', 'overwrite=False']) {
     const reply = await node.put(`/api/handles/88.118/BOOL?${query}`, [url(1, 'https://example.cn/x')]);
     t.is(reply.status, 409, query);
     t.is(reply.json?.responseCode, 101, query);
   }
+  // Handle.net's Boolean.parseBoolean reads each of these as false — the opposite of what `1`, `yes` or a bare flag
+  // mean on every other parameter — so idnode refuses them (issue 17 item 9).
+  for (const query of ['overwrite', 'overwrite=', 'overwrite=yes', 'overwrite=1', 'overwrite=maybe', 'mintNewSuffix=1', 'mintNewSuffix=yes', 'mintNewSuffix']) {
+    const reply = await node.put(`/api/handles/88.118/BOOL?${query}`, [url(1, 'https://example.cn/x')]);
+    t.is(reply.status, 400, query);
+    t.is(reply.json?.responseCode, 4, query);
+  }
+  t.is((await valuesOf(node, '88.118/BOOL'))[0]?.data.value, 'https://example.cn/88.118/BOOL', 'nothing was written');
   for (const query of ['overwrite=true', 'overwrite=TRUE', 'overwrite=True']) {
     const reply = await node.put(`/api/handles/88.118/BOOL?${query}`, [url(1, `https://example.cn/${query}`)]);
     t.is(reply.status, 200, query);
@@ -217,9 +225,8 @@ test('handles put: timestamps are set by the server from its clock', async (t) =
 test('handles put: a handle under a prefix not homed here is 400/301', async (t) => {
   const node = await startNode(t);
   const reply = await node.put('/api/handles/99.1/x', [url(1, 'https://example.cn/x')]);
-  t.is(reply.status, 400);
-  t.is(reply.json.responseCode, 301);
-  t.is((await node.get('/api/handles/99.1/x')).status, 404);
+  t.deepEqual([reply.status, reply.json], [400, { responseCode: 301, handle: '99.1/x', message: "That prefix doesn't live here" }]);
+  t.is((await node.get('/api/handles/99.1/x')).status, 400, 'nothing was written; a resolution says the same');
 });
 
 test('handles put: an invalid value is 400/202 and creates nothing', async (t) => {
@@ -262,7 +269,7 @@ test('handles put: mintNewSuffix with index is 400/4, and it never mints prefix 
 
 test('handles put: a wrongly typed value field is responseCode 202 whichever check catches it', async (t) => {
   const node = await startNode(t);
-  for (const bad of [{ index: 1, type: 'URL', data: 'x', ttl: 1.5 }, { index: '1', type: 'URL', data: 'x' }, { index: 1, type: 'URL', data: 'x', permissions: 1110 }, { index: 1, type: 'URL', data: 'x', ttl: -5 }]) {
+  for (const bad of [{ index: 1, type: 'URL', data: 'x', ttl: 1.5 }, { index: '1.5', type: 'URL', data: 'x' }, { index: 1, type: 'URL', data: 'x', permissions: 110 }, { index: 1, type: 'URL', data: 'x', ttl: -5 }, { index: 1, type: 'URL', data: 'x', ttl: '86400' }]) {
     const reply = await node.put('/api/handles/88.118/TYPED', [bad]);
     t.is(reply.status, 400, JSON.stringify(bad));
     t.is(reply.json.responseCode, 202, JSON.stringify(bad));
@@ -297,7 +304,11 @@ test('handles put: a body of the wrong shape is 400/4 with a message naming the 
     [{}, 'body must be an array of values, {"values": [...]}, or one value with index, type and data'],
     [{ index: 1, type: 'URL' }, 'body must be an array of values, {"values": [...]}, or one value with index, type and data'],
     [{ values: 'x' }, 'body.values must be an array of values'],
-    [{ values: [url(1, 'https://example.cn/v')], handle: 5 }, 'body.handle must be a string'],
+    // Handle.net reads null as no values — which with overwrite would empty the record (docs/handle-compatibility.md).
+    [{ values: null }, 'body.values must be an array of values'],
+    [{ values: [url(1, 'https://example.cn/v')], handle: true }, 'body.handle must be a string'],
+    // A JSON integer is its digits (Gson getAsString), which then name another handle.
+    [{ values: [url(1, 'https://example.cn/v')], handle: 5 }, 'body handle "5" does not match the path'],
     [[5], 'body/0 must be object'],
   ];
   for (const [body, message] of cases) {

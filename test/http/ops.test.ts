@@ -40,11 +40,11 @@ test('ops: /metrics is Prometheus text and counts requests by route and status c
   t.regex(String(reply.headers['content-type']), /^text\/plain; version=0\.0\.4/);
   t.regex(reply.text, /^# HELP idnode_http_requests_total /m);
   t.regex(reply.text, /^# TYPE idnode_http_requests_total counter$/m);
-  t.is(sample(reply.text, 'idnode_http_requests_total{route="handles.get",status_class="2xx"}'), 2);
-  t.is(count(reply.text, 'idnode_http_requests_total{route="handles.list",status_class="2xx"}'), 0);
-  t.is(sample(reply.text, 'idnode_http_requests_total{route="handles.get",status_class="4xx"}'), 1);
-  t.is(sample(reply.text, 'idnode_http_requests_total{route="handles.put",status_class="2xx"}'), 1);
-  t.regex(reply.text, /^idnode_http_request_duration_seconds_bucket\{le="[^"]+",route="handles\.get"\} \d+$/m);
+  t.is(sample(reply.text, 'idnode_http_requests_total{route="handles.get",status_class="2xx",protocol="http"}'), 2);
+  t.is(count(reply.text, 'idnode_http_requests_total{route="handles.list",status_class="2xx",protocol="http"}'), 0);
+  t.is(sample(reply.text, 'idnode_http_requests_total{route="handles.get",status_class="4xx",protocol="http"}'), 1);
+  t.is(sample(reply.text, 'idnode_http_requests_total{route="handles.put",status_class="2xx",protocol="http"}'), 1);
+  t.regex(reply.text, /^idnode_http_request_duration_seconds_bucket\{le="[^"]+",route="handles\.get",protocol="http"\} \d+$/m);
 });
 
 test('ops: a request refused while its credentials are checked counts under its route, not unknown', async (t) => {
@@ -57,9 +57,9 @@ test('ops: a request refused while its credentials are checked counts under its 
   t.is((await node.get('/api/handles/88.118/WRONG', { auth: null, headers: { authorization: 'Handle sessionId="bogus"' } })).status, 401);
   const text = await scrape(node);
   for (const route of ['handles.put', 'handles.delete', 'handles.list', 'prefixes.home', 'handles.get']) {
-    t.is(sample(text, `idnode_http_requests_total{route="${route}",status_class="4xx"}`), 1, route);
+    t.is(sample(text, `idnode_http_requests_total{route="${route}",status_class="4xx",protocol="http"}`), 1, route);
   }
-  t.is(count(text, 'idnode_http_requests_total{route="unknown",status_class="4xx"}'), 0);
+  t.is(count(text, 'idnode_http_requests_total{route="unknown",status_class="4xx",protocol="http"}'), 0);
 });
 
 test('ops: resolutions count cache_miss, then cache_hit for the same handle, and negative_hit after not_found', async (t) => {

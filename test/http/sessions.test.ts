@@ -248,7 +248,7 @@ test('sessions: a wrong answer to PUT /api/sessions/this is 401 with {sessionId,
   const header = await node.request('PUT', '/api/sessions/this', { auth: null, headers: { authorization: handleAuthorization(challenge.sessionId, answerWithKey(RSA_ID, other, challenge)) } });
   t.is(header.status, 401);
   t.is(header.json.sessionId, challenge.sessionId);
-  t.not(header.json.nonce, challenge.nonce, 'the used nonce is replaced');
+  t.is(header.json.nonce, challenge.nonce, 'a wrong answer leaves the nonce as it was (issue 10)');
   t.is(header.json.error, 'the answer does not match a key of this identity');
   const next = { sessionId: challenge.sessionId, nonce: header.json.nonce as string };
   const answer = answerWithKey(RSA_ID, other, next);
@@ -338,7 +338,7 @@ test('sessions: alg is matched without regard to case or punctuation, and JSON n
   t.is(reply.json.id, SECRET_ID);
 });
 
-test('sessions: a fresh nonce after an expired one can be answered for its whole lifetime', async (t) => {
+test('sessions: a session left unanswered for the nonce lifetime is gone; the fresh one offered instead can be answered for its whole lifetime', async (t) => {
   const { node, rsa } = await enterprise(t, { IDNODE_NONCE_TTL_SECONDS: '5' });
   const opened = await node.request('POST', '/api/sessions', { auth: null });
   node.clock.advance(6_000);
@@ -347,12 +347,10 @@ test('sessions: a fresh nonce after an expired one can be answered for its whole
     headers: { authorization: handleAuthorization(opened.json.sessionId, answerWithKey(RSA_ID, rsa, { sessionId: opened.json.sessionId, nonce: opened.json.nonce })) },
   });
   t.is(expired.status, 401);
-  t.is(expired.json.sessionId, opened.json.sessionId, 'the same session, with a new nonce');
+  t.not(expired.json.sessionId, opened.json.sessionId, 'a new session, with its own nonce');
   node.clock.advance(4_500);
-  const answered = await node.request('PUT', '/api/sessions/this', {
-    auth: null,
-    headers: { authorization: handleAuthorization(opened.json.sessionId, answerWithKey(RSA_ID, rsa, { sessionId: opened.json.sessionId, nonce: expired.json.nonce })) },
-  });
+  const fresh = { sessionId: expired.json.sessionId as string, nonce: expired.json.nonce as string };
+  const answered = await node.request('PUT', '/api/sessions/this', { auth: null, headers: { authorization: handleAuthorization(fresh.sessionId, answerWithKey(RSA_ID, rsa, fresh)) } });
   t.is(answered.status, 200, answered.text);
 });
 
@@ -379,7 +377,7 @@ test('sessions: a challenge never names a stale nonce — a waiting or logged-in
   t.is(refused.status, 401);
   const challenge = challengeFrom(refused.headers['www-authenticate']);
   t.is(challenge.sessionId, opened.json.sessionId);
-  t.not(challenge.nonce, opened.json.nonce, 'a nonce about to expire is replaced before it is handed out');
+  t.is(challenge.nonce, opened.json.nonce, 'the same nonce (issue 10), its lifetime restarted as it is handed out again');
   node.clock.advance(4_000);
   const answered = await node.put('/api/handles/88.118.8/STALE', URL_VALUES, { auth: null, headers: { authorization: handleAuthorization(challenge.sessionId, answerWithKey(RSA_ID, rsa, challenge)) } });
   t.is(answered.status, 201, answered.text);

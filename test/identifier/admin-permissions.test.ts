@@ -94,6 +94,9 @@ const FORMS: ReadonlyArray<{ why: string; input: unknown; bits: number }> = [
   { why: 'array of truthy and falsy items', input: [0, 'x', null, {}, '', 2, undefined, Number.NaN], bits: 0b101010 },
   { why: 'array of 12 trues', input: Array.from({ length: 12 }, () => true), bits: 0xfff },
   { why: 'array with only element 11 set', input: [...Array.from({ length: 11 }, () => false), true], bits: 0x800 },
+  // Absent or null grants nothing, as Handle.net reads it (GsonUtility line 427).
+  { why: 'undefined (absent)', input: undefined, bits: 0 },
+  { why: 'null', input: null, bits: 0 },
 ];
 
 for (const c of FORMS) {
@@ -103,8 +106,6 @@ for (const c of FORMS) {
 }
 
 const BAD_FORMS: ReadonlyArray<{ why: string; input: unknown }> = [
-  { why: 'undefined', input: undefined },
-  { why: 'null', input: null },
   { why: 'an object', input: { ADD_HANDLE: true } },
   { why: 'negative number', input: -1 },
   { why: 'number 4096', input: 4096 },

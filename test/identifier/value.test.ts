@@ -98,6 +98,12 @@ test('value: index above 0 and at most 2^31-1 is kept', (t) => {
   for (const index of [1, 2, 100, 300, 2 ** 31 - 1]) t.is(parse(url({ index })).index, index, String(index));
 });
 
+// Issue 10: Handle.net reads an index with Gson's getAsInt, so a decimal string is that integer (Java parseInt rules).
+test('value: an index given as a decimal string is that integer', (t) => {
+  const cases: ReadonlyArray<readonly [string, number]> = [['1', 1], ['300', 300], ['+7', 7], ['007', 7], ['2147483647', 2 ** 31 - 1]];
+  for (const [text, index] of cases) t.is(parse(url({ index: text })).index, index, text);
+});
+
 const BAD_INDEXES: ReadonlyArray<readonly [unknown, string]> = [
   [0, 'zero'],
   [-1, 'negative'],
@@ -107,7 +113,15 @@ const BAD_INDEXES: ReadonlyArray<readonly [unknown, string]> = [
   [1.5, 'fraction'],
   [Number.NaN, 'NaN'],
   [Number.POSITIVE_INFINITY, 'infinity'],
-  ['1', 'numeric string'],
+  ['0', 'numeric string zero'],
+  ['-1', 'numeric string below 1'],
+  ['2147483648', 'numeric string beyond 32 bits'],
+  ['1.0', 'decimal string with a fraction'],
+  ['1e2', 'decimal string with an exponent'],
+  [' 1', 'decimal string with a space'],
+  ['0x10', 'hexadecimal string'],
+  ['\u0661', 'non-ASCII digit'],
+  ['', 'empty string'],
   [null, 'null'],
   [undefined, 'missing'],
   [true, 'boolean'],
@@ -134,11 +148,18 @@ test('value: type is kept as written', (t) => {
   for (const type of GOOD_TYPES) t.is(parse(url({ type })).type, type, type.slice(0, 20));
 });
 
+test('value: a type given as a JSON integer is its digits (Gson getAsString)', (t) => {
+  t.is(parse(url({ type: 10320 })).type, '10320');
+  t.is(parse(url({ type: 0 })).type, '0');
+});
+
 const BAD_TYPES: ReadonlyArray<readonly [unknown, string]> = [
   [undefined, 'missing'],
   ['', 'empty'],
   [null, 'null'],
-  [1, 'a number'],
+  [1.5, 'a number with a fraction'],
+  [2 ** 53, 'an integer JavaScript does not hold exactly'],
+  [true, 'a boolean'],
   [['URL'], 'an array'],
   ['A'.repeat(256), '256 characters'],
   ['\u{1F600}'.repeat(256), '256 astral code points'],
@@ -231,7 +252,7 @@ test('value: plainData picks string for clean UTF-8 and base64 otherwise', (t) =
 const BAD_DATA: ReadonlyArray<readonly [unknown, string]> = [
   [undefined, 'missing data'],
   [null, 'null data'],
-  [42, 'numeric data'],
+  [4.2, 'numeric data with a fraction'],
   [true, 'boolean data'],
   [['x'], 'array data'],
   [{ value: 'x' }, 'format missing'],
@@ -240,13 +261,13 @@ const BAD_DATA: ReadonlyArray<readonly [unknown, string]> = [
   [{ format: 'json', value: {} }, 'unknown format json'],
   [{ format: '', value: 'x' }, 'empty format'],
   [{ format: 'string' }, 'string without value'],
-  [{ format: 'string', value: 5 }, 'string with a numeric value'],
+  [{ format: 'string', value: 0.5 }, 'string with a fractional value'],
   [{ format: 'string', value: null }, 'string with a null value'],
   [{ format: 'hex', value: 'abc' }, 'odd-length hex'],
   [{ format: 'hex', value: 'zz' }, 'non-hex digits'],
   [{ format: 'hex', value: '0x41' }, 'hex with 0x'],
   [{ format: 'hex', value: '41 42' }, 'hex with a space'],
-  [{ format: 'hex', value: 4142 }, 'hex as a number'],
+  [{ format: 'hex', value: 414 }, 'hex as a number of odd length'],
   [{ format: 'base64', value: 'S' }, 'base64 of one character'],
   [{ format: 'base64', value: 'SGVsbG8=x' }, 'base64 with data after padding'],
   [{ format: 'base64', value: '====' }, 'base64 of padding only'],
@@ -320,6 +341,33 @@ const STRUCTURED_OK: ReadonlyArray<{ why: string; type: string; data: Record<str
   { why: 'RSA key', type: 'HS_PUBKEY', data: { format: 'key', value: { ...RSA } }, expected: { format: 'key', value: { ...RSA } } },
   { why: 'DSA key', type: 'HS_PUBKEY', data: { format: 'Key', value: { ...DSA } }, expected: { format: 'key', value: { ...DSA } } },
   {
+    why: 'admin index and permissions as PYHANDLE writes them (index a decimal string)',
+    type: 'HS_ADMIN',
+    data: { format: 'admin', value: { handle: '0.NA/88.118.8', index: '200', permissions: '011111110011' } },
+    expected: { format: 'admin', value: { handle: '0.NA/88.118.8', index: 200, permissions: '011111110011' } },
+  },
+  {
+    why: 'admin with legacyByteLength (accepted, not kept: it only picks an old wire encoding)',
+    type: 'HS_ADMIN',
+    data: { format: 'admin', value: { handle: '0.NA/88', index: '300', permissions: '111111111111', legacyByteLength: true } },
+    expected: { format: 'admin', value: { handle: '0.NA/88', index: 300, permissions: '111111111111' } },
+  },
+  {
+    why: 'admin without permissions grants nothing (GsonUtility line 427)',
+    type: 'HS_ADMIN',
+    data: { format: 'admin', value: { handle: '0.NA/88', index: 200 } },
+    expected: { format: 'admin', value: { handle: '0.NA/88', index: 200, permissions: '000000000000' } },
+  },
+  {
+    why: 'vlist indexes as decimal strings',
+    type: 'HS_VLIST',
+    data: { format: 'vlist', value: [{ handle: '0.NA/88.118', index: '300' }] },
+    expected: { format: 'vlist', value: [{ handle: '0.NA/88.118', index: 300 }] },
+  },
+  { why: 'key with lower-case kty', type: 'HS_PUBKEY', data: { format: 'key', value: { ...RSA, kty: 'rsa' } }, expected: { format: 'key', value: { ...RSA } } },
+  { why: 'RSA key with padded e', type: 'HS_PUBKEY', data: { format: 'key', value: { ...RSA, e: 'AQAB==' } }, expected: { format: 'key', value: { ...RSA } } },
+  { why: 'RSA key with standard base64 n', type: 'HS_PUBKEY', data: { format: 'key', value: { ...RSA, n: 'ab+/cw==' } }, expected: { format: 'key', value: { ...RSA, n: 'ab-_cw' } } },
+  {
     why: 'RSA key with private members dropped',
     type: 'HS_PUBKEY',
     data: { format: 'key', value: { ...RSA, d: 'c2VjcmV0', p: 'AQAB', q: 'AQAB' } },
@@ -363,9 +411,9 @@ const STRUCTURED_BAD: ReadonlyArray<{ why: string; type: string; data: unknown }
   { why: 'admin handle missing', type: 'HS_ADMIN', data: { format: 'admin', value: { index: 200, permissions: '*' } } },
   { why: 'admin handle invalid', type: 'HS_ADMIN', data: { format: 'admin', value: { handle: '88/', index: 200, permissions: '*' } } },
   { why: 'admin index negative', type: 'HS_ADMIN', data: { format: 'admin', value: { handle: '0.NA/88', index: -1, permissions: '*' } } },
-  { why: 'admin index a string', type: 'HS_ADMIN', data: { format: 'admin', value: { handle: '0.NA/88', index: '200', permissions: '*' } } },
+  { why: 'admin index a fractional string', type: 'HS_ADMIN', data: { format: 'admin', value: { handle: '0.NA/88', index: '200.0', permissions: '*' } } },
   { why: 'admin permissions not 0/1', type: 'HS_ADMIN', data: { format: 'admin', value: { handle: '0.NA/88', index: 200, permissions: '0111x1111111' } } },
-  { why: 'admin permissions missing', type: 'HS_ADMIN', data: { format: 'admin', value: { handle: '0.NA/88', index: 200 } } },
+  { why: 'admin permissions as a decimal string', type: 'HS_ADMIN', data: { format: 'admin', value: { handle: '0.NA/88', index: 200, permissions: '4095' } } },
   { why: 'admin permissions 13 characters', type: 'HS_ADMIN', data: { format: 'admin', value: { handle: '0.NA/88', index: 200, permissions: '0111111111111' } } },
   { why: 'vlist not an array', type: 'HS_VLIST', data: { format: 'vlist', value: { handle: '0.NA/88', index: 300 } } },
   { why: 'vlist item not an object', type: 'HS_VLIST', data: { format: 'vlist', value: ['300:0.NA/88'] } },
@@ -382,10 +430,8 @@ const STRUCTURED_BAD: ReadonlyArray<{ why: string; type: string; data: unknown }
   { why: 'key not an object', type: 'HS_PUBKEY', data: { format: 'key', value: 'AQAB' } },
   { why: 'key of kty EC', type: 'HS_PUBKEY', data: { format: 'key', value: { kty: 'EC', crv: 'P-256', x: 'AQAB', y: 'AQAB' } } },
   { why: 'key without kty', type: 'HS_PUBKEY', data: { format: 'key', value: { n: RSA.n, e: RSA.e } } },
-  { why: 'key with lower-case kty', type: 'HS_PUBKEY', data: { format: 'key', value: { ...RSA, kty: 'rsa' } } },
   { why: 'RSA key without e', type: 'HS_PUBKEY', data: { format: 'key', value: { kty: 'RSA', n: RSA.n } } },
-  { why: 'RSA key with padded e', type: 'HS_PUBKEY', data: { format: 'key', value: { ...RSA, e: 'AQAB==' } } },
-  { why: 'RSA key with standard base64 n', type: 'HS_PUBKEY', data: { format: 'key', value: { ...RSA, n: 'ab+/cd' } } },
+  { why: 'RSA key with a part of one base64 character too many', type: 'HS_PUBKEY', data: { format: 'key', value: { ...RSA, n: 'abcde' } } },
   { why: 'RSA key with empty n', type: 'HS_PUBKEY', data: { format: 'key', value: { ...RSA, n: '' } } },
   { why: 'RSA key with numeric e', type: 'HS_PUBKEY', data: { format: 'key', value: { ...RSA, e: 65537 } } },
   { why: 'DSA key without g', type: 'HS_PUBKEY', data: { format: 'key', value: { kty: 'DSA', y: DSA.y, p: DSA.p, q: DSA.q } } },
@@ -407,6 +453,67 @@ test('value: admin and vlist handles are checked under either case rule', (t) =>
 });
 
 // ---------------------------------------------------------------------------------------------------
+// site (GsonUtility SiteInfo, ServerInfo and Interface readers, lines 513-626)
+
+function siteOf(value: unknown): Record<string, unknown> {
+  return parse({ index: 1, type: 'HS_SITE', data: { format: 'site', value } }).data.value as Record<string, unknown>;
+}
+
+test('value: site numbers given as decimal strings and flags as "true"/"false" are stored as JSON numbers and booleans', (t) => {
+  const written = {
+    ...site(),
+    version: '1',
+    serialNumber: '7',
+    hashOption: '0',
+    primarySite: 'true',
+    multiPrimary: 'FALSE',
+    servers: [{ serverId: '1', address: '192.0.2.10', interfaces: [{ query: 'true', admin: false, protocol: 'TCP', port: '2641' }, { query: true, admin: true, protocol: '2', port: 8000 }] }],
+  };
+  t.deepEqual(siteOf(written), {
+    ...site(),
+    version: 1,
+    serialNumber: 7,
+    hashOption: 0,
+    primarySite: true,
+    multiPrimary: false,
+    servers: [{ serverId: 1, address: '192.0.2.10', interfaces: [{ query: true, admin: false, protocol: 'TCP', port: 2641 }, { query: true, admin: true, protocol: 2, port: 8000 }] }],
+  });
+});
+
+test('value: site attributes in the object form become the list form; a server key is checked and kept', (t) => {
+  const value = siteOf({ ...site(), attributes: { desc: 'primary', alt: ['a', 'b'] } });
+  t.deepEqual(value.attributes, [{ name: 'desc', value: 'primary' }, { name: 'alt', value: 'a' }, { name: 'alt', value: 'b' }]);
+  const keyed = siteOf({ ...site(), servers: [{ ...SITE.servers[0], publicKey: { format: 'KEY', value: { ...RSA, kty: 'rsa' } } }] });
+  t.deepEqual((keyed.servers as Record<string, unknown>[])[0]?.publicKey, { format: 'key', value: { ...RSA } });
+  t.deepEqual(siteOf(site()), site(), 'a site in the form Handle.net writes is kept as it is');
+});
+
+const BAD_SITES: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
+  [{ ...site(), version: 1.5 }, 'version with a fraction'],
+  [{ ...site(), version: {} }, 'version an object'],
+  [{ ...site(), serialNumber: '1e3' }, 'serialNumber with an exponent'],
+  [{ ...site(), hashOption: 300 }, 'hashOption beyond a byte'],
+  [{ ...site(), primarySite: 'yes' }, 'primarySite "yes" (Handle.net would read false)'],
+  [{ ...site(), multiPrimary: 1 }, 'multiPrimary 1'],
+  [{ ...site(), protocolVersion: 2.11 }, 'protocolVersion a JSON number (2.10 and 2.1 read the same)'],
+  [{ ...site(), protocolVersion: '2' }, 'protocolVersion without a minor version'],
+  [{ ...site(), attributes: 'desc' }, 'attributes a string'],
+  [{ ...site(), attributes: [{ name: 'desc' }] }, 'an attribute without a value'],
+  [{ ...site(), servers: [{ ...SITE.servers[0], serverId: 'one' }] }, 'serverId a word'],
+  [{ ...site(), servers: [{ ...SITE.servers[0], interfaces: [{ query: true, admin: true, protocol: 'udp', port: 2641 }] }] }, 'protocol in lower case'],
+  [{ ...site(), servers: [{ ...SITE.servers[0], interfaces: [{ query: true, admin: true, protocol: 'TCP', port: 2641.5 }] }] }, 'port with a fraction'],
+  [{ ...site(), servers: [{ ...SITE.servers[0], interfaces: ['TCP:2641'] }] }, 'an interface that is a string'],
+  [{ ...site(), servers: [{ ...SITE.servers[0], publicKey: 'AQAB' }] }, 'a server key as bare text'],
+  [{ ServerList: SITE.servers }, 'the pre-8 capitalized file form'],
+];
+
+for (const [value, why] of BAD_SITES) {
+  test(`value: site rejected, ${why}`, (t) => {
+    throwsCode(t, () => siteOf(value), 'INVALID_VALUE', why);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
 // ttl
 
 const TTLS: ReadonlyArray<{ why: string; ttl: unknown; ttlType: 0 | 1; seconds: number }> = [
@@ -420,6 +527,10 @@ const TTLS: ReadonlyArray<{ why: string; ttl: unknown; ttlType: 0 | 1; seconds: 
   { why: 'ISO-8601 with milliseconds', ttl: '2030-01-01T00:00:00.750Z', ttlType: 1, seconds: Date.UTC(2030, 0, 1) / 1000 },
   { why: 'ISO-8601 without seconds', ttl: '2030-01-01T00:00Z', ttlType: 1, seconds: Date.UTC(2030, 0, 1) / 1000 },
   { why: 'ISO-8601 leap day', ttl: '2028-02-29T12:30:15Z', ttlType: 1, seconds: Date.UTC(2028, 1, 29, 12, 30, 15) / 1000 },
+  // Handle.net's date reader assumes UTC and midnight when they are left out (docs/handle-compatibility.md).
+  { why: 'ISO-8601 date without time', ttl: '2030-01-01', ttlType: 1, seconds: Date.UTC(2030, 0, 1) / 1000 },
+  { why: 'ISO-8601 time without zone (UTC)', ttl: '2030-01-01T08:30:00', ttlType: 1, seconds: Date.UTC(2030, 0, 1, 8, 30) / 1000 },
+  { why: 'ISO-8601 date with a zone', ttl: '2030-01-01+08:00', ttlType: 1, seconds: Date.UTC(2029, 11, 31, 16) / 1000 },
 ];
 
 for (const c of TTLS) {
@@ -435,13 +546,17 @@ const BAD_TTLS: ReadonlyArray<readonly [unknown, string]> = [
   [1.5, 'fraction'],
   [2 ** 31, '2^31'],
   [Number.NaN, 'NaN'],
-  ['3600', 'numeric string'],
+  ['3600', 'numeric string (a relative ttl must be a JSON number)'],
+  ['-3600', 'signed numeric string'],
+  ['20300101', 'digits alone (Handle.net reads a year 20300101)'],
   ['', 'empty string'],
   [null, 'null'],
   [true, 'boolean'],
   [{}, 'object'],
-  ['2030-01-01', 'date without time'],
-  ['2030-01-01T00:00:00', 'time without zone'],
+  ['2030-01-01T', 'T without a time'],
+  ['2030-01-01T08', 'hour without minutes'],
+  ['20300101T000000Z', 'compact form'],
+  ['12030-01-01T00:00:00Z', 'five-digit year'],
   ['2030-01-01 00:00:00Z', 'space instead of T'],
   ['tomorrow', 'words'],
   ['Tue, 01 Jan 2030 00:00:00 GMT', 'HTTP date'],
@@ -501,6 +616,8 @@ const PERMISSIONS: ReadonlyArray<{ type: string; input: unknown; expected: strin
   { type: 'URL', input: '1100', expected: '1100' },
   { type: 'URL', input: '0110', expected: '0110' },
   { type: 'URL', input: '0010', expected: '0010' },
+  { type: 'URL', input: 1110, expected: '1110' },
+  { type: 'URL', input: 1111, expected: '1111' },
   { type: 'HS_ADMIN', input: undefined, expected: '1110' },
   { type: 'HS_SECKEY', input: undefined, expected: '1100' },
   { type: 'hs_seckey', input: undefined, expected: '1100' },
@@ -527,7 +644,8 @@ const BAD_PERMISSIONS: ReadonlyArray<{ type: string; input: unknown; why: string
   { type: 'URL', input: 'abcd', why: 'letters' },
   { type: 'URL', input: ' 1110', why: 'leading space' },
   { type: 'URL', input: '**', why: 'two stars' },
-  { type: 'URL', input: 1110, why: 'number' },
+  { type: 'URL', input: 110, why: 'number losing a leading zero' },
+  { type: 'URL', input: 1110.5, why: 'number with a fraction' },
   { type: 'URL', input: true, why: 'boolean' },
   { type: 'URL', input: null, why: 'null' },
   { type: 'URL', input: [1, 1, 1, 0], why: 'array' },
@@ -564,14 +682,15 @@ test('value: references default to none and are kept when given', (t) => {
   t.deepEqual(parse(url({ references: [] })).references, [], 'empty');
   const references = [{ handle: '88.118/other', index: 1 }, { handle: '0.NA/88.118', index: 300 }];
   t.deepEqual(parse(url({ references })).references, references, 'kept');
+  t.deepEqual(parse(url({ references: null })).references, [], 'null is none (GsonUtility line 257)');
+  t.deepEqual(parse(url({ references: [{ handle: '88.118/other', index: '1' }] })).references, [{ handle: '88.118/other', index: 1 }], 'index as a decimal string');
 });
 
 const BAD_REFERENCES: ReadonlyArray<readonly [unknown, string]> = [
-  [null, 'null'],
   ['88.118/other', 'a string'],
   [{ handle: '88.118/other', index: 1 }, 'a single object'],
   [[{ handle: '88.118/', index: 1 }], 'a bad handle'],
-  [[{ handle: 5, index: 1 }], 'a numeric handle'],
+  [[{ handle: 5.5, index: 1 }], 'a fractional handle'],
   [[{ handle: '88.118/other' }], 'a missing index'],
   [[{ handle: '88.118/other', index: -1 }], 'a negative index'],
   [[{ handle: '88.118/other', index: 1.5 }], 'a fractional index'],

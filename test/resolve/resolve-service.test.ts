@@ -10,7 +10,7 @@ function ask(node: ServiceNode, text: string, extra: Partial<ResolveRequest> = {
 }
 
 function values(result: ResolveResult): { index: number; type: string }[] {
-  if (result.kind === 'not-found') throw new Error('not found');
+  if (result.kind !== 'found' && result.kind !== 'referral') throw new Error(result.kind);
   return (JSON.parse(result.valuesJson) as { index: number; type: string }[]).map(({ index, type }) => ({ index, type }));
 }
 

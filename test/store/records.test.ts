@@ -28,9 +28,9 @@ test('store: updateRecord replaces the values and reports whether the record exi
 test('store: deleteRecord removes the record and reports whether it existed', async (t) => {
   const { store } = openTempStore(t);
   const h = await store.write(() => insertHandle(store, '88.118.8/PUMP-1'));
-  t.true(await store.write(() => store.deleteRecord(h.key)));
+  t.true(await store.write(() => store.deleteRecord(h.key, NOW_SECONDS)));
   t.is(store.getRecord(h.key), undefined);
-  t.false(await store.write(() => store.deleteRecord(h.key)));
+  t.false(await store.write(() => store.deleteRecord(h.key, NOW_SECONDS)));
 });
 
 test('store: inserting an existing handle key rejects HANDLE_ALREADY_EXISTS and keeps the first record', async (t) => {
@@ -57,14 +57,14 @@ test('store: handle counts are kept per prefix by triggers on insert and delete'
   t.is(store.countHandles(eight), 3);
   t.is(store.countHandles(eighty), 2);
 
-  await store.write(() => store.deleteRecord(handle('88.118.8/B').key));
+  await store.write(() => store.deleteRecord(handle('88.118.8/B').key, NOW_SECONDS));
   await store.write(() => store.updateRecord(handle('88.118.8/A').key, [urlValue(2, 'https://example.cn/u')], NOW_SECONDS));
   t.is(store.countHandles(eight), 2);
   t.is(store.countHandles(eighty), 2);
 
   await store.write(() => {
-    store.deleteRecord(handle('88.118.80/A').key);
-    store.deleteRecord(handle('88.118.80/B').key);
+    store.deleteRecord(handle('88.118.80/A').key, NOW_SECONDS);
+    store.deleteRecord(handle('88.118.80/B').key, NOW_SECONDS);
   });
   t.is(store.countHandles(eighty), 0);
   t.is(store.countHandles(handle('86.100/X').prefixKey), 0);

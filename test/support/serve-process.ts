@@ -19,6 +19,8 @@ export function serveEnv(db: string, extra: Record<string, string> = {}): NodeJS
     ...env,
     IDNODE_DB_PATH: db,
     IDNODE_PORT: '0',
+    // The Handle protocol on a free port, so its listeners start and stop with every served node under test.
+    IDNODE_HANDLE_PORT: 'auto',
     IDNODE_HOST: '127.0.0.1',
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_NODE_PREFIX: NODE_PREFIX,
@@ -39,6 +41,8 @@ export interface Exit {
 
 export interface ServeProcess {
   readonly port: number;
+  /** The Handle-protocol port (TCP and UDP), null when IDNODE_HANDLE_PORT=0. */
+  readonly handlePort: number | null;
   readonly pid: number;
   readonly child: ChildProcess;
   /** Settles when the process has exited and its output has been read (never rejects). */
@@ -86,6 +90,7 @@ export function startServe(t: ExecutionContext, env: NodeJS.ProcessEnv): Promise
       const pid = child.pid;
       resolve({
         port: (JSON.parse(line) as { port: number }).port,
+        handlePort: (JSON.parse(line) as { handlePort?: number | null }).handlePort ?? null,
         pid,
         child,
         exited,
