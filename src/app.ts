@@ -273,6 +273,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     maxChallenges: config.sessionMax,
     challengeTtlMs: config.nonceTtlSeconds * 1000,
     sessionIdleMs: config.sessionIdleSeconds * 1000,
+    chargeIdentity,
   });
 
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import test from 'ava';
 import { startNode, TestClock } from '../support/node-under-test.js';
 import { adminToken, approvedEnterprise, login, snms, valveRecord, valveTemplate } from '../support/snms-client.js';
+import { body, OC, sendAuthenticated, type Credentials } from '../support/wire-client.js';
+import { startWireNode, storedSecret } from '../support/wire-node.js';
 
 test('quota 603: an account\'s requests per day; -2 in the envelope with Retry-After until midnight in Asia/Shanghai; admins exempt', async (t) => {
   const node = await startNode(t, { IDNODE_QUOTA_DAILY_REQUESTS: '3' });
@@ -36,6 +38,17 @@ test('quota 603: a Handle identity gets 429 with responseCode 603; the node admi
   t.truthy(refused.headers['retry-after']);
   t.is((await node.get('/api/handles/88.118.8/Q-9')).status, 404);
   for (let i = 0; i < 4; i += 1) t.is((await node.put(`/api/handles/88.118/A-${i}`, [{ index: 1, type: 'URL', data: 'https://e.cn' }])).status, 201);
+});
+
+test('quota 603: a Handle identity over the Handle protocol (TCP) is refused with responseCode 603 once its day is spent', async (t) => {
+  const { node, target, admin } = await startWireNode(t, { IDNODE_QUOTA_DAILY_REQUESTS: '2' });
+  t.is((await node.put('/api/handles/0.NA/88.118.8', [{ index: 300, type: 'HS_SECKEY', data: 'enterprise-secret-0001' }])).status, 201);
+  const enterprise: Credentials = { kind: 'secret', handle: '0.NA/88.118.8', index: 300, secret: 'enterprise-secret-0001', ...storedSecret(node, '0.NA/88.118.8', 300) };
+  const create = (handle: string, who: Credentials) => sendAuthenticated(target, 'tcp', { opCode: OC.CREATE, body: body.values(handle, [{ index: 1, type: 'URL', data: 'https://e.cn' }]) }, who);
+  for (let i = 0; i < 2; i += 1) t.is((await create(`88.118.8/W-${i}`, enterprise)).answers[0]?.responseCode, 1);
+  t.is((await create('88.118.8/W-9', enterprise)).answers[0]?.responseCode, 603);
+  t.is((await node.get('/api/handles/88.118.8/W-9')).status, 404, 'nothing written');
+  for (let i = 0; i < 3; i += 1) t.is((await create(`88.118/WA-${i}`, admin)).answers[0]?.responseCode, 1, 'the node administrator is exempt');
 });
 
 test('quota 603: counts survive a restart of the node', async (t) => {
