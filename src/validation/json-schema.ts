@@ -23,11 +23,12 @@ export interface Validator {
   readonly errors: readonly SchemaError[];
 }
 
-function wrap(validate: ValidateFunction): Validator {
-  const check = ((data: unknown) => validate(data)) as Validator;
+function wrap(compile: () => ValidateFunction): Validator {
+  let validate: ValidateFunction | null = null;
+  const check = ((data: unknown) => (validate ??= compile())(data)) as Validator;
   Object.defineProperty(check, 'errors', {
     get: (): readonly SchemaError[] =>
-      (validate.errors ?? []).map((error: ErrorObject) => ({
+      (validate?.errors ?? []).map((error: ErrorObject) => ({
         instancePath: error.instancePath,
         keyword: error.keyword,
         params: error.params as Record<string, unknown>,
@@ -38,9 +39,19 @@ function wrap(validate: ValidateFunction): Validator {
   return check;
 }
 
-/** Compiles schema/<name>.schema.json. */
+const files = new Map<string, Validator>();
+
+/**
+ * The validator of schema/<name>.schema.json, one per name. It is compiled on its first use, not when a module
+ * asks for it at load: compiling every schema costs the node's start more than a second on a loaded machine.
+ */
 export function compileSchemaFile(name: string): Validator {
-  return wrap(ajv.compile(JSON.parse(readFileSync(new URL(`${name}.schema.json`, SCHEMA_DIR), 'utf8')) as object));
+  let validator = files.get(name);
+  if (validator === undefined) {
+    validator = wrap(() => ajv.compile(JSON.parse(readFileSync(new URL(`${name}.schema.json`, SCHEMA_DIR), 'utf8')) as object));
+    files.set(name, validator);
+  }
+  return validator;
 }
 
 /**
@@ -48,7 +59,8 @@ export function compileSchemaFile(name: string): Validator {
  * and keep the result. The schema is not added to ajv's registry, so compiling many never accumulates.
  */
 export function compileSchemaObject(schema: object): Validator {
-  return wrap(new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, addUsedSchema: false }).compile(schema));
+  const validate = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, addUsedSchema: false }).compile(schema);
+  return wrap(() => validate);
 }
 
 /** A JSON pointer as the field path people read: `/value/3/index` → `value[3].index`. */
