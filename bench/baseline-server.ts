@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { redirectPage } from '../src/pages/redirect-page.js';
 import { encodeIriToUri } from '../src/proxy/location-header.js';
 import { createdBody, handlePath, HANDLE_ROUTE, identifier, notFoundBody, proxyPath, resolvedBody } from './data-set.js';
+import { BATCH_ROUTE, batchCreatedBody } from './snms-batch.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -71,6 +72,16 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     // Read the whole request body, as idnode must, then answer like a successful create.
     req.on('data', () => {});
     req.on('end', () => send(res, 201, Buffer.from(createdBody(handleOf(url)))));
+    return;
+  }
+  if (req.method === 'POST' && url === BATCH_ROUTE) {
+    // Read and parse the whole batch, as idnode must, then answer every item as created.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const items = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { handle: string }[];
+      send(res, 200, Buffer.from(batchCreatedBody(items.map((item) => item.handle))));
+    });
     return;
   }
   send(res, 405, Buffer.alloc(0));

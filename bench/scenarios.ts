@@ -1,6 +1,7 @@
 // The measured scenarios: the requests each sends, the status and body check before measuring, and one autocannon run.
 
 import autocannon from 'autocannon';
+import { BATCH_ACCOUNT, BATCH_PASSWORD, BATCH_ROUTE, BATCH_SIZE, BATCH_VALUES, batchBody, batchHandles, batchTemplate } from './snms-batch.js';
 import { cpuSeconds } from './processes.js';
 import {
   adminAuthorization,
@@ -19,6 +20,7 @@ export const SCENARIO_NAMES = [
   'resolve-cold',
   'resolve-404',
   'register',
+  'batchCreate',
   'proxy-hot',
   'proxy-cold',
   'udp-resolve-hot',
@@ -32,7 +34,7 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 export type Phase = 'check' | 'warmup' | 'measure';
 
 export interface RequestShape {
-  readonly method: 'GET' | 'PUT';
+  readonly method: 'GET' | 'PUT' | 'POST';
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body?: string;
@@ -49,6 +51,10 @@ export interface Scenario {
   readonly fixed: boolean;
   /** The request sequence of a phase: the same phase yields the same sequence for idnode and the baseline. */
   requests(phase: Phase): () => RequestShape;
+  /** Identifiers each request writes, when more than one (reported as identifiers/s). */
+  readonly itemsPerRequest?: number;
+  /** Runs once against idnode before the check (logs in, creates what the scenario needs). */
+  prepare?(idnodePort: number): Promise<void>;
 }
 
 const PHASE_SEEDS: Record<Phase, number> = { check: 1, warmup: 2, measure: 3 };
@@ -108,6 +114,7 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
         };
       },
     },
+    batchCreateScenario(runTag),
   ];
   // The same resolutions through the resolver proxy: a browser's GET /{handle} → 302 to the record's URL value.
   const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'accept-language': 'zh-CN,zh;q=0.9' };
@@ -142,6 +149,39 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
     ];
   });
   return [...http, ...proxy, ...wire];
+}
+
+/** POST batches of 2,000 new identifiers (5 values each, checked against a template) as an SNMS administrator account. */
+function batchCreateScenario(runTag: string): Scenario {
+  let token = '';
+  return {
+    name: 'batchCreate',
+    transport: 'http',
+    expectedStatus: 200,
+    description: `POST ${BATCH_ROUTE} with ${BATCH_SIZE.toLocaleString('en-US')} new identifiers of ${BATCH_VALUES} values each (an SNMS admin account's bearer token)`,
+    fixed: false,
+    itemsPerRequest: BATCH_SIZE,
+    async prepare(port) {
+      const login = await sendOnce(port, { method: 'POST', path: '/identity/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: BATCH_ACCOUNT, password: BATCH_PASSWORD }) });
+      token = (JSON.parse(login.body) as { data?: { token?: string } }).data?.token ?? '';
+      if (token === '') throw new Error(`batchCreate: the bench account could not log in: ${login.body}`);
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+      const template = await sendOnce(port, { method: 'POST', path: '/snms/api/v5/template', headers, body: batchTemplate(NODE_PREFIX) });
+      if ((JSON.parse(template.body) as { status?: number }).status !== 1) throw new Error(`batchCreate: the template was refused: ${template.body}`);
+    },
+    requests(phase) {
+      let n = 0;
+      return () => {
+        n += 1;
+        return {
+          method: 'POST',
+          path: BATCH_ROUTE,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: batchBody(batchHandles(NODE_PREFIX, `${runTag}-${phase.toUpperCase()}`, n)),
+        };
+      };
+    },
+  };
 }
 
 export interface Reply {

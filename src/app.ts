@@ -12,8 +12,18 @@ import type { ResolveCache } from './cache/resolve-cache.js';
 import { SessionCache } from './cache/session-cache.js';
 import type { Config } from './config.js';
 import { IdnodeError } from './errors.js';
+import { buildBusiness, type Business } from './business.js';
 import { clientAddressing } from './http/client-address.js';
 import { credentials, loginAttempts } from './http/credentials.js';
+import { snmsAuth } from './http/snms-auth.js';
+import { snmsIdentityRoutes } from './http/snms-identity-routes.js';
+import { snmsDataRoutes } from './http/snms-data-routes.js';
+import { snmsTemplateRoutes } from './http/snms-template-routes.js';
+import { snmsEnterpriseRoutes } from './http/snms-enterprise-routes.js';
+import { snmsAuditRoutes } from './http/snms-audit-routes.js';
+import { consoleRoutes } from './http/console-routes.js';
+import { snmsMessageOf } from './http/answer.js';
+import { IdentifierService } from './snms/identifier-service.js';
 import { fastResolve } from './http/fast-resolve.js';
 import { fastProxy } from './http/fast-proxy.js';
 import { handlesRoutes } from './http/handles-routes.js';
@@ -76,7 +86,9 @@ export interface IdnodeNode {
   readonly bootstrap: BootstrapResult;
   readonly sessions: SessionService;
   /** The use cases behind the HTTP routes, for callers that are not HTTP (other listeners, the tests of the services). */
-  readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService };
+  readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService; readonly identifiers: IdentifierService };
+  /** The secondary-node business behind the SNMS routes and the console. */
+  readonly business: Business;
   /** This run's usage record (resolution counters, heartbeat) for the monthly report; flushed every few seconds. */
   readonly usage: UsageRecorder;
   /** Answers Handle-protocol messages (TCP and UDP, src/wire/) over the same services, cache, limits and metrics. */
@@ -154,6 +166,13 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   // Until publishSite names the ports bound, the configured ones (a Handle port chosen at start is not known yet).
   const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk, config.handlePort === 0 ? null : config.handlePort));
   const hierarchy = new Hierarchy({ config, store, metrics, logger: options.logger, nowMs, rule, nodeKey, site: currentSite, isNodeAdmin: (identity) => policy.isNodeAdmin(identity, lookup) });
+  let business: Business;
+  try {
+    business = buildBusiness({ store, config, policy, lookup, rule, nowMs, compiledTemplates: caches.templates, nodeSite: () => currentSite() });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const resolve = new ResolveService(store, cache, policy, metrics, {
     rule,
     peekRecord: (key) => records.get(key, () => store.getRecord(key)?.values, false),
@@ -162,10 +181,26 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
+    stopped: business.stopped,
     usage: usage.tally,
     ...(hierarchy.beyond === undefined ? {} : { beyond: hierarchy.beyond }),
   }, lookup);
-  const register = new RegisterService(store, policy, metrics, { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs }, lookup);
+  const register = new RegisterService(
+    store,
+    policy,
+    metrics,
+    { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs, journal: business.journal },
+    lookup,
+  );
+  const identifiers = new IdentifierService({
+    register,
+    resolve,
+    templates: business.templates,
+    authority: business.authority,
+    stopped: business.stopped,
+    rule,
+    messageOf: snmsMessageOf,
+  });
   const prefixes = new PrefixService(store, policy, {
     listHandlesEnabled: config.listHandlesEnabled,
     listMaxPageSize: config.listMaxPageSize,
@@ -216,9 +251,16 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     clients,
     recurses: config.role === 'top-level' || config.upstreamUrl !== null,
   });
+  const addressOf = clients.address;
   const router = buildRouter({
-    ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes, recurse: (request, local, hops) => hierarchy.resolveRecursively(request, local, hops) }),
+    ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes, addressOf, recurse: (request, local, hops) => hierarchy.resolveRecursively(request, local, hops) }),
     ...hierarchyRoutes(hierarchy, config.bodyLimitBytes),
+    ...snmsIdentityRoutes({ accounts: business.accounts, authority: business.authority, limits, clients, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...snmsDataRoutes({ identifiers, bodyLimitBytes: config.bodyLimitBytes, batchBodyLimitBytes: config.batchBodyLimitBytes, addressOf }),
+    ...snmsEnterpriseRoutes({ ...business, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...snmsAuditRoutes(business),
+    ...consoleRoutes({ ...business, limits, clients, identifiers, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...snmsTemplateRoutes({ templates: business.templates, authority: business.authority, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...prefixesRoutes(prefixes),
     ...sessionsRoutes(sessions, loginAttempts(limits, clients), config.bodyLimitBytes, rule),
     ...siteRoutes(currentSite),
@@ -226,7 +268,12 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: clients.address }),
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
-  app.use(credentials({ authenticator, sessions, limits, clients, rule }));
+  // Node administrators are never refused by the daily quota: they set it.
+  const chargeIdentity = (identity: Identity): void => {
+    if (!policy.isNodeAdmin(identity, lookup)) business.quotas.chargeRequest(`identity:${identity.index}:${identity.handle.key}`);
+  };
+  app.use(credentials({ authenticator, sessions, limits, clients, rule, chargeIdentity }));
+  app.use(snmsAuth({ accounts: business.accounts, limits, quotas: business.quotas }));
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
   app.use(router.routes()).use(router.allowedMethods());
 
@@ -262,10 +309,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     maxChallenges: config.sessionMax,
     challengeTtlMs: config.nonceTtlSeconds * 1000,
     sessionIdleMs: config.sessionIdleSeconds * 1000,
+    chargeIdentity,
   });
 
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
-  const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => caches.clear());
+  const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => {
+    caches.clear();
+    business.stopped.reload();
+  });
   usage.start();
 
   return {
@@ -276,7 +327,8 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     metrics,
     bootstrap,
     sessions,
-    services: { resolve, register, prefixes },
+    services: { resolve, register, prefixes, identifiers },
+    business,
     usage,
     wire,
     hierarchy,
@@ -288,6 +340,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     close() {
       hierarchy.stop();
       stopWatching();
+      business.close();
       void usage.stop();
       store.close();
     },

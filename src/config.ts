@@ -67,6 +67,20 @@ export interface Config {
   readonly listMaxPageSize: number;
   readonly secretHashIterations: number;
   readonly authCacheSeconds: number;
+  /** scrypt cost (log2 N) of new SNMS account passwords. */
+  readonly passwordHashCost: number;
+  /** File of the key that seals account password digests for the cipher login; null → `<dbPath>.seal-key`. */
+  readonly sealKeyPath: string | null;
+  /** Largest body of an SNMS batch call (2,000 records). */
+  readonly batchBodyLimitBytes: number;
+  /** Requests per day (Asia/Shanghai) per SNMS account or Handle identity; 0 = no cap (IDIS 603). */
+  readonly quotaDailyRequests: number;
+  /** Handles per prefix; 0 = no cap (IDIS 604). */
+  readonly quotaHandlesPerPrefix: number;
+  /** Prefixes per enterprise (every state but rejected); 0 = no cap (IDIS 605). */
+  readonly quotaPrefixesPerEnterprise: number;
+  /** The registering top-level node's name in /snms/api/prefix/query (`ghrName`). */
+  readonly ghrName: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The node's place in the hierarchy (docs/hierarchy.md): a secondary node, or the top-level node others join. */
   readonly role: 'secondary' | 'top-level';
@@ -258,6 +272,13 @@ export const VARIABLES = {
   IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },
   IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 1_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },
   IDNODE_AUTH_CACHE_SECONDS: { key: 'authCacheSeconds', defaultText: '300', parse: integer(0, 86_400), description: 'how long a verified secret is remembered (keyed by an HMAC, never the secret)' },
+  IDNODE_PASSWORD_HASH_COST: { key: 'passwordHashCost', defaultText: '15', parse: integer(10, 20), description: 'scrypt cost (log2 N) for new SNMS account passwords' },
+  IDNODE_SEAL_KEY_PATH: { key: 'sealKeyPath', defaultText: '', parse: optionalText, description: 'file of the key sealing account password digests for /identity/token/v1 (default <IDNODE_DB_PATH>.seal-key; created on first start; keep it out of store backups)' },
+  IDNODE_BATCH_BODY_LIMIT_BYTES: { key: 'batchBodyLimitBytes', defaultText: String(16 * MIB), parse: integer(1024, 256 * MIB), description: 'largest body of an SNMS batchCreate/batchUpdate/batchDelete call' },
+  IDNODE_QUOTA_DAILY_REQUESTS: { key: 'quotaDailyRequests', defaultText: '1000000', parse: integer(0, 1_000_000_000), description: 'requests per day (Asia/Shanghai) per SNMS account or Handle identity, administrators exempt; 0 = no cap (603)' },
+  IDNODE_QUOTA_HANDLES_PER_PREFIX: { key: 'quotaHandlesPerPrefix', defaultText: '0', parse: integer(0, 1_000_000_000_000), description: 'handles a prefix may hold; 0 = no cap (604)' },
+  IDNODE_QUOTA_PREFIXES_PER_ENTERPRISE: { key: 'quotaPrefixesPerEnterprise', defaultText: '10', parse: integer(0, 1_000_000), description: 'prefixes an enterprise may hold or apply for; 0 = no cap (605)' },
+  IDNODE_GHR_NAME: { key: 'ghrName', defaultText: '', parse: (raw) => raw, description: 'name of the top-level node this node registers with, shown as ghrName by /snms/api/prefix/query' },
   IDNODE_LOG_LEVEL: { key: 'logLevel', defaultText: 'info', parse: logLevel, description: 'pino log level' },
   IDNODE_ROLE: { key: 'role', defaultText: 'secondary', parse: role, description: 'place in the hierarchy: `secondary` or `top-level` ([docs/hierarchy.md](docs/hierarchy.md))' },
   IDNODE_UPSTREAM_URL: { key: 'upstreamUrl', defaultText: '', parse: upstreamUrl, description: "a secondary node's top-level node, `http(s)://host:port`; unset: a node on its own" },

@@ -89,6 +89,7 @@ const OWNERS: Readonly<Record<string, readonly string[]>> = {
   '@koa/router': ['http'],
   saxes: ['proxy'],
   'qrcode-generator': ['pages'],
+  ajv: ['validation'],
 };
 
 test('architecture: each library is imported from its one folder', (t) => {

@@ -38,6 +38,8 @@ export class NodeCaches {
    */
   readonly proxyPlans: DerivedCache<ProxyPlan>;
   readonly pages: DerivedCache<string>;
+  /** Compiled data templates (JSON Schema validators), by template id and revision: immutable, so never invalidated. */
+  readonly templates = new RecordCache<object>(1_000);
 
   constructor(options: NodeCachesOptions) {
     this.resolve = new ResolveCache({ maxEntries: options.resolveMaxEntries, maxBytes: options.resolveMaxBytes, nowMs: options.nowMs });

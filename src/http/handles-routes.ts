@@ -1,6 +1,7 @@
 // `/api/handles`: resolve, create/replace/add values, delete, and list a prefix's handles (reference §3.2–3.5).
 
 import { Readable } from 'node:stream';
+import { identityText } from '../auth/identity.js';
 import { IdnodeError } from '../errors.js';
 import { parseHandle, type CaseRule } from '../identifier/handle.js';
 import type { PrefixService } from '../prefixes/prefix-service.js';
@@ -22,6 +23,8 @@ export interface HandlesRoutesDeps {
   readonly prefixes: PrefixService;
   readonly rule: CaseRule;
   readonly bodyLimitBytes: number;
+  /** The client's address, recorded with each change in the audit log. */
+  readonly addressOf: (req: NodeContext['req']) => string;
   /**
    * Resolution through the hierarchy (docs/hierarchy.md) for a request asking for recursion, from this node's own
    * answer and the recursion count the request came with; absent, recursion is not offered.
@@ -175,7 +178,8 @@ export function handlesRoutes(deps: HandlesRoutesDeps): RouteHandlers {
     const pathKey = mint ? null : parseHandle(text, rule).key;
     const body = await readBodyUnechoed(ctx);
     const values = bodyValues(body, pathKey, rule);
-    const result = await deps.register.put({ handleText: text, mint, identity, values, indexes: wanted, overwrite });
+    const actor = { who: identityText(identity), from: deps.addressOf(ctx.req) };
+    const result = await deps.register.put({ handleText: text, mint, identity, values, indexes: wanted, overwrite, actor });
     // Echo the handle as the caller spelled it (reference §1), also a slash-less `P` that wrote `0.NA/P`; only a
     // minted handle is new to the caller.
     const echo = mint ? result.handle : text;
@@ -190,7 +194,8 @@ export function handlesRoutes(deps: HandlesRoutesDeps): RouteHandlers {
     const identity = requireIdentity(ctx);
     const wanted = indexes(query, false);
     const handle = parseHandle(text, rule);
-    await deps.register.delete({ handle, identity, indexes: wanted === 'various' ? null : wanted });
+    const actor = { who: identityText(identity), from: deps.addressOf(ctx.req) };
+    await deps.register.delete({ handle, identity, indexes: wanted === 'various' ? null : wanted, actor });
     sendHandleJson(ctx, 200, `{"responseCode":1,"handle":${quote(text)}}`);
   }
 

@@ -72,6 +72,8 @@ export interface ResolveServiceOptions {
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
+  /** Prefixes whose handles do not resolve (disabled or pending deletion through the SNMS API); none when absent. */
+  readonly stopped?: { has(prefixKey: string): boolean };
   /** Resolutions answered with values, counted per prefix for the monthly report. */
   readonly usage: ResolutionTally;
   /** The hierarchy's answers for handles not stored here; none on a node on its own. */
@@ -94,10 +96,13 @@ export class ResolveService {
 
   /**
    * Resolves a handle. Anonymous callers (and `publicOnly=true`) are answered from the cache of public values;
-   * callers asking for non-public values go to the store and need READ_VALUE. Throws AUTHENTICATION_NEEDED
+   * callers asking for non-public values go to the store and need READ_VALUE. Throws PREFIX_DISABLED, AUTHENTICATION_NEEDED
    * (anonymous, publicOnly=false, a value asked for is non-public), INSUFFICIENT_PERMISSIONS, STORE_*.
    */
   resolve(request: ResolveRequest): ResolveResult {
+    // A disabled prefix answers as a prefix this server is not responsible for (Handle responseCode 301), not as a
+    // missing handle: its identifiers exist and come back when it is enabled again (docs/snms.md).
+    if (this.options.stopped?.has(request.handle.prefixKey) === true) throw new IdnodeError('PREFIX_DISABLED', `prefix ${request.handle.prefix} is disabled on this node`);
     const publicOnly = request.publicOnly ?? request.identity === null;
     if (!publicOnly && request.identity !== null) return this.resolveAll(request, request.identity);
     const cached = this.cachedPublic(request.handle);

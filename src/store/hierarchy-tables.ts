@@ -1,4 +1,4 @@
-// The store's side of a top-level node (schema/004): admitted secondary nodes, their filed prefixes, statistics and
+// The store's side of a top-level node (schema/004-hierarchy.sql): admitted secondary nodes, their filed prefixes, statistics and
 // escrowed records. Every apply* method applies a report only when its sequence number is new for its subject.
 
 import type { Database, Statement } from 'better-sqlite3';

@@ -1,4 +1,4 @@
-// The store's side of a secondary node's reports to its upstream (schema/004): hierarchy settings, the outbox the
+// The store's side of a secondary node's reports to its upstream (schema/004-hierarchy.sql): hierarchy settings, the outbox the
 // triggers fill, and the reads each report is made from.
 
 import type { Database, Statement } from 'better-sqlite3';
@@ -25,7 +25,7 @@ export interface EscrowSource {
   readonly publicValues: string | null;
 }
 
-/** The served condition of the triggers in schema/004, for the rows that were there before filing was switched on. */
+/** The served condition of the triggers in schema/004-hierarchy.sql, for the rows that were there before filing was switched on. */
 const SERVED = `(CASE WHEN prefix_key = '0.NA' THEN substr(handle_key, 6) ELSE prefix_key END) = @node
   OR substr((CASE WHEN prefix_key = '0.NA' THEN substr(handle_key, 6) ELSE prefix_key END), 1, length(@node) + 1) = @node || '.'`;
 

@@ -68,6 +68,8 @@ export interface DispatcherDeps extends Omit<OperationDeps, 'valuesMemo'> {
   readonly maxChallenges: number;
   readonly challengeTtlMs: number;
   readonly sessionIdleMs: number;
+  /** Counts a request of an authenticated identity against its daily quota; throws REQUEST_LIMIT_DAILY (603). */
+  readonly chargeIdentity?: (identity: Identity) => void;
 }
 
 const ROUTES: Readonly<Record<number, RouteName>> = {
@@ -244,7 +246,7 @@ export class WireDispatcher {
     await this.handle(envelope, Buffer.alloc(0), peer, send, error);
   }
 
-  /** Checks an answer under the failed-login limit (charging it when it fails) and the identity's request limit. */
+  /** Checks an answer under the failed-login limit (charging it when it fails), the identity's request limit and daily quota. */
   private async login(body: AnswerBody, pending: Parameters<typeof verifyWireAnswer>[1], network: string): Promise<Identity> {
     const { limits } = this.deps;
     const claimed = claimedKey(body, this.deps.rule);
@@ -260,6 +262,7 @@ export class WireDispatcher {
     limits.loginSucceeded(network, claimed);
     const refused = limits.admitIdentity(`${identity.index}:${identity.handle.key}`);
     if (refused !== null) throw new IdnodeError('RATE_LIMITED', undefined, { retryAfterSeconds: refused });
+    this.deps.chargeIdentity?.(identity);
     return identity;
   }
 
@@ -275,7 +278,7 @@ export class WireDispatcher {
     try {
       const read = performRead(request, identity, this.operations);
       if (read !== null) await reply(context, read);
-      else for await (const outcome of perform(request, identity, this.operations, peer.protocol)) await reply(context, outcome);
+      else for await (const outcome of perform(request, identity, this.operations, peer)) await reply(context, outcome);
     } catch (error) {
       if (identity === null && error instanceof IdnodeError && error.code === 'AUTHENTICATION_NEEDED') {
         const challenge = this.challenges.create(request, request.envelope.sessionId !== 0 && this.sessions.get(request.envelope.sessionId) !== undefined ? request.envelope.sessionId : 0);

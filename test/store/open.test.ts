@@ -29,7 +29,12 @@ test('store: a new store is migrated to user_version = number of schema migratio
   t.is(other.pragma('user_version', { simple: true }), SCHEMA_FILES.length);
   const tables = other.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
   t.deepEqual(tables, [
+    'account_tokens',
+    'accounts',
+    'audit_log',
     'daily_counts',
+    'enterprise_prefixes',
+    'enterprises',
     'escrow_records',
     'handle_counts',
     'handles',
@@ -41,9 +46,11 @@ test('store: a new store is migrated to user_version = number of schema migratio
     'node_runs',
     'outbox',
     'prefixes',
+    'quota_counters',
     'settings',
     // AUTOINCREMENT's counter (the outbox's sequence numbers are never reused).
     'sqlite_sequence',
+    'templates',
   ]);
 });
 

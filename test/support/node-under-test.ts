@@ -126,6 +126,7 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_NODE_PREFIX: NODE_PREFIX,
     IDNODE_SECRET_HASH_ITERATIONS: '1000',
+    IDNODE_PASSWORD_HASH_COST: '10',
     IDNODE_LOG_LEVEL: 'silent',
     IDNODE_HOST: '127.0.0.1',
     IDNODE_PORT: '0',
