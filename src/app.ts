@@ -45,7 +45,8 @@ import { prefixRecordHandle, type CaseRule } from './identifier/handle.js';
 import type { Identity } from './auth/identity.js';
 import { nodeSite, publishSite, type Site } from './prefixes/site.js';
 import { prefixRecordDirectory } from './pages/enterprise.js';
-import { TYPE_NAMES, type ValueLabels } from './pages/labels.js';
+import type { ValueLabels } from './pages/labels.js';
+import { templateLabels } from './templates/template-labels.js';
 import { nodeTimeZone } from './pages/local-time.js';
 import type { Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
@@ -243,7 +244,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     plans: caches.proxyPlans,
     pages: caches.pages,
     enterprises: prefixRecordDirectory((prefix) => lookup(prefixRecordHandle(prefix, rule).key)),
-    labels: options.labels ?? TYPE_NAMES,
+    labels: options.labels ?? templateLabels(business.templates),
     timeZone: options.timeZone ?? nodeTimeZone(),
     publicUrl: config.publicUrl,
     random: options.random ?? Math.random,

@@ -1,4 +1,4 @@
-// What the product page calls each value: a label provider (SNMS template item names, once wired) or the type names.
+// What the product page calls each value: a label provider (SNMS template item names, src/templates/template-labels.ts).
 
 import type { ValueJson } from '../identifier/value-json.js';
 import type { Language } from './messages.js';
@@ -15,6 +15,3 @@ export type Labels = ReadonlyMap<number, string>;
 export interface ValueLabels {
   labelsOf(handle: string, values: readonly ValueJson[], language: Language): Labels | null;
 }
-
-/** The default: every value is shown under its type name. */
-export const TYPE_NAMES: ValueLabels = { labelsOf: () => null };

@@ -14,6 +14,8 @@ export interface SnmsRecordInput {
 export interface CompiledTemplate {
   readonly id: number;
   readonly revision: number;
+  /** Each item's name by its index (enabled and disabled alike: a record keeps values of a disabled item). */
+  readonly names: ReadonlyMap<number, string>;
   /**
    * Throws the first way `record` breaks the template: TEMPLATE_INDEX_UNKNOWN (`非法操作，索引<n>在模板中不存在`: an
    * index no item has, 1001 included), TEMPLATE_MISMATCH (a disabled item, another type at the index, a length outside
@@ -89,6 +91,7 @@ export function compileTemplate(id: number, revision: number, body: TemplateBody
   return {
     id,
     revision,
+    names: new Map(body.items.map((item) => [item.idIndex, item.name])),
     check(record) {
       if (!validate(record)) throw errorOf(validate.errors[0], record, body);
     },

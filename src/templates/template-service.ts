@@ -118,6 +118,15 @@ export class TemplateService {
   }
 
   /**
+   * The names of a template version's items by index, for the product page: the same object for as long as the
+   * template is unchanged (a page cached with it is rendered again after a change); null when there is no such template.
+   */
+  itemNames(prefixKey: string, version: string): ReadonlyMap<number, string> | null {
+    if (this.rows.revision(prefixKey, version) === undefined) return null;
+    return this.validator(prefixKey, version).names;
+  }
+
+  /**
    * Inside the write of a record validated against `validated`: checks the record again when the template changed since
    * (or throws TEMPLATE_NOT_FOUND when it is gone), so no record is ever written against a template it breaks.
    */
