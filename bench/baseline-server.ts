@@ -1,7 +1,10 @@
 // The ceiling: a bare node:http server answering idnode's benchmark paths with the same bytes from a Map.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createdBody, handlePath, HANDLE_ROUTE, identifier, notFoundBody, resolvedBody } from './data-set.js';
+import { redirectPage } from '../src/pages/redirect-page.js';
+import { encodeIriToUri } from '../src/proxy/location-header.js';
+import { createdBody, handlePath, HANDLE_ROUTE, identifier, notFoundBody, proxyPath, resolvedBody } from './data-set.js';
+import { BATCH_ROUTE, batchCreatedBody } from './snms-batch.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -18,13 +21,22 @@ function positiveInteger(name: string): number {
 const identifiers = positiveInteger('BENCH_IDENTIFIERS');
 const port = positiveInteger('BENCH_PORT');
 
-// Every seeded handle's path → the exact body idnode answers with, built from the same generator as the seed.
+// Every seeded handle's path → the exact body idnode answers with, built from the same generator as the seed; with
+// BENCH_PROXY=1 also its proxy path → the redirect idnode's resolver proxy answers (Location and the same HTML body).
 const started = performance.now();
 const bodies = new Map<string, Buffer>();
+const redirects = new Map<string, { readonly location: string; readonly body: Buffer }>();
+const withProxy = process.env.BENCH_PROXY === '1';
 for (let i = 0; i < identifiers; i += 1) {
   const { handle, values } = identifier(i);
   bodies.set(handlePath(handle), Buffer.from(resolvedBody(handle, values)));
+  const url = values.find((value) => value.type === 'URL')?.data.value;
+  if (withProxy && typeof url === 'string') {
+    const location = encodeIriToUri(url);
+    redirects.set(proxyPath(handle), { location, body: Buffer.from(redirectPage(location)) });
+  }
 }
+const HTML_TYPE = 'text/html; charset=utf-8';
 const READY = Buffer.from('{"status":"ready"}');
 
 function send(res: ServerResponse, status: number, body: Buffer): void {
@@ -45,7 +57,12 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   const url = req.url ?? '/';
   if (req.method === 'GET') {
     const body = bodies.get(url);
+    const redirect = body === undefined ? redirects.get(url) : undefined;
     if (body !== undefined) send(res, 200, body);
+    else if (redirect !== undefined) {
+      res.writeHead(302, { 'Content-Type': HTML_TYPE, Location: redirect.location, 'Content-Length': redirect.body.length });
+      res.end(redirect.body);
+    }
     else if (url.startsWith(HANDLE_ROUTE)) send(res, 404, Buffer.from(notFoundBody(handleOf(url))));
     else if (url === '/readyz') send(res, 200, READY);
     else send(res, 404, Buffer.alloc(0));
@@ -55,6 +72,16 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     // Read the whole request body, as idnode must, then answer like a successful create.
     req.on('data', () => {});
     req.on('end', () => send(res, 201, Buffer.from(createdBody(handleOf(url)))));
+    return;
+  }
+  if (req.method === 'POST' && url === BATCH_ROUTE) {
+    // Read and parse the whole batch, as idnode must, then answer every item as created.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const items = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { handle: string }[];
+      send(res, 200, Buffer.from(batchCreatedBody(items.map((item) => item.handle))));
+    });
     return;
   }
   send(res, 405, Buffer.alloc(0));

@@ -71,6 +71,11 @@ export function handlePath(handle: string): string {
   return `${HANDLE_ROUTE}${handle}`;
 }
 
+/** The resolver proxy's path of a handle (the generated handles need no percent-encoding). */
+export function proxyPath(handle: string): string {
+  return `/${handle}`;
+}
+
 /** idnode's 200 body for an anonymous resolve of a seeded handle (all seeded values are publicly readable). */
 export function resolvedBody(handle: string, values: readonly HandleValue[]): string {
   return `{"responseCode":1,"handle":${JSON.stringify(handle)},"values":${JSON.stringify(values.map(valueToJson))}}`;

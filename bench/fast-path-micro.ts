@@ -1,4 +1,4 @@
-// In-process CPU cost of the anonymous resolve fast path, without sockets or load generator, so a change of a
+// In-process CPU cost of the anonymous resolve fast path (and the resolver proxy's), without sockets or load generator, so a change of a
 // microsecond shows through a noisy machine. Usage: node dist/bench/fast-path-micro.js [another checkout, built]
 // It drives each build's request listener with minimal request/response objects and prints the median µs/answer.
 
@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 
 const PATHS = [
   '/api/handles/88.118/AB-1',
+  // The resolver proxy's redirect of the same record (302), as a browser asks for it.
+  '/88.118/AB-1',
   '/api/handles/88.118/NOPE',
   '/api/handles/0.NA/88.118.77',
   `/api/handles/0.NA/${Array.from({ length: 16 }, () => '9').join('.')}`,

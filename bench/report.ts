@@ -15,6 +15,8 @@ export interface ScenarioResult {
   /** idnode's resolve outcomes during the measured phase (from its /metrics). */
   readonly idnodeResolutions: ResolutionCounts;
   readonly idnodeRssBytesAfter: number | null;
+  /** Identifiers each request wrote (batchCreate), for identifiers/s. */
+  readonly itemsPerRequest?: number;
 }
 
 export interface RunResults {
@@ -98,6 +100,7 @@ export function consoleReport(results: RunResults): string {
         `client CPU ${pct(s.idnode.clientCpuPercent)}; ${hitRatio(s.idnodeResolutions)}`,
       `  baseline p50 ${ms(s.baseline.latencyMs.p50)} ms, p99 ${ms(s.baseline.latencyMs.p99)} ms, server CPU ${pct(s.baseline.serverCpuPercent)}, client CPU ${pct(s.baseline.clientCpuPercent)}`,
     );
+    if (s.itemsPerRequest !== undefined) out.push(`  ${perItem(s)}`);
     for (const [who, r] of [['idnode', s.idnode], ['baseline', s.baseline]] as const) {
       if (r.clientCpuPercent >= CLIENT_BOUND_PERCENT) {
         out.push(`  NOTE ${who}: the load generator used ${pct(r.clientCpuPercent)} of a core, so it, not the server, may have set this req/s`);
@@ -119,17 +122,25 @@ export function consoleReport(results: RunResults): string {
   return out.join('\n');
 }
 
+/** identifiers/s and time per batch of a scenario whose requests write several identifiers each. */
+function perItem(s: ScenarioResult): string {
+  const items = s.itemsPerRequest ?? 1;
+  return `${int(s.idnode.requestsPerSecond * items)} identifiers/s (${int(items)} per request; p50 ${ms(s.idnode.latencyMs.p50)} ms, p99 ${ms(s.idnode.latencyMs.p99)} ms per batch)`;
+}
+
 /** The Markdown table and the command that made it, ready to paste into README. */
 export function markdownReport(results: RunResults): string {
   const d = results.dataSet;
   const header = `| ${HEADER.join(' | ')} |`;
   const align = `|${HEADER.map((_, c) => (c === 0 ? ' :-- ' : ' --: ')).join('|')}|`;
   const body = rows(results).map((row) => `| ${row.map((cell, c) => (c === 0 ? `\`${cell}\`` : cell)).join(' | ')} |`);
+  const batches = results.scenarios.filter((s) => s.itemsPerRequest !== undefined).map((s) => `\`${s.name}\`: ${perItem(s)}.`);
   return [
     header,
     align,
     ...body,
     '',
+    ...batches,
     `${int(d.identifiers)} identifiers (SQLite ${mib(d.storeSizeBytes)}), ${results.options.connections} connections, ` +
       `${results.options.durationSeconds} s per scenario after ${results.options.warmupSeconds} s warm-up; ` +
       `idnode RSS ${mib(results.idnode.rssBytesAtEnd)} at the end. ` +

@@ -1,6 +1,6 @@
 // `npm run bench`: seeds the data set, spawns idnode and the node:http baseline, checks, warms up and measures every scenario, reports.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { freePort, killChildrenOnExit, rssBytes, spawnServer, stopServer, waitRe
 import { consoleReport, markdownReport, writeResults, type RunResults, type ScenarioResult } from './report.js';
 import { resolutionCounts, resolutionDelta, runLoad, scenarios, SCENARIO_NAMES, sendOnce, type Scenario } from './scenarios.js';
 import { copyStoreForRun, seededStore } from './seed.js';
+import { BATCH_ACCOUNT, BATCH_PASSWORD } from './snms-batch.js';
 import { runWireLoad, waitWireReady, wireOnce } from './wire-load.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -149,7 +150,7 @@ async function check(scenario: Scenario, idnode: ServerProcess, baseline: Server
       );
     }
   }
-  if (mine.body !== ceiling.body) {
+  if (mine.body !== ceiling.body || mine.location !== ceiling.location) {
     throw new BenchError(`${scenario.name}: the baseline body differs from idnode's for ${target}; the ratio would be meaningless.\n  idnode:   ${mine.body}\n  baseline: ${ceiling.body}`);
   }
 }
@@ -174,6 +175,7 @@ interface WirePorts {
 async function measure(scenario: Scenario, idnode: ServerProcess, baseline: ServerProcess, options: Options, wire: WirePorts | null): Promise<ScenarioResult> {
   const transport = scenario.transport;
   const over = transport === 'http' || wire === null ? null : { transport, idnodePort: wire.idnode, baseline: wire.baseline };
+  await scenario.prepare?.(idnode.port);
   if (over === null) await check(scenario, idnode, baseline);
   else await checkWire(scenario, over.transport, over.idnodePort, over.baseline.port);
   const ceilingServer = over === null ? baseline : over.baseline;
@@ -198,6 +200,7 @@ async function measure(scenario: Scenario, idnode: ServerProcess, baseline: Serv
     idnode: mine,
     baseline: ceiling,
     ratio: ceiling.requestsPerSecond > 0 ? mine.requestsPerSecond / ceiling.requestsPerSecond : 0,
+    ...(scenario.itemsPerRequest === undefined ? {} : { itemsPerRequest: scenario.itemsPerRequest }),
     idnodeResolutions: resolutionDelta(before, after),
     idnodeRssBytesAfter,
   };
@@ -237,10 +240,21 @@ async function main(): Promise<void> {
     IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT: process.env.IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT ?? '100000000',
     IDNODE_RATE_LIMIT_PER_IDENTITY: process.env.IDNODE_RATE_LIMIT_PER_IDENTITY ?? '100000000',
   };
+  if (options.scenarios.includes('batchCreate')) {
+    // The SNMS scenario logs in with an account made the way an operator makes one.
+    const made = spawnSync(process.execPath, [options.idnodeCli, 'account', 'add', BATCH_ACCOUNT, '--admin', '--stdin'], {
+      env: { ...process.env, ...idnodeEnv },
+      input: `${BATCH_PASSWORD}\n`,
+      encoding: 'utf8',
+    });
+    if (made.status !== 0) throw new BenchError(`idnode account add failed: ${made.stderr}`);
+  }
   const baselinePort = await freePort();
   const nodeFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const idnode = spawnServer('idnode', options.idnodeCli, ['serve'], idnodeEnv, Number(idnodeEnv.IDNODE_PORT), true, nodeFlags);
-  const baseline = spawnServer('baseline', BASELINE, [], { BENCH_IDENTIFIERS: String(options.identifiers), BENCH_PORT: String(baselinePort) }, baselinePort, true);
+  // The baseline holds the proxy's redirects too only when a proxy scenario runs (a second map of every identifier).
+  const baselineEnv = { BENCH_IDENTIFIERS: String(options.identifiers), BENCH_PORT: String(baselinePort), BENCH_PROXY: options.scenarios.some((name) => name.startsWith('proxy-')) ? '1' : '0' };
+  const baseline = spawnServer('baseline', BASELINE, [], baselineEnv, baselinePort, true);
   const wireBaseline = idnodeEnv.IDNODE_HANDLE_PORT === '0' ? null : await freePort();
   const wireServer = wireBaseline === null ? null : spawnServer('wire-baseline', WIRE_BASELINE, [], { BENCH_IDENTIFIERS: String(options.identifiers), BENCH_PORT: String(wireBaseline) }, wireBaseline, true);
   const startStarted = performance.now();

@@ -1,6 +1,7 @@
 // The measured scenarios: the requests each sends, the status and body check before measuring, and one autocannon run.
 
 import autocannon from 'autocannon';
+import { BATCH_ACCOUNT, BATCH_PASSWORD, BATCH_ROUTE, BATCH_SIZE, BATCH_VALUES, batchBody, batchHandles, batchTemplate } from './snms-batch.js';
 import { cpuSeconds } from './processes.js';
 import {
   adminAuthorization,
@@ -9,18 +10,31 @@ import {
   identifier,
   missingHandle,
   NODE_PREFIX,
+  proxyPath,
   randomSource,
   registerBody,
 } from './data-set.js';
 
-export const SCENARIO_NAMES = ['resolve-hot', 'resolve-cold', 'resolve-404', 'register', 'udp-resolve-hot', 'udp-resolve-cold', 'tcp-resolve-hot', 'tcp-resolve-cold'] as const;
+export const SCENARIO_NAMES = [
+  'resolve-hot',
+  'resolve-cold',
+  'resolve-404',
+  'register',
+  'batchCreate',
+  'proxy-hot',
+  'proxy-cold',
+  'udp-resolve-hot',
+  'udp-resolve-cold',
+  'tcp-resolve-hot',
+  'tcp-resolve-cold',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** check: one sample request; warmup and measure: autocannon runs (each phase has its own request sequence). */
 export type Phase = 'check' | 'warmup' | 'measure';
 
 export interface RequestShape {
-  readonly method: 'GET' | 'PUT';
+  readonly method: 'GET' | 'PUT' | 'POST';
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body?: string;
@@ -37,6 +51,10 @@ export interface Scenario {
   readonly fixed: boolean;
   /** The request sequence of a phase: the same phase yields the same sequence for idnode and the baseline. */
   requests(phase: Phase): () => RequestShape;
+  /** Identifiers each request writes, when more than one (reported as identifiers/s). */
+  readonly itemsPerRequest?: number;
+  /** Runs once against idnode before the check (logs in, creates what the scenario needs). */
+  prepare?(idnodePort: number): Promise<void>;
 }
 
 const PHASE_SEEDS: Record<Phase, number> = { check: 1, warmup: 2, measure: 3 };
@@ -96,6 +114,31 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
         };
       },
     },
+    batchCreateScenario(runTag),
+  ];
+  // The same resolutions through the resolver proxy: a browser's GET /{handle} → 302 to the record's URL value.
+  const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'accept-language': 'zh-CN,zh;q=0.9' };
+  const proxy: Scenario[] = [
+    {
+      name: 'proxy-hot',
+      transport: 'http',
+      expectedStatus: 302,
+      description: 'resolver proxy: a browser GETs one seeded handle over and over (302 to its URL value, resolve cache hit)',
+      fixed: true,
+      requests: () => () => ({ method: 'GET', path: proxyPath(identifier(hotIdentifierNumber(identifiers)).handle), headers: browser }),
+    },
+    {
+      name: 'proxy-cold',
+      transport: 'http',
+      expectedStatus: 302,
+      description: `resolver proxy: a browser GETs a uniformly random one of the ${identifiers.toLocaleString('en-US')} seeded handles per request`,
+      fixed: false,
+      requests(phase) {
+        // Not resolve-cold's sequence, which would find every record already cached.
+        const random = randomSource(PHASE_SEEDS[phase] * 15_485_863);
+        return () => ({ method: 'GET', path: proxyPath(identifier(Math.floor(random() * identifiers)).handle), headers: browser });
+      },
+    },
   ];
   // The same resolutions over the Handle protocol: the request names the handle of the HTTP scenario's path.
   const wire = (['udp', 'tcp'] as const).flatMap((transport): Scenario[] => {
@@ -105,20 +148,56 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
       { ...coldScenario!, name: `${transport}-resolve-cold`, transport, expectedStatus: 1, description: `${transport.toUpperCase()} resolution of a uniformly random one of the ${identifiers.toLocaleString('en-US')} seeded handles` },
     ];
   });
-  return [...http, ...wire];
+  return [...http, ...proxy, ...wire];
+}
+
+/** POST batches of 2,000 new identifiers (5 values each, checked against a template) as an SNMS administrator account. */
+function batchCreateScenario(runTag: string): Scenario {
+  let token = '';
+  return {
+    name: 'batchCreate',
+    transport: 'http',
+    expectedStatus: 200,
+    description: `POST ${BATCH_ROUTE} with ${BATCH_SIZE.toLocaleString('en-US')} new identifiers of ${BATCH_VALUES} values each (an SNMS admin account's bearer token)`,
+    fixed: false,
+    itemsPerRequest: BATCH_SIZE,
+    async prepare(port) {
+      const login = await sendOnce(port, { method: 'POST', path: '/identity/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: BATCH_ACCOUNT, password: BATCH_PASSWORD }) });
+      token = (JSON.parse(login.body) as { data?: { token?: string } }).data?.token ?? '';
+      if (token === '') throw new Error(`batchCreate: the bench account could not log in: ${login.body}`);
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+      const template = await sendOnce(port, { method: 'POST', path: '/snms/api/v5/template', headers, body: batchTemplate(NODE_PREFIX) });
+      if ((JSON.parse(template.body) as { status?: number }).status !== 1) throw new Error(`batchCreate: the template was refused: ${template.body}`);
+    },
+    requests(phase) {
+      let n = 0;
+      return () => {
+        n += 1;
+        return {
+          method: 'POST',
+          path: BATCH_ROUTE,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: batchBody(batchHandles(NODE_PREFIX, `${runTag}-${phase.toUpperCase()}`, n)),
+        };
+      };
+    },
+  };
 }
 
 export interface Reply {
   readonly status: number;
   readonly body: string;
+  /** The Location header, for redirects. */
+  readonly location: string | null;
 }
 
 /** Sends one request with fetch (used for the check before measuring). */
 export async function sendOnce(port: number, request: RequestShape): Promise<Reply> {
-  const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.timeout(30_000) };
+  // A redirect is the answer being checked, not something to follow.
+  const init: RequestInit = { method: request.method, headers: request.headers, redirect: 'manual', signal: AbortSignal.timeout(30_000) };
   if (request.body !== undefined) init.body = request.body;
   const response = await fetch(`http://127.0.0.1:${port}${request.path}`, init);
-  return { status: response.status, body: await response.text() };
+  return { status: response.status, body: await response.text(), location: response.headers.get('location') };
 }
 
 export interface LoadResult {

@@ -12,12 +12,26 @@ import type { ResolveCache } from './cache/resolve-cache.js';
 import { SessionCache } from './cache/session-cache.js';
 import type { Config } from './config.js';
 import { IdnodeError } from './errors.js';
+import { buildBusiness, type Business } from './business.js';
 import { clientAddressing } from './http/client-address.js';
 import { credentials, loginAttempts } from './http/credentials.js';
+import { snmsAuth } from './http/snms-auth.js';
+import { snmsIdentityRoutes } from './http/snms-identity-routes.js';
+import { snmsDataRoutes } from './http/snms-data-routes.js';
+import { snmsTemplateRoutes } from './http/snms-template-routes.js';
+import { snmsEnterpriseRoutes } from './http/snms-enterprise-routes.js';
+import { snmsAuditRoutes } from './http/snms-audit-routes.js';
+import { consoleRoutes } from './http/console-routes.js';
+import { snmsMessageOf } from './http/answer.js';
+import { IdentifierService } from './snms/identifier-service.js';
 import { fastResolve } from './http/fast-resolve.js';
+import { fastProxy } from './http/fast-proxy.js';
 import { handlesRoutes } from './http/handles-routes.js';
+import { hierarchyRoutes } from './http/hierarchy-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { prefixesRoutes } from './http/prefixes-routes.js';
+import { proxyAnswerer } from './http/proxy-answer.js';
+import { proxyRoutes } from './http/proxy-routes.js';
 import { rateLimitGate } from './http/rate-limit-gate.js';
 import { originForm } from './http/raw-target.js';
 import { requestAccounting } from './http/request-accounting.js';
@@ -30,8 +44,13 @@ import { transportTrust } from './http/transport.js';
 import { prefixRecordHandle, type CaseRule } from './identifier/handle.js';
 import type { Identity } from './auth/identity.js';
 import { nodeSite, publishSite, type Site } from './prefixes/site.js';
+import { prefixRecordDirectory } from './pages/enterprise.js';
+import type { ValueLabels } from './pages/labels.js';
+import { templateLabels } from './templates/template-labels.js';
+import { nodeTimeZone } from './pages/local-time.js';
 import type { Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
+import { Hierarchy } from './hierarchy/hierarchy.js';
 import { PrefixService } from './prefixes/prefix-service.js';
 import { RateLimits } from './ratelimit/rate-limits.js';
 import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
@@ -50,6 +69,12 @@ export interface NodeOptions {
   readonly nowMs?: () => number;
   /** How often to look for writes by other processes (the CLI) and drop the cache; 0 = never. */
   readonly externalWritePollMs?: number;
+  /** The resolver proxy's draws among weighted locations, in [0, 1); tests inject their own. Default Math.random. */
+  readonly random?: () => number;
+  /** The time zone of the product pages' times. Default: the node's own (TZ). */
+  readonly timeZone?: string;
+  /** Labels of the product pages' values (SNMS template item names). Default: the type names. */
+  readonly labels?: ValueLabels;
 }
 
 export interface IdnodeNode {
@@ -62,14 +87,19 @@ export interface IdnodeNode {
   readonly bootstrap: BootstrapResult;
   readonly sessions: SessionService;
   /** The use cases behind the HTTP routes, for callers that are not HTTP (other listeners, the tests of the services). */
-  readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService };
+  readonly services: { readonly resolve: ResolveService; readonly register: RegisterService; readonly prefixes: PrefixService; readonly identifiers: IdentifierService };
+  /** The secondary-node business behind the SNMS routes and the console. */
+  readonly business: Business;
   /** This run's usage record (resolution counters, heartbeat) for the monthly report; flushed every few seconds. */
   readonly usage: UsageRecorder;
   /** Answers Handle-protocol messages (TCP and UDP, src/wire/) over the same services, cache, limits and metrics. */
   readonly wire: WireDispatcher;
+  /** The node's place in the hierarchy: referrals, recursion, a secondary's outbox or a top-level node's nodes (docs/hierarchy.md). */
+  readonly hierarchy: Hierarchy;
   /**
    * Publishes this node's HS_SITE (with its public key) for the HTTP port it listens on, and the Handle-protocol port
-   * when it listens on one, in 0.NA/<node prefix> and /api/site.
+   * when it listens on one, in 0.NA/<node prefix> and /api/site; then starts (or updates) its part in the hierarchy:
+   * joining its upstream, or checking on its secondary nodes.
    */
   publishSite(port: number, handlePort?: number | null): void;
   /** Stops background timers, records the stop, runs queued writes and closes the store. */
@@ -130,6 +160,20 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const { records } = caches;
   const lookup: RecordLookup = (key) => records.get(key, () => store.getRecord(key)?.values, !store.inTransaction);
   const authenticator = new Authenticator(lookup, caches.credentials, config.secretHashIterations);
+  // Made on first use (a served node makes it at start, when it publishes its site): key generation takes a while.
+  let key: NodeKey | null = null;
+  const nodeKey = (): NodeKey => (key ??= nodeKeyFromPem(store.nodeKey('server', generateNodeKeyPem, Math.floor(nowMs() / 1000))));
+  let site: Site | null = null;
+  // Until publishSite names the ports bound, the configured ones (a Handle port chosen at start is not known yet).
+  const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk, config.handlePort === 0 ? null : config.handlePort));
+  const hierarchy = new Hierarchy({ config, store, metrics, logger: options.logger, nowMs, rule, nodeKey, site: currentSite, isNodeAdmin: (identity) => policy.isNodeAdmin(identity, lookup) });
+  let business: Business;
+  try {
+    business = buildBusiness({ store, config, policy, lookup, rule, nowMs, compiledTemplates: caches.templates, nodeSite: () => currentSite() });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const resolve = new ResolveService(store, cache, policy, metrics, {
     rule,
     peekRecord: (key) => records.get(key, () => store.getRecord(key)?.values, false),
@@ -138,9 +182,26 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cacheMaxTtlSeconds: config.cacheMaxTtlSeconds,
     cacheNegativeTtlSeconds: config.cacheNegativeTtlSeconds,
     nowMs,
+    stopped: business.stopped,
     usage: usage.tally,
+    ...(hierarchy.beyond === undefined ? {} : { beyond: hierarchy.beyond }),
   }, lookup);
-  const register = new RegisterService(store, policy, metrics, { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs }, lookup);
+  const register = new RegisterService(
+    store,
+    policy,
+    metrics,
+    { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs, journal: business.journal },
+    lookup,
+  );
+  const identifiers = new IdentifierService({
+    register,
+    resolve,
+    templates: business.templates,
+    authority: business.authority,
+    stopped: business.stopped,
+    rule,
+    messageOf: snmsMessageOf,
+  });
   const prefixes = new PrefixService(store, policy, {
     listHandlesEnabled: config.listHandlesEnabled,
     listMaxPageSize: config.listMaxPageSize,
@@ -165,43 +226,66 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     },
   });
 
-  // Made on first use (a served node makes it at start, when it publishes its site): key generation takes a while.
-  let key: NodeKey | null = null;
-  const nodeKey = (): NodeKey => (key ??= nodeKeyFromPem(store.nodeKey('server', generateNodeKeyPem, Math.floor(nowMs() / 1000))));
   const sessions = new SessionService(
     sessionCache,
     lookup,
     rule,
     nodeKey,
   );
-  let site: Site | null = null;
-  // Until publishSite names the ports bound, the configured ones (a Handle port chosen at start is not known yet).
-  const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk, config.handlePort === 0 ? null : config.handlePort));
 
   const app = new Koa<NodeState>({ proxy: false });
   app.silent = true;
   app.on('error', (error: unknown) => options.logger.error({ err: error }, 'unhandled koa error'));
   const clients = clientAddressing(config.trustedProxies, (network) => limits.bucketOf(network));
   const accounting = requestAccounting(metrics, limits, clients, options.logger);
+  const proxy = proxyAnswerer({
+    resolve,
+    rule,
+    plans: caches.proxyPlans,
+    pages: caches.pages,
+    enterprises: prefixRecordDirectory((prefix) => lookup(prefixRecordHandle(prefix, rule).key)),
+    labels: options.labels ?? templateLabels(business.templates),
+    timeZone: options.timeZone ?? nodeTimeZone(),
+    publicUrl: config.publicUrl,
+    random: options.random ?? Math.random,
+    nowMs,
+    clients,
+    recurses: config.role === 'top-level' || config.upstreamUrl !== null,
+  });
+  const addressOf = clients.address;
   const router = buildRouter({
-    ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes }),
+    ...handlesRoutes({ resolve, register, prefixes, rule, bodyLimitBytes: config.bodyLimitBytes, addressOf, recurse: (request, local, hops) => hierarchy.resolveRecursively(request, local, hops) }),
+    ...hierarchyRoutes(hierarchy, config.bodyLimitBytes),
+    ...snmsIdentityRoutes({ accounts: business.accounts, authority: business.authority, limits, clients, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...snmsDataRoutes({ identifiers, bodyLimitBytes: config.bodyLimitBytes, batchBodyLimitBytes: config.batchBodyLimitBytes, addressOf }),
+    ...snmsEnterpriseRoutes({ ...business, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...snmsAuditRoutes(business),
+    ...consoleRoutes({ ...business, limits, clients, identifiers, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
+    ...snmsTemplateRoutes({ templates: business.templates, authority: business.authority, bodyLimitBytes: config.bodyLimitBytes, addressOf }),
     ...prefixesRoutes(prefixes),
     ...sessionsRoutes(sessions, loginAttempts(limits, clients), config.bodyLimitBytes, rule),
     ...siteRoutes(currentSite),
+    ...proxyRoutes(proxy, accounting, (request, local) => hierarchy.resolveRecursively(request, local, 0)),
     ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: clients.address }),
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
-  app.use(credentials({ authenticator, sessions, limits, clients, rule }));
+  // Node administrators are never refused by the daily quota: they set it.
+  const chargeIdentity = (identity: Identity): void => {
+    if (!policy.isNodeAdmin(identity, lookup)) business.quotas.chargeRequest(`identity:${identity.index}:${identity.handle.key}`);
+  };
+  app.use(credentials({ authenticator, sessions, limits, clients, rule, chargeIdentity }));
+  app.use(snmsAuth({ accounts: business.accounts, limits, quotas: business.quotas }));
   // allowedMethods sets 405/501 with an Allow header; the pipeline renders the body in the route's dialect.
   app.use(router.routes()).use(router.allowedMethods());
 
   const fast = fastResolve({ resolve, accounting, rule });
+  const fastProxied = fastProxy(proxy, accounting);
   const koa = app.callback();
   const gate = rateLimitGate(
     limits,
     clients,
     (req: IncomingMessage, res: ServerResponse): void => {
-      if (!fast(req, res)) void koa(req, res);
+      if (!fast(req, res) && !fastProxied(req, res)) void koa(req, res);
     },
     () => metrics.error('RATE_LIMITED'),
   );
@@ -226,10 +310,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     maxChallenges: config.sessionMax,
     challengeTtlMs: config.nonceTtlSeconds * 1000,
     sessionIdleMs: config.sessionIdleSeconds * 1000,
+    chargeIdentity,
   });
 
   // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
-  const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => caches.clear());
+  const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => {
+    caches.clear();
+    business.stopped.reload();
+  });
   usage.start();
 
   return {
@@ -240,15 +328,20 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     metrics,
     bootstrap,
     sessions,
-    services: { resolve, register, prefixes },
+    services: { resolve, register, prefixes, identifiers },
+    business,
     usage,
     wire,
+    hierarchy,
     publishSite(port: number, handlePort: number | null = null) {
       site = nodeSite(config, port, nodeKey().publicJwk, handlePort);
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));
+      hierarchy.start(site);
     },
     close() {
+      hierarchy.stop();
       stopWatching();
+      business.close();
       void usage.stop();
       store.close();
     },

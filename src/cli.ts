@@ -8,6 +8,7 @@ import { IdnodeError } from './errors.js';
 import { prefixFromText } from './identifier/handle.js';
 import { environmentConfig, serve } from './main.js';
 import { provisionPrefixKeyPair, provisionPrefixSecret } from './prefixes/provision.js';
+import { addAccount, generatePassword, resetPassword } from './enterprises/cli-accounts.js';
 import { generateNodeKeyPem } from './auth/node-key.js';
 import { rotateAllSecrets } from './prefixes/rotate-secrets.js';
 import { assertNotInUse, backupStore, restoreStore } from './store/backup.js';
@@ -127,6 +128,51 @@ program
         replace: options.replace,
       });
       process.stdout.write(`identity: ${result.identity}\n(private key below, shown once; the store keeps only the public half)\n${result.privateKeyPem}`);
+    } finally {
+      store.close();
+    }
+  });
+
+const account = program.command('account').description('SNMS accounts (the /identity/token logins and the console at /snms/ui)');
+
+account
+  .command('add')
+  .description('create an account and print its generated password once (--stdin reads it instead)')
+  .argument('<username>', 'the login name (at most 50 characters)')
+  .option('--admin', 'an administrator: the rights of the node administrator 300:0.NA/<node prefix>', false)
+  .option('--reviewer', 'a reviewer: reviews enterprise applications and reads enterprises and prefixes', false)
+  .option('--enterprise <prefix>', 'a user of the enterprise holding <prefix> (an enterprise that applied, or a prefix homed here)', parsePrefix)
+  .option('--stdin', 'read the password from standard input instead of generating one', false)
+  .action(async (username: string, options: { admin: boolean; reviewer: boolean; enterprise?: string; stdin: boolean }) => {
+    const roles = [options.admin, options.reviewer, options.enterprise !== undefined].filter(Boolean).length;
+    if (roles !== 1) throw new UsageError('give exactly one of --admin, --reviewer, --enterprise <prefix>');
+    const config = environmentConfig();
+    const password = options.stdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : generatePassword();
+    if ([...password].length < 8 || [...password].length > 64) throw new UsageError('the password must be 8 to 64 characters');
+    const store = existingStore(config);
+    try {
+      const result = await addAccount(store, config, { username, password, admin: options.admin, reviewer: options.reviewer, enterprisePrefix: options.enterprise ?? null });
+      process.stdout.write(`account:  ${username} (${result.role}${result.enterprise === null ? '' : `, enterprise ${result.enterprise}`})\n`);
+      if (options.stdin) process.stdout.write('password: (as given)\n');
+      else process.stdout.write(`password: ${password}\n(shown once; the store keeps only an scrypt hash, and the key in ${result.sealKeyPath} seals what /identity/token/v1 needs)\n`);
+    } finally {
+      store.close();
+    }
+  });
+
+account
+  .command('password')
+  .description("replace an account's password and end its tokens; prints a generated one once (--stdin reads it instead)")
+  .argument('<username>', 'the login name')
+  .option('--stdin', 'read the password from standard input instead of generating one', false)
+  .action(async (username: string, options: { stdin: boolean }) => {
+    const config = environmentConfig();
+    const password = options.stdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : generatePassword();
+    if ([...password].length < 8 || [...password].length > 64) throw new UsageError('the password must be 8 to 64 characters');
+    const store = existingStore(config);
+    try {
+      await resetPassword(store, config, username, password);
+      process.stdout.write(options.stdin ? `account:  ${username}\npassword: (as given)\n` : `account:  ${username}\npassword: ${password}\n(shown once)\n`);
     } finally {
       store.close();
     }

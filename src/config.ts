@@ -61,11 +61,54 @@ export interface Config {
   readonly nonceTtlSeconds: number;
   /** The address published in the node's HS_SITE value; empty → IDNODE_HOST, or 127.0.0.1 for a wildcard host. */
   readonly siteAddress: string | null;
+  /** The resolver proxy's public address (`https://id.example.cn`, no trailing slash) for QR codes; null → each request's Host. */
+  readonly publicUrl: string | null;
   readonly listHandlesEnabled: boolean;
   readonly listMaxPageSize: number;
   readonly secretHashIterations: number;
   readonly authCacheSeconds: number;
+  /** scrypt cost (log2 N) of new SNMS account passwords. */
+  readonly passwordHashCost: number;
+  /** File of the key that seals account password digests for the cipher login; null → `<dbPath>.seal-key`. */
+  readonly sealKeyPath: string | null;
+  /** Largest body of an SNMS batch call (2,000 records). */
+  readonly batchBodyLimitBytes: number;
+  /** Requests per day (Asia/Shanghai) per SNMS account or Handle identity; 0 = no cap (IDIS 603). */
+  readonly quotaDailyRequests: number;
+  /** Handles per prefix; 0 = no cap (IDIS 604). */
+  readonly quotaHandlesPerPrefix: number;
+  /** Prefixes per enterprise (every state but rejected); 0 = no cap (IDIS 605). */
+  readonly quotaPrefixesPerEnterprise: number;
+  /** The registering top-level node's name in /snms/api/prefix/query (`ghrName`). */
+  readonly ghrName: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The node's place in the hierarchy (docs/hierarchy.md): a secondary node, or the top-level node others join. */
+  readonly role: 'secondary' | 'top-level';
+  /** A secondary node's top-level node (its HTTP(S) origin), or null for a node on its own. */
+  readonly upstreamUrl: string | null;
+  /** The RFC 7638 thumbprint of the upstream's node key, pinned in advance; null: pinned at the first join. */
+  readonly upstreamKeyThumbprint: string | null;
+  /** Time one call to another node may take. */
+  readonly upstreamTimeoutMs: number;
+  /** Referrals a recursive resolution follows before RECURSION_LIMIT. */
+  readonly recursionMaxHops: number;
+  /** How long past its TTL a recursive answer may be served when its source cannot be reached; 0 = never. */
+  readonly serveStaleSeconds: number;
+  /** Consecutive failures that open the circuit to another node, and how long it stays open. */
+  readonly circuitBreakerFailures: number;
+  readonly circuitBreakerOpenMs: number;
+  /** How often a secondary node looks at its outbox when idle. */
+  readonly outboxPollMs: number;
+  /** Longest wait between delivery attempts while the upstream fails (the backoff doubles up to it). */
+  readonly outboxRetryMaxMs: number;
+  /** How often a secondary node reports its statistics. */
+  readonly statisticsIntervalSeconds: number;
+  /** How often a top-level node checks that its secondary nodes answer. */
+  readonly probeIntervalMs: number;
+  /** A top-level node takes over a secondary node that has not answered for this long; 0 = only on command. */
+  readonly takeoverAfterMs: number;
+  /** Entries of the cache of answers from other nodes (its bytes are bounded by a quarter of IDNODE_CACHE_MAX_BYTES). */
+  readonly remoteCacheMaxEntries: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -107,6 +150,21 @@ const text: Parser<string> = (raw) => {
 
 const optionalText: Parser<string | null> = (raw) => (raw.length === 0 ? null : raw);
 
+// An origin, optionally with a path below which the proxy is reached; never a query or fragment (pages append handles).
+const publicUrl: Parser<string | null> = (raw) => {
+  if (raw.length === 0) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an absolute http or https URL');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '' || raw.includes('?') || raw.includes('#')) {
+    throw new Error('must be an http or https URL without credentials, query or fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+};
+
 const prefix: Parser<string> = (raw) => {
   try {
     prefixKeyOf(raw);
@@ -134,6 +192,31 @@ const addressList: Parser<readonly string[]> = (raw) => {
     }
   }
   return Object.freeze(items);
+};
+
+const role: Parser<Config['role']> = (raw) => {
+  if (raw !== 'secondary' && raw !== 'top-level') throw new Error('must be secondary or top-level');
+  return raw;
+};
+
+const upstreamUrl: Parser<string | null> = (raw) => {
+  if (raw.length === 0) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an http:// or https:// URL');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.pathname !== '/') {
+    throw new Error('must be the origin of a node, http(s)://host:port, without path, query or credentials');
+  }
+  return url.origin;
+};
+
+const thumbprint: Parser<string | null> = (raw) => {
+  if (raw.length === 0) return null;
+  if (!/^[A-Za-z0-9_-]{43}$/.test(raw)) throw new Error('must be an RFC 7638 SHA-256 thumbprint (43 base64url characters)');
+  return raw;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -184,11 +267,33 @@ export const VARIABLES = {
   IDNODE_SESSION_MAX: { key: 'sessionMax', defaultText: '100000', parse: integer(1, 10_000_000), description: 'most authenticated sessions kept (and most open challenges)' },
   IDNODE_NONCE_TTL_SECONDS: { key: 'nonceTtlSeconds', defaultText: '15', parse: integer(1, 300), description: 'an unanswered session and its nonce last this long after the nonce was last handed out' },
   IDNODE_SITE_ADDRESS: { key: 'siteAddress', defaultText: '', parse: optionalText, description: "address published in the node's HS_SITE value (default: IDNODE_HOST, 127.0.0.1 for 0.0.0.0)" },
+  IDNODE_PUBLIC_URL: { key: 'publicUrl', defaultText: '', parse: publicUrl, description: "the resolver proxy's public address (e.g. `https://id.example.cn`), which product pages' QR codes hold; default: each request's Host ([docs/proxy.md](docs/proxy.md))" },
   IDNODE_LIST_HANDLES: { key: 'listHandlesEnabled', defaultText: 'true', parse: boolean, description: 'allow GET /api/handles?prefix= (false → 501)' },
   IDNODE_LIST_MAX_PAGE_SIZE: { key: 'listMaxPageSize', defaultText: '10000', parse: integer(1, 1_000_000), description: 'largest pageSize accepted by listings' },
   IDNODE_SECRET_HASH_ITERATIONS: { key: 'secretHashIterations', defaultText: '210000', parse: integer(1000, 1_000_000), description: 'PBKDF2-HMAC-SHA1 iterations for new HS_SECKEY hashes' },
   IDNODE_AUTH_CACHE_SECONDS: { key: 'authCacheSeconds', defaultText: '300', parse: integer(0, 86_400), description: 'how long a verified secret is remembered (keyed by an HMAC, never the secret)' },
+  IDNODE_PASSWORD_HASH_COST: { key: 'passwordHashCost', defaultText: '15', parse: integer(10, 20), description: 'scrypt cost (log2 N) for new SNMS account passwords' },
+  IDNODE_SEAL_KEY_PATH: { key: 'sealKeyPath', defaultText: '', parse: optionalText, description: 'file of the key sealing account password digests for /identity/token/v1 (default <IDNODE_DB_PATH>.seal-key; created on first start; keep it out of store backups)' },
+  IDNODE_BATCH_BODY_LIMIT_BYTES: { key: 'batchBodyLimitBytes', defaultText: String(16 * MIB), parse: integer(1024, 256 * MIB), description: 'largest body of an SNMS batchCreate/batchUpdate/batchDelete call' },
+  IDNODE_QUOTA_DAILY_REQUESTS: { key: 'quotaDailyRequests', defaultText: '1000000', parse: integer(0, 1_000_000_000), description: 'requests per day (Asia/Shanghai) per SNMS account or Handle identity, administrators exempt; 0 = no cap (603)' },
+  IDNODE_QUOTA_HANDLES_PER_PREFIX: { key: 'quotaHandlesPerPrefix', defaultText: '0', parse: integer(0, 1_000_000_000_000), description: 'handles a prefix may hold; 0 = no cap (604)' },
+  IDNODE_QUOTA_PREFIXES_PER_ENTERPRISE: { key: 'quotaPrefixesPerEnterprise', defaultText: '10', parse: integer(0, 1_000_000), description: 'prefixes an enterprise may hold or apply for; 0 = no cap (605)' },
+  IDNODE_GHR_NAME: { key: 'ghrName', defaultText: '', parse: (raw) => raw, description: 'name of the top-level node this node registers with, shown as ghrName by /snms/api/prefix/query' },
   IDNODE_LOG_LEVEL: { key: 'logLevel', defaultText: 'info', parse: logLevel, description: 'pino log level' },
+  IDNODE_ROLE: { key: 'role', defaultText: 'secondary', parse: role, description: 'place in the hierarchy: `secondary` or `top-level` ([docs/hierarchy.md](docs/hierarchy.md))' },
+  IDNODE_UPSTREAM_URL: { key: 'upstreamUrl', defaultText: '', parse: upstreamUrl, description: "a secondary node's top-level node, `http(s)://host:port`; unset: a node on its own" },
+  IDNODE_UPSTREAM_KEY_THUMBPRINT: { key: 'upstreamKeyThumbprint', defaultText: '', parse: thumbprint, description: "RFC 7638 thumbprint of the upstream's node key; unset: pinned at the first join" },
+  IDNODE_UPSTREAM_TIMEOUT_MS: { key: 'upstreamTimeoutMs', defaultText: '2000', parse: integer(50, 60_000), description: 'time one call to another node may take' },
+  IDNODE_RECURSION_MAX_HOPS: { key: 'recursionMaxHops', defaultText: '8', parse: integer(1, 32), description: 'referrals a recursive resolution follows before RECURSION_LIMIT' },
+  IDNODE_SERVE_STALE_SECONDS: { key: 'serveStaleSeconds', defaultText: '86400', parse: integer(0, 604_800), description: 'how long past its TTL a recursive answer may be served while its source is unreachable (0 = never)' },
+  IDNODE_CIRCUIT_BREAKER_FAILURES: { key: 'circuitBreakerFailures', defaultText: '5', parse: integer(1, 1000), description: 'consecutive failures that open the circuit to another node' },
+  IDNODE_CIRCUIT_BREAKER_OPEN_MS: { key: 'circuitBreakerOpenMs', defaultText: '10000', parse: integer(100, 600_000), description: 'how long an open circuit refuses calls before one is tried again' },
+  IDNODE_OUTBOX_POLL_MS: { key: 'outboxPollMs', defaultText: '1000', parse: integer(50, 600_000), description: 'how often an idle secondary node looks for reports to send' },
+  IDNODE_OUTBOX_RETRY_MAX_MS: { key: 'outboxRetryMaxMs', defaultText: '60000', parse: integer(100, 3_600_000), description: 'longest wait between delivery attempts while the upstream fails' },
+  IDNODE_STATISTICS_INTERVAL_SECONDS: { key: 'statisticsIntervalSeconds', defaultText: '300', parse: integer(1, 86_400), description: 'how often a secondary node reports its statistics' },
+  IDNODE_PROBE_INTERVAL_MS: { key: 'probeIntervalMs', defaultText: '5000', parse: integer(50, 600_000), description: 'how often a top-level node checks that its secondary nodes answer' },
+  IDNODE_TAKEOVER_AFTER_MS: { key: 'takeoverAfterMs', defaultText: '0', parse: integer(0, 86_400_000), description: 'a top-level node takes over a secondary node silent this long (0 = only on command)' },
+  IDNODE_REMOTE_CACHE_MAX_ENTRIES: { key: 'remoteCacheMaxEntries', defaultText: '50000', parse: integer(1, 10_000_000), description: 'cache of answers from other nodes, in entries' },
 } as const satisfies { readonly [name: string]: Variable<keyof Config> };
 
 export type VariableName = keyof typeof VARIABLES;
@@ -226,6 +331,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (typeof values.headersTimeoutMs === 'number' && typeof values.requestTimeoutMs === 'number' && values.headersTimeoutMs > values.requestTimeoutMs) {
     problems.push('IDNODE_HEADERS_TIMEOUT_MS must not exceed IDNODE_REQUEST_TIMEOUT_MS');
+  }
+  if (values.role === 'top-level' && typeof values.upstreamUrl === 'string') {
+    problems.push('IDNODE_UPSTREAM_URL: a top-level node has no upstream (IDNODE_ROLE=top-level)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(values as Config);

@@ -87,6 +87,9 @@ const OWNERS: Readonly<Record<string, readonly string[]>> = {
   pino: ['log'],
   koa: ['http', 'app.ts'],
   '@koa/router': ['http'],
+  saxes: ['proxy'],
+  'qrcode-generator': ['pages'],
+  ajv: ['validation'],
 };
 
 test('architecture: each library is imported from its one folder', (t) => {

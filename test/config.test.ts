@@ -57,11 +57,33 @@ test('config: an empty environment gives the documented defaults', (t) => {
     sessionMax: 100_000,
     nonceTtlSeconds: 15,
     siteAddress: null,
+    publicUrl: null,
     listHandlesEnabled: true,
     listMaxPageSize: 10_000,
     secretHashIterations: 210_000,
     authCacheSeconds: 300,
+    passwordHashCost: 15,
+    sealKeyPath: null,
+    batchBodyLimitBytes: 16 * 1024 * 1024,
+    quotaDailyRequests: 1_000_000,
+    quotaHandlesPerPrefix: 0,
+    quotaPrefixesPerEnterprise: 10,
+    ghrName: '',
     logLevel: 'info',
+    role: 'secondary',
+    upstreamUrl: null,
+    upstreamKeyThumbprint: null,
+    upstreamTimeoutMs: 2000,
+    recursionMaxHops: 8,
+    serveStaleSeconds: 86_400,
+    circuitBreakerFailures: 5,
+    circuitBreakerOpenMs: 10_000,
+    outboxPollMs: 1000,
+    outboxRetryMaxMs: 60_000,
+    statisticsIntervalSeconds: 300,
+    probeIntervalMs: 5000,
+    takeoverAfterMs: 0,
+    remoteCacheMaxEntries: 50_000,
   };
   t.deepEqual(loadConfig({}), expected);
 });
@@ -210,4 +232,32 @@ test('config: IDNODE_LOG_LEVEL accepts pino levels only', (t) => {
 test('config: a headers timeout longer than the request timeout is refused', (t) => {
   const error = t.throws(() => loadConfig({ IDNODE_HEADERS_TIMEOUT_MS: '60000', IDNODE_REQUEST_TIMEOUT_MS: '1000' }), { instanceOf: ConfigError });
   t.true(error?.problems.some((problem) => problem.includes('IDNODE_HEADERS_TIMEOUT_MS')));
+});
+
+test('config: IDNODE_PUBLIC_URL is an http(s) base without query, fragment or credentials; a trailing slash is dropped', (t) => {
+  t.is(loadConfig({ IDNODE_PUBLIC_URL: 'https://id.example.cn/' }).publicUrl, 'https://id.example.cn');
+  t.is(loadConfig({ IDNODE_PUBLIC_URL: 'http://id.example.cn:8080/resolve' }).publicUrl, 'http://id.example.cn:8080/resolve');
+  for (const bad of ['id.example.cn', 'ftp://id.example.cn', 'https://id.example.cn/?x=1', 'https://id.example.cn/#top', 'https://user:pw@id.example.cn']) {
+    const error = t.throws(() => loadConfig({ IDNODE_PUBLIC_URL: bad }), { instanceOf: ConfigError }, bad);
+    t.is(naming(error.problems, 'IDNODE_PUBLIC_URL').length, 1, bad);
+  }
+});
+
+test('config: the hierarchy variables — a role, an upstream origin, a thumbprint; a top-level node has no upstream', (t) => {
+  const config = loadConfig({ IDNODE_ROLE: 'secondary', IDNODE_UPSTREAM_URL: 'https://top.example.cn:8443/', IDNODE_UPSTREAM_KEY_THUMBPRINT: 'A'.repeat(43) });
+  t.is(config.upstreamUrl, 'https://top.example.cn:8443');
+  t.is(config.upstreamKeyThumbprint, 'A'.repeat(43));
+  t.is(loadConfig({ IDNODE_ROLE: 'top-level' }).role, 'top-level');
+  for (const [name, value] of [
+    ['IDNODE_ROLE', 'national'],
+    ['IDNODE_UPSTREAM_URL', 'ftp://top.example.cn'],
+    ['IDNODE_UPSTREAM_URL', 'http://top.example.cn/api'],
+    ['IDNODE_UPSTREAM_URL', 'http://user:pw@top.example.cn'],
+    ['IDNODE_UPSTREAM_URL', 'not a url'],
+    ['IDNODE_UPSTREAM_KEY_THUMBPRINT', 'short'],
+    ['IDNODE_RECURSION_MAX_HOPS', '0'],
+  ] as const) {
+    t.is(naming(problemsOf({ [name]: value }), name).length, 1, `${name}=${value}`);
+  }
+  t.deepEqual(naming(problemsOf({ IDNODE_ROLE: 'top-level', IDNODE_UPSTREAM_URL: 'http://127.0.0.1:8000' }), 'IDNODE_UPSTREAM_URL').length, 1);
 });

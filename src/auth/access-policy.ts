@@ -91,6 +91,15 @@ export class AccessPolicy {
     return hasAdminBits(this.prefixBits(identity, prefix, lookup), P.LIST_HANDLES);
   }
 
+  /**
+   * Does `identity` administer `prefix`: may it create handles under it (ADD_HANDLE through `0.NA/<prefix>`, or
+   * being a node administrator)? What the SNMS API asks before template and publication changes of a prefix.
+   */
+  administersPrefix(identity: Identity, prefix: string, lookup: RecordLookup): boolean {
+    if (this.authorizer.isNodeAdmin(identity, lookup)) return true;
+    return hasAdminBits(this.prefixBits(identity, prefix, lookup), P.ADD_HANDLE);
+  }
+
   /** Bits on handles under `prefix` granted by `0.NA/<prefix>`, including the implicit rights of its own keys. */
   private prefixBits(identity: Identity, prefix: string, lookup: RecordLookup): number {
     const record = prefixRecordHandle(prefix, this.rule);

@@ -1,6 +1,6 @@
 // The node's RSA key pair: generated on first start, kept in the store, used to prove the server to clients.
 
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 
 export interface NodeKey {
   /** The public half as the JWK Handle's `key` format uses: `{kty:"RSA", n, e}`, base64url without padding. */
@@ -19,4 +19,9 @@ export function nodeKeyFromPem(pem: string): NodeKey {
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   const publicJwk = Object.freeze({ kty: 'RSA', n: String(jwk.n), e: String(jwk.e) });
   return { publicJwk, sign: (data, digest = 'sha256') => sign(digest, data, privateKey) };
+}
+
+/** The RFC 7638 SHA-256 thumbprint of an RSA public JWK, base64url: how an operator names (and pins) a node's key. */
+export function jwkThumbprint(jwk: Readonly<Record<string, string>>): string {
+  return createHash('sha256').update(JSON.stringify({ e: jwk.e ?? '', kty: 'RSA', n: jwk.n ?? '' })).digest('base64url');
 }

@@ -3,10 +3,12 @@
 import { PREFIX_NAMESPACE } from '../identifier/handle.js';
 import type { HandleValue } from '../identifier/value.js';
 import type { PublicView } from '../identifier/value-json.js';
+import type { ProxyPlan } from '../proxy/redirect-plan.js';
 import { CredentialCache } from './credential-cache.js';
 import { RecordCache } from './record-cache.js';
 import { PrefixMemo } from './prefix-memo.js';
 import { ResolveCache } from './resolve-cache.js';
+import { DerivedCache } from './derived-cache.js';
 
 export interface NodeCachesOptions {
   readonly resolveMaxEntries: number;
@@ -30,10 +32,22 @@ export class NodeCaches {
   readonly referrals = new PrefixMemo<PublicView | null>(10_000);
   /** Whether a prefix is homed here. */
   readonly homed = new PrefixMemo<boolean>(10_000);
+  /**
+   * The resolver proxy's plan of each record and its rendered product pages, dropped with the record (and checked
+   * against the values they were made from). Each is bounded like the resolve cache, with a quarter of its bytes.
+   */
+  readonly proxyPlans: DerivedCache<ProxyPlan>;
+  readonly pages: DerivedCache<string>;
+  /** Compiled data templates (JSON Schema validators), by template id and revision: immutable, so never invalidated. */
+  readonly templates = new RecordCache<object>(1_000);
 
   constructor(options: NodeCachesOptions) {
     this.resolve = new ResolveCache({ maxEntries: options.resolveMaxEntries, maxBytes: options.resolveMaxBytes, nowMs: options.nowMs });
     this.credentials = new CredentialCache({ maxEntries: 10_000, ttlMs: options.credentialTtlMs, nowMs: options.nowMs });
+    const derived = { maxEntries: options.resolveMaxEntries, maxBytes: Math.max(1024, Math.floor(options.resolveMaxBytes / 4)) };
+    this.proxyPlans = new DerivedCache<ProxyPlan>({ ...derived, maxVariants: 1 });
+    // A page per language, spelling of the handle and host name it was asked under.
+    this.pages = new DerivedCache<string>({ ...derived, maxVariants: 8 });
   }
 
   /** Inside a write transaction: the record of `handleKey` changed, so its parsed copy is dropped at once. */
@@ -44,12 +58,16 @@ export class NodeCaches {
   /** After a commit, before it is acknowledged: every answer derived from these records is dropped. */
   invalidate(handleKeys: readonly string[]): void {
     this.resolve.invalidate(handleKeys);
+    this.proxyPlans.invalidate(handleKeys);
+    this.pages.invalidate(handleKeys);
     for (const key of handleKeys) this.credentials.forgetHandle(key);
     // A prefix record changed, or a prefix was homed or unhomed (the store reports those as their 0.NA/ key).
     if (handleKeys.some((key) => key.startsWith(`${PREFIX_NAMESPACE}/`))) {
       this.referrals.clear();
       this.homed.clear();
       this.resolve.invalidateHoming();
+      // Pages show the enterprise from its prefix record.
+      this.pages.clear();
     }
   }
 
@@ -61,5 +79,7 @@ export class NodeCaches {
     this.referrals.clear();
     this.homed.clear();
     this.resolve.invalidateHoming();
+    this.proxyPlans.clear();
+    this.pages.clear();
   }
 }

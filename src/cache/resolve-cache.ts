@@ -1,6 +1,7 @@
 // The bounded resolve cache: serialized public answers and short negative entries, invalidated by every write.
 
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { ttlLru } from './ttl-lru.js';
 
 export type CachedResolution =
   | {
@@ -48,20 +49,7 @@ export class ResolveCache {
   private evictions = 0;
 
   constructor(options: ResolveCacheOptions) {
-    if (!(options.maxEntries > 0) || !(options.maxBytes > 0)) throw new RangeError('resolve cache must be bounded by entries and bytes');
-    this.lru = new LRUCache<string, CachedResolution>({
-      max: options.maxEntries,
-      maxSize: options.maxBytes,
-      ttlAutopurge: false,
-      // Read the injected clock on every check: the default caches `now` until a 1 ms timer fires.
-      ttlResolution: 0,
-      allowStale: false,
-      updateAgeOnGet: false,
-      perf: { now: options.nowMs },
-      dispose: (_value, _key, reason) => {
-        if (reason === 'evict') this.evictions += 1;
-      },
-    });
+    this.lru = ttlLru('resolve cache', options, () => void (this.evictions += 1));
   }
 
   /** The live entry for a canonical handle key, or undefined (absent, expired, or a negative entry older than a homing change). */

@@ -1,19 +1,16 @@
 // Request bodies: content type, a size limit enforced before reading, UTF-8 JSON, and the JSON Schemas in schema/.
 
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Ajv, type ValidateFunction } from 'ajv';
 import getRawBody from 'raw-body';
 import { IdnodeError } from '../errors.js';
+import { compileSchemaFile, type Validator } from '../validation/json-schema.js';
 import { declaresBody } from './rate-limit-gate.js';
 
-const SCHEMA_DIR = new URL('../../../schema/', import.meta.url);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
 
 /** A compiled JSON Schema from schema/<name>.schema.json. */
-export function compileSchema(name: string): ValidateFunction {
-  return ajv.compile(JSON.parse(readFileSync(new URL(`${name}.schema.json`, SCHEMA_DIR), 'utf8')) as object);
+export function compileSchema(name: string): Validator {
+  return compileSchemaFile(name);
 }
 
 /** Deepest JSON nesting accepted: far above any valid body (a site value is 5 levels), far below stack limits. */
@@ -51,20 +48,49 @@ function expectsContinue(req: IncomingMessage): boolean {
   return expect !== undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && /(?:^|\W)100-continue(?:$|\W)/i.test(expect);
 }
 
+export interface JsonBodyOptions {
+  /**
+   * Also read a body sent without Content-Type as JSON (the SNMS routes: one Java client sends its login without it,
+   * snms-v5-api.md §10.1). Another declared type is still refused.
+   */
+  readonly untypedIsJson?: boolean;
+}
+
 /**
  * Reads and parses a JSON body of at most `limitBytes`. A declared Content-Length over the limit is refused
  * before anything is read, and a chunked body stops at the limit. A request without a body is never refused for its
  * content type (issue 10: axios sends a form type on a body-less POST): it is INVALID_JSON, as an empty JSON body is.
  * Throws UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, INVALID_JSON or BAD_REQUEST.
  */
-export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limitBytes: number, options: JsonBodyOptions = {}): Promise<unknown> {
   if (!declaresBody(req)) throw new IdnodeError('INVALID_JSON', 'request body is empty');
-  return parseJson(await readJsonText(req, res, limitBytes));
+  const type = req.headers['content-type'];
+  if (!isJson(type) && !(options.untypedIsJson === true && type === undefined)) throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE');
+  return parseJson(await readBodyText(req, res, limitBytes));
 }
 
 /** The UTF-8 text of a JSON body (see readJsonBody). */
 async function readJsonText(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<string> {
   if (!isJson(req.headers['content-type'])) throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE');
+  return readBodyText(req, res, limitBytes);
+}
+
+/** Reads an `application/x-www-form-urlencoded` body (the console's forms). Throws UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, INVALID_BODY, BAD_REQUEST. */
+export async function readFormBody(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<URLSearchParams> {
+  const type = req.headers['content-type'];
+  if (type?.split(';', 1)[0]?.trim().toLowerCase() !== 'application/x-www-form-urlencoded') throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE', 'a form must be application/x-www-form-urlencoded');
+  const text = await readBodyText(req, res, limitBytes);
+  try {
+    // URLSearchParams replaces malformed escapes silently; a form whose bytes are not UTF-8 was refused above.
+    decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw new IdnodeError('INVALID_BODY', 'the form is not valid percent-encoding');
+  }
+  return new URLSearchParams(text);
+}
+
+/** The body as UTF-8 text, at most `limitBytes`. Throws BODY_TOO_LARGE, INVALID_JSON (not UTF-8), BAD_REQUEST. */
+async function readBodyText(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<string> {
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase())) {
     throw new IdnodeError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding.slice(0, 32)} is not supported; send the body uncompressed`);
@@ -115,7 +141,7 @@ export async function readOptionalJsonObject(req: IncomingMessage, res: ServerRe
 }
 
 /** Throws INVALID_BODY naming the first failing field when `data` does not satisfy `schema`. */
-export function checkBody(schema: ValidateFunction, data: unknown): void {
+export function checkBody(schema: Validator, data: unknown): void {
   if (schema(data)) return;
   const first = schema.errors?.[0];
   const where = first?.instancePath === undefined || first.instancePath === '' ? 'body' : `body${first.instancePath}`;

@@ -20,6 +20,8 @@ export interface CredentialsDeps {
   readonly limits: RateLimits;
   readonly clients: ClientAddressing;
   readonly rule: CaseRule;
+  /** Counts a request of an authenticated identity against its daily quota; throws REQUEST_LIMIT_DAILY (603). */
+  readonly chargeIdentity?: (identity: Identity) => void;
 }
 
 /** Runs a credential check for `claimed` (canonical `index:handle`, '' when unreadable) from the client behind `req`. */
@@ -149,7 +151,10 @@ export function credentials(deps: CredentialsDeps): Middleware<NodeState> {
         identity = login.identity;
       }
       ctx.state.identity = identity;
-      if (identity !== null) refuse(limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
+      if (identity !== null) {
+        refuse(limits.admitIdentity(`${identity.index}:${identity.handle.key}`));
+        deps.chargeIdentity?.(identity);
+      }
       const session = ctx.state.session as Session | null; // set by handleScheme
       if (handle?.cnonce !== undefined && handle.id === undefined && session !== null) {
         // The client asks the server to prove itself (reference §6). The nonce signed is named too: after an answer

@@ -13,15 +13,16 @@ import { HANDLE_ROUTE } from './routes.js';
 const NONE: readonly never[] = [];
 
 /**
- * True when the request carries credentials or declares a body, read from the raw header list: the first use of
- * `req.headers` builds an object of every header, a cost the fast path would pay on each request for three names.
+ * True when the request carries credentials, asks for recursion or declares a body, read from the raw header list: the
+ * first use of `req.headers` builds an object of every header, a cost the fast path would pay on each request for four
+ * names.
  */
-function hasCredentialsOrBody(raw: readonly string[]): boolean {
+function leavesFastPath(raw: readonly string[]): boolean {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] ?? '';
-    if (name.length !== 13 && name.length !== 14 && name.length !== 17) continue;
+    if (name.length < 13 || name.length > 17 || name.length === 15) continue;
     const lower = name.toLowerCase();
-    if (lower === 'authorization' || lower === 'transfer-encoding') return true;
+    if (lower === 'authorization' || lower === 'transfer-encoding' || lower === 'handle-recursive') return true;
     if (lower === 'content-length' && raw[i + 1] !== '0') return true;
   }
   return false;
@@ -45,8 +46,9 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
   return (req, res) => {
     const url = req.url;
     if (req.method !== 'GET' || url === undefined || !url.startsWith(HANDLE_ROUTE) || url.includes('?')) return false;
-    // A GET declaring a body goes through Koa, which closes the connection rather than read that body.
-    if (hasCredentialsOrBody(req.rawHeaders)) return false;
+    // A GET declaring a body goes through Koa, which closes the connection rather than read that body; so does one
+    // asking for recursion (Handle-Recursive), which may wait for other nodes.
+    if (leavesFastPath(req.rawHeaders)) return false;
     const started = performance.now();
     let text: string | undefined;
     let status: number;

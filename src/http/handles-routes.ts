@@ -1,11 +1,12 @@
 // `/api/handles`: resolve, create/replace/add values, delete, and list a prefix's handles (reference §3.2–3.5).
 
 import { Readable } from 'node:stream';
+import { identityText } from '../auth/identity.js';
 import { IdnodeError } from '../errors.js';
 import { parseHandle, type CaseRule } from '../identifier/handle.js';
 import type { PrefixService } from '../prefixes/prefix-service.js';
 import type { RegisterService } from '../register/register-service.js';
-import type { ResolveService } from '../resolve/resolve-service.js';
+import type { ResolveRequest, ResolveResult, ResolveService } from '../resolve/resolve-service.js';
 import { textOf } from '../identifier/json-scalars.js';
 import { checkBody, compileSchema, readJsonBody, readOptionalJsonObject } from './body.js';
 import { requireIdentity } from './credentials.js';
@@ -22,6 +23,24 @@ export interface HandlesRoutesDeps {
   readonly prefixes: PrefixService;
   readonly rule: CaseRule;
   readonly bodyLimitBytes: number;
+  /** The client's address, recorded with each change in the audit log. */
+  readonly addressOf: (req: NodeContext['req']) => string;
+  /**
+   * Resolution through the hierarchy (docs/hierarchy.md) for a request asking for recursion, from this node's own
+   * answer and the recursion count the request came with; absent, recursion is not offered.
+   */
+  readonly recurse?: (request: ResolveRequest, local: ResolveResult, hops: number) => Promise<ResolveResult>;
+}
+
+/** `Handle-Recursive: true` (also 1, yes, or empty) asks for recursion, as `?recursive` does. */
+export const RECURSIVE_HEADER = 'handle-recursive';
+const RECURSION_COUNT_HEADER = 'handle-recursion-count';
+
+/** The recursion count a request came with (`Handle-Recursion-Count`, 0 without). Throws BAD_REQUEST. */
+function recursionCount(value: string | string[] | undefined): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value)) throw new IdnodeError('BAD_REQUEST', 'Handle-Recursion-Count must be a whole number below 1000');
+  return Number(value);
 }
 
 const putBody = compileSchema('handle-put-body');
@@ -74,14 +93,18 @@ export function handlesRoutes(deps: HandlesRoutesDeps): RouteHandlers {
     if (ctx.method === 'POST') await mergeBodyIntoQuery(ctx, query);
     const handle = parseHandle(text, rule);
     const wanted = indexes(query, false);
-    const result = deps.resolve.resolve({
+    const request: ResolveRequest = {
       handle,
       indexes: wanted === null || wanted === 'various' ? [] : wanted,
       types: query.getAll('type'),
       publicOnly: flag(query, 'publicOnly'),
       identity: ctx.state.identity,
       doNotRefer: flag(query, 'doNotRefer') === true,
-    });
+    };
+    const local = deps.resolve.resolve(request);
+    const header = ctx.req.headers[RECURSIVE_HEADER];
+    const recursive = flag(query, 'recursive') === true || (typeof header === 'string' && ['', '1', 'true', 'yes'].includes(header.toLowerCase()));
+    const result = recursive && deps.recurse !== undefined ? await deps.recurse(request, local, recursionCount(ctx.req.headers[RECURSION_COUNT_HEADER])) : local;
     const answer = resolutionAnswer(result, text);
     // Anonymous answers may be cached downstream no longer than the record's smallest TTL; authenticated ones are no-store.
     if (answer.maxAgeSeconds !== null && ctx.state.identity === null) ctx.set('Cache-Control', `max-age=${answer.maxAgeSeconds}`);
@@ -155,7 +178,8 @@ export function handlesRoutes(deps: HandlesRoutesDeps): RouteHandlers {
     const pathKey = mint ? null : parseHandle(text, rule).key;
     const body = await readBodyUnechoed(ctx);
     const values = bodyValues(body, pathKey, rule);
-    const result = await deps.register.put({ handleText: text, mint, identity, values, indexes: wanted, overwrite });
+    const actor = { who: identityText(identity), from: deps.addressOf(ctx.req) };
+    const result = await deps.register.put({ handleText: text, mint, identity, values, indexes: wanted, overwrite, actor });
     // Echo the handle as the caller spelled it (reference §1), also a slash-less `P` that wrote `0.NA/P`; only a
     // minted handle is new to the caller.
     const echo = mint ? result.handle : text;
@@ -170,7 +194,8 @@ export function handlesRoutes(deps: HandlesRoutesDeps): RouteHandlers {
     const identity = requireIdentity(ctx);
     const wanted = indexes(query, false);
     const handle = parseHandle(text, rule);
-    await deps.register.delete({ handle, identity, indexes: wanted === 'various' ? null : wanted });
+    const actor = { who: identityText(identity), from: deps.addressOf(ctx.req) };
+    await deps.register.delete({ handle, identity, indexes: wanted === 'various' ? null : wanted, actor });
     sendHandleJson(ctx, 200, `{"responseCode":1,"handle":${quote(text)}}`);
   }
 

@@ -19,8 +19,8 @@ export function declaresBody(req: IncomingMessage): boolean {
 function sendTooMany(req: IncomingMessage, res: ServerResponse, retryAfterSeconds: number): void {
   const url = req.url ?? '/';
   const mark = url.indexOf('?');
-  const { status, body } = renderError(new IdnodeError('RATE_LIMITED'), dialectOf(mark < 0 ? url : url.slice(0, mark)));
-  const headers: Record<string, string> = { 'Retry-After': String(retryAfterSeconds) };
+  const { status, body, contentType } = renderError(new IdnodeError('RATE_LIMITED'), dialectOf(mark < 0 ? url : url.slice(0, mark)));
+  const headers: Record<string, string> = { 'Content-Type': contentType, 'Retry-After': String(retryAfterSeconds) };
   if (declaresBody(req)) headers.Connection = 'close';
   writeJson(res, status, body, headers);
 }

@@ -1,7 +1,7 @@
 // What every answered request leaves behind, whoever answered it: its metric, its charge to the error budget, a log line for faults.
 
 import type { IncomingMessage } from 'node:http';
-import type { IdnodeError } from '../errors.js';
+import type { ErrorCode, IdnodeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { chargesErrorBudget } from '../ratelimit/error-budget.js';
@@ -23,6 +23,13 @@ export interface RequestAccounting {
   failed(error: IdnodeError, route: string): void;
 }
 
+/**
+ * 5xx answers that are no fault of this node and are not logged one by one: a client's verb or a switched-off listing
+ * (501), and another node that cannot be reached or loops (the hierarchy counts those in its own metrics; one line
+ * per request would flood the log for as long as that node is down).
+ */
+const QUIET_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['OPERATION_NOT_SUPPORTED', 'UNKNOWN_METHOD', 'NOT_TOP_LEVEL', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'RECURSION_LIMIT']);
+
 export function requestAccounting(metrics: Metrics, limits: RateLimits, clients: ClientAddressing, logger: Logger): RequestAccounting {
   return {
     finished(req, route, status, startedMs) {
@@ -31,7 +38,7 @@ export function requestAccounting(metrics: Metrics, limits: RateLimits, clients:
     },
     failed(error, route) {
       metrics.error(error.code);
-      if (error.isServerError && error.code !== 'OPERATION_NOT_SUPPORTED' && error.code !== 'UNKNOWN_METHOD') logger.error({ err: error.cause ?? error, code: error.code, route }, 'request failed');
+      if (error.isServerError && !QUIET_CODES.has(error.code)) logger.error({ err: error.cause ?? error, code: error.code, route }, 'request failed');
     },
   };
 }

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import type { SessionService } from '../auth/sessions.js';
 import { IdnodeError, toIdnodeError } from '../errors.js';
-import { CORS_PREFLIGHT, JSON_TYPE, renderError, retryAfterOf, SECURITY_HEADERS } from './answer.js';
+import { CONSOLE_CSP, CORS_PREFLIGHT, renderError, retryAfterOf, SECURITY_HEADERS } from './answer.js';
 import { sendHandleError, type Challenge } from './handle-dialect.js';
 import type { RequestAccounting } from './request-accounting.js';
 import { dialectOf, routeOf } from './routes.js';
@@ -64,7 +64,9 @@ function sendError(ctx: NodeContext, error: IdnodeError, sessions: SessionServic
     const answer = renderError(error, dialect);
     ctx.status = answer.status;
     if (ctx.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
-    ctx.set('Content-Type', JSON_TYPE);
+    ctx.set('Content-Type', answer.contentType);
+    // The console's error page links its stylesheet.
+    if (dialect === 'console') ctx.set('Content-Security-Policy', CONSOLE_CSP);
     ctx.body = answer.body;
   }
   const retryAfter = retryAfterOf(error);
@@ -83,6 +85,7 @@ export function requestPipeline(deps: PipelineDeps): Middleware<NodeState> {
     ctx.state.login = null;
     ctx.state.handleAuth = null;
     ctx.state.params = null;
+    ctx.state.caller = null;
     ctx.state.trustedTransport = deps.trustedTransport(ctx.req);
     ctx.set(SECURITY_HEADERS);
     try {

@@ -1,6 +1,7 @@
 // What middleware hands to routers on ctx.state.
 
 import type { Middleware, ParameterizedContext } from 'koa';
+import type { Caller } from '../accounts/account-service.js';
 import type { HandleAuthorization } from '../auth/handle-authorization.js';
 import type { Identity, Login } from '../auth/identity.js';
 import type { Session } from '../auth/sessions.js';
@@ -24,6 +25,8 @@ export interface NodeState {
   session: Session | null;
   /** The parsed `Authorization: Handle` parameters, when that scheme was sent on a trusted transport. */
   handleAuth: HandleAuthorization | null;
+  /** The SNMS account of a request with a valid bearer token (or console cookie), or null. */
+  caller: Caller | null;
   /** A POST resolution's query parameters with its JSON body fields merged in (reference §3.1); null otherwise. */
   params: URLSearchParams | null;
 }

@@ -13,8 +13,17 @@ export interface ValueJson {
   references?: HandleReference[];
 }
 
+// The values of a write share one timestamp, so the last conversion is remembered (a batch of 2,000 records with five
+// values each would otherwise format the same second 10,000 times).
+let lastSeconds = Number.NaN;
+let lastIso = '';
+
 function isoSeconds(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (seconds !== lastSeconds) {
+    lastIso = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSeconds = seconds;
+  }
+  return lastIso;
 }
 
 /** The JSON output form (reference §2): permissions left out when `1110`, timestamp when 0, references when empty. */

@@ -2,6 +2,7 @@
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ErrorCode } from '../errors.js';
+import { HierarchyInstruments } from './hierarchy-instruments.js';
 import { OpsInstruments, type OpsSources } from './ops-instruments.js';
 import { RequestTable } from './request-table.js';
 
@@ -44,6 +45,8 @@ export class Metrics {
   private readonly logins: Record<LoginOutcome, Counter.Internal>;
   private readonly lockouts: Record<LockoutScope, Counter.Internal>;
   private readonly ops: OpsInstruments;
+  /** The hierarchy's instruments (referrals, recursion, outbox, takeovers); its gauges' sources are set when the node is wired. */
+  readonly hierarchy: HierarchyInstruments;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -138,6 +141,7 @@ export class Metrics {
       },
     });
     this.ops = new OpsInstruments(this.registry, sources.ops);
+    this.hierarchy = new HierarchyInstruments(this.registry);
     this.touchAll();
   }
 

@@ -9,7 +9,7 @@ import { isSecretKeyType, isTypeOrSubtype, SECRET_KEY_PERMISSIONS, type HandleVa
 import type { Store } from '../store/store.js';
 
 /** Rights an enterprise prefix record grants its own key without `derive`: everything but admin edits and derived prefixes. */
-const ENTERPRISE_BITS =
+export const ENTERPRISE_BITS =
   P.LIST_HANDLES | P.READ_VALUE | P.ADD_VALUE | P.REMOVE_VALUE | P.MODIFY_VALUE | P.DELETE_HANDLE | P.ADD_HANDLE;
 
 export interface ProvisionOptions {

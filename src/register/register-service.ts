@@ -6,11 +6,12 @@ import type { RecordLookup } from '../store/store.js';
 import type { Identity } from '../auth/identity.js';
 import { hashSecret, isSecretHash } from '../auth/secret-hash.js';
 import { IdnodeError } from '../errors.js';
-import { adminBitsToString, ALL_ADMIN_BITS } from '../identifier/admin-permissions.js';
 import { checkNotNamespace, parseHandle, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
-import { checkSecretKeyCount, isAdminType, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
+import { checkSecretKeyCount, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
+import { NO_JOURNAL, type RecordJournal, type WriteActor } from './journal.js';
+import { asCatalogError, defaultActor, sameIndexSet, withDefaultAdmin } from './write-rules.js';
 
 export interface PutRequest {
   /** The handle, or with `mint` the base the minted UUID is appended to (`88.118.8/` or `88.118.8/dev-`). */
@@ -22,8 +23,17 @@ export interface PutRequest {
   /** null: create or replace the whole handle; 'various' or a list: add or replace these values. */
   readonly indexes: readonly number[] | 'various' | null;
   readonly overwrite: boolean;
-  /** Only replace: every value's index must already be in the record (the Handle protocol's modify-value). */
+  /** Recorded as the author of the change; default: the identity, from an unknown address. */
+  readonly actor?: WriteActor;
+  /**
+   * Only replace: refuse (HANDLE_NOT_FOUND) rather than create when the handle does not exist, and with `indexes`,
+   * every value's index must already be in the record (VALUES_NOT_FOUND; the Handle protocol's modify-value).
+   */
   readonly requireExisting?: boolean;
+  /** With `indexes` null and an existing record: the existing values kept beside the new ones (default none). */
+  readonly keep?: (value: HandleValue) => boolean;
+  /** Runs inside the write transaction before anything is written; throws a catalog error to refuse. */
+  readonly precondition?: () => void;
 }
 
 export interface PutResult {
@@ -38,6 +48,10 @@ export interface DeleteRequest {
   readonly identity: Identity;
   /** null: delete the whole handle; otherwise remove these values (all must exist). */
   readonly indexes: readonly number[] | null;
+  /** Recorded as the author of the change; default: the identity, from an unknown address. */
+  readonly actor?: WriteActor;
+  /** Runs inside the write transaction before anything is deleted; throws a catalog error to refuse. */
+  readonly precondition?: () => void;
 }
 
 export interface RegisterServiceOptions {
@@ -45,7 +59,12 @@ export interface RegisterServiceOptions {
   readonly nodePrefixRecordKey: string;
   readonly secretHashIterations: number;
   readonly nowMs: () => number;
+  /** Quotas, audit and template usage, inside every write (default: none). */
+  readonly journal?: RecordJournal;
 }
+
+/** The largest batch of writes accepted in one call (DESIGN invariant 5; snms-v5-api.md §4.5). */
+export const MAX_BATCH = 2000;
 
 const MINT_ATTEMPTS = 8;
 
@@ -82,10 +101,70 @@ export class RegisterService {
     const prepared = await this.hashSecrets(values);
     const result = await this.store.write(() => {
       const handle = request.mint ? this.mint(request.handleText) : base;
-      return this.putInTransaction(handle, prepared, request, nowSeconds);
+      const written = this.putInTransaction(handle, prepared, request, nowSeconds);
+      this.journal.settle();
+      return written;
     });
     this.metrics.registered(result.created && request.indexes === null ? 'create' : 'update');
     return result;
+  }
+
+  /**
+   * Several puts in one transaction (no minting): each is validated and written alone, inside its own savepoint, so a
+   * failing one leaves no trace and the others commit together. Resolves with a result or an error per request, in
+   * order, after the commit. Throws BATCH_TOO_LARGE beyond MAX_BATCH, and STORE_* when the transaction fails as a whole.
+   */
+  async putBatch(requests: readonly PutRequest[]): Promise<Array<PutResult | IdnodeError>> {
+    if (requests.length > MAX_BATCH) throw new IdnodeError('BATCH_TOO_LARGE');
+    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    const prepared: Array<{ handle: Handle; values: HandleValue[] } | IdnodeError> = [];
+    for (const request of requests) {
+      try {
+        if (request.mint) throw new IdnodeError('BAD_REQUEST', 'a batch cannot mint suffixes');
+        const handle = parseHandle(request.handleText, this.options.rule);
+        prepared.push({ handle, values: await this.hashSecrets(parseValueList(request.values, nowSeconds, this.options.rule)) });
+      } catch (error) {
+        prepared.push(asCatalogError(error));
+      }
+    }
+    const results = await this.store.write(() => {
+      const outcomes = prepared.map((item, i): PutResult | IdnodeError => {
+        if (item instanceof IdnodeError) return item;
+        try {
+          return this.store.attempt(() => this.putInTransaction(item.handle, item.values, requests[i] as PutRequest, nowSeconds));
+        } catch (error) {
+          return asCatalogError(error);
+        }
+      });
+      this.journal.settle();
+      return outcomes;
+    });
+    results.forEach((result, i) => {
+      if (!(result instanceof IdnodeError)) this.metrics.registered(result.created && requests[i]?.indexes === null ? 'create' : 'update');
+    });
+    return results;
+  }
+
+  /** Several deletes in one transaction, each alone (see putBatch): `true` or an error per request, in order. */
+  async deleteBatch(requests: readonly DeleteRequest[]): Promise<Array<true | IdnodeError>> {
+    if (requests.length > MAX_BATCH) throw new IdnodeError('BATCH_TOO_LARGE');
+    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    const results = await this.store.write(() => {
+      const outcomes = requests.map((request): true | IdnodeError => {
+        try {
+          this.store.attempt(() => this.deleteInTransaction(request, nowSeconds));
+          return true;
+        } catch (error) {
+          return asCatalogError(error);
+        }
+      });
+      this.journal.settle();
+      return outcomes;
+    });
+    results.forEach((result, i) => {
+      if (result === true) this.metrics.deleted(requests[i]?.indexes === null ? 'handle' : 'values');
+    });
+    return results;
   }
 
   /**
@@ -94,44 +173,61 @@ export class RegisterService {
    */
   async delete(request: DeleteRequest): Promise<void> {
     const nowSeconds = Math.floor(this.options.nowMs() / 1000);
-    const { handle, identity, indexes } = request;
     await this.store.write(() => {
-      const existing = this.store.getRecord(handle.key);
-      if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
-      if (indexes === null) {
-        if (handle.key === this.options.nodePrefixRecordKey) {
-          throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix record cannot be deleted");
-        }
-        this.authorize(identity, handle, { kind: 'delete' }, existing.values);
-        this.store.deleteRecord(handle.key, nowSeconds);
-        // Creating 0.NA/P homed P; deleting it unhomes P. Its handles stay resolvable; only node admins may re-home.
-        const derived = prefixOfPrefixRecord(handle);
-        if (derived !== null) this.store.unhomePrefix(prefixKeyOf(derived));
-      } else {
-        const missing = indexes.filter((index) => !existing.values.some((value) => value.index === index));
-        if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.join(', ')}`);
-        const remaining = existing.values.filter((value) => !indexes.includes(value.index));
-        this.authorize(identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, remaining) }, existing.values);
-        this.store.updateRecord(handle.key, remaining, nowSeconds);
-      }
+      this.deleteInTransaction(request, nowSeconds);
+      this.journal.settle();
     });
-    this.metrics.deleted(indexes === null ? 'handle' : 'values');
+    this.metrics.deleted(request.indexes === null ? 'handle' : 'values');
+  }
+
+  private deleteInTransaction(request: DeleteRequest, nowSeconds: number): void {
+    const { handle, identity, indexes } = request;
+    request.precondition?.();
+    const existing = this.store.getRecord(handle.key);
+    if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
+    const actor = request.actor ?? defaultActor(identity);
+    if (indexes === null) {
+      if (handle.key === this.options.nodePrefixRecordKey) {
+        throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix record cannot be deleted");
+      }
+      this.authorize(identity, handle, { kind: 'delete' }, existing.values);
+      this.store.deleteRecord(handle.key, nowSeconds);
+      // Creating 0.NA/P homed P; deleting it unhomes P. Its handles stay resolvable; only node admins may re-home.
+      const derived = prefixOfPrefixRecord(handle);
+      if (derived !== null) this.store.unhomePrefix(prefixKeyOf(derived));
+      this.journal.changed({ handle, before: existing.values, after: undefined, actor });
+    } else {
+      const missing = indexes.filter((index) => !existing.values.some((value) => value.index === index));
+      if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.join(', ')}`);
+      const remaining = existing.values.filter((value) => !indexes.includes(value.index));
+      this.authorize(identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, remaining) }, existing.values);
+      this.store.updateRecord(handle.key, remaining, nowSeconds);
+      this.journal.changed({ handle, before: existing.values, after: remaining, actor });
+    }
+  }
+
+  private get journal(): RecordJournal {
+    return this.options.journal ?? NO_JOURNAL;
   }
 
   private putInTransaction(handle: Handle, values: HandleValue[], request: PutRequest, nowSeconds: number): PutResult {
     const derived = prefixOfPrefixRecord(handle);
     // 0.NA/0.NA… would home the prefix-record namespace itself.
     if (derived !== null) checkNotNamespace(derived);
+    request.precondition?.();
     if (derived === null && this.store.homedPrefix(handle.prefixKey) === undefined) {
       throw new IdnodeError('PREFIX_NOT_HOMED');
     }
     const existing = this.store.getRecord(handle.key);
     const result: PutResult = { handle: handle.display, created: true };
-    if (request.indexes === null && existing === undefined) {
+    const actor = request.actor ?? defaultActor(request.identity);
+    if (request.indexes === null && existing === undefined && request.requireExisting !== true) {
       this.authorize(request.identity, handle, { kind: 'create' }, undefined);
+      this.journal.beforeCreate(handle);
       const stored = derived === null ? values : withDefaultAdmin(values, request.identity, nowSeconds);
       this.store.insertRecord(handle.key, handle.display, handle.prefixKey, stored, nowSeconds);
       if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
+      this.journal.changed({ handle, before: undefined, after: stored, actor });
       return result;
     }
     if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
@@ -139,7 +235,10 @@ export class RegisterService {
     let replaced: boolean;
     if (request.indexes === null) {
       if (!request.overwrite) throw new IdnodeError('HANDLE_ALREADY_EXISTS');
-      next = values;
+      const { keep } = request;
+      const given = new Set(values.map((value) => value.index));
+      next = keep === undefined ? values : [...existing.values.filter((value) => keep(value) && !given.has(value.index)), ...values].sort((a, b) => a.index - b.index);
+      if (next.length > MAX_VALUES_PER_RECORD) throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_VALUES_PER_RECORD} values`);
       replaced = true;
     } else {
       const byIndex = new Map(existing.values.map((value) => [value.index, value]));
@@ -159,6 +258,7 @@ export class RegisterService {
     }
     this.authorize(request.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, next) }, existing.values);
     this.store.updateRecord(handle.key, next, nowSeconds);
+    this.journal.changed({ handle, before: existing.values, after: next, actor });
     return { handle: handle.display, created: !replaced };
   }
 
@@ -205,28 +305,4 @@ export class RegisterService {
       }),
     );
   }
-}
-
-function sameIndexSet(indexes: readonly number[], values: readonly HandleValue[]): boolean {
-  const wanted = new Set(indexes);
-  return wanted.size === values.length && values.every((value) => wanted.has(value.index));
-}
-
-/** A derived prefix created without HS_ADMIN values is administered by its creator (issue #2). */
-function withDefaultAdmin(values: HandleValue[], creator: Identity, nowSeconds: number): HandleValue[] {
-  // Only a structured HS_ADMIN administers anything; opaque bytes of that type do not count.
-  if (values.some((value) => isAdminType(value.type) && value.data.format === 'admin')) return values;
-  let index = 100;
-  while (values.some((value) => value.index === index)) index += 1;
-  const admin: HandleValue = {
-    index,
-    type: 'HS_ADMIN',
-    data: { format: 'admin', value: { handle: creator.handle.display, index: creator.index, permissions: adminBitsToString(ALL_ADMIN_BITS) } },
-    ttlType: 0,
-    ttl: 86_400,
-    timestamp: nowSeconds,
-    permissions: '1110',
-    references: [],
-  };
-  return [...values, admin].sort((a, b) => a.index - b.index);
 }

@@ -25,13 +25,38 @@ export interface ResolveRequest {
   readonly doNotRefer?: boolean;
 }
 
+/**
+ * Where an answer that is not this node's own came from (docs/hierarchy.md): another node, through recursion, or the
+ * escrow of a secondary node a top-level node took over. Such answers are not authoritative.
+ */
+export type AnswerSource = 'recursive' | 'escrow';
+
 export type ResolveResult =
-  | { readonly kind: 'found'; readonly valuesJson: string; readonly empty: boolean; readonly maxAgeSeconds: number | null }
-  | { readonly kind: 'not-found'; readonly maxAgeSeconds: number | null }
+  | {
+      readonly kind: 'found';
+      readonly valuesJson: string;
+      readonly empty: boolean;
+      readonly maxAgeSeconds: number | null;
+      readonly source?: AnswerSource;
+      /** A recursive answer served past its TTL because its source could not be reached (serve-stale). */
+      readonly stale?: boolean;
+    }
+  | { readonly kind: 'not-found'; readonly maxAgeSeconds: number | null; readonly source?: AnswerSource }
   /** Issue 19: HTTP 400 / responseCode 301 "That prefix doesn't live here" — neither stored here nor referred. */
   | { readonly kind: 'not-homed'; readonly maxAgeSeconds: number | null }
   /** Reference §5: HTTP 300 / responseCode 303 with the public referral values of the nearest ancestor prefix record. */
-  | { readonly kind: 'referral'; readonly valuesJson: string; readonly maxAgeSeconds: number | null };
+  | { readonly kind: 'referral'; readonly valuesJson: string; readonly maxAgeSeconds: number | null }
+  /** HTTP 300 / responseCode 302: another node serves the prefix; `valuesJson` holds its HS_SITE values, `referralHandle` names their record. */
+  | { readonly kind: 'service-referral'; readonly referralHandle: string; readonly valuesJson: string; readonly maxAgeSeconds: number | null };
+
+/**
+ * What lies beyond this node (src/hierarchy/), asked about a handle this node does not store: an answer on behalf of a
+ * node it took over (before any referral), and a service referral for a handle whose prefix does not live here.
+ */
+export interface Beyond {
+  takenOver(handle: Handle): ResolveResult | null;
+  refer(handle: Handle): ResolveResult | null;
+}
 
 export interface ResolveServiceOptions {
   readonly rule: CaseRule;
@@ -47,8 +72,12 @@ export interface ResolveServiceOptions {
   readonly cacheMaxTtlSeconds: number;
   readonly cacheNegativeTtlSeconds: number;
   readonly nowMs: () => number;
+  /** Prefixes whose handles do not resolve (disabled or pending deletion through the SNMS API); none when absent. */
+  readonly stopped?: { has(prefixKey: string): boolean };
   /** Resolutions answered with values, counted per prefix for the monthly report. */
   readonly usage: ResolutionTally;
+  /** The hierarchy's answers for handles not stored here; none on a node on its own. */
+  readonly beyond?: Beyond;
 }
 
 
@@ -67,10 +96,13 @@ export class ResolveService {
 
   /**
    * Resolves a handle. Anonymous callers (and `publicOnly=true`) are answered from the cache of public values;
-   * callers asking for non-public values go to the store and need READ_VALUE. Throws AUTHENTICATION_NEEDED
+   * callers asking for non-public values go to the store and need READ_VALUE. Throws PREFIX_DISABLED, AUTHENTICATION_NEEDED
    * (anonymous, publicOnly=false, a value asked for is non-public), INSUFFICIENT_PERMISSIONS, STORE_*.
    */
   resolve(request: ResolveRequest): ResolveResult {
+    // A disabled prefix answers as a prefix this server is not responsible for (Handle responseCode 301), not as a
+    // missing handle: its identifiers exist and come back when it is enabled again (docs/snms.md).
+    if (this.options.stopped?.has(request.handle.prefixKey) === true) throw new IdnodeError('PREFIX_DISABLED', `prefix ${request.handle.prefix} is disabled on this node`);
     const publicOnly = request.publicOnly ?? request.identity === null;
     if (!publicOnly && request.identity !== null) return this.resolveAll(request, request.identity);
     const cached = this.cachedPublic(request.handle);
@@ -103,12 +135,22 @@ export class ResolveService {
   }
 
   /**
-   * Not stored here: a prefix referral when there is one to give (reference §5), else not-found when the handle's
-   * prefix lives here, else not-homed (issue 19).
+   * Not stored here: the escrow's answer for a node this one took over; a prefix referral when there is one to give
+   * (reference §5); not-found when the handle's prefix lives here; a service referral to the node that serves it, when
+   * the hierarchy knows one; else not-homed (issue 19).
    */
   private notFound(request: ResolveRequest, maxAgeSeconds: number | null, livesHere: boolean): ResolveResult {
+    const { beyond } = this.options;
+    const taken = beyond?.takenOver(request.handle) ?? null;
+    if (taken !== null) return taken.kind === 'found' ? filtered(taken, request) : taken;
     const referral = request.doNotRefer === true ? null : this.referral(request.handle);
-    if (referral === null) return { kind: livesHere ? 'not-found' : 'not-homed', maxAgeSeconds };
+    if (referral === null) {
+      const service = livesHere || request.doNotRefer === true ? null : (beyond?.refer(request.handle) ?? null);
+      if (service === null) return { kind: livesHere ? 'not-found' : 'not-homed', maxAgeSeconds };
+      this.metrics.hierarchy.referral('service');
+      return { ...service, maxAgeSeconds: minAge(service.maxAgeSeconds, maxAgeSeconds) };
+    }
+    this.metrics.hierarchy.referral('prefix');
     // A referral may be kept no longer than the absence it reports, nor than the smallest TTL of the values it carries.
     if (maxAgeSeconds !== null) {
       const nowMs = this.options.nowMs();
@@ -218,6 +260,17 @@ export class ResolveService {
 }
 
 /** Reference §3.2: a value is returned if it matches any given index or any given type. */
-function matches(value: ValueJson, request: ResolveRequest): boolean {
+function matches(value: ValueJson, request: Pick<ResolveRequest, 'indexes' | 'types'>): boolean {
   return request.indexes.includes(value.index) || request.types.some((type) => matchesTypeFilter(value.type, type));
+}
+
+/** A found answer with the request's index and type filters applied (reference §3.2); unchanged without filters. */
+export function filtered<R extends Extract<ResolveResult, { kind: 'found' }>>(result: R, request: Pick<ResolveRequest, 'indexes' | 'types'>): R {
+  if (request.indexes.length === 0 && request.types.length === 0) return result;
+  const values = (JSON.parse(result.valuesJson) as ValueJson[]).filter((value) => matches(value, request));
+  return { ...result, valuesJson: JSON.stringify(values), empty: values.length === 0 };
+}
+
+function minAge(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }

@@ -32,8 +32,8 @@ export function applyMigrations(db: Database): number {
   const migrations = loadMigrations();
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) throw new Error(`store schema version ${current} is newer than this idnode (${latest})`);
-  // 004 converts each stored record to the compact form with the encoder every write uses.
-  if (current < 4) db.function('idnode_compact_record', { deterministic: true }, (json: unknown) => encodeRecord(JSON.parse(String(json)) as HandleValue[]));
+  // 006 converts each stored record to the compact form with the encoder every write uses.
+  if (current < 6) db.function('idnode_compact_record', { deterministic: true }, (json: unknown) => encodeRecord(JSON.parse(String(json)) as HandleValue[]));
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     db.transaction(() => {

@@ -11,6 +11,8 @@ import { publicView, type PublicView } from '../identifier/value-json.js';
 import { applyMigrations } from './migrations.js';
 import { createPrivateFile, makePrivateFolders, refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { HierarchyTables } from './hierarchy-tables.js';
+import { OutboxTables } from './outbox-tables.js';
 import { UsageTables } from './usage-tables.js';
 import { WriteQueue, type WriteOp } from './write-queue.js';
 
@@ -101,6 +103,10 @@ export class Store {
   readonly writes: WriteQueue;
   /** Daily counters and node runs for the monthly report; every record write below counts itself there. */
   readonly usage: UsageTables;
+  /** A secondary node's reports to its upstream (schema/004-hierarchy.sql). */
+  readonly outbox: OutboxTables;
+  /** A top-level node's secondary nodes, filings, statistics and escrow (schema/004-hierarchy.sql). */
+  readonly hierarchy: HierarchyTables;
   /**
    * The size cap in force (bytes), or null without one. SQLite never sets max_page_count below the pages the file
    * already has, so a cap smaller than the store holds it at its current size: larger than `maxBytes` asked for.
@@ -128,6 +134,9 @@ export class Store {
   private readonly insertNodeKey: Statement;
   private readonly selectNodeKey: Statement<[string], { private_pem: string }>;
   private readonly selectSetting: Statement<[string], { value: string }>;
+  private readonly savepointItem: Statement;
+  private readonly releaseItem: Statement;
+  private readonly rollbackItem: Statement;
 
   constructor(
     private readonly db: Db,
@@ -168,7 +177,12 @@ export class Store {
     this.selectNodeKey = db.prepare('SELECT private_pem FROM node_keys WHERE name = ?');
     this.insertSetting = db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE name = ?');
+    this.savepointItem = db.prepare('SAVEPOINT write_item');
+    this.releaseItem = db.prepare('RELEASE write_item');
+    this.rollbackItem = db.prepare('ROLLBACK TO write_item');
     this.usage = new UsageTables(db);
+    this.outbox = new OutboxTables(db);
+    this.hierarchy = new HierarchyTables(db);
     this.onCommitted = options.onCommitted ?? (() => {});
     this.onRecordWritten = options.onRecordWritten ?? (() => {});
     this.writes = new WriteQueue(db, this.touched, this.onCommitted);
@@ -301,6 +315,37 @@ export class Store {
       this.insertNodeKey.run(name, pem, nowSeconds);
       return pem;
     });
+  }
+
+  /**
+   * Inside a write: runs `fn` in a nested savepoint. If it throws, what it wrote is rolled back (and forgotten by the
+   * invalidation) and the error is rethrown; the rest of the transaction goes on. One item of a batch.
+   */
+  attempt<T>(fn: () => T): T {
+    const mark = this.touched.length;
+    this.savepointItem.run();
+    try {
+      const result = fn();
+      this.releaseItem.run();
+      return result;
+    } catch (error) {
+      this.touched.length = mark;
+      if (this.db.inTransaction) {
+        this.rollbackItem.run();
+        this.releaseItem.run();
+      }
+      throw translateSqliteError(error);
+    }
+  }
+
+  /** Prepares a statement on this store's connection: for the statement modules in src/store/ only. */
+  prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    return this.db.prepare<P, R>(sql);
+  }
+
+  /** Runs a read of a statement module, SQLite failures translated into the catalog (STORE_*). */
+  guard<T>(fn: () => T): T {
+    return this.read(fn);
   }
 
   /** Replaces the node's private key `name` (key rotation, `idnode secret --rotate-all`). Call inside a write. */

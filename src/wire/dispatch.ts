@@ -14,7 +14,7 @@ import { claimedIdentity, verifyWireAnswer, type AnswerBody } from './answers.js
 import { PendingChallenges } from './challenges.js';
 import type { Envelope } from './envelope.js';
 import { perform, performRead, type MemoizedValues, type OperationDeps, type Outcome } from './operations.js';
-import { MAX_MESSAGE_BYTES, OP, atLeast, responseVersion, type Version } from './protocol.js';
+import { MAX_MESSAGE_BYTES, OP, VERSION, atLeast, responseVersion, type Version } from './protocol.js';
 import { decodeRequest, type WireRequest } from './requests.js';
 import { encodeResponse, type ResponseContext } from './responses.js';
 import { decryptWithSession, KEY_EXCHANGE_DH, WireSessions } from './sessions.js';
@@ -36,6 +36,26 @@ export interface Outgoing {
 
 export type Send = (outgoing: Outgoing) => void | Promise<void>;
 
+/**
+ * The envelope of (a packet of) an answer: the version the answer is written in, this node's suggested version, and
+ * the request's session and request ids. `messageId` and `truncated` number the packets of a multi-packet UDP answer.
+ */
+export function answerEnvelope(outgoing: Outgoing, messageId = 0, truncated = false): Envelope {
+  return {
+    major: outgoing.version.major,
+    minor: outgoing.version.minor,
+    suggestMajor: VERSION.major,
+    suggestMinor: VERSION.minor,
+    compressed: false,
+    encrypted: false,
+    truncated,
+    sessionId: outgoing.sessionId,
+    requestId: outgoing.requestId,
+    messageId,
+    messageLength: outgoing.message.length,
+  };
+}
+
 export interface DispatcherDeps extends Omit<OperationDeps, 'valuesMemo'> {
   readonly limits: RateLimits;
   readonly metrics: Metrics;
@@ -48,6 +68,8 @@ export interface DispatcherDeps extends Omit<OperationDeps, 'valuesMemo'> {
   readonly maxChallenges: number;
   readonly challengeTtlMs: number;
   readonly sessionIdleMs: number;
+  /** Counts a request of an authenticated identity against its daily quota; throws REQUEST_LIMIT_DAILY (603). */
+  readonly chargeIdentity?: (identity: Identity) => void;
 }
 
 const ROUTES: Readonly<Record<number, RouteName>> = {
@@ -224,7 +246,7 @@ export class WireDispatcher {
     await this.handle(envelope, Buffer.alloc(0), peer, send, error);
   }
 
-  /** Checks an answer under the failed-login limit (charging it when it fails) and the identity's request limit. */
+  /** Checks an answer under the failed-login limit (charging it when it fails), the identity's request limit and daily quota. */
   private async login(body: AnswerBody, pending: Parameters<typeof verifyWireAnswer>[1], network: string): Promise<Identity> {
     const { limits } = this.deps;
     const claimed = claimedKey(body, this.deps.rule);
@@ -240,6 +262,7 @@ export class WireDispatcher {
     limits.loginSucceeded(network, claimed);
     const refused = limits.admitIdentity(`${identity.index}:${identity.handle.key}`);
     if (refused !== null) throw new IdnodeError('RATE_LIMITED', undefined, { retryAfterSeconds: refused });
+    this.deps.chargeIdentity?.(identity);
     return identity;
   }
 
@@ -255,7 +278,7 @@ export class WireDispatcher {
     try {
       const read = performRead(request, identity, this.operations);
       if (read !== null) await reply(context, read);
-      else for await (const outcome of perform(request, identity, this.operations, peer.protocol)) await reply(context, outcome);
+      else for await (const outcome of perform(request, identity, this.operations, peer)) await reply(context, outcome);
     } catch (error) {
       if (identity === null && error instanceof IdnodeError && error.code === 'AUTHENTICATION_NEEDED') {
         const challenge = this.challenges.create(request, request.envelope.sessionId !== 0 && this.sessions.get(request.envelope.sessionId) !== undefined ? request.envelope.sessionId : 0);

@@ -1,6 +1,6 @@
 // Each supported operation carried out by the node's services, as the answers it gives (one, or a stream for a listing).
 
-import type { Identity } from '../auth/identity.js';
+import { identityText, type Identity } from '../auth/identity.js';
 import type { EncodingMemo } from '../cache/encoding-memo.js';
 import { ERROR_CATALOG, IdnodeError } from '../errors.js';
 import { ByteWriter } from '../identifier/binary-fields.js';
@@ -82,6 +82,13 @@ export function performRead(request: WireRequest, identity: Identity | null, dep
         doNotRefer: hasFlag(request, FLAG.DO_NOT_REFER),
       });
       if (result.kind === 'not-found') return { body: { kind: 'error', responseCode: RC.HANDLE_NOT_FOUND, message: '' }, status: 404 };
+      // Another node serves the prefix: a service referral to its site, named by the record the values come from.
+      if (result.kind === 'service-referral') {
+        return {
+          body: { kind: 'referral', responseCode: RC.SERVICE_REFERRAL, handle: Buffer.from(result.referralHandle, 'utf8'), values: deps.valuesMemo.get(result.valuesJson, encodeValuesJson) },
+          status: 300,
+        };
+      }
       // A prefix that does not live here (and no referral): RC_SERVER_NOT_RESP, as HandleServer answers and REST's 400/301.
       if (result.kind === 'not-homed') {
         return { body: { kind: 'error', responseCode: RC.SERVER_NOT_RESPONSIBLE, message: ERROR_CATALOG.PREFIX_NOT_HOMED.message }, status: 400 };
@@ -93,7 +100,8 @@ export function performRead(request: WireRequest, identity: Identity | null, dep
       if (result.empty) return { body: { kind: 'error', responseCode: RC.VALUES_NOT_FOUND, message: '' }, status: 200 };
       // Only the cached public answer is memoized: filtered and authenticated answers are made for one request.
       const values = filtered || identity !== null ? encodeValuesJson(result.valuesJson) : deps.valuesMemo.get(result.valuesJson, encodeValuesJson);
-      return { body: { kind: 'resolution', handle: request.handleBytes, values }, status: 200 };
+      // An answer that is not this node's own (an escrow, another node's) goes without the authoritative flag.
+      return { body: { kind: 'resolution', handle: request.handleBytes, values, authoritative: result.source === undefined }, status: 200 };
     }
     case 'site-info': {
       const site = deps.site();
@@ -110,8 +118,16 @@ export function performRead(request: WireRequest, identity: Identity | null, dep
  * Carries out a write or a listing as `identity` (null: anonymous) and yields its answers. Throws catalog errors,
  * among them AUTHENTICATION_NEEDED when credentials are needed: the caller answers that with a challenge.
  */
-export async function* perform(request: WireRequest, identity: Identity | null, deps: OperationDeps, protocol: 'tcp' | 'udp'): AsyncGenerator<Outcome> {
+export async function* perform(
+  request: WireRequest,
+  identity: Identity | null,
+  deps: OperationDeps,
+  peer: { readonly protocol: 'tcp' | 'udp'; readonly address: string },
+): AsyncGenerator<Outcome> {
   const { body } = request;
+  const { protocol } = peer;
+  // The audit log records who wrote and from where (src/audit/), as for the HTTP surfaces.
+  const actorOf = (who: Identity) => ({ who: identityText(who), from: peer.address });
   switch (body.op) {
     case 'create':
     case 'add-value':
@@ -127,6 +143,7 @@ export async function* perform(request: WireRequest, identity: Identity | null, 
         // Handle's overwriteWhenExists: off unless asked (the REST API's default is on); modify always replaces.
         overwrite: body.op === 'modify-value' || hasFlag(request, FLAG.OVERWRITE),
         requireExisting: body.op === 'modify-value',
+        actor: actorOf(who),
       });
       yield create ? { body: { kind: 'created', handle: result.handle }, status: result.created ? 201 : 200 } : { body: { kind: 'done' }, status: 200 };
       return;
@@ -135,7 +152,7 @@ export async function* perform(request: WireRequest, identity: Identity | null, 
     case 'remove-value': {
       const who = requireIdentity(identity);
       const handle = parseHandle(body.handle, deps.rule);
-      await deps.register.delete({ handle, identity: who, indexes: body.op === 'remove-value' ? body.indexes : null });
+      await deps.register.delete({ handle, identity: who, indexes: body.op === 'remove-value' ? body.indexes : null, actor: actorOf(who) });
       yield { body: { kind: 'done' }, status: 200 };
       return;
     }

@@ -12,8 +12,9 @@ export interface EncodedValues {
 }
 
 export type ResponseBody =
-  | { readonly kind: 'resolution'; readonly handle: Buffer; readonly values: EncodedValues }
-  /** ServiceReferralResponse: RC_PREFIX_REFERRAL (303) with an empty handle and the referral values. */
+  /** `authoritative` false: the values are not this node's own (an escrow copy); the header then lacks that flag. */
+  | { readonly kind: 'resolution'; readonly handle: Buffer; readonly values: EncodedValues; readonly authoritative?: boolean }
+  /** ServiceReferralResponse: RC_PREFIX_REFERRAL (303) with an empty handle, or RC_SERVICE_REFERRAL (302) with the handle holding the values. */
   | { readonly kind: 'referral'; readonly responseCode: number; readonly handle: Buffer; readonly values: EncodedValues }
   | { readonly kind: 'error'; readonly responseCode: number; readonly message: string }
   | { readonly kind: 'challenge'; readonly nonce: Buffer }
@@ -62,6 +63,7 @@ function responseCodeOf(body: ResponseBody): number {
 function headerFlags(context: ResponseContext, body: ResponseBody, withDigest: boolean): number {
   const copied = FLAG.CERTIFY | FLAG.CACHE_CERTIFY | FLAG.ENCRYPT | FLAG.PUBLIC_ONLY | FLAG.DO_NOT_REFER;
   let flags = context.request === null ? FLAG.RECURSIVE | FLAG.CACHE_CERTIFY | FLAG.PUBLIC_ONLY : (context.request.header.flags & copied) | FLAG.RECURSIVE | FLAG.AUTHORITATIVE;
+  if (body.kind === 'resolution' && body.authoritative === false) flags &= ~FLAG.AUTHORITATIVE;
   if (withDigest) flags |= FLAG.RETURN_REQUEST_DIGEST;
   if (body.kind === 'list' && body.continuous) flags |= FLAG.CONTINUOUS;
   return flags;

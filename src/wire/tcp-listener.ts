@@ -2,7 +2,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { IdnodeError } from '../errors.js';
-import type { WireDispatcher, Outgoing } from './dispatch.js';
+import { answerEnvelope, type WireDispatcher, type Outgoing } from './dispatch.js';
 import { readEnvelope, writeEnvelope } from './envelope.js';
 import { ENVELOPE_BYTES, FLAG, VERSION } from './protocol.js';
 
@@ -17,22 +17,7 @@ export interface TcpOptions {
 /** The envelope and message of an answer, as one buffer for the stream. */
 export function framed(outgoing: Outgoing): Buffer {
   const frame = Buffer.allocUnsafe(ENVELOPE_BYTES + outgoing.message.length);
-  writeEnvelope(
-    {
-      major: outgoing.version.major,
-      minor: outgoing.version.minor,
-      suggestMajor: VERSION.major,
-      suggestMinor: VERSION.minor,
-      compressed: false,
-      encrypted: false,
-      truncated: false,
-      sessionId: outgoing.sessionId,
-      requestId: outgoing.requestId,
-      messageId: 0,
-      messageLength: outgoing.message.length,
-    },
-    frame,
-  );
+  writeEnvelope(answerEnvelope(outgoing), frame);
   outgoing.message.copy(frame, ENVELOPE_BYTES);
   return frame;
 }

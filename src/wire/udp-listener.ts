@@ -2,7 +2,7 @@
 
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
-import type { WireDispatcher, Outgoing } from './dispatch.js';
+import { answerEnvelope, type WireDispatcher, type Outgoing } from './dispatch.js';
 import { readEnvelope, writeEnvelope, type Envelope } from './envelope.js';
 import { ENVELOPE_BYTES, UDP_DATA_BYTES, VERSION } from './protocol.js';
 
@@ -36,22 +36,7 @@ export function packets(outgoing: Outgoing): Buffer[] {
   for (let i = 0; i < count; i += 1) {
     const data = message.subarray(i * UDP_DATA_BYTES, (i + 1) * UDP_DATA_BYTES);
     const packet = Buffer.allocUnsafe(ENVELOPE_BYTES + data.length);
-    writeEnvelope(
-      {
-        major: outgoing.version.major,
-        minor: outgoing.version.minor,
-        suggestMajor: VERSION.major,
-        suggestMinor: VERSION.minor,
-        compressed: false,
-        encrypted: false,
-        truncated: count > 1,
-        sessionId: outgoing.sessionId,
-        requestId: outgoing.requestId,
-        messageId: i,
-        messageLength: message.length,
-      },
-      packet,
-    );
+    writeEnvelope(answerEnvelope(outgoing, i, count > 1), packet);
     data.copy(packet, ENVELOPE_BYTES);
     result.push(packet);
   }

@@ -35,19 +35,13 @@ function storedVersion(view: StoreFileView, handle: string): number | undefined 
   return value === undefined ? undefined : Number(value.data.value);
 }
 
-test('backup: a copy taken while the node writes holds every record acknowledged before it began; restore refuses while the node runs, then brings the copy back', async (t) => {
-  t.timeout(90_000);
-  const dir = tempFolder(t);
-  const db = join(dir, 'idnode.db');
-  const backupFile = join(dir, 'backup.db');
-  const env = serveEnv(db);
+/** A node with bulky records and records under way, writers going, and the versions acknowledged so far. */
+async function nodeUnderWrites(t: ExecutionContext, env: NodeJS.ProcessEnv) {
   const node = await startServe(t, env);
   const agent = new Agent({ keepAlive: true, maxSockets: WRITERS + 2 });
   t.teardown(() => agent.destroy());
   const put = (handle: string, body: unknown): Promise<number> =>
     httpCall(node.port, 'PUT', `/api/handles/${handle}`, { body, agent }).then((reply) => reply.status);
-
-  // Before: bulky records, and records that will keep being updated during the backup.
   for (let i = 0; i < BULK_RECORDS; i += 1) {
     const values = Array.from({ length: 2048 }, (_, k) => ({ index: k + 1, type: 'DESC', data: `${i}.${k} ${BULK_TEXT}` }));
     t.is(await put(`${NODE_PREFIX}/BULK-${i}`, values), 201);
@@ -59,7 +53,15 @@ test('backup: a copy taken while the node writes holds every record acknowledged
     t.is(await put(handle, versioned(handle, 0)), 201);
     acknowledged.set(handle, 0);
   }
+  return { node, put, acknowledged };
+}
 
+test('backup: a copy taken while the node writes holds every record acknowledged before it began, and passes integrity_check', async (t) => {
+  t.timeout(90_000);
+  const dir = tempFolder(t);
+  const backupFile = join(dir, 'backup.db');
+  const env = serveEnv(join(dir, 'idnode.db'));
+  const { node, put, acknowledged } = await nodeUnderWrites(t, env);
   // Writers: new records and updates of their own share of UPD-* (one at a time per record, so versions only grow).
   let writing = true;
   let created = 0;
@@ -71,10 +73,9 @@ test('backup: a copy taken while the node writes holds every record acknowledged
   const writer = async (w: number): Promise<void> => {
     for (let round = 1; writing; round += 1) {
       const handle = round % 2 === 0 ? `${NODE_PREFIX}/UPD-${(w + WRITERS * round) % UPDATED}` : `${NODE_PREFIX}/NEW-${w}-${round}`;
-      const version = round;
-      const status = await put(handle, versioned(handle, version));
+      const status = await put(handle, versioned(handle, round));
       if (status !== 200 && status !== 201) failures.push(`PUT ${handle}: ${status}`);
-      acknowledged.set(handle, Math.max(version, acknowledged.get(handle) ?? 0));
+      acknowledged.set(handle, Math.max(round, acknowledged.get(handle) ?? 0));
       if (status === 201 && (created += 1) === 50) warmedUp();
       if (backupRunning) acknowledgedDuringBackup += 1;
     }
@@ -86,6 +87,9 @@ test('backup: a copy taken while the node writes holds every record acknowledged
   backupRunning = true;
   const backup = await runCliAsync(['backup', backupFile], env, 60_000);
   backupRunning = false;
+  writing = false;
+  await Promise.all(writers);
+  t.deepEqual(failures, []);
   t.is(backup.status, 0, backup.stderr);
   t.regex(backup.stdout, /^backup: .+ \(\d+ handles, schema \d+, integrity ok\)\n$/);
   t.true(acknowledgedDuringBackup > 0, 'writes were acknowledged while the backup ran');
@@ -97,58 +101,69 @@ test('backup: a copy taken while the node writes holds every record acknowledged
   const missing = [...before].filter(([handle, version]) => (storedVersion(copy, handle) ?? -1) < version);
   t.deepEqual(missing, [], 'records (and versions) acknowledged before the backup began');
   for (let i = 0; i < BULK_RECORDS; i += 1) t.is(copy.rows.get(`${NODE_PREFIX}/BULK-${i}`)?.values.length, 2048);
+  t.deepEqual(await node.kill('SIGTERM'), { code: 0, signal: null });
+});
 
-  // A second backup to the same file is refused and leaves the first alone.
+/** A stopped node's store with a few known records, and a backup of it taken while the node ran. */
+async function storeWithBackup(t: ExecutionContext) {
+  const dir = tempFolder(t);
+  const db = join(dir, 'idnode.db');
+  const backupFile = join(dir, 'backup.db');
+  const env = serveEnv(db);
+  const node = await startServe(t, env);
+  const handles = Array.from({ length: 20 }, (_, i) => `${NODE_PREFIX}/KEPT-${i}`);
+  for (const [i, handle] of handles.entries()) t.is((await httpCall(node.port, 'PUT', `/api/handles/${handle}`, { body: versioned(handle, i) })).status, 201);
+  const backup = await runCliAsync(['backup', backupFile], env, 60_000);
+  t.is(backup.status, 0, backup.stderr);
+  return { db, backupFile, env, node, handles };
+}
+
+test('backup: a second backup to the same file is refused and leaves the first alone', async (t) => {
+  const { backupFile, env, node } = await storeWithBackup(t);
   const firstBytes = readFileSync(backupFile);
-  const again = runCli(['backup', backupFile], env);
+  const again = await runCliAsync(['backup', backupFile], env);
   t.not(again.status, 0);
   t.true(readFileSync(backupFile).equals(firstBytes));
+  t.deepEqual(await node.kill('SIGTERM'), { code: 0, signal: null });
+});
 
-  // Restore while the node runs: refused, the live store untouched and still writable.
-  const refused = runCli(['restore', backupFile], env);
+test('restore: refused while the node runs; the live store is untouched and still takes writes', async (t) => {
+  const { db, backupFile, env, node } = await storeWithBackup(t);
+  const refused = await runCliAsync(['restore', backupFile], env);
   t.not(refused.status, 0);
   t.regex(refused.stderr, /^idnode: STORE_BUSY: .*stop it before restoring\n$/);
-  writing = false;
-  await Promise.all(writers);
-  t.deepEqual(failures, []);
   const last = `${NODE_PREFIX}/AFTER-REFUSED-RESTORE`;
-  t.is(await put(last, versioned(last, 1)), 201, 'the node still takes writes');
-  const live = (await httpCall(node.port, 'GET', `/api/handles/${NODE_PREFIX}/UPD-0`, { agent })).status;
-  t.is(live, 200);
-
+  t.is((await httpCall(node.port, 'PUT', `/api/handles/${last}`, { body: versioned(last, 1) })).status, 201, 'the node still takes writes');
   t.deepEqual(await node.kill('SIGTERM'), { code: 0, signal: null });
   t.true(inspectStoreFile(db, NODE_PREFIX).rows.has(last), 'the refused restore did not replace the store');
+});
 
-  // Stopped: restore succeeds and the store is exactly the copy.
-  const restored = runCli(['restore', backupFile], env);
+test('restore: with the node stopped the store becomes exactly the copy, and a node started on it resolves every record', async (t) => {
+  const { db, backupFile, env, node, handles } = await storeWithBackup(t);
+  const later = `${NODE_PREFIX}/AFTER-BACKUP`;
+  t.is((await httpCall(node.port, 'PUT', `/api/handles/${later}`, { body: versioned(later, 1) })).status, 201);
+  t.deepEqual(await node.kill('SIGTERM'), { code: 0, signal: null });
+  const copy = inspectStoreFile(backupFile, NODE_PREFIX);
+
+  const restored = await runCliAsync(['restore', backupFile], env);
   t.is(restored.status, 0, restored.stderr);
   t.regex(restored.stdout, /^restored: /);
   t.false(existsSync(`${db}.restoring`));
   const after = inspectStoreFile(db, NODE_PREFIX);
   t.is(after.integrity, 'ok');
   t.deepEqual([...after.rows.keys()].sort(), [...copy.rows.keys()].sort());
-  t.false(after.rows.has(last), 'writes after the backup are gone, as a restore implies');
+  t.false(after.rows.has(later), 'writes after the backup are gone, as a restore implies');
 
-  // Started on the restored store: every record acknowledged before the backup resolves over HTTP.
-  const again2 = await startServe(t, env);
-  const reader = new Agent({ keepAlive: true, maxSockets: 8 });
-  t.teardown(() => reader.destroy());
+  const again = await startServe(t, env);
   const wrong: string[] = [];
-  const handles = [...before.keys(), ...Array.from({ length: BULK_RECORDS }, (_, i) => `${NODE_PREFIX}/BULK-${i}`)];
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (let handle = handles.pop(); handle !== undefined; handle = handles.pop()) {
-        const reply = await httpCall(again2.port, 'GET', `/api/handles/${handle}`, { agent: reader });
-        const values = reply.status === 200 ? (JSON.parse(reply.text) as { values: { index: number; data: { value: unknown } }[] }).values : [];
-        const version = values.find((v) => v.index === 2)?.data.value;
-        const expected = before.get(handle);
-        if (reply.status !== 200) wrong.push(`${handle}: ${reply.status}`);
-        else if (expected !== undefined && Number(version) < expected) wrong.push(`${handle}: version ${String(version)} < ${expected}`);
-      }
-    }),
-  );
+  for (const [i, handle] of handles.entries()) {
+    const reply = await httpCall(again.port, 'GET', `/api/handles/${handle}`);
+    const values = reply.status === 200 ? (JSON.parse(reply.text) as { values: { index: number; data: { value: unknown } }[] }).values : [];
+    if (reply.status !== 200) wrong.push(`${handle}: ${reply.status}`);
+    else if (Number(values.find((v) => v.index === 2)?.data.value) !== i) wrong.push(`${handle}: wrong version`);
+  }
   t.deepEqual(wrong, []);
-  t.deepEqual(await again2.kill('SIGTERM'), { code: 0, signal: null });
+  t.deepEqual(await again.kill('SIGTERM'), { code: 0, signal: null });
 });
 
 test('backup: restore refuses a file that is not a sound idnode store and leaves the live store alone', async (t) => {

@@ -15,8 +15,8 @@ import { NODE_PREFIX, startNode, type NodeUnderTest, type Reply } from '../suppo
 import { httpCall, serveEnv, startServe } from '../support/serve-process.js';
 import { inspectStoreFile } from '../support/store-file.js';
 
-const CAP_BYTES = 256 * 1024;
-/** About 1.2 KB per record, so the cap is reached after a couple of hundred writes. */
+const CAP_BYTES = 512 * 1024;
+/** About 1.2 KB per record (stored twice: the record and its public view, and once more in the audit log), so the cap is reached after some dozens of writes. */
 const PAYLOAD = 'x'.repeat(1200);
 
 function tempDb(t: ExecutionContext): string {

@@ -28,7 +28,30 @@ test('store: a new store is migrated to user_version = number of schema migratio
   const other = secondConnection(t, path);
   t.is(other.pragma('user_version', { simple: true }), SCHEMA_FILES.length);
   const tables = other.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-  t.deepEqual(tables, ['daily_counts', 'handle_counts', 'handles', 'node_keys', 'node_runs', 'prefixes', 'settings']);
+  t.deepEqual(tables, [
+    'account_tokens',
+    'accounts',
+    'audit_log',
+    'daily_counts',
+    'enterprise_prefixes',
+    'enterprises',
+    'escrow_records',
+    'handle_counts',
+    'handles',
+    'hierarchy_nodes',
+    'hierarchy_prefixes',
+    'hierarchy_settings',
+    'hierarchy_statistics',
+    'node_keys',
+    'node_runs',
+    'outbox',
+    'prefixes',
+    'quota_counters',
+    'settings',
+    // AUTOINCREMENT's counter (the outbox's sequence numbers are never reused).
+    'sqlite_sequence',
+    'templates',
+  ]);
 });
 
 test('store: re-opening an existing store does not re-apply migrations and keeps its data', async (t) => {

@@ -35,6 +35,9 @@ export function httpCall(port: number, method: string, path: string, options: Ca
       payload = Buffer.from(JSON.stringify(options.body));
       headers['content-type'] ??= 'application/json';
     }
+    // Node's client sends a DELETE body without Content-Length or chunking (so the server would see none).
+    const named = Object.keys(headers).map((name) => name.toLowerCase());
+    if (!named.includes('content-length') && !named.includes('transfer-encoding')) headers['content-length'] = String(payload.length);
   }
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: options.host ?? '127.0.0.1', port, method, path, headers, agent: options.agent ?? false, timeout: options.timeoutMs }, (res) => {

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { createNode, type IdnodeNode } from '../../src/app.js';
+import { createNode, type IdnodeNode, type NodeOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { closeGracefully, createServer, listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -113,20 +113,22 @@ export class NodeUnderTest {
   }
 }
 
+/** What a test may inject into the node besides its clock (the proxy's draws, its pages' time zone and labels). */
+export type NodeInjections = Pick<NodeOptions, 'random' | 'timeZone' | 'labels'>;
+
 /**
- * Starts a node for test `t` (torn down with it). `env` overrides IDNODE_* defaults; the store is a temp file
- * unless IDNODE_DB_PATH is given. Hash iterations are lowered so tests stay fast.
+ * The configuration of a node under test in `dir`: a temp-file store, the test administrator, cheap secret hashing,
+ * a port-0 listener on loopback, no Handle-protocol listener, rate limits off; `env` overrides any of it.
  */
-export async function startNode(t: ExecutionContext, env: Record<string, string> = {}, clock = new TestClock()): Promise<NodeUnderTest> {
-  const host = '127.0.0.1';
-  const dir = mkdtempSync(join(tmpdir(), 'idnode-test-'));
-  const config = loadConfig({
+export function testConfig(dir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
     IDNODE_DB_PATH: join(dir, 'idnode.db'),
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_NODE_PREFIX: NODE_PREFIX,
     IDNODE_SECRET_HASH_ITERATIONS: '1000',
+    IDNODE_PASSWORD_HASH_COST: '10',
     IDNODE_LOG_LEVEL: 'silent',
-    IDNODE_HOST: host,
+    IDNODE_HOST: '127.0.0.1',
     IDNODE_PORT: '0',
     // Handle-protocol listeners are started by the tests that want them (test/support/wire-client.ts).
     IDNODE_HANDLE_PORT: '0',
@@ -137,9 +139,19 @@ export async function startNode(t: ExecutionContext, env: Record<string, string>
     IDNODE_RATE_LIMIT_FAILED_LOGINS: '0',
     ...env,
   });
+}
+
+/**
+ * Starts a node for test `t` (torn down with it). `env` overrides IDNODE_* defaults; the store is a temp file
+ * unless IDNODE_DB_PATH is given. Hash iterations are lowered so tests stay fast.
+ */
+export async function startNode(t: ExecutionContext, env: Record<string, string> = {}, clock = new TestClock(), injections: NodeInjections = {}): Promise<NodeUnderTest> {
+  const host = '127.0.0.1';
+  const dir = mkdtempSync(join(tmpdir(), 'idnode-test-'));
+  const config = testConfig(dir, env);
   const logLines: string[] = [];
   const sink = { write: (line: string) => void (logLines.length < 1000 && logLines.push(line)) };
-  const node = await createNode(config, { logger: createLogger('info', sink), nowMs: clock.nowMs, externalWritePollMs: 0 });
+  const node = await createNode(config, { logger: createLogger('info', sink), nowMs: clock.nowMs, externalWritePollMs: 0, ...injections });
   const server = createServer(node.listener, config, undefined, (code) => node.metrics.error(code));
   const port = await listen(server, 0, host);
   t.teardown(async () => {

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { createNode, type IdnodeNode } from '../../src/app.js';
 import { parseIdentity, type Identity } from '../../src/auth/identity.js';
-import { loadConfig } from '../../src/config.js';
 import { parseHandle, type Handle } from '../../src/identifier/handle.js';
 import { createLogger } from '../../src/log/logger.js';
-import { ADMIN_IDENTITY, ADMIN_SECRET, NODE_PREFIX, TestClock } from './node-under-test.js';
+import { ADMIN_IDENTITY, TestClock, testConfig } from './node-under-test.js';
 
 export const RULE = { suffixCaseSensitive: false } as const;
 /** The node administrator, as the services see an authenticated caller. */
@@ -29,14 +28,7 @@ export interface ServiceNode {
 /** Builds a node for test `t` (closed with it); `env` overrides the IDNODE_* defaults. */
 export async function serviceNode(t: ExecutionContext, env: Record<string, string> = {}, clock = new TestClock()): Promise<ServiceNode> {
   const dir = mkdtempSync(join(tmpdir(), 'idnode-service-'));
-  const config = loadConfig({
-    IDNODE_DB_PATH: join(dir, 'idnode.db'),
-    IDNODE_ADMIN_SECRET: ADMIN_SECRET,
-    IDNODE_NODE_PREFIX: NODE_PREFIX,
-    IDNODE_SECRET_HASH_ITERATIONS: '1000',
-    IDNODE_LOG_LEVEL: 'silent',
-    ...env,
-  });
+  const config = testConfig(dir, env);
   const node = await createNode(config, { logger: createLogger('silent'), nowMs: clock.nowMs, externalWritePollMs: 0 });
   t.teardown(() => {
     node.close();

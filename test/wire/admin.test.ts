@@ -114,3 +114,17 @@ test('answers (udp and tcp): a wrong secret, a replayed answer, and an unknown s
   t.is((await send(target, 'udp', { ...answer, sessionId: 12345 }))[0]?.responseCode, 403, 'unknown session');
   t.is((await node.get('/api/handles/88.118/NO')).status, 200, 'written once');
 });
+
+for (const transport of TRANSPORTS) {
+  test(`audit (${transport}): a write over the Handle protocol has one audit entry naming the identity and the client address`, async (t) => {
+    const { node, target, admin } = await startWireNode(t);
+    const create = { opCode: OC.CREATE, body: body.values('88.118/AUDITED', [{ index: 1, type: 'URL', data: 'https://a.example.cn' }]) };
+    t.is((await sendAuthenticated(target, transport, create, admin)).answers[0]?.responseCode, 1);
+    t.is((await sendAuthenticated(target, transport, create, admin)).answers[0]?.responseCode, 101, 'a refused write');
+    t.is((await sendAuthenticated(target, transport, { opCode: OC.DELETE, body: body.handle('88.118/AUDITED') }, admin)).answers[0]?.responseCode, 1);
+    const { records } = node.node.business.audit.page({ prefixKey: '88.118', actor: null, fromMs: null, toMs: null }, 1, 10);
+    const entries = records.filter((entry) => entry.target === '88.118/AUDITED');
+    t.deepEqual(entries.map((entry) => entry.action), ['handle.delete', 'handle.create'], 'one entry per successful write, none for the refused one');
+    for (const entry of entries) t.like(entry, { actor: '300:0.NA/88.118', client: '127.0.0.1' });
+  });
+}

@@ -1,0 +1,135 @@
+// Wiring of the secondary-node business (SNMS): accounts, audit, quotas, templates and enterprises over the store, and
+// the journal every record write passes through.
+
+import { AccountService } from './accounts/account-service.js';
+import { Authority } from './accounts/authority.js';
+import { sealKeyFor } from './accounts/seal.js';
+import { AuditService, digestOf } from './audit/audit-service.js';
+import type { AccessPolicy } from './auth/access-policy.js';
+import type { Config } from './config.js';
+import { PREFIX_NAMESPACE, prefixKeyOf, prefixOfPrefixRecord, type CaseRule } from './identifier/handle.js';
+import { QuotaService } from './quotas/quota-service.js';
+import type { RecordChange, RecordJournal } from './register/journal.js';
+import { AccountRows } from './store/accounts.js';
+import { AuditRows } from './store/audit.js';
+import { EnterpriseRows } from './store/enterprises.js';
+import { QuotaRows } from './store/quotas.js';
+import { TemplateRows } from './store/templates.js';
+import { Applications } from './enterprises/applications.js';
+import { PrefixLifecycle } from './enterprises/prefix-lifecycle.js';
+import { Publication } from './enterprises/publication.js';
+import { StoppedPrefixes } from './enterprises/stopped-prefixes.js';
+import { EnterpriseViews } from './enterprises/views.js';
+import { TemplateService } from './templates/template-service.js';
+import type { RecordCache } from './cache/record-cache.js';
+import type { RecordLookup, Store } from './store/store.js';
+
+export interface BusinessDeps {
+  readonly store: Store;
+  readonly config: Config;
+  readonly policy: AccessPolicy;
+  readonly lookup: RecordLookup;
+  readonly rule: CaseRule;
+  readonly nowMs: () => number;
+  /** Where compiled templates are kept (NodeCaches.templates). */
+  readonly compiledTemplates: RecordCache<object>;
+  /** This node's own site (HS_SITE value), published for hosted prefixes. */
+  readonly nodeSite: () => Readonly<Record<string, unknown>>;
+}
+
+export interface Business {
+  readonly accounts: AccountService;
+  readonly authority: Authority;
+  readonly audit: AuditService;
+  readonly quotas: QuotaService;
+  readonly enterpriseRows: EnterpriseRows;
+  readonly templates: TemplateService;
+  /** Prefixes whose identifiers neither register nor resolve. */
+  readonly stopped: StoppedPrefixes;
+  readonly applications: Applications;
+  readonly lifecycle: PrefixLifecycle;
+  readonly publication: Publication;
+  readonly views: EnterpriseViews;
+  /** Passed to the register service: quotas before a creation, the audit entry and template usage after a change. */
+  readonly journal: RecordJournal;
+  /** Saves what is kept in memory (quota counts) and stops the timer that saves it. */
+  close(): void;
+}
+
+/** The prefix an audit entry of a record change is filed under: P for `0.NA/P`, else the handle's prefix. */
+function auditPrefixKey(change: RecordChange): string {
+  const derived = prefixOfPrefixRecord(change.handle);
+  return derived === null ? change.handle.prefixKey : prefixKeyOf(derived);
+}
+
+function recordAction(change: RecordChange): string {
+  if (change.before === undefined) return 'handle.create';
+  return change.after === undefined ? 'handle.delete' : 'handle.update';
+}
+
+export function buildBusiness(deps: BusinessDeps): Business {
+  const { store, config, nowMs } = deps;
+  const audit = new AuditService(new AuditRows(store), nowMs);
+  const enterpriseRows = new EnterpriseRows(store);
+  const accounts = new AccountService(store, new AccountRows(store), enterpriseRows, audit, sealKeyFor(config.dbPath, config.sealKeyPath), {
+    rule: deps.rule,
+    nodePrefix: config.nodePrefix,
+    hashCost: config.passwordHashCost,
+    nowMs,
+  });
+  const authority = new Authority(deps.policy, deps.lookup);
+  const quotas = new QuotaService(new QuotaRows(store), {
+    dailyRequests: config.quotaDailyRequests,
+    handlesPerPrefix: config.quotaHandlesPerPrefix,
+    prefixesPerEnterprise: config.quotaPrefixesPerEnterprise,
+    nowMs,
+  });
+  const templates = new TemplateService(store, new TemplateRows(store), audit, authority, deps.compiledTemplates, nowMs);
+  const stopped = new StoppedPrefixes(() => enterpriseRows.stoppedPrefixKeys());
+  const enterpriseDeps = { store, rows: enterpriseRows, accounts, audit, authority, quotas, rule: deps.rule, nodePrefix: config.nodePrefix, nowMs };
+  const applications = new Applications(enterpriseDeps);
+  const lifecycle = new PrefixLifecycle(enterpriseDeps, stopped);
+  const publication = new Publication(enterpriseDeps, deps.nodeSite);
+  const views = new EnterpriseViews(enterpriseDeps, config.ghrName);
+  const journal: RecordJournal = {
+    beforeCreate(handle) {
+      // Prefix records are the node's own bookkeeping, not registrations.
+      if (handle.prefixKey !== PREFIX_NAMESPACE && quotas.capsHandles) quotas.checkHandleCount(handle.prefix, store.countHandles(handle.prefixKey));
+    },
+    changed(change) {
+      // A record's state after a change is in the store until the next change, whose entry keeps it as `before`:
+      // the full before-image and a digest of the after-image record the whole history at half the bytes.
+      audit.append({
+        actor: change.actor,
+        action: recordAction(change),
+        prefixKey: auditPrefixKey(change),
+        target: change.handle.display,
+        before: change.before ?? null,
+        after: change.after === undefined ? null : digestOf(change.after),
+      });
+      templates.trackUsage(change);
+    },
+    settle() {
+      templates.settleUsage();
+    },
+  };
+  const timer = setInterval(() => quotas.flush(), 1000).unref();
+  return {
+    accounts,
+    authority,
+    audit,
+    quotas,
+    enterpriseRows,
+    templates,
+    stopped,
+    applications,
+    lifecycle,
+    publication,
+    views,
+    journal,
+    close() {
+      clearInterval(timer);
+      quotas.flush();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// Quotas (IDIS codes 603, 604, 605): requests per day per account or identity, handles per prefix, prefixes per enterprise.
+
+import { IdnodeError } from '../errors.js';
+import type { QuotaRows } from '../store/quotas.js';
+
+export interface QuotaOptions {
+  /** Requests per day per subject; 0 = no cap. */
+  readonly dailyRequests: number;
+  /** Handles per prefix; 0 = no cap. */
+  readonly handlesPerPrefix: number;
+  /** Prefixes per enterprise; 0 = no cap. */
+  readonly prefixesPerEnterprise: number;
+  readonly nowMs: () => number;
+}
+
+const DAY_MS = 86_400_000;
+const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
+/** Subjects counted in memory at once; beyond it the counts are saved and forgotten (they are read back when needed). */
+const MAX_SUBJECTS = 100_000;
+/** Days of counts kept in the store. */
+const KEEP_DAYS = 7;
+
+/** Days since 1970-01-01 in Asia/Shanghai (UTC+8, no daylight saving). */
+function dayOf(ms: number): number {
+  return Math.floor((ms + SHANGHAI_OFFSET_MS) / DAY_MS);
+}
+
+/**
+ * Daily request counts live in memory and are saved to the store every second (and on close), so they survive a
+ * restart; a crash loses at most the last second of counts. The other two quotas are checked against counts the store
+ * keeps exactly (handle counts per prefix, an enterprise's prefixes) inside the write that would exceed them.
+ */
+export class QuotaService {
+  private day: number;
+  private readonly counts = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+
+  constructor(
+    private readonly rows: QuotaRows,
+    private readonly options: QuotaOptions,
+  ) {
+    this.day = dayOf(options.nowMs());
+  }
+
+  /**
+   * Counts one request of `subject` (`account:<id>` or `identity:<index:handle key>`). Throws REQUEST_LIMIT_DAILY with
+   * Retry-After until the next midnight in Asia/Shanghai once the day's cap is reached (the refused request counts not).
+   */
+  chargeRequest(subject: string): void {
+    const cap = this.options.dailyRequests;
+    if (cap <= 0) return;
+    const nowMs = this.options.nowMs();
+    const today = dayOf(nowMs);
+    if (today !== this.day) {
+      this.flush();
+      this.counts.clear();
+      this.day = today;
+    }
+    const count = this.counts.get(subject) ?? this.rows.count(subject, today);
+    if (count >= cap) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(((today + 1) * DAY_MS - SHANGHAI_OFFSET_MS - nowMs) / 1000));
+      throw new IdnodeError('REQUEST_LIMIT_DAILY', `超过每日请求数量限额 (${cap})`, { retryAfterSeconds });
+    }
+    if (!this.counts.has(subject) && this.counts.size >= MAX_SUBJECTS) {
+      this.flush();
+      this.counts.clear();
+    }
+    this.counts.set(subject, count + 1);
+    this.dirty.add(subject);
+  }
+
+  /** True when handles per prefix are capped (else their count need not be read). */
+  get capsHandles(): boolean {
+    return this.options.handlesPerPrefix > 0;
+  }
+
+  /** Inside the write that would create a handle under a prefix holding `handles` already. Throws REGISTER_COUNT_LIMIT. */
+  checkHandleCount(prefix: string, handles: number): void {
+    const cap = this.options.handlesPerPrefix;
+    if (cap > 0 && handles >= cap) throw new IdnodeError('REGISTER_COUNT_LIMIT', `prefix ${prefix} holds ${handles} handles, its quota is ${cap}`);
+  }
+
+  /** Inside the write that would give an enterprise holding `prefixes` one more. Throws PREFIX_LIMIT. */
+  checkPrefixCount(prefixes: number): void {
+    const cap = this.options.prefixesPerEnterprise;
+    if (cap > 0 && prefixes >= cap) throw new IdnodeError('PREFIX_LIMIT', `超过企业前缀数量限额 (${cap})`);
+  }
+
+  /** Saves the counts changed since the last save. */
+  flush(): void {
+    if (this.dirty.size === 0) return;
+    const changed = new Map<string, number>();
+    for (const subject of this.dirty) changed.set(subject, this.counts.get(subject) ?? 0);
+    this.rows.save(this.day, changed, this.day - KEEP_DAYS);
+    this.dirty.clear();
+  }
+}

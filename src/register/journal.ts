@@ -1,0 +1,34 @@
+// What every write of a record passes through inside its transaction: quotas before a creation, audit and usage after a change.
+
+import type { Handle } from '../identifier/handle.js';
+import type { HandleValue } from '../identifier/value.js';
+
+/** Who a change is recorded as made by: `index:handle`, `account:<name>` or `cli`, and the client's address. */
+export interface WriteActor {
+  readonly who: string;
+  readonly from: string;
+}
+
+export interface RecordChange {
+  readonly handle: Handle;
+  /** The values before the change; undefined when the handle was created. */
+  readonly before: readonly HandleValue[] | undefined;
+  /** The values after the change; undefined when the handle was deleted. */
+  readonly after: readonly HandleValue[] | undefined;
+  readonly actor: WriteActor;
+}
+
+export interface RecordJournal {
+  /** Before a new handle is created: throws a catalog error to refuse it (a quota). */
+  beforeCreate(handle: Handle): void;
+  /**
+   * After a record changed, exactly once per change, as the change's last step; what it writes commits or rolls back
+   * with the change. It may defer work that adds up over many changes (counters) until settle.
+   */
+  changed(change: RecordChange): void;
+  /** At the end of every write operation, inside its transaction: writes what changed() deferred. */
+  settle(): void;
+}
+
+/** A journal that refuses nothing and records nothing. */
+export const NO_JOURNAL: RecordJournal = Object.freeze({ beforeCreate: () => undefined, changed: () => undefined, settle: () => undefined });

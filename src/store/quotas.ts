@@ -1,0 +1,38 @@
+// SQL of the quota counters that survive restarts (schema/005-snms.sql).
+
+import type { Statement } from 'better-sqlite3';
+import type { Store } from './store.js';
+
+export class QuotaRows {
+  private readonly select: Statement<[number], { subject: string; count: number }>;
+  private readonly selectOne: Statement<[string, number], { count: number }>;
+  private readonly upsert: Statement;
+  private readonly prune: Statement;
+
+  constructor(private readonly store: Store) {
+    this.select = store.prepare('SELECT subject, count FROM quota_counters WHERE day = ?');
+    this.selectOne = store.prepare('SELECT count FROM quota_counters WHERE subject = ? AND day = ?');
+    this.upsert = store.prepare(
+      'INSERT INTO quota_counters (subject, day, count) VALUES (?, ?, ?) ON CONFLICT (subject, day) DO UPDATE SET count = max(count, excluded.count)',
+    );
+    this.prune = store.prepare('DELETE FROM quota_counters WHERE day < ?');
+  }
+
+  /** Every subject's count on `day`. */
+  day(day: number): Map<string, number> {
+    return this.store.guard(() => new Map(this.select.all(day).map((row) => [row.subject, row.count])));
+  }
+
+  /** One subject's count on `day` (0 when none was saved). */
+  count(subject: string, day: number): number {
+    return this.store.guard(() => this.selectOne.get(subject, day)?.count ?? 0);
+  }
+
+  /** Saves counts of `day` (never lowering a stored one) and drops days before `keepFrom`; in its own transaction. */
+  save(day: number, counts: ReadonlyMap<string, number>, keepFrom: number): void {
+    this.store.writeNow(() => {
+      for (const [subject, count] of counts) this.upsert.run(subject, day, count);
+      this.prune.run(keepFrom);
+    });
+  }
+}
