@@ -1,4 +1,4 @@
-// The JSON output form of values (reference §2) and each record's precomputed anonymous view.
+// The JSON output form of values (reference §2) and each record's anonymous view, derived from the stored record.
 
 import { DEFAULT_PERMISSIONS, isPubliclyReadable, type HandleReference, type HandleValue } from './value.js';
 
@@ -39,7 +39,7 @@ export function valueToJson(value: HandleValue): ValueJson {
   return json;
 }
 
-/** What anonymous callers may see of a record, precomputed at write time so a resolution never parses JSON. */
+/** What anonymous callers may see of a record: derived from the stored record on a cache miss, then kept in the resolve cache. */
 export interface PublicView {
   /** JSON array of the publicly readable values in output form. */
   readonly valuesJson: string;
