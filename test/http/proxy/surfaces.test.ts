@@ -49,12 +49,24 @@ test('proxy routes: the other surfaces answer as before over HTTP — JSON, neve
   t.is((await node.get('/healthz')).status, 200);
   t.is((await node.get('/readyz')).status, 200);
   t.is((await node.get('/metrics')).status, 200);
-  for (const path of ['/api/nothing', '/identity/token', '/identityv2/data/detail?handle=88.118/X', '/snms/api/v5/template?prefix=88.118&version=1', '/snms/ui']) {
+  // Each surface answers in its own dialect (the SNMS ones with their HTTP-200 envelope), never with a proxy page.
+  const expected: [string, number, string | undefined][] = [
+    ['/api/nothing', 404, '"responseCode":4'],
+    ['/identity/token', 200, '"status":-2'],
+    ['/identityv2/data/detail?handle=88.118/X', 200, '"handle":"88.118/X"'],
+    ['/snms/api/v5/template?prefix=88.118&version=1', 200, '"status":-1'],
+  ];
+  for (const [path, status, fragment] of expected) {
     const reply = await node.get(path);
-    t.is(reply.status, 404, path);
+    t.is(reply.status, status, path);
     t.regex(String(reply.headers['content-type']), /^application\/json/, path);
+    t.true(reply.text.includes(fragment ?? ''), path);
     t.is(reply.headers.location, undefined, path);
   }
+  // The console sends a visitor without a session to its own login page, not to the proxy.
+  const ui = await node.get('/snms/ui');
+  t.is(ui.status, 303);
+  t.regex(String(ui.headers.location), /^\/snms\/ui\//);
   t.is((await node.request('POST', '/identity/token', { auth: null, body: { username: 'a', password: 'b' } })).headers.location, undefined);
 });
 
