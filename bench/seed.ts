@@ -46,7 +46,7 @@ function yieldToEventLoop(): Promise<void> {
  * 88.118.1 < 88.118.10 < 88.118.100 < 88.118.11), and by key within a prefix. Inserting in this order appends to
  * both handle indexes instead of splitting pages all over them, which keeps seeding fast at millions of rows.
  */
-function* inKeyOrder(identifiers: number): Generator<number[]> {
+export function* inKeyOrder(identifiers: number): Generator<number[]> {
   const prefixes = Array.from({ length: ENTERPRISE_PREFIX_COUNT }, (_, n) => n + 1).sort((a, b) => {
     const ka = prefixKeyOf(enterprisePrefix(a));
     const kb = prefixKeyOf(enterprisePrefix(b));

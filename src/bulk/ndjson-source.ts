@@ -21,6 +21,7 @@ export interface SourceItem {
 }
 
 const NEWLINE = 0x0a;
+const EMPTY = Buffer.alloc(0);
 
 function item(line: number, text: string, endOffset: number): SourceItem {
   const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
@@ -38,20 +39,23 @@ function item(line: number, text: string, endOffset: number): SourceItem {
 export async function* ndjsonItems(file: string, offset: number, linesBefore: number): AsyncGenerator<SourceItem[]> {
   let line = linesBefore;
   let base = offset;
-  let rest: Buffer = Buffer.alloc(0);
+  let rest: Buffer = EMPTY;
   for await (const chunk of createReadStream(file, { start: offset, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const buffer = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
     const items: SourceItem[] = [];
     let start = 0;
-    for (let end = buffer.indexOf(NEWLINE); end >= 0; end = buffer.indexOf(NEWLINE, start)) {
+    for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
       line += 1;
-      if (end > start && !(end === start + 1 && buffer[start] === 0x0d)) {
-        const text = buffer.toString('utf8', start, end);
-        if (text.trim().length > 0) items.push(item(line, text, base + end + 1));
+      // Only a line cut by the chunk boundary is copied (its head is `rest`); every other line is decoded in place.
+      const text = rest.length === 0 ? chunk.toString('utf8', start, end) : Buffer.concat([rest, chunk.subarray(start, end)]).toString('utf8');
+      const endOffset = base + rest.length + end + 1;
+      if (rest.length > 0) {
+        base += rest.length;
+        rest = EMPTY;
       }
+      if (text.trim().length > 0) items.push(item(line, text, endOffset));
       start = end + 1;
     }
-    rest = buffer.subarray(start);
+    rest = rest.length === 0 ? chunk.subarray(start) : Buffer.concat([rest, chunk]);
     base += start;
     if (items.length > 0) yield items;
   }

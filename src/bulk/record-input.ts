@@ -24,10 +24,15 @@ export interface CheckedRecord {
 function timestampOf(input: unknown, field: string, nowSeconds: number): number {
   const given = (input as { timestamp?: unknown }).timestamp;
   if (given === undefined) return nowSeconds;
+  // Most values of a file share a few timestamps: the last one read is remembered.
+  if (given === lastTimestamp.text) return lastTimestamp.seconds;
   const seconds = typeof given === 'string' && ISO_SECONDS.test(given) ? Date.parse(given) / 1000 : Number.NaN;
   if (!Number.isSafeInteger(seconds) || seconds < 0) throw new IdnodeError('INVALID_VALUE', `${field}.timestamp must be an ISO-8601 time in whole seconds, e.g. 2026-01-15T08:00:00Z`);
+  lastTimestamp = { text: given as string, seconds };
   return seconds;
 }
+
+let lastTimestamp = { text: '', seconds: 0 };
 
 /**
  * Checks one input record: the handle and its values by the API's own parsers (parseHandle, parseValueList), and that
