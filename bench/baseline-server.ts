@@ -1,7 +1,7 @@
 // The ceiling: a bare node:http server answering idnode's benchmark paths with the same bytes from a Map.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createdBody, handlePath, HANDLE_ROUTE, identifier, notFoundBody, resolvedBody } from './data-set.js';
+import { createdBody, ENTERPRISE_PREFIX_COUNT, handlePath, HANDLE_ROUTE, identifier, NODE_PREFIX, notFoundBody, resolvedBody } from './data-set.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -18,12 +18,33 @@ function positiveInteger(name: string): number {
 const identifiers = positiveInteger('BENCH_IDENTIFIERS');
 const port = positiveInteger('BENCH_PORT');
 
-// Every seeded handle's path → the exact body idnode answers with, built from the same generator as the seed.
+// Every seeded handle's path → the exact body idnode answers with, built from the same generator as the seed. Above
+// EAGER_LIMIT identifiers the Map would take minutes and gigabytes (10 M: ~2 min, > 6 GB): a body is then built on its
+// first request from the identifier number the path names, and kept (see bodyOf).
+const EAGER_LIMIT = 2_000_000;
 const started = performance.now();
 const bodies = new Map<string, Buffer>();
-for (let i = 0; i < identifiers; i += 1) {
+if (identifiers <= EAGER_LIMIT) {
+  for (let i = 0; i < identifiers; i += 1) {
+    const { handle, values } = identifier(i);
+    bodies.set(handlePath(handle), Buffer.from(resolvedBody(handle, values)));
+  }
+}
+const LAZY_PATH = new RegExp(`^${HANDLE_ROUTE}${NODE_PREFIX.replace(/\./g, '\\.')}\\.(\\d+)/[A-Z]+-\\d{4}-(\\d+)$`);
+
+/** The body of a seeded handle's path, or undefined. Identifier i is prefix i mod 100 + 1, serial ⌊i / 100⌋. */
+function bodyOf(url: string): Buffer | undefined {
+  const known = bodies.get(url);
+  if (known !== undefined || identifiers <= EAGER_LIMIT) return known;
+  const match = LAZY_PATH.exec(url);
+  if (match === null) return undefined;
+  const i = Number(match[2]) * ENTERPRISE_PREFIX_COUNT + Number(match[1]) - 1;
+  if (!(i >= 0 && i < identifiers)) return undefined;
   const { handle, values } = identifier(i);
-  bodies.set(handlePath(handle), Buffer.from(resolvedBody(handle, values)));
+  if (handlePath(handle) !== url) return undefined;
+  const body = Buffer.from(resolvedBody(handle, values));
+  bodies.set(url, body);
+  return body;
 }
 const READY = Buffer.from('{"status":"ready"}');
 
@@ -44,7 +65,7 @@ function handleOf(url: string): string {
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   const url = req.url ?? '/';
   if (req.method === 'GET') {
-    const body = bodies.get(url);
+    const body = bodyOf(url);
     if (body !== undefined) send(res, 200, body);
     else if (url.startsWith(HANDLE_ROUTE)) send(res, 404, Buffer.from(notFoundBody(handleOf(url))));
     else if (url === '/readyz') send(res, 200, READY);
@@ -62,7 +83,7 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
 
 server.listen(port, '127.0.0.1', () => {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`baseline: ${bodies.size} bodies built in ${seconds} s, listening on 127.0.0.1:${port}\n`);
+  process.stdout.write(`baseline: ${identifiers > EAGER_LIMIT ? 'bodies built on first request' : `${bodies.size} bodies built`} in ${seconds} s, listening on 127.0.0.1:${port}\n`);
 });
 
 function stop(): void {
