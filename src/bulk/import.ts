@@ -52,6 +52,24 @@ interface Reject {
   readonly text?: string;
 }
 
+/** The records of one transaction, checked, with the rejects among their lines. */
+interface Batch {
+  readonly nowSeconds: number;
+  /** Prefix keys homed here: the store's at the batch's start, and those the batch's prefix records home. */
+  readonly homed: Set<string>;
+  readonly records: BulkRecord[];
+  /** The line of each record, for a HANDLE_ALREADY_EXISTS reject. */
+  readonly recordLines: number[];
+  readonly rejects: Reject[];
+  items: number;
+  endOffset: number | undefined;
+  lastLine: number | undefined;
+}
+
+function newBatch(nowMs: () => number, homed: Set<string>): Batch {
+  return { nowSeconds: Math.floor(nowMs() / 1000), homed, records: [], recordLines: [], rejects: [], items: 0, endOffset: undefined, lastLine: undefined };
+}
+
 /** The file's size and a hash of its first 64 KiB: a checkpoint applies only to the file it was taken of. */
 function fingerprint(file: string): string {
   const fd = openSync(file, 'r');
@@ -93,33 +111,36 @@ export async function importFile(tables: BulkTables, options: ImportOptions): Pr
   ftruncateSync(rejectsFd, state.rejectsBytes);
   const progress = (): void => options.onProgress?.({ bytesDone: state.offset, bytesTotal, loaded: state.loaded, rejected: state.rejected });
 
-  const commit = async (items: readonly SourceItem[], done: boolean): Promise<void> => {
-    const nowSeconds = Math.floor(options.nowMs() / 1000);
-    const homed = tables.homedPrefixKeys();
-    const records: BulkRecord[] = [];
-    const recordItems: SourceItem[] = [];
-    const rejects: Reject[] = [];
-    for (const item of items) {
-      if (item.header === true) continue;
-      if (item.error !== undefined) {
-        rejects.push(rejectOf(item, item.error));
-        continue;
-      }
-      try {
-        const checked = checkRecord(item.input, homed, nowSeconds, options.rule);
-        records.push(checked.secrets ? await withHashedSecrets(checked, options.hashSecret) : checked.record);
-        recordItems.push(item);
-        if (checked.record.homes !== undefined) homed.add(checked.record.homes.prefixKey);
-      } catch (error) {
-        rejects.push(rejectOf(item, error));
-      }
+  // Each record is checked as soon as it is read, so a batch holds stored forms, not parsed JSON (less for the GC).
+  let batch = newBatch(options.nowMs, tables.homedPrefixKeys());
+  const take = async (item: SourceItem): Promise<void> => {
+    batch.items += 1;
+    batch.lastLine = item.lastLine;
+    if (item.endOffset >= 0) batch.endOffset = item.endOffset;
+    if (item.header === true) return;
+    if (item.error !== undefined) {
+      batch.rejects.push(rejectOf(item, item.error));
+      return;
     }
-    const last = items.at(-1);
-    const next = { ...state, offset: done ? bytesTotal : (last?.endOffset ?? state.offset), line: last?.lastLine ?? state.line };
+    try {
+      const checked = checkRecord(item.input, batch.homed, batch.nowSeconds, options.rule);
+      batch.records.push(checked.secrets ? await withHashedSecrets(checked, options.hashSecret) : checked.record);
+      batch.recordLines.push(item.line);
+      if (checked.record.homes !== undefined) batch.homed.add(checked.record.homes.prefixKey);
+    } catch (error) {
+      batch.rejects.push(rejectOf(item, error));
+    }
+  };
+
+  const commit = (done: boolean): void => {
+    const { records, recordLines, rejects, nowSeconds } = batch;
+    const next = { ...state, offset: done ? bytesTotal : (batch.endOffset ?? state.offset), line: batch.lastLine ?? state.line };
     tables.insertBatch(records, nowSeconds, (inserted): ImportCheckpoint => {
       inserted.forEach((ok, i) => {
-        const item = recordItems[i];
-        if (!ok && item !== undefined) rejects.push(rejectOf(item, new IdnodeError('HANDLE_ALREADY_EXISTS', 'the handle exists already (in the store or earlier in this file)')));
+        const record = records[i];
+        if (ok || record === undefined) return;
+        const handle = record.spelling ?? `${record.prefixKey}/${record.suffixKey}`;
+        rejects.push({ line: recordLines[i] ?? 0, code: 'HANDLE_ALREADY_EXISTS', reason: `${handle} exists already (in the store or earlier in this file)` });
       });
       rejects.sort((a, b) => a.line - b.line);
       if (rejects.length > 0) {
@@ -143,6 +164,7 @@ export async function importFile(tables: BulkTables, options: ImportOptions): Pr
       };
     });
     state = next;
+    batch = newBatch(options.nowMs, tables.homedPrefixKeys());
     progress();
   };
 
@@ -155,18 +177,14 @@ export async function importFile(tables: BulkTables, options: ImportOptions): Pr
             state.header = header;
           })
         : ndjsonItems(file, state.offset, state.line);
-    let pending: SourceItem[] = [];
     for await (const items of source) {
       for (const item of items) {
-        pending.push(item);
+        await take(item);
         // A batch ends only where the file may be resumed from (not right after a broken CSV row).
-        if (pending.length >= options.batchSize && item.endOffset >= 0) {
-          await commit(pending, false);
-          pending = [];
-        }
+        if (batch.items >= options.batchSize && item.endOffset >= 0) commit(false);
       }
     }
-    await commit(pending, true);
+    commit(true);
   } finally {
     closeSync(rejectsFd);
   }
