@@ -33,15 +33,15 @@ export function importProgress(options: ProgressOptions): { update(progress: Imp
   };
   if (options.stream.isTTY) {
     const bar = new SingleBar(
-      { stream: options.stream, format: '{bar} {percentage}% | {loaded} loaded, {rejected} rejected | {rate} ids/s | ETA {eta}', hideCursor: true, fps: 5 },
+      { stream: options.stream, format: '{bar} {percentage}% | {loaded} loaded, {rejected} rejected | {rate} ids/s | ETA {remaining}', hideCursor: true, fps: 5 },
       Presets.shades_classic,
     );
     return {
       update(p) {
         first ??= p;
         const { rate, eta } = figures(p);
-        if (!bar.isActive) bar.start(p.bytesTotal, p.bytesDone, { loaded: number(p.loaded), rejected: number(p.rejected), rate: number(rate), eta });
-        else bar.update(p.bytesDone, { loaded: number(p.loaded), rejected: number(p.rejected), rate: number(rate), eta });
+        if (!bar.isActive) bar.start(p.bytesTotal, p.bytesDone, { loaded: number(p.loaded), rejected: number(p.rejected), rate: number(rate), remaining: eta });
+        else bar.update(p.bytesDone, { loaded: number(p.loaded), rejected: number(p.rejected), rate: number(rate), remaining: eta });
       },
       stop(p) {
         this.update(p);
