@@ -28,7 +28,7 @@ test('store: a new store is migrated to user_version = number of schema migratio
   const other = secondConnection(t, path);
   t.is(other.pragma('user_version', { simple: true }), SCHEMA_FILES.length);
   const tables = other.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-  t.deepEqual(tables, ['daily_counts', 'handle_counts', 'handles', 'node_keys', 'node_runs', 'prefixes', 'settings']);
+  t.deepEqual(tables, ['daily_counts', 'handle_counts', 'handles', 'import_checkpoints', 'node_keys', 'node_runs', 'prefixes', 'settings']);
 });
 
 test('store: re-opening an existing store does not re-apply migrations and keeps its data', async (t) => {
