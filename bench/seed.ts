@@ -5,11 +5,13 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHandle, prefixKeyOf } from '../src/identifier/handle.js';
+import { encodeRecord } from '../src/identifier/record-encoding.js';
+import { openBulkTables, type BulkRecord } from '../src/store/bulk-tables.js';
 import { loadMigrations } from '../src/store/migrations.js';
 import { openStore } from '../src/store/store.js';
 import { CASE_RULE, DATA_SET_VERSION, ENTERPRISE_PREFIX_COUNT, enterprisePrefix, identifier, SEED_TIMESTAMP } from './data-set.js';
 
-const BATCH = 10_000;
+const BATCH = 50_000;
 export const SEED_CACHE_DIR = join(tmpdir(), 'idnode-bench-seed');
 
 export interface SeedInfo {
@@ -44,7 +46,7 @@ function yieldToEventLoop(): Promise<void> {
  * 88.118.1 < 88.118.10 < 88.118.100 < 88.118.11), and by key within a prefix. Inserting in this order appends to
  * both handle indexes instead of splitting pages all over them, which keeps seeding fast at millions of rows.
  */
-function* inKeyOrder(identifiers: number): Generator<number[]> {
+export function* inKeyOrder(identifiers: number): Generator<number[]> {
   const prefixes = Array.from({ length: ENTERPRISE_PREFIX_COUNT }, (_, n) => n + 1).sort((a, b) => {
     const ka = prefixKeyOf(enterprisePrefix(a));
     const kb = prefixKeyOf(enterprisePrefix(b));
@@ -58,8 +60,13 @@ function* inKeyOrder(identifiers: number): Generator<number[]> {
   }
 }
 
-/** Inserts the homed enterprise prefixes and `identifiers` records into a new store at `path`, ~10,000 per transaction. */
+/**
+ * Inserts the homed enterprise prefixes and `identifiers` records into a new store at `path`, BATCH per transaction,
+ * through the bulk path of `idnode import` (src/store/bulk-tables.ts) with synchronous=OFF: nobody else uses the file
+ * yet, and a seeding cut short is thrown away (it is written under a temporary name).
+ */
 async function seedInto(path: string, identifiers: number, progress: (done: number) => void): Promise<void> {
+  // openStore creates the file 0600 and migrates it; the prefixes are homed the way the node homes them.
   const store = openStore(path, { busyTimeoutMs: 5000 });
   try {
     store.writeNow(() => {
@@ -68,30 +75,27 @@ async function seedInto(path: string, identifiers: number, progress: (done: numb
         store.homePrefix(prefixKeyOf(prefix), prefix, SEED_TIMESTAMP);
       }
     });
+  } finally {
+    store.close();
+  }
+  const tables = openBulkTables(path, { busyTimeoutMs: 5000, synchronous: 'OFF' });
+  try {
     let done = 0;
-    let batch: number[] = [];
-    const flush = async (): Promise<void> => {
-      const rows = batch;
-      batch = [];
-      store.writeNow(() => {
-        for (const i of rows) {
-          const { handle, values } = identifier(i);
-          const parsed = parseHandle(handle, CASE_RULE);
-          store.insertRecord(parsed.key, parsed.display, parsed.prefixKey, values, SEED_TIMESTAMP);
-        }
+    for (const numbers of inKeyOrder(identifiers)) {
+      const records: BulkRecord[] = numbers.map((i) => {
+        const { handle, values } = identifier(i);
+        const parsed = parseHandle(handle, CASE_RULE);
+        const slash = parsed.key.indexOf('/');
+        return { prefixKey: parsed.prefixKey, suffixKey: parsed.key.slice(slash + 1), spelling: parsed.display === parsed.key ? null : parsed.display, record: encodeRecord(values) };
       });
-      done += rows.length;
+      tables.insertBatch(records, SEED_TIMESTAMP, () => null);
+      done += records.length;
       progress(done);
       // Lets SIGINT be handled between transactions.
       await yieldToEventLoop();
-    };
-    for (const numbers of inKeyOrder(identifiers)) {
-      batch.push(...numbers);
-      if (batch.length >= BATCH) await flush();
     }
-    if (batch.length > 0) await flush();
   } finally {
-    store.close();
+    tables.close();
   }
 }
 

@@ -10,6 +10,7 @@ import { environmentConfig, serve } from './main.js';
 import { provisionPrefixKeyPair, provisionPrefixSecret } from './prefixes/provision.js';
 import { addAccount, generatePassword, resetPassword } from './enterprises/cli-accounts.js';
 import { generateNodeKeyPem } from './auth/node-key.js';
+import { exportCommand, importCommand, type ExportCommandOptions, type ImportCommandOptions } from './bulk/commands.js';
 import { rotateAllSecrets } from './prefixes/rotate-secrets.js';
 import { assertNotInUse, backupStore, restoreStore } from './store/backup.js';
 import { openStore, type Store } from './store/store.js';
@@ -223,6 +224,33 @@ program
     } finally {
       store.close();
     }
+  });
+
+function parseFormat(text: string): 'ndjson' | 'csv' {
+  if (text !== 'ndjson' && text !== 'csv') throw new InvalidArgumentError('must be ndjson or csv');
+  return text;
+}
+
+program
+  .command('import')
+  .description('load identifiers from an NDJSON or CSV file (docs/bulk.md), resuming an interrupted import of it; the node may keep serving')
+  .argument('<file>', 'NDJSON ({"handle", "values"} per line) or CSV (one row per value)')
+  .option('-f, --format <format>', 'ndjson or csv (default: csv for a .csv file, else ndjson)', parseFormat)
+  .option('-r, --rejects <file>', 'where rejected lines go, with line number and reason (default: <file>.rejects)')
+  .option('-b, --batch <n>', 'records per transaction', parseIndex, 10_000)
+  .option('--restart', 'import the file from its start even if a checkpoint says it was (partly) imported', false)
+  .action(async (file: string, options: ImportCommandOptions) => {
+    await importCommand(environmentConfig(), file, options);
+  });
+
+program
+  .command('export')
+  .description('write every record, or one prefix\'s, in the format idnode import reads (docs/bulk.md); the node may keep serving')
+  .option('-p, --prefix <prefix>', 'only the handles under this prefix', parsePrefix)
+  .option('-f, --format <format>', 'ndjson or csv', parseFormat, 'ndjson')
+  .option('-o, --output <file>', 'a new file (0600) instead of standard output')
+  .action(async (options: ExportCommandOptions) => {
+    await exportCommand(environmentConfig(), options);
   });
 
 /** One line for the operator: the catalog code, or the system error code (EADDRINUSE, ENOENT…), and the message. */

@@ -62,9 +62,9 @@ function invalid(field: string, message: string): IdnodeError {
 
 /** True when `type` is `base` or a sub-type of it (`URL.METADATA` is a `URL`), ignoring ASCII case. */
 export function isTypeOrSubtype(type: string, base: string): boolean {
-  const t = asciiUpper(type);
-  const b = asciiUpper(base);
-  return t === b || t.startsWith(`${b}.`);
+  // asciiUpper keeps the length: only `base` itself or `base.` followed by more can match (checked before any copy).
+  if (type.length !== base.length && (type.length < base.length || type.charCodeAt(base.length) !== 0x2e)) return false;
+  return asciiUpper(type.slice(0, base.length)) === asciiUpper(base);
 }
 
 /** The `type` query filter of reference §3.2: a trailing `.` also matches the bare type and every sub-type. */
@@ -107,6 +107,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
 const HEX = /^(?:[0-9A-Fa-f]{2})*$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Output form of plain bytes, as Handle.net chooses it: `string` for clean UTF-8 text, else `base64`. */
 export function plainData(bytes: Uint8Array): ValueData {
@@ -214,6 +215,8 @@ function parseData(input: unknown, type: string, field: string, rule: CaseRule):
     // Every type takes the plain formats (reference §2.1): Handle.net answers with base64 when it cannot decode a
     // structured value (an SM2 key, a site in its binary form), and a client must be able to write that back. Such a
     // value is opaque bytes here: an HS_ADMIN, HS_VLIST or HS_PUBKEY that is not in its structured form grants nothing.
+    // Printable ASCII is clean UTF-8 text without binary bytes: plainData would return it unchanged (bulk import, issue 13).
+    if (format === 'string' && typeof value === 'string' && PRINTABLE_ASCII.test(value) && !isSecretKeyType(type)) return { format: 'string', value };
     const bytes = plainBytes(format, value, `${field}.value`);
     if (!isSecretKeyType(type)) return plainData(bytes);
     // Secrets are text (Basic credentials carry text); binary secrets would not survive the round trip.

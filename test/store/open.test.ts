@@ -42,6 +42,7 @@ test('store: a new store is migrated to user_version = number of schema migratio
     'hierarchy_prefixes',
     'hierarchy_settings',
     'hierarchy_statistics',
+    'import_checkpoints',
     'node_keys',
     'node_runs',
     'outbox',
