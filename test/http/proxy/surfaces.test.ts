@@ -49,12 +49,19 @@ test('proxy routes: the other surfaces answer as before over HTTP — JSON, neve
   t.is((await node.get('/healthz')).status, 200);
   t.is((await node.get('/readyz')).status, 200);
   t.is((await node.get('/metrics')).status, 200);
-  for (const path of ['/api/nothing', '/identity/token', '/identityv2/data/detail?handle=88.118/X', '/snms/api/v5/template?prefix=88.118&version=1', '/snms/ui']) {
+  const missing = await node.get('/api/nothing');
+  t.is(missing.status, 404);
+  t.is(typeof missing.json.responseCode, 'number');
+  // The SNMS surfaces answer in their envelope (HTTP 200, snms-v5-api.md §2), the console with its own pages.
+  for (const path of ['/identity/token', '/identityv2/data/detail?handle=88.118/X', '/snms/api/v5/template?prefix=88.118&version=1']) {
     const reply = await node.get(path);
-    t.is(reply.status, 404, path);
     t.regex(String(reply.headers['content-type']), /^application\/json/, path);
+    t.is(typeof reply.json.status, 'number', path);
     t.is(reply.headers.location, undefined, path);
   }
+  const console = await node.get('/snms/ui');
+  t.regex(console.text, /\/snms\/ui\/assets\/console\.css/);
+  t.notRegex(console.text, /class="qr"|<dl class="values"/);
   t.is((await node.request('POST', '/identity/token', { auth: null, body: { username: 'a', password: 'b' } })).headers.location, undefined);
 });
 
