@@ -59,7 +59,7 @@ test('proxy routes: the other surfaces answer as before over HTTP — JSON, neve
     t.is(typeof reply.json.status, 'number', path);
     t.is(reply.headers.location, undefined, path);
   }
-  const console = await node.get('/snms/ui');
+  const console = await node.get('/snms/ui/login');
   t.regex(console.text, /\/snms\/ui\/assets\/console\.css/);
   t.notRegex(console.text, /class="qr"|<dl class="values"/);
   t.is((await node.request('POST', '/identity/token', { auth: null, body: { username: 'a', password: 'b' } })).headers.location, undefined);
