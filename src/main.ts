@@ -112,10 +112,10 @@ export function environmentConfig(): Config {
 export async function serve(): Promise<void> {
   const config = environmentConfig();
   const logger = createLogger(config.logLevel);
-  const running = await startNode(config, logger);
-  const onSignal = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, 'stopping');
-    running.stop().then(
+  let running: RunningNode | null = null;
+  let signalled = false;
+  const stop = (node: RunningNode): void => {
+    node.stop().then(
       () => logger.info({}, 'stopped'),
       (error: unknown) => {
         logger.error({ err: error }, 'stop failed');
@@ -123,6 +123,14 @@ export async function serve(): Promise<void> {
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'stopping');
+    signalled = true;
+    if (running !== null) stop(running);
+  };
+  // In place before the node listens: a signal sent the moment "idnode listening" is read still stops it gracefully.
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  running = await startNode(config, logger);
+  if (signalled) stop(running);
 }

@@ -120,7 +120,8 @@ test('tcp: a message not received in time gets RC_PROTOCOL_ERROR and the connect
 });
 
 test('tcp: a kept-alive connection left idle is closed quietly after the time-out', async (t) => {
-  const { node, target } = await startWireNode(t, { IDNODE_HANDLE_TIMEOUT_MS: '300' });
+  // Long enough that a loaded machine still delivers the one message before it (300 ms was not, under the full suite).
+  const { node, target } = await startWireNode(t, { IDNODE_HANDLE_TIMEOUT_MS: '1500' });
   await node.register(t, '88.118/IDLE');
   const message = requestMessage({ opCode: OC.RESOLUTION, flags: (F.RECU | F.CACR | F.PUBL | F.KPAL) >>> 0, body: body.resolution('88.118/IDLE') });
   const received = await tcpRaw(target, Buffer.concat([envelope([2, 11], 0, 6, 0, message.length), message]));
