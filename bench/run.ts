@@ -180,7 +180,7 @@ async function measure(scenario: Scenario, idnode: ServerProcess, baseline: Serv
   else await checkWire(scenario, over.transport, over.idnodePort, over.baseline.port);
   const ceilingServer = over === null ? baseline : over.baseline;
   const drive = (phase: 'warmup' | 'measure', seconds: number, server: ServerProcess, port: number) => {
-    const shape = { seconds, connections: options.connections, port, pid: server.pid };
+    const shape = { seconds, connections: Math.min(options.connections, scenario.maxConnections ?? options.connections), port, pid: server.pid };
     return over === null ? runLoad(scenario, phase, shape) : runWireLoad(scenario, over.transport, phase, shape);
   };
   const idnodePort = over === null ? idnode.port : over.idnodePort;

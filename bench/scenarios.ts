@@ -55,6 +55,8 @@ export interface Scenario {
   readonly itemsPerRequest?: number;
   /** Runs once against idnode before the check (logs in, creates what the scenario needs). */
   prepare?(idnodePort: number): Promise<void>;
+  /** At most this many connections, whatever -c says (50 concurrent 1 MB batches would only measure a queue). */
+  readonly maxConnections?: number;
 }
 
 const PHASE_SEEDS: Record<Phase, number> = { check: 1, warmup: 2, measure: 3 };
@@ -158,9 +160,11 @@ function batchCreateScenario(runTag: string): Scenario {
     name: 'batchCreate',
     transport: 'http',
     expectedStatus: 200,
-    description: `POST ${BATCH_ROUTE} with ${BATCH_SIZE.toLocaleString('en-US')} new identifiers of ${BATCH_VALUES} values each (an SNMS admin account's bearer token)`,
+    description: `POST ${BATCH_ROUTE} with ${BATCH_SIZE.toLocaleString('en-US')} new identifiers of ${BATCH_VALUES} values each (an SNMS admin account's bearer token), on at most 4 connections`,
     fixed: false,
     itemsPerRequest: BATCH_SIZE,
+    // A production line sends its batches one after another; a few lines at once is the realistic load.
+    maxConnections: 4,
     async prepare(port) {
       const login = await sendOnce(port, { method: 'POST', path: '/identity/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: BATCH_ACCOUNT, password: BATCH_PASSWORD }) });
       token = (JSON.parse(login.body) as { data?: { token?: string } }).data?.token ?? '';
@@ -281,7 +285,7 @@ export type ResolutionCounts = Record<(typeof RESOLUTION_OUTCOMES)[number], numb
 
 /** idnode's resolution counters (idnode_resolutions_total by outcome) from its /metrics. */
 export async function resolutionCounts(port: number): Promise<ResolutionCounts> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
   const counts: ResolutionCounts = { cache_hit: 0, cache_miss: 0, negative_hit: 0, not_found: 0 };
   for (const outcome of RESOLUTION_OUTCOMES) {
     const line = text.split('\n').find((l) => l.startsWith(`idnode_resolutions_total{outcome="${outcome}"} `));
