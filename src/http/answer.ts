@@ -101,13 +101,13 @@ export function retryAfterOf(error: IdnodeError): string | undefined {
 const JSON_HEADER_LIST: readonly string[] = [...Object.entries(SECURITY_HEADERS).flat(), 'Content-Type', JSON_TYPE];
 
 /**
- * Writes a complete JSON answer on a Node response, with the security headers, for the answers given before Koa
- * (the resolve fast path, the rate-limit gate). `headers` adds or overrides (e.g. the gate's html Content-Type on a
- * proxy path), names spelled as here. The headers go to writeHead as a flat list: measured against an object with the
- * same headers (issue 13), Node's object path cost about 15 µs more per answer on this machine, more than the rest of
- * the fast path.
+ * Writes a complete answer on a Node response, with the security headers, for the answers given before Koa (the
+ * resolve and proxy fast paths, the rate-limit gate): JSON unless `headers` names another Content-Type. `headers` adds
+ * or overrides (a page's Content-Type and Content-Security-Policy), names spelled as here. The headers go to writeHead
+ * as a flat list: measured against an object with the same headers (issue 13), Node's object path cost about 15 µs
+ * more per answer on this machine, more than the rest of the fast path.
  */
-export function writeJson(res: ServerResponse, status: number, body: string, headers: Readonly<Record<string, string>> = {}): void {
+export function writeAnswer(res: ServerResponse, status: number, body: string, headers: Readonly<Record<string, string>> = {}): void {
   const list = JSON_HEADER_LIST.slice();
   for (const name in headers) {
     const value = headers[name] ?? '';

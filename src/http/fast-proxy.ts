@@ -1,7 +1,7 @@
 // The resolver proxy's fast path: GET and HEAD of a proxy path answered before Koa, as the resolve fast path does.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SECURITY_HEADERS } from './answer.js';
+import { writeAnswer } from './answer.js';
 import { needsRemote, type ProxyOutcome } from './proxy-answer.js';
 import { declaresBody } from './rate-limit-gate.js';
 import type { RequestAccounting } from './request-accounting.js';
@@ -26,8 +26,7 @@ export function fastProxy(answer: (req: IncomingMessage) => ProxyOutcome, accoun
     // A handle served elsewhere is asked of the hierarchy, which waits for other nodes: the Koa route does that.
     if (needsRemote(outcome)) return false;
     const { status, headers, body, error } = outcome;
-    res.writeHead(status, { ...SECURITY_HEADERS, ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
-    res.end(body);
+    writeAnswer(res, status, body, headers);
     if (error !== null) accounting.failed(error, ROUTE);
     accounting.finished(req, ROUTE, status, started);
     return true;

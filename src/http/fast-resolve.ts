@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toIdnodeError } from '../errors.js';
 import { parseHandle, type CaseRule } from '../identifier/handle.js';
 import type { ResolveService } from '../resolve/resolve-service.js';
-import { renderError, retryAfterOf, writeJson } from './answer.js';
+import { renderError, retryAfterOf, writeAnswer } from './answer.js';
 import { decodePathTail } from './raw-target.js';
 import type { RequestAccounting } from './request-accounting.js';
 import { resolutionAnswer } from './resolution.js';
@@ -57,14 +57,14 @@ export function fastResolve(deps: FastResolveDeps): (req: IncomingMessage, res: 
       const result = resolve.resolve({ handle: parseHandle(text, rule), indexes: NONE, types: NONE, publicOnly: undefined, identity: null });
       const answer = resolutionAnswer(result, text);
       status = answer.status;
-      writeJson(res, status, answer.body, { 'Cache-Control': `max-age=${answer.maxAgeSeconds ?? 0}` });
+      writeAnswer(res, status, answer.body, { 'Cache-Control': `max-age=${answer.maxAgeSeconds ?? 0}` });
     } catch (thrown) {
       const error = toIdnodeError(thrown);
       accounting.failed(error, ROUTE);
       const answer = renderError(error, 'handle', text);
       status = answer.status;
       const retryAfter = retryAfterOf(error);
-      writeJson(res, status, answer.body, retryAfter === undefined ? {} : { 'Retry-After': retryAfter });
+      writeAnswer(res, status, answer.body, retryAfter === undefined ? {} : { 'Retry-After': retryAfter });
     }
     accounting.finished(req, ROUTE, status, started);
     return true;

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { IdnodeError } from '../errors.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import type { ClientAddressing } from './client-address.js';
-import { renderError, writeJson } from './answer.js';
+import { renderError, writeAnswer } from './answer.js';
 import { dialectOf, isExemptTarget } from './routes.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -22,7 +22,7 @@ function sendTooMany(req: IncomingMessage, res: ServerResponse, retryAfterSecond
   const { status, body, contentType } = renderError(new IdnodeError('RATE_LIMITED'), dialectOf(mark < 0 ? url : url.slice(0, mark)));
   const headers: Record<string, string> = { 'Content-Type': contentType, 'Retry-After': String(retryAfterSeconds) };
   if (declaresBody(req)) headers.Connection = 'close';
-  writeJson(res, status, body, headers);
+  writeAnswer(res, status, body, headers);
 }
 
 /**
