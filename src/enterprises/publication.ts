@@ -6,6 +6,7 @@ import type { Actor } from '../audit/audit-service.js';
 import { IdnodeError } from '../errors.js';
 import { prefixKeyOf, prefixRecordHandle } from '../identifier/handle.js';
 import { isTypeOrSubtype, type HandleValue } from '../identifier/value.js';
+import { oneServerSite, type Site } from '../prefixes/site.js';
 import { compileSchemaFile, requireValid } from '../validation/json-schema.js';
 import type { EnterpriseDeps } from './applications.js';
 import { PREFIX_STATE, PROXY_STATE, type Json } from './enterprise-model.js';
@@ -15,7 +16,6 @@ const configSchema = compileSchemaFile('snms-ent-config');
 /** The one hosting server this node offers (§6.3 "系统管理-托管配置"): itself. */
 export const HOSTING_SERVER_ID = 1;
 
-type Site = Readonly<Record<string, unknown>>;
 
 function port(value: unknown): number | null {
   if (value === null || value === undefined || value === '') return null;
@@ -38,15 +38,7 @@ function ownSite(prefix: string, config: Json): Site {
     [port(config.httpPort), 'HTTP', true],
   ].flatMap(([number, protocol, admin]) => (number === null ? [] : [{ query: true, admin, protocol, port: number }]));
   if (interfaces.length === 0) throw new IdnodeError('MISSING_PARAMETER', '缺少必要的请求参数: tcpPort/udpPort/httpPort');
-  return {
-    version: 1,
-    protocolVersion: '2.11',
-    serialNumber: 1,
-    primarySite: true,
-    multiPrimary: false,
-    attributes: [{ name: 'desc', value: `${prefix} (self-hosted)` }],
-    servers: [{ serverId: 1, address: ip, interfaces }],
-  };
+  return oneServerSite(`${prefix} (self-hosted)`, { address: ip, interfaces });
 }
 
 export class Publication {

@@ -4,18 +4,12 @@
 import { createHash } from 'node:crypto';
 import { isSameOrAncestorPrefix, PREFIX_NAMESPACE } from '../identifier/handle.js';
 import type { ValueJson } from '../identifier/value-json.js';
+import type { PrefixStatistics } from '../store/hierarchy-tables.js';
 import type { OutboxEntry } from '../store/outbox-tables.js';
 import type { Store } from '../store/store.js';
 
-export interface StatisticsRow {
-  readonly prefix: string;
-  /** Identifiers held now; created, updated, deleted and resolved since the store began. */
-  readonly identifiers: number;
-  readonly created: number;
-  readonly updated: number;
-  readonly deleted: number;
-  readonly resolved: number;
-}
+/** A prefix's figures as a secondary node reports them: identifiers held now; created, updated, deleted and resolved since the store began. */
+export type StatisticsRow = Omit<PrefixStatistics, 'prefixKey' | 'reportedAt'>;
 
 /** One report; `seq` is its outbox id, unique and increasing for the node. */
 export type Report =

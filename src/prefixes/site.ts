@@ -13,29 +13,28 @@ export type Site = Readonly<Record<string, unknown>>;
  */
 export function nodeSite(config: Config, port: number, publicJwk: Readonly<Record<string, string>>, handlePort: number | null = null): Site {
   const address = config.siteAddress ?? (config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host);
+  const interfaces = [
+    ...(handlePort === null
+      ? []
+      : [
+          { query: true, admin: true, protocol: 'TCP', port: handlePort },
+          { query: true, admin: false, protocol: 'UDP', port: handlePort },
+        ]),
+    { query: true, admin: true, protocol: config.tlsCertPath === null ? 'HTTP' : 'HTTPS', port },
+  ];
+  return oneServerSite(`idnode ${config.nodePrefix}`, { address, publicKey: { format: 'key', value: publicJwk }, interfaces });
+}
+
+/** A site of one server (id 1), primary, as Handle.net lists its own: version 1, protocol 2.11, serial number 1. */
+export function oneServerSite(description: string, server: Readonly<Record<string, unknown>>): Site {
   return {
     version: 1,
     protocolVersion: '2.11',
     serialNumber: 1,
     primarySite: true,
     multiPrimary: false,
-    attributes: [{ name: 'desc', value: `idnode ${config.nodePrefix}` }],
-    servers: [
-      {
-        serverId: 1,
-        address,
-        publicKey: { format: 'key', value: publicJwk },
-        interfaces: [
-          ...(handlePort === null
-            ? []
-            : [
-                { query: true, admin: true, protocol: 'TCP', port: handlePort },
-                { query: true, admin: false, protocol: 'UDP', port: handlePort },
-              ]),
-          { query: true, admin: true, protocol: config.tlsCertPath === null ? 'HTTP' : 'HTTPS', port },
-        ],
-      },
-    ],
+    attributes: [{ name: 'desc', value: description }],
+    servers: [{ serverId: 1, ...server }],
   };
 }
 
