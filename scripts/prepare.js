@@ -3,7 +3,7 @@
 // unpacked release, which ships dist/ (docs/install.md), or in a checkout built once before.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 function typescriptCompiler() {
@@ -18,6 +18,8 @@ function typescriptCompiler() {
 const tsc = existsSync('tsconfig.json') ? typescriptCompiler() : null;
 if (tsc !== null) {
   const result = spawnSync(process.execPath, [tsc, '-p', '.'], { stdio: 'inherit' });
+  // The bin (`npm exec idnode`, docs/) runs through its shebang: tsc writes a new file without the execute bit.
+  if (result.status === 0) chmodSync('dist/src/cli.js', 0o755);
   process.exit(result.status ?? 1);
 }
 if (!existsSync('dist/src/cli.js')) {
