@@ -60,6 +60,10 @@ import { watchExternalWrites } from './store/external-writes.js';
 import { exposedStoreFiles } from './store/private-files.js';
 import { openStore, type RecordLookup, type Store } from './store/store.js';
 import { storeFileStats } from './store/store-files.js';
+import { ThreadWriteChannel } from './store/thread-write-channel.js';
+import { LocalWriteChannel, type WriteChannel } from './store/write-channel.js';
+import type { WriterThreadData } from './store/writer-thread-host.js';
+import { writeCommands, type WriteCommandSettings } from './write-commands.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 import { WireDispatcher } from './wire/dispatch.js';
 
@@ -75,6 +79,8 @@ export interface NodeOptions {
   readonly timeZone?: string;
   /** Labels of the product pages' values (SNMS template item names). Default: the type names. */
   readonly labels?: ValueLabels;
+  /** Tests only: holds the writer thread's COMMITs while its first element is 1 (WriterThreadData.commitGate). */
+  readonly commitGate?: SharedArrayBuffer;
 }
 
 export interface IdnodeNode {
@@ -82,6 +88,8 @@ export interface IdnodeNode {
   /** The HTTP request listener: the resolve fast path, then the Koa app. */
   readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
   readonly store: Store;
+  /** Where writes go: the writer thread (a file store) or this thread (`:memory:`, IDNODE_WRITER_THREAD=false). */
+  readonly writes: WriteChannel;
   readonly cache: ResolveCache;
   readonly metrics: Metrics;
   readonly bootstrap: BootstrapResult;
@@ -102,8 +110,8 @@ export interface IdnodeNode {
    * joining its upstream, or checking on its secondary nodes.
    */
   publishSite(port: number, handlePort?: number | null): void;
-  /** Stops background timers, records the stop, runs queued writes and closes the store. */
-  close(): void;
+  /** Stops background timers, records the stop, runs queued writes, stops the writer thread and closes the store. */
+  close(): Promise<void>;
 }
 
 /** Opens the store, bootstraps the node prefix record and builds the app. Throws STORE_UNAVAILABLE. */
@@ -146,6 +154,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     store.close();
     throw error;
   }
+  const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
+  let writes: WriteChannel;
+  try {
+    writes = await openWriteChannel(config, store, { rule, nodePrefixRecordKey, quotaHandlesPerPrefix: config.quotaHandlesPerPrefix }, caches, options);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const sessionCache = new SessionCache<Identity>({ maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs });
   const metrics = new Metrics({
     routes: ROUTE_NAMES,
@@ -154,8 +170,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     sessions: () => sessionCache.size,
     ops: { storeFiles: () => ({ ...storeFileStats(store.path), capBytes: store.capBytes ?? 0 }) },
   });
-  const usage = new UsageRecorder(store, { nowMs, logger: options.logger });
-  const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
+  const usage = new UsageRecorder(store, writes, { nowMs, logger: options.logger });
   const policy = new AccessPolicy(new Authorizer(nodePrefixRecordKey, rule), rule);
   const { records } = caches;
   const lookup: RecordLookup = (key) => records.get(key, () => store.getRecord(key)?.values, !store.inTransaction);
@@ -186,13 +201,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     usage: usage.tally,
     ...(hierarchy.beyond === undefined ? {} : { beyond: hierarchy.beyond }),
   }, lookup);
-  const register = new RegisterService(
-    store,
-    policy,
-    metrics,
-    { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs, journal: business.journal },
-    lookup,
-  );
+  const register = new RegisterService(store, writes, policy, metrics, { rule, nodePrefixRecordKey, secretHashIterations: config.secretHashIterations, nowMs }, lookup);
   const identifiers = new IdentifierService({
     register,
     resolve,
@@ -202,7 +211,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     rule,
     messageOf: snmsMessageOf,
   });
-  const prefixes = new PrefixService(store, policy, {
+  const prefixes = new PrefixService(store, writes, policy, {
     listHandlesEnabled: config.listHandlesEnabled,
     listMaxPageSize: config.listMaxPageSize,
     nodePrefix: config.nodePrefix,
@@ -266,7 +275,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     ...sessionsRoutes(sessions, loginAttempts(limits, clients), config.bodyLimitBytes, rule),
     ...siteRoutes(currentSite),
     ...proxyRoutes(proxy, accounting, (request, local) => hierarchy.resolveRecursively(request, local, 0)),
-    ...opsRoutes(metrics, () => store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: clients.address }),
+    ...opsRoutes(metrics, () => writes.healthy && store.ping(), { token: config.metricsToken, allow: config.metricsAllow, clientAddress: clients.address }),
   });
   app.use(requestPipeline({ sessions, accounting, trustedTransport: transportTrust(config.trustedProxies, config.trustLoopback) }));
   // Node administrators are never refused by the daily quota: they set it.
@@ -324,6 +333,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     app,
     listener,
     store,
+    writes,
     cache,
     metrics,
     bootstrap,
@@ -338,12 +348,43 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));
       hierarchy.start(site);
     },
-    close() {
+    async close() {
       hierarchy.stop();
       stopWatching();
       business.close();
-      void usage.stop();
+      const stopped = usage.stop();
+      await writes.close();
+      await stopped;
       store.close();
     },
   };
+}
+
+/**
+ * The node's write path: for a store in a file, a writer thread with its own connection (issue 13: group commits and
+ * their fsync off the event loop), whose commits drop this thread's caches before any of their writes is
+ * acknowledged; for `:memory:` (one connection only) or IDNODE_WRITER_THREAD=false, the same commands in this
+ * thread's own group commit. Throws STORE_UNAVAILABLE.
+ */
+async function openWriteChannel(config: Config, store: Store, settings: WriteCommandSettings, caches: NodeCaches, options: NodeOptions): Promise<WriteChannel> {
+  if (config.dbPath === ':memory:' || !config.writerThread) return new LocalWriteChannel(store, writeCommands(store, settings));
+  const data: WriterThreadData<WriteCommandSettings> = {
+    dbPath: config.dbPath,
+    busyTimeoutMs: config.storeBusyTimeoutMs,
+    maxBytes: config.storeMaxBytes,
+    allowReadable: config.storeAllowReadable,
+    settings,
+    ...(options.commitGate === undefined ? {} : { commitGate: options.commitGate }),
+  };
+  const channel = new ThreadWriteChannel(new URL('./writer-thread.js', import.meta.url), data, {
+    onCommitted: (keys) => caches.invalidate(keys),
+    onFailure: (error) => options.logger.error({ err: error }, 'the writer thread failed; writes are refused until the node restarts'),
+  });
+  try {
+    await channel.ready;
+  } catch (error) {
+    await channel.close();
+    throw error instanceof IdnodeError ? error : new IdnodeError('STORE_UNAVAILABLE', `the writer thread could not open ${config.dbPath}`, { cause: error });
+  }
+  return channel;
 }

@@ -9,7 +9,9 @@ import type { AccessPolicy } from './auth/access-policy.js';
 import type { Config } from './config.js';
 import { PREFIX_NAMESPACE, prefixKeyOf, prefixOfPrefixRecord, type CaseRule } from './identifier/handle.js';
 import { QuotaService } from './quotas/quota-service.js';
+import { IdnodeError } from './errors.js';
 import type { RecordChange, RecordJournal } from './register/journal.js';
+import type { SnmsRecordInput } from './templates/template-schema.js';
 import { AccountRows } from './store/accounts.js';
 import { AuditRows } from './store/audit.js';
 import { EnterpriseRows } from './store/enterprises.js';
@@ -50,8 +52,6 @@ export interface Business {
   readonly lifecycle: PrefixLifecycle;
   readonly publication: Publication;
   readonly views: EnterpriseViews;
-  /** Passed to the register service: quotas before a creation, the audit entry and template usage after a change. */
-  readonly journal: RecordJournal;
   /** Saves what is kept in memory (quota counts) and stops the timer that saves it. */
   close(): void;
 }
@@ -91,7 +91,51 @@ export function buildBusiness(deps: BusinessDeps): Business {
   const lifecycle = new PrefixLifecycle(enterpriseDeps, stopped);
   const publication = new Publication(enterpriseDeps, deps.nodeSite);
   const views = new EnterpriseViews(enterpriseDeps, config.ghrName);
-  const journal: RecordJournal = {
+  const timer = setInterval(() => quotas.flush(), 1000).unref();
+  return {
+    accounts,
+    authority,
+    audit,
+    quotas,
+    enterpriseRows,
+    templates,
+    stopped,
+    applications,
+    lifecycle,
+    publication,
+    views,
+    close() {
+      clearInterval(timer);
+      quotas.flush();
+    },
+  };
+}
+
+/** What the journal of the write connection works with: that connection's store and the business pieces built over it. */
+export interface JournalParts {
+  readonly store: Store;
+  readonly audit: AuditService;
+  readonly templates: TemplateService;
+  readonly quotas: QuotaService;
+  readonly enterpriseRows: EnterpriseRows;
+}
+
+/**
+ * The journal every record write passes through, inside its transaction (register-writes.ts): the caller's condition
+ * re-checked (prefix not stopped, template still passed), quotas before a creation, the audit entry and template usage
+ * after a change. Built over the write connection (the writer thread's), from which it reads everything it checks.
+ */
+export function recordJournal({ store, audit, templates, quotas, enterpriseRows }: JournalParts): RecordJournal {
+  return {
+    check(handle, condition) {
+      if (condition.prefixActive === true && enterpriseRows.isStopped(handle.prefixKey)) {
+        throw new IdnodeError('PREFIX_DISABLED', `prefix ${handle.prefix} is disabled`);
+      }
+      const { template } = condition;
+      if (template !== undefined) {
+        templates.recheck(handle.prefixKey, template.version, template, (current) => current.check(template.record as SnmsRecordInput));
+      }
+    },
     beforeCreate(handle) {
       // Prefix records are the node's own bookkeeping, not registrations.
       if (handle.prefixKey !== PREFIX_NAMESPACE && quotas.capsHandles) quotas.checkHandleCount(handle.prefix, store.countHandles(handle.prefixKey));
@@ -111,25 +155,6 @@ export function buildBusiness(deps: BusinessDeps): Business {
     },
     settle() {
       templates.settleUsage();
-    },
-  };
-  const timer = setInterval(() => quotas.flush(), 1000).unref();
-  return {
-    accounts,
-    authority,
-    audit,
-    quotas,
-    enterpriseRows,
-    templates,
-    stopped,
-    applications,
-    lifecycle,
-    publication,
-    views,
-    journal,
-    close() {
-      clearInterval(timer);
-      quotas.flush();
     },
   };
 }

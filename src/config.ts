@@ -33,6 +33,8 @@ export interface Config {
   readonly storeMaxBytes: number;
   /** Start on a store (or -wal, -shm) that group or others may read; refused otherwise (it holds every secret key). */
   readonly storeAllowReadable: boolean;
+  /** Writes on the writer thread (issue 13); false = on the event loop, for comparison. A `:memory:` store always writes on the event loop. */
+  readonly writerThread: boolean;
   readonly tlsCertPath: string | null;
   readonly tlsKeyPath: string | null;
   /** Addresses or CIDR blocks of TLS-terminating proxies whose X-Forwarded-* headers are believed. */
@@ -252,6 +254,7 @@ export const VARIABLES = {
   IDNODE_STORE_BUSY_TIMEOUT_MS: { key: 'storeBusyTimeoutMs', defaultText: '5000', parse: integer(0, 600_000), description: 'SQLite busy timeout' },
   IDNODE_STORE_MAX_BYTES: { key: 'storeMaxBytes', defaultText: '0', parse: integer(0, Number.MAX_SAFE_INTEGER), description: 'cap on the database size; writes beyond it get 503 STORE_FULL (0 = only the disk)' },
   IDNODE_STORE_ALLOW_READABLE: { key: 'storeAllowReadable', defaultText: 'false', parse: boolean, description: 'start even when group or others may read the store, its -wal or -shm (it holds every secret key; see docs/security.md)' },
+  IDNODE_WRITER_THREAD: { key: 'writerThread', defaultText: 'true', parse: boolean, description: "writes and their COMMIT run on a writer thread with its own connection; false = on the event loop, where every read waits for each COMMIT's fsync (kept for comparison: the bench's reads-during-writes)" },
   IDNODE_TLS_CERT_PATH: { key: 'tlsCertPath', defaultText: '', parse: optionalText, description: 'PEM certificate; with IDNODE_TLS_KEY_PATH the node serves HTTPS' },
   IDNODE_TLS_KEY_PATH: { key: 'tlsKeyPath', defaultText: '', parse: optionalText, description: 'PEM private key for IDNODE_TLS_CERT_PATH' },
   IDNODE_TRUSTED_PROXIES: { key: 'trustedProxies', defaultText: '', parse: addressList, description: 'comma-separated addresses/CIDRs of TLS-terminating proxies trusted for X-Forwarded-Proto/-For' },

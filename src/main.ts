@@ -73,13 +73,13 @@ export async function startNode(config: Config, logger: Logger, terminal: Termin
     if (bootstrap.generatedSecret !== null) {
       handOverGeneratedSecret(config, bootstrap.identity, bootstrap.generatedSecret, logger, terminal, 'the node did not start, but this secret is stored and stays valid');
     }
-    node.close();
+    await node.close();
     throw error;
   }
   if (bootstrap.generatedSecret !== null) handOverGeneratedSecret(config, bootstrap.identity, bootstrap.generatedSecret, logger, terminal);
   const handlePort = wire?.port ?? null;
   node.publishSite(port, handlePort);
-  logger.info({ port, handlePort, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null }, 'idnode listening');
+  logger.info({ port, handlePort, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null, writes: node.writes.kind }, 'idnode listening');
   let stopping: Promise<void> | null = null;
   return {
     node,

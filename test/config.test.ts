@@ -42,6 +42,7 @@ test('config: an empty environment gives the documented defaults', (t) => {
     storeBusyTimeoutMs: 5000,
     storeMaxBytes: 0,
     storeAllowReadable: false,
+    writerThread: true,
     tlsCertPath: null,
     tlsKeyPath: null,
     trustedProxies: [],

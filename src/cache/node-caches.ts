@@ -60,7 +60,11 @@ export class NodeCaches {
     this.resolve.invalidate(handleKeys);
     this.proxyPlans.invalidate(handleKeys);
     this.pages.invalidate(handleKeys);
-    for (const key of handleKeys) this.credentials.forgetHandle(key);
+    for (const key of handleKeys) {
+      this.credentials.forgetHandle(key);
+      // A commit on another connection (the writer thread's) never passed through written().
+      this.records.invalidate(key);
+    }
     // A prefix record changed, or a prefix was homed or unhomed (the store reports those as their 0.NA/ key).
     if (handleKeys.some((key) => key.startsWith(`${PREFIX_NAMESPACE}/`))) {
       this.referrals.clear();

@@ -58,6 +58,10 @@ export function createServer(
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  // A client that half-closes after sending its request (socket.end, shutdown(SHUT_WR)) still gets its answer: by
+  // default Node aborts such a request when the FIN arrives, which a write committed on the writer thread (issue 13)
+  // answers too late for. The connection is still closed once the answer is written.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   return server;
 }
 

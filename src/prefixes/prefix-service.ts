@@ -6,6 +6,7 @@ import type { Identity } from '../auth/identity.js';
 import { IdnodeError } from '../errors.js';
 import { prefixFromText, prefixKeyOf } from '../identifier/handle.js';
 import type { Store } from '../store/store.js';
+import type { WriteChannel, WriteHandlers } from '../store/write-channel.js';
 
 export interface Paging {
   /** Neither → everything; `pageSize` → one page (`page` counts from 0, default 0); see PrefixService.window. */
@@ -29,9 +30,29 @@ export interface PrefixServiceOptions {
 
 const STREAM_CHUNK = 1000;
 
+interface HomeCommand {
+  readonly prefixKey: string;
+  readonly prefix: string;
+  readonly nowMs: number;
+}
+
+interface UnhomeCommand {
+  readonly prefixKey: string;
+  readonly nowMs: number;
+}
+
+/** The prefix commands, run in the group commit on the write connection's `store`. */
+export function prefixWriteCommands(store: Store): WriteHandlers {
+  return {
+    'prefixes.home': (command: HomeCommand) => store.homePrefix(command.prefixKey, command.prefix, Math.floor(command.nowMs / 1000)),
+    'prefixes.unhome': (command: UnhomeCommand) => store.unhomePrefix(command.prefixKey),
+  };
+}
+
 export class PrefixService {
   constructor(
     private readonly store: Store,
+    private readonly writes: WriteChannel,
     private readonly policy: AccessPolicy,
     private readonly options: PrefixServiceOptions,
     private readonly lookup: RecordLookup,
@@ -85,8 +106,8 @@ export class PrefixService {
   async home(identity: Identity | null, prefixText: string): Promise<string> {
     this.requireNodeAdmin(identity);
     const prefix = prefixFromText(prefixText);
-    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
-    await this.store.write(() => this.store.homePrefix(prefixKeyOf(prefix), prefix, nowSeconds));
+    const command: HomeCommand = { prefixKey: prefixKeyOf(prefix), prefix, nowMs: this.options.nowMs() };
+    await this.writes.run('prefixes.home', command);
     return prefix;
   }
 
@@ -100,7 +121,8 @@ export class PrefixService {
     if (prefixKeyOf(prefix) === prefixKeyOf(this.options.nodePrefix)) {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix cannot be unhomed");
     }
-    await this.store.write(() => this.store.unhomePrefix(prefixKeyOf(prefix)));
+    const command: UnhomeCommand = { prefixKey: prefixKeyOf(prefix), nowMs: this.options.nowMs() };
+    await this.writes.run('prefixes.unhome', command);
     return prefix;
   }
 

@@ -18,7 +18,29 @@ export interface RecordChange {
   readonly actor: WriteActor;
 }
 
+/**
+ * What a write checks again inside its transaction, before it writes anything: plain data, since it crosses to the
+ * writer thread (issue 13) where the transaction runs. The caller checked the same against what it read before.
+ */
+export interface WriteCondition {
+  /** The handle's prefix must not be stopped (disabled or pending deletion): PREFIX_DISABLED otherwise. */
+  readonly prefixActive?: true;
+  /** The record as given must still pass the template it names (SNMS): checked again when the template changed since. */
+  readonly template?: TemplateCondition;
+}
+
+export interface TemplateCondition {
+  readonly version: string;
+  /** The template row and revision the caller validated against. */
+  readonly id: number;
+  readonly revision: number;
+  /** The SNMS record as the caller gave it (templates/template-schema.ts SnmsRecordInput). */
+  readonly record: unknown;
+}
+
 export interface RecordJournal {
+  /** Inside the transaction, before anything of the write: throws a catalog error when `condition` no longer holds. */
+  check(handle: Handle, condition: WriteCondition): void;
   /** Before a new handle is created: throws a catalog error to refuse it (a quota). */
   beforeCreate(handle: Handle): void;
   /**
@@ -31,4 +53,4 @@ export interface RecordJournal {
 }
 
 /** A journal that refuses nothing and records nothing. */
-export const NO_JOURNAL: RecordJournal = Object.freeze({ beforeCreate: () => undefined, changed: () => undefined, settle: () => undefined });
+export const NO_JOURNAL: RecordJournal = Object.freeze({ check: () => undefined, beforeCreate: () => undefined, changed: () => undefined, settle: () => undefined });

@@ -1,17 +1,21 @@
-// Registration: create, replace, add and delete values of handles — validated, authorized and group-committed.
+// Registration: create, replace, add and delete values of handles — validated and hashed here, then authorized and
+// written in the group commit on the write connection (register-writes.ts; issue 13: the writer thread).
 
-import { randomUUID } from 'node:crypto';
 import { requiredBitsForChange, type AccessPolicy } from '../auth/access-policy.js';
 import type { RecordLookup } from '../store/store.js';
 import type { Identity } from '../auth/identity.js';
 import { hashSecret, isSecretHash } from '../auth/secret-hash.js';
 import { IdnodeError } from '../errors.js';
-import { checkNotNamespace, parseHandle, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
-import { checkSecretKeyCount, isSecretKeyType, MAX_VALUES_PER_RECORD, parseValueList, type HandleValue } from '../identifier/value.js';
+import { parseHandle, type CaseRule, type Handle } from '../identifier/handle.js';
+import { isSecretKeyType, parseValueList, type HandleValue } from '../identifier/value.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
-import { NO_JOURNAL, type RecordJournal, type WriteActor } from './journal.js';
-import { asCatalogError, defaultActor, sameIndexSet, withDefaultAdmin } from './write-rules.js';
+import type { WriteChannel } from '../store/write-channel.js';
+import type { WriteActor, WriteCondition } from './journal.js';
+import { outcomeOf, type DeleteBatchCommand, type DeleteCommand, type DeleteItem, type ItemOutcome, type KeepRule, type PutBatchCommand, type PutCommand, type PutItem, type PutResult } from './register-writes.js';
+import { asCatalogError, defaultActor, sameIndexSet } from './write-rules.js';
+
+export type { PutResult } from './register-writes.js';
 
 export interface PutRequest {
   /** The handle, or with `mint` the base the minted UUID is appended to (`88.118.8/` or `88.118.8/dev-`). */
@@ -31,16 +35,9 @@ export interface PutRequest {
    */
   readonly requireExisting?: boolean;
   /** With `indexes` null and an existing record: the existing values kept beside the new ones (default none). */
-  readonly keep?: (value: HandleValue) => boolean;
-  /** Runs inside the write transaction before anything is written; throws a catalog error to refuse. */
-  readonly precondition?: () => void;
-}
-
-export interface PutResult {
-  /** The handle written, in the caller's spelling (the minted one with `mint`). */
-  readonly handle: string;
-  /** True when nothing existing was replaced (HTTP 201), false when existing data was (HTTP 200). */
-  readonly created: boolean;
+  readonly keep?: KeepRule;
+  /** Checked again inside the write transaction before anything is written (RecordJournal.check). */
+  readonly condition?: WriteCondition;
 }
 
 export interface DeleteRequest {
@@ -50,8 +47,8 @@ export interface DeleteRequest {
   readonly indexes: readonly number[] | null;
   /** Recorded as the author of the change; default: the identity, from an unknown address. */
   readonly actor?: WriteActor;
-  /** Runs inside the write transaction before anything is deleted; throws a catalog error to refuse. */
-  readonly precondition?: () => void;
+  /** Checked again inside the write transaction before anything is deleted (RecordJournal.check). */
+  readonly condition?: WriteCondition;
 }
 
 export interface RegisterServiceOptions {
@@ -59,18 +56,16 @@ export interface RegisterServiceOptions {
   readonly nodePrefixRecordKey: string;
   readonly secretHashIterations: number;
   readonly nowMs: () => number;
-  /** Quotas, audit and template usage, inside every write (default: none). */
-  readonly journal?: RecordJournal;
 }
 
 /** The largest batch of writes accepted in one call (DESIGN invariant 5; snms-v5-api.md §4.5). */
 export const MAX_BATCH = 2000;
 
-const MINT_ATTEMPTS = 8;
-
 export class RegisterService {
   constructor(
     private readonly store: Store,
+    /** Where the writes run: the writer thread's connection, or this thread's for a `:memory:` store. */
+    private readonly writes: WriteChannel,
     private readonly policy: AccessPolicy,
     private readonly metrics: Metrics,
     private readonly options: RegisterServiceOptions,
@@ -83,7 +78,8 @@ export class RegisterService {
    * HANDLE_ALREADY_EXISTS, PREFIX_NOT_HOMED, INSUFFICIENT_PERMISSIONS, STORE_*.
    */
   async put(request: PutRequest): Promise<PutResult> {
-    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    const nowMs = this.options.nowMs();
+    const nowSeconds = Math.floor(nowMs / 1000);
     // A minted handle is new, so there are no existing values to add to or replace.
     if (request.mint && request.indexes !== null) throw new IdnodeError('BAD_REQUEST', 'index is not valid with mintNewSuffix');
     const base = request.mint ? this.parseMintBase(request.handleText) : parseHandle(request.handleText, this.options.rule);
@@ -99,12 +95,8 @@ export class RegisterService {
       this.precheck(request, base, values);
     }
     const prepared = await this.hashSecrets(values);
-    const result = await this.store.write(() => {
-      const handle = request.mint ? this.mint(request.handleText) : base;
-      const written = this.putInTransaction(handle, prepared, request, nowSeconds);
-      this.journal.settle();
-      return written;
-    });
+    const command: PutCommand = { item: putItem(base, prepared, request), mintBase: request.mint ? request.handleText : null, nowMs };
+    const result = await this.writes.run<PutResult>('register.put', command);
     this.metrics.registered(result.created && request.indexes === null ? 'create' : 'update');
     return result;
   }
@@ -116,29 +108,23 @@ export class RegisterService {
    */
   async putBatch(requests: readonly PutRequest[]): Promise<Array<PutResult | IdnodeError>> {
     if (requests.length > MAX_BATCH) throw new IdnodeError('BATCH_TOO_LARGE');
-    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
-    const prepared: Array<{ handle: Handle; values: HandleValue[] } | IdnodeError> = [];
+    const nowMs = this.options.nowMs();
+    const nowSeconds = Math.floor(nowMs / 1000);
+    const prepared: Array<PutItem | IdnodeError> = [];
     for (const request of requests) {
       try {
         if (request.mint) throw new IdnodeError('BAD_REQUEST', 'a batch cannot mint suffixes');
         const handle = parseHandle(request.handleText, this.options.rule);
-        prepared.push({ handle, values: await this.hashSecrets(parseValueList(request.values, nowSeconds, this.options.rule)) });
+        prepared.push(putItem(handle, await this.hashSecrets(parseValueList(request.values, nowSeconds, this.options.rule)), request));
       } catch (error) {
         prepared.push(asCatalogError(error));
       }
     }
-    const results = await this.store.write(() => {
-      const outcomes = prepared.map((item, i): PutResult | IdnodeError => {
-        if (item instanceof IdnodeError) return item;
-        try {
-          return this.store.attempt(() => this.putInTransaction(item.handle, item.values, requests[i] as PutRequest, nowSeconds));
-        } catch (error) {
-          return asCatalogError(error);
-        }
-      });
-      this.journal.settle();
-      return outcomes;
-    });
+    const items = prepared.filter((item): item is PutItem => !(item instanceof IdnodeError));
+    const command: PutBatchCommand = { items, nowMs };
+    const written = items.length === 0 ? [] : await this.writes.run<ItemOutcome<PutResult>[]>('register.putBatch', command);
+    let next = 0;
+    const results = prepared.map((item) => (item instanceof IdnodeError ? item : outcomeOf(written[next++] as ItemOutcome<PutResult>)));
     results.forEach((result, i) => {
       if (!(result instanceof IdnodeError)) this.metrics.registered(result.created && requests[i]?.indexes === null ? 'create' : 'update');
     });
@@ -148,19 +134,9 @@ export class RegisterService {
   /** Several deletes in one transaction, each alone (see putBatch): `true` or an error per request, in order. */
   async deleteBatch(requests: readonly DeleteRequest[]): Promise<Array<true | IdnodeError>> {
     if (requests.length > MAX_BATCH) throw new IdnodeError('BATCH_TOO_LARGE');
-    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
-    const results = await this.store.write(() => {
-      const outcomes = requests.map((request): true | IdnodeError => {
-        try {
-          this.store.attempt(() => this.deleteInTransaction(request, nowSeconds));
-          return true;
-        } catch (error) {
-          return asCatalogError(error);
-        }
-      });
-      this.journal.settle();
-      return outcomes;
-    });
+    const command: DeleteBatchCommand = { items: requests.map(deleteItem), nowMs: this.options.nowMs() };
+    const deleted = requests.length === 0 ? [] : await this.writes.run<ItemOutcome<true>[]>('register.deleteBatch', command);
+    const results = deleted.map((outcome) => outcomeOf(outcome));
     results.forEach((result, i) => {
       if (result === true) this.metrics.deleted(requests[i]?.indexes === null ? 'handle' : 'values');
     });
@@ -172,97 +148,12 @@ export class RegisterService {
    * INSUFFICIENT_PERMISSIONS, STORE_*.
    */
   async delete(request: DeleteRequest): Promise<void> {
-    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
-    await this.store.write(() => {
-      this.deleteInTransaction(request, nowSeconds);
-      this.journal.settle();
-    });
+    const command: DeleteCommand = { item: deleteItem(request), nowMs: this.options.nowMs() };
+    await this.writes.run('register.delete', command);
     this.metrics.deleted(request.indexes === null ? 'handle' : 'values');
   }
 
-  private deleteInTransaction(request: DeleteRequest, nowSeconds: number): void {
-    const { handle, identity, indexes } = request;
-    request.precondition?.();
-    const existing = this.store.getRecord(handle.key);
-    if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
-    const actor = request.actor ?? defaultActor(identity);
-    if (indexes === null) {
-      if (handle.key === this.options.nodePrefixRecordKey) {
-        throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix record cannot be deleted");
-      }
-      this.authorize(identity, handle, { kind: 'delete' }, existing.values);
-      this.store.deleteRecord(handle.key, nowSeconds);
-      // Creating 0.NA/P homed P; deleting it unhomes P. Its handles stay resolvable; only node admins may re-home.
-      const derived = prefixOfPrefixRecord(handle);
-      if (derived !== null) this.store.unhomePrefix(prefixKeyOf(derived));
-      this.journal.changed({ handle, before: existing.values, after: undefined, actor });
-    } else {
-      const missing = indexes.filter((index) => !existing.values.some((value) => value.index === index));
-      if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.join(', ')}`);
-      const remaining = existing.values.filter((value) => !indexes.includes(value.index));
-      this.authorize(identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, remaining) }, existing.values);
-      this.store.updateRecord(handle.key, remaining, nowSeconds);
-      this.journal.changed({ handle, before: existing.values, after: remaining, actor });
-    }
-  }
-
-  private get journal(): RecordJournal {
-    return this.options.journal ?? NO_JOURNAL;
-  }
-
-  private putInTransaction(handle: Handle, values: HandleValue[], request: PutRequest, nowSeconds: number): PutResult {
-    const derived = prefixOfPrefixRecord(handle);
-    // 0.NA/0.NA… would home the prefix-record namespace itself.
-    if (derived !== null) checkNotNamespace(derived);
-    request.precondition?.();
-    if (derived === null && this.store.homedPrefix(handle.prefixKey) === undefined) {
-      throw new IdnodeError('PREFIX_NOT_HOMED');
-    }
-    const existing = this.store.getRecord(handle.key);
-    const result: PutResult = { handle: handle.display, created: true };
-    const actor = request.actor ?? defaultActor(request.identity);
-    if (request.indexes === null && existing === undefined && request.requireExisting !== true) {
-      this.authorize(request.identity, handle, { kind: 'create' }, undefined);
-      this.journal.beforeCreate(handle);
-      const stored = derived === null ? values : withDefaultAdmin(values, request.identity, nowSeconds);
-      this.store.insertRecord(handle.key, handle.display, handle.prefixKey, stored, nowSeconds);
-      if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
-      this.journal.changed({ handle, before: undefined, after: stored, actor });
-      return result;
-    }
-    if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
-    let next: HandleValue[];
-    let replaced: boolean;
-    if (request.indexes === null) {
-      if (!request.overwrite) throw new IdnodeError('HANDLE_ALREADY_EXISTS');
-      const { keep } = request;
-      const given = new Set(values.map((value) => value.index));
-      next = keep === undefined ? values : [...existing.values.filter((value) => keep(value) && !given.has(value.index)), ...values].sort((a, b) => a.index - b.index);
-      if (next.length > MAX_VALUES_PER_RECORD) throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_VALUES_PER_RECORD} values`);
-      replaced = true;
-    } else {
-      const byIndex = new Map(existing.values.map((value) => [value.index, value]));
-      replaced = false;
-      const missing = request.requireExisting === true ? values.filter((value) => !byIndex.has(value.index)) : [];
-      if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.map((value) => value.index).join(', ')}`);
-      for (const value of values) {
-        if (byIndex.has(value.index)) {
-          if (!request.overwrite) throw new IdnodeError('VALUE_ALREADY_EXISTS', `a value exists at index ${value.index}`);
-          replaced = true;
-        }
-        byIndex.set(value.index, value);
-      }
-      if (byIndex.size > MAX_VALUES_PER_RECORD) throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_VALUES_PER_RECORD} values`);
-      checkSecretKeyCount([...byIndex.values()]);
-      next = [...byIndex.values()].sort((a, b) => a.index - b.index);
-    }
-    this.authorize(request.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, next) }, existing.values);
-    this.store.updateRecord(handle.key, next, nowSeconds);
-    this.journal.changed({ handle, before: existing.values, after: next, actor });
-    return { handle: handle.display, created: !replaced };
-  }
-
-  /** The authorization check of putInTransaction against the current state, run before hashing secrets. */
+  /** The authorization check of the write against the current state, run before hashing secrets. */
   private precheck(request: PutRequest, handle: Handle, values: readonly HandleValue[]): void {
     const existing = request.mint ? undefined : this.store.getRecord(handle.key);
     if (existing === undefined) {
@@ -288,14 +179,6 @@ export class RegisterService {
     return base;
   }
 
-  private mint(base: string): Handle {
-    for (let attempt = 0; attempt < MINT_ATTEMPTS; attempt += 1) {
-      const candidate = parseHandle(`${base}${randomUUID()}`, this.options.rule);
-      if (this.store.getRecord(candidate.key) === undefined) return candidate;
-    }
-    throw new IdnodeError('INTERNAL', 'could not mint an unused suffix');
-  }
-
   private async hashSecrets(values: HandleValue[]): Promise<HandleValue[]> {
     return Promise.all(
       values.map(async (value) => {
@@ -305,4 +188,23 @@ export class RegisterService {
       }),
     );
   }
+}
+
+/** A request as the plain data the write command carries. */
+function putItem(handle: Handle, values: HandleValue[], request: PutRequest): PutItem {
+  const item: PutItem = {
+    handle,
+    identity: request.identity,
+    values,
+    indexes: request.indexes,
+    overwrite: request.overwrite,
+    requireExisting: request.requireExisting === true,
+    actor: request.actor ?? defaultActor(request.identity),
+  };
+  return { ...item, ...(request.keep === undefined ? {} : { keep: request.keep }), ...(request.condition === undefined ? {} : { condition: request.condition }) };
+}
+
+function deleteItem(request: DeleteRequest): DeleteItem {
+  const item: DeleteItem = { handle: request.handle, identity: request.identity, indexes: request.indexes, actor: request.actor ?? defaultActor(request.identity) };
+  return request.condition === undefined ? item : { ...item, condition: request.condition };
 }

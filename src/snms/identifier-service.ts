@@ -4,12 +4,12 @@ import type { Caller } from '../accounts/account-service.js';
 import type { Authority } from '../accounts/authority.js';
 import { IdnodeError } from '../errors.js';
 import { parseHandle, type CaseRule, type Handle } from '../identifier/handle.js';
-import type { HandleValue } from '../identifier/value.js';
 import type { ValueJson } from '../identifier/value-json.js';
-import type { WriteActor } from '../register/journal.js';
+import type { WriteActor, WriteCondition } from '../register/journal.js';
+import type { KeepRule } from '../register/register-writes.js';
 import { MAX_BATCH, type DeleteRequest, type PutRequest, type RegisterService } from '../register/register-service.js';
 import type { ResolveService } from '../resolve/resolve-service.js';
-import type { CompiledTemplate, SnmsRecordInput } from '../templates/template-schema.js';
+import type { CompiledTemplate } from '../templates/template-schema.js';
 import { TEMPLATE_INDEX, type TemplateService } from '../templates/template-service.js';
 import { FIRST_ITEM_INDEX } from '../templates/template.js';
 import { detailOf, handleValuesOf, parseRecord } from './record.js';
@@ -38,7 +38,7 @@ export interface IdentifierServiceDeps {
 }
 
 /** On an update, the values a record keeps besides the ones sent: those below the template range, except TEMPLATE. */
-const keepOnUpdate = (value: HandleValue): boolean => value.index < FIRST_ITEM_INDEX && value.index !== TEMPLATE_INDEX;
+const keepOnUpdate: KeepRule = { belowIndex: FIRST_ITEM_INDEX, except: [TEMPLATE_INDEX] };
 
 function handleTextOf(raw: unknown): string {
   const handle = typeof raw === 'object' && raw !== null ? (raw as { handle?: unknown }).handle : raw;
@@ -79,7 +79,7 @@ export class IdentifierService {
   /** batchCreate or batchUpdate (§4.5): a result per item in order; the items that pass commit together. */
   async batchPut(caller: Caller, items: readonly unknown[], mode: 'create' | 'update', actor: WriteActor): Promise<BatchItemResult[]> {
     this.checkBatch(caller, items);
-    // Within one call each template version is looked up once (the write checks it again, see precondition).
+    // Within one call each template version is looked up once (the write checks it again, see prepare's condition).
     const validators = new Map<string, CompiledTemplate>();
     const prepared = items.map((raw) => {
       try {
@@ -139,16 +139,17 @@ export class IdentifierService {
     validators?.set(key, template);
     template.check(record);
     const base = { handleText: record.handle, mint: false, identity, values: handleValuesOf(record), indexes: null, actor };
-    const precondition = (): void => this.precondition(handle, record, template);
-    if (mode === 'create') return { ...base, overwrite: false, precondition };
-    return { ...base, overwrite: true, requireExisting: true, keep: keepOnUpdate, precondition };
+    // Checked again inside the write, on the writer thread: the prefix may have been stopped, the template changed since.
+    const condition: WriteCondition = { prefixActive: true, template: { version: record.templateVersion, id: template.id, revision: template.revision, record } };
+    if (mode === 'create') return { ...base, overwrite: false, condition };
+    return { ...base, overwrite: true, requireExisting: true, keep: keepOnUpdate, condition };
   }
 
   private prepareDelete(caller: Caller, handleText: string, actor: WriteActor): DeleteRequest {
     const identity = this.identityOf(caller);
     const handle = parseHandle(handleText, this.deps.rule);
     this.checkWritable(caller, handle);
-    return { handle, identity, indexes: null, actor, precondition: () => this.checkNotStopped(handle) };
+    return { handle, identity, indexes: null, actor, condition: { prefixActive: true } };
   }
 
   /** A clear -3 before anything else for a handle outside the caller's prefixes (the register service checks again). */
@@ -159,10 +160,5 @@ export class IdentifierService {
 
   private checkNotStopped(handle: Handle): void {
     if (this.deps.stopped.has(handle.prefixKey)) throw new IdnodeError('PREFIX_DISABLED', `prefix ${handle.prefix} is disabled`);
-  }
-
-  private precondition(handle: Handle, record: SnmsRecordInput, validated: CompiledTemplate): void {
-    this.checkNotStopped(handle);
-    this.deps.templates.recheck(handle.prefixKey, record.templateVersion, validated, (current) => current.check(record));
   }
 }

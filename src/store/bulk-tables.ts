@@ -7,6 +7,7 @@ import { PREFIX_NAMESPACE } from '../identifier/handle.js';
 import { applyMigrations } from './migrations.js';
 import { refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { BUMP_EXTERNAL_WRITES } from './store.js';
 import { UsageTables } from './usage-tables.js';
 
 /** One record as stored: the columns of `handles` (schema/004). */
@@ -86,6 +87,7 @@ export class BulkTables {
   private readonly selectCheckpoint: Statement<[string], CheckpointRow>;
   private readonly upsertCheckpoint: Statement;
   private readonly deleteCheckpoint: Statement<[string]>;
+  private readonly bumpExternal: Statement;
 
   constructor(
     private readonly db: Db,
@@ -103,6 +105,8 @@ export class BulkTables {
     this.insertRow = db.prepare(
       'INSERT INTO handles (prefix_key, suffix_key, spelling, record, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
+    // A serving node drops what it remembers when it sees this mark move (external-writes.ts).
+    this.bumpExternal = db.prepare(BUMP_EXTERNAL_WRITES);
     this.insertPrefix = db.prepare('INSERT INTO prefixes (prefix_key, prefix, homed_at) VALUES (?, ?, ?) ON CONFLICT (prefix_key) DO NOTHING');
     this.addCreated = db.prepare(
       'INSERT INTO daily_counts (day, prefix_key, created) VALUES (?, ?, ?) ON CONFLICT (day, prefix_key) DO UPDATE SET created = created + excluded.created',
@@ -167,6 +171,7 @@ export class BulkTables {
       }
       const day = this.usage.dayOf(nowSeconds * 1000);
       for (const [prefixKey, count] of created) this.addCreated.run(day, prefixKey, count);
+      if (created.size > 0) this.bumpExternal.run();
       const checkpoint = beforeCommit(inserted);
       if (checkpoint !== null) this.saveCheckpoint(checkpoint, nowSeconds);
       return inserted;

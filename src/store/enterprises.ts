@@ -76,6 +76,7 @@ export class EnterpriseRows {
   private readonly prefixPage: Statement<[PrefixFilter & Window], ListedPrefixRow>;
   private readonly prefixCount: Statement<[PrefixFilter], { count: number }>;
   private readonly stopped: Statement<[], { prefixKey: string }>;
+  private readonly stoppedOne: Statement<[string], { one: number }>;
 
   constructor(private readonly store: Store) {
     this.byId = store.prepare(`SELECT ${ENTERPRISE} FROM enterprises WHERE id = ?`);
@@ -105,6 +106,7 @@ export class EnterpriseRows {
     );
     this.prefixCount = store.prepare(`SELECT count(*) AS count FROM enterprise_prefixes p JOIN enterprises e ON e.id = p.enterprise_id WHERE ${PREFIX_WHERE}`);
     this.stopped = store.prepare('SELECT prefix_key AS prefixKey FROM enterprise_prefixes WHERE state IN (0, 2)');
+    this.stoppedOne = store.prepare('SELECT 1 AS one FROM enterprise_prefixes WHERE prefix_key = ? AND state IN (0, 2)');
   }
 
   get(id: number): EnterpriseRow | undefined {
@@ -173,5 +175,10 @@ export class EnterpriseRows {
   /** Canonical keys of the prefixes whose identifiers must not resolve or register: disabled (0) or pending deletion (2). */
   stoppedPrefixKeys(): string[] {
     return this.store.guard(() => this.stopped.all().map((row) => row.prefixKey));
+  }
+
+  /** Whether one prefix is stopped (see stoppedPrefixKeys): what a write checks inside its transaction. */
+  isStopped(prefixKey: string): boolean {
+    return this.store.guard(() => this.stoppedOne.get(prefixKey) !== undefined);
   }
 }

@@ -30,7 +30,18 @@ export interface StoreOptions {
    * can forget one.
    */
   readonly onCommitted?: (handleKeys: readonly string[]) => void;
+  /** Tests only: runs just before each group COMMIT (see WriterThreadData.commitGate). */
+  readonly beforeCommit?: () => void;
+  /**
+   * This connection is not the node's (the CLI, an import): each transaction it commits also bumps the
+   * `external_writes` setting, which a serving node watches (external-writes.ts) to drop what it remembers.
+   */
+  readonly external?: boolean;
 }
+
+/** Counts a transaction of a connection that is not the node's (see StoreOptions.external, external-writes.ts). */
+export const BUMP_EXTERNAL_WRITES =
+  "INSERT INTO settings (name, value) VALUES ('external_writes', '1') ON CONFLICT (name) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)";
 
 /**
  * Reads a record's values by canonical handle key (undefined when there is none): how the services and the
@@ -137,6 +148,9 @@ export class Store {
   private readonly savepointItem: Statement;
   private readonly releaseItem: Statement;
   private readonly rollbackItem: Statement;
+  private readonly bumpExternal: Statement;
+  private readonly selectExternal: Statement<[], { value: string }>;
+  private readonly external: boolean;
 
   constructor(
     private readonly db: Db,
@@ -185,7 +199,18 @@ export class Store {
     this.hierarchy = new HierarchyTables(db);
     this.onCommitted = options.onCommitted ?? (() => {});
     this.onRecordWritten = options.onRecordWritten ?? (() => {});
-    this.writes = new WriteQueue(db, this.touched, this.onCommitted);
+    this.bumpExternal = db.prepare(BUMP_EXTERNAL_WRITES);
+    this.selectExternal = db.prepare("SELECT value FROM settings WHERE name = 'external_writes'");
+    this.external = options.external === true;
+    const { beforeCommit } = options;
+    const beforeGroupCommit =
+      this.external || beforeCommit !== undefined
+        ? () => {
+            if (this.external) this.bumpExternal.run();
+            beforeCommit?.();
+          }
+        : undefined;
+    this.writes = new WriteQueue(db, this.touched, this.onCommitted, beforeGroupCommit);
   }
 
   /** The record of a handle key, or undefined. Throws STORE_* on SQLite failure. */
@@ -289,7 +314,13 @@ export class Store {
     this.touched.length = 0;
     let result: T;
     try {
-      result = this.db.transaction(fn).immediate();
+      result = this.db
+        .transaction(() => {
+          const value = fn();
+          if (this.external) this.bumpExternal.run();
+          return value;
+        })
+        .immediate();
     } catch (error) {
       this.touched.length = 0;
       throw translateSqliteError(error);
@@ -396,6 +427,11 @@ export class Store {
       }
     }
     return total;
+  }
+
+  /** How many transactions connections marked `external` have committed (a number that only grows). */
+  externalWriteMark(): string {
+    return this.read(() => this.selectExternal.get()?.value ?? '0');
   }
 
   /** Changes whenever another connection commits (PRAGMA data_version); used to notice CLI writes. */

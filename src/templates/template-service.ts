@@ -130,7 +130,7 @@ export class TemplateService {
    * Inside the write of a record validated against `validated`: checks the record again when the template changed since
    * (or throws TEMPLATE_NOT_FOUND when it is gone), so no record is ever written against a template it breaks.
    */
-  recheck(prefixKey: string, version: string, validated: CompiledTemplate, check: (template: CompiledTemplate) => void): void {
+  recheck(prefixKey: string, version: string, validated: { readonly id: number; readonly revision: number }, check: (template: CompiledTemplate) => void): void {
     const row = this.rows.revision(prefixKey, version);
     if (row === undefined) throw new IdnodeError('TEMPLATE_NOT_FOUND', `模板不存在: ${version}`);
     if (row.id !== validated.id || row.revision !== validated.revision) check(this.validator(prefixKey, version));

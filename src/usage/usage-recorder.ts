@@ -2,6 +2,7 @@
 
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
+import type { WriteChannel, WriteHandlers } from '../store/write-channel.js';
 import { ResolutionTally } from './resolution-tally.js';
 
 /** How often the resolution tally is written to the store (also at each midnight of the report's time zone). */
@@ -10,6 +11,27 @@ export const FLUSH_INTERVAL_MS = 5_000;
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 /** Prefixes the tally keeps a counter for between flushes (memory bound; see ResolutionTally). */
 const MAX_TALLY_PREFIXES = 100_000;
+
+interface FlushCommand {
+  readonly day: string;
+  readonly counts: readonly (readonly [string, number])[];
+  readonly runId: number | null;
+  readonly stopping: boolean;
+  readonly nowMs: number;
+}
+
+/** The usage command, run in the group commit on the write connection's `store`. */
+export function usageWriteCommands(store: Store): WriteHandlers {
+  return {
+    'usage.flush': (command: FlushCommand) => {
+      store.usage.addResolutions(command.day, command.counts);
+      if (command.runId === null) return null;
+      if (command.stopping) store.usage.stopRun(command.runId, command.nowMs);
+      else store.usage.heartbeat(command.runId, command.nowMs);
+      return null;
+    },
+  };
+}
 
 export interface UsageRecorderOptions {
   readonly nowMs: () => number;
@@ -33,6 +55,7 @@ export class UsageRecorder {
 
   constructor(
     private readonly store: Store,
+    private readonly writes: WriteChannel,
     private readonly options: UsageRecorderOptions,
   ) {
     this.tally = new ResolutionTally(MAX_TALLY_PREFIXES);
@@ -55,7 +78,7 @@ export class UsageRecorder {
     return this.write(false);
   }
 
-  /** Stops the timer and queues the last flush with the stop event (once); Store.close() then commits it. */
+  /** Stops the timer and queues the last flush with the stop event (once); the write channel's close() then commits it. */
   stop(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
@@ -83,13 +106,9 @@ export class UsageRecorder {
     const runId = this.runId;
     if (counts.length === 0 && !stopping && nowMs - this.lastSeenMs < HEARTBEAT_INTERVAL_MS) return Promise.resolve();
     if (stopping) this.runId = null;
-    return this.store
-      .write(() => {
-        this.store.usage.addResolutions(day, counts);
-        if (runId === null) return;
-        if (stopping) this.store.usage.stopRun(runId, nowMs);
-        else this.store.usage.heartbeat(runId, nowMs);
-      })
+    const command: FlushCommand = { day, counts, runId, stopping, nowMs };
+    return this.writes
+      .run('usage.flush', command)
       .then(
         () => {
           this.lastSeenMs = Math.max(this.lastSeenMs, nowMs);

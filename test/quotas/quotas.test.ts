@@ -61,7 +61,7 @@ test('quota 603: counts survive a restart of the node', async (t) => {
   await approvedEnterprise(first, admin, '88.118.8', 1);
   const token = await login(first, 'ent1', 'ent1-password');
   for (let i = 0; i < 3; i += 1) t.is((await snms(first, 'GET', '/snms/api/prefix/page', { token })).json.status, 1);
-  first.node.close();
+  await first.node.close();
   const second = await startNode(t, env, clock);
   t.is((await snms(second, 'GET', '/snms/api/prefix/page', { token })).json.status, 1, 'the fourth request of the day');
   t.is((await snms(second, 'GET', '/snms/api/prefix/page', { token })).json.message, '超过每日请求数量限额');

@@ -92,7 +92,7 @@ async function start(t: ExecutionContext, prefix: string, env: Record<string, st
   const started = new HierarchyNode(new NodeUnderTest(node, config, port, clock, host, logLines), prefix, server);
   t.teardown(async () => {
     await started.stopListening();
-    node.close();
+    await node.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return started;

@@ -114,7 +114,7 @@ export class NodeUnderTest {
 }
 
 /** What a test may inject into the node besides its clock (the proxy's draws, its pages' time zone and labels). */
-export type NodeInjections = Pick<NodeOptions, 'random' | 'timeZone' | 'labels'>;
+export type NodeInjections = Pick<NodeOptions, 'random' | 'timeZone' | 'labels' | 'commitGate'>;
 
 /**
  * The configuration of a node under test in `dir`: a temp-file store, the test administrator, cheap secret hashing,
@@ -156,7 +156,7 @@ export async function startNode(t: ExecutionContext, env: Record<string, string>
   const port = await listen(server, 0, host);
   t.teardown(async () => {
     await closeGracefully(server, 1000);
-    node.close();
+    await node.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return new NodeUnderTest(node, config, port, clock, host, logLines);

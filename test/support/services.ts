@@ -30,8 +30,8 @@ export async function serviceNode(t: ExecutionContext, env: Record<string, strin
   const dir = mkdtempSync(join(tmpdir(), 'idnode-service-'));
   const config = testConfig(dir, env);
   const node = await createNode(config, { logger: createLogger('silent'), nowMs: clock.nowMs, externalWritePollMs: 0 });
-  t.teardown(() => {
-    node.close();
+  t.teardown(async () => {
+    await node.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return {

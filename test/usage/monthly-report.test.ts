@@ -62,13 +62,14 @@ async function buildDataSet(t: ExecutionContext): Promise<string> {
   await resolveTimes(t, first, '88.118.1.5/D', 2);
   await resolveTimes(t, first, '88.118.3/NOPE', 2, 404);
   await moveTo(clock, first, cst(11, 10, 0, 30));
-  first.node.close();
+  await first.node.close();
 
   clock.ms = cst(11, 12, 0, 30);
   const second = await startNode(t, env, clock);
   await resolveTimes(t, second, '88.118.1/C', 5);
   await moveTo(clock, second, cst(11, 12, 1, 0));
-  // Killed: its store goes away without a stop event; its last heartbeat was the flush above.
+  // Killed: its store and its writer thread go away without a stop event; its last heartbeat was the flush above.
+  await second.node.writes.close();
   second.node.store.close();
 
   clock.ms = cst(11, 12, 3, 0);
@@ -79,7 +80,7 @@ async function buildDataSet(t: ExecutionContext): Promise<string> {
   clock.ms = cst(12, 1, 0, 0) + 30_000;
   await resolveTimes(t, third, '88.118.2/E', 1);
   await moveTo(clock, third, cst(12, 1, 10, 0));
-  third.node.close();
+  await third.node.close();
   return env.IDNODE_DB_PATH;
 }
 

@@ -1,0 +1,237 @@
+// The part of registration that runs inside the write transaction, on the write connection (issue 13: the writer
+// thread): read the current record, check the caller's condition and authorization against it, write, journal.
+
+import { randomUUID } from 'node:crypto';
+import { requiredBitsForChange, type AccessPolicy } from '../auth/access-policy.js';
+import type { Identity } from '../auth/identity.js';
+import { errorData, errorFromData, type ErrorData, type WriteHandlers } from '../store/write-channel.js';
+import { IdnodeError } from '../errors.js';
+import { checkNotNamespace, parseHandle, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
+import { checkSecretKeyCount, MAX_VALUES_PER_RECORD, type HandleValue } from '../identifier/value.js';
+import type { RecordLookup, Store } from '../store/store.js';
+import type { RecordJournal, WriteActor, WriteCondition } from './journal.js';
+import { withDefaultAdmin } from './write-rules.js';
+
+/**
+ * With `indexes` null and an existing record: which existing values are kept beside the new ones — those with an
+ * index below `belowIndex`, except `except` (SNMS update keeps the values below the template's items, not TEMPLATE).
+ */
+export interface KeepRule {
+  readonly belowIndex: number;
+  readonly except: readonly number[];
+}
+
+/** One put, values validated and secrets hashed. Plain data: it crosses to the writer thread. */
+export interface PutItem {
+  readonly handle: Handle;
+  readonly identity: Identity;
+  readonly values: HandleValue[];
+  readonly indexes: readonly number[] | 'various' | null;
+  readonly overwrite: boolean;
+  readonly requireExisting: boolean;
+  readonly actor: WriteActor;
+  readonly keep?: KeepRule;
+  readonly condition?: WriteCondition;
+}
+
+/** `register.put`: one put; with `mintBase` the handle is that base and a random unused suffix. */
+export interface PutCommand {
+  readonly item: PutItem;
+  readonly mintBase: string | null;
+  readonly nowMs: number;
+}
+
+/** `register.putBatch`: each item in its own savepoint; the ones that pass commit together. */
+export interface PutBatchCommand {
+  readonly items: readonly PutItem[];
+  readonly nowMs: number;
+}
+
+export interface DeleteItem {
+  readonly handle: Handle;
+  readonly identity: Identity;
+  /** null: the whole handle; otherwise these values (all must exist). */
+  readonly indexes: readonly number[] | null;
+  readonly actor: WriteActor;
+  readonly condition?: WriteCondition;
+}
+
+export interface DeleteCommand {
+  readonly item: DeleteItem;
+  readonly nowMs: number;
+}
+
+export interface DeleteBatchCommand {
+  readonly items: readonly DeleteItem[];
+  readonly nowMs: number;
+}
+
+export interface PutResult {
+  /** The handle written, in the caller's spelling (the minted one with `mint`). */
+  readonly handle: string;
+  /** True when nothing existing was replaced (HTTP 201), false when existing data was (HTTP 200). */
+  readonly created: boolean;
+}
+
+/** A batch item's outcome as it crosses back: the result, or the item's error as data. */
+export type ItemOutcome<R> = { readonly ok: R } | { readonly error: ErrorData };
+
+/** The outcome as the service reports it. */
+export function outcomeOf<R>(outcome: ItemOutcome<R>): R | IdnodeError {
+  return 'ok' in outcome ? outcome.ok : errorFromData(outcome.error);
+}
+
+export interface RegisterWriteOptions {
+  readonly rule: CaseRule;
+  readonly nodePrefixRecordKey: string;
+}
+
+const MINT_ATTEMPTS = 8;
+
+/** The register commands over the write connection's `store`; `lookup` reads it too (inside the transaction). */
+export function registerWriteCommands(store: Store, policy: AccessPolicy, lookup: RecordLookup, journal: RecordJournal, options: RegisterWriteOptions): WriteHandlers {
+  const writes = new RegisterWrites(store, policy, lookup, journal, options);
+  const each = <I, R>(items: readonly I[], run: (item: I) => R): ItemOutcome<R>[] =>
+    items.map((item) => {
+      try {
+        return { ok: store.attempt(() => run(item)) };
+      } catch (error) {
+        return { error: errorData(error) };
+      }
+    });
+  return {
+    'register.put': (command: PutCommand): PutResult => {
+      const nowSeconds = Math.floor(command.nowMs / 1000);
+      const item = command.mintBase === null ? command.item : { ...command.item, handle: writes.mint(command.mintBase) };
+      const result = writes.put(item, nowSeconds);
+      journal.settle();
+      return result;
+    },
+    'register.putBatch': (command: PutBatchCommand): ItemOutcome<PutResult>[] => {
+      const nowSeconds = Math.floor(command.nowMs / 1000);
+      const outcomes = each(command.items, (item) => writes.put(item, nowSeconds));
+      journal.settle();
+      return outcomes;
+    },
+    'register.delete': (command: DeleteCommand): null => {
+      writes.delete(command.item, Math.floor(command.nowMs / 1000));
+      journal.settle();
+      return null;
+    },
+    'register.deleteBatch': (command: DeleteBatchCommand): ItemOutcome<true>[] => {
+      const nowSeconds = Math.floor(command.nowMs / 1000);
+      const outcomes = each(command.items, (item): true => {
+        writes.delete(item, nowSeconds);
+        return true;
+      });
+      journal.settle();
+      return outcomes;
+    },
+  };
+}
+
+class RegisterWrites {
+  constructor(
+    private readonly store: Store,
+    private readonly policy: AccessPolicy,
+    private readonly lookup: RecordLookup,
+    private readonly journal: RecordJournal,
+    private readonly options: RegisterWriteOptions,
+  ) {}
+
+  /** Creates, replaces or adds values (see RegisterService.put for the errors). */
+  put(item: PutItem, nowSeconds: number): PutResult {
+    const { handle, values } = item;
+    const derived = prefixOfPrefixRecord(handle);
+    // 0.NA/0.NA… would home the prefix-record namespace itself.
+    if (derived !== null) checkNotNamespace(derived);
+    if (item.condition !== undefined) this.journal.check(handle, item.condition);
+    if (derived === null && this.store.homedPrefix(handle.prefixKey) === undefined) {
+      throw new IdnodeError('PREFIX_NOT_HOMED');
+    }
+    const existing = this.store.getRecord(handle.key);
+    const result: PutResult = { handle: handle.display, created: true };
+    const { actor } = item;
+    if (item.indexes === null && existing === undefined && !item.requireExisting) {
+      this.authorize(item.identity, handle, { kind: 'create' }, undefined);
+      this.journal.beforeCreate(handle);
+      const stored = derived === null ? values : withDefaultAdmin(values, item.identity, nowSeconds);
+      this.store.insertRecord(handle.key, handle.display, handle.prefixKey, stored, nowSeconds);
+      if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
+      this.journal.changed({ handle, before: undefined, after: stored, actor });
+      return result;
+    }
+    if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
+    let next: HandleValue[];
+    let replaced: boolean;
+    if (item.indexes === null) {
+      if (!item.overwrite) throw new IdnodeError('HANDLE_ALREADY_EXISTS');
+      const { keep } = item;
+      const given = new Set(values.map((value) => value.index));
+      const kept = keep === undefined ? [] : existing.values.filter((value) => value.index < keep.belowIndex && !keep.except.includes(value.index) && !given.has(value.index));
+      next = keep === undefined ? values : [...kept, ...values].sort((a, b) => a.index - b.index);
+      if (next.length > MAX_VALUES_PER_RECORD) throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_VALUES_PER_RECORD} values`);
+      replaced = true;
+    } else {
+      const byIndex = new Map(existing.values.map((value) => [value.index, value]));
+      replaced = false;
+      const missing = item.requireExisting ? values.filter((value) => !byIndex.has(value.index)) : [];
+      if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.map((value) => value.index).join(', ')}`);
+      for (const value of values) {
+        if (byIndex.has(value.index)) {
+          if (!item.overwrite) throw new IdnodeError('VALUE_ALREADY_EXISTS', `a value exists at index ${value.index}`);
+          replaced = true;
+        }
+        byIndex.set(value.index, value);
+      }
+      if (byIndex.size > MAX_VALUES_PER_RECORD) throw new IdnodeError('TOO_MANY_VALUES', `a record holds at most ${MAX_VALUES_PER_RECORD} values`);
+      checkSecretKeyCount([...byIndex.values()]);
+      next = [...byIndex.values()].sort((a, b) => a.index - b.index);
+    }
+    this.authorize(item.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, next) }, existing.values);
+    this.store.updateRecord(handle.key, next, nowSeconds);
+    this.journal.changed({ handle, before: existing.values, after: next, actor });
+    return { handle: handle.display, created: !replaced };
+  }
+
+  /** Deletes a handle or some of its values (see RegisterService.delete for the errors). */
+  delete(item: DeleteItem, nowSeconds: number): void {
+    const { handle, identity, indexes, actor } = item;
+    if (item.condition !== undefined) this.journal.check(handle, item.condition);
+    const existing = this.store.getRecord(handle.key);
+    if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
+    if (indexes === null) {
+      if (handle.key === this.options.nodePrefixRecordKey) {
+        throw new IdnodeError('INSUFFICIENT_PERMISSIONS', "the node's own prefix record cannot be deleted");
+      }
+      this.authorize(identity, handle, { kind: 'delete' }, existing.values);
+      this.store.deleteRecord(handle.key, nowSeconds);
+      // Creating 0.NA/P homed P; deleting it unhomes P. Its handles stay resolvable; only node admins may re-home.
+      const derived = prefixOfPrefixRecord(handle);
+      if (derived !== null) this.store.unhomePrefix(prefixKeyOf(derived));
+      this.journal.changed({ handle, before: existing.values, after: undefined, actor });
+    } else {
+      const missing = indexes.filter((index) => !existing.values.some((value) => value.index === index));
+      if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.join(', ')}`);
+      const remaining = existing.values.filter((value) => !indexes.includes(value.index));
+      this.authorize(identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, remaining) }, existing.values);
+      this.store.updateRecord(handle.key, remaining, nowSeconds);
+      this.journal.changed({ handle, before: existing.values, after: remaining, actor });
+    }
+  }
+
+  /** A handle `base` + a random UUID that no record has yet. */
+  mint(base: string): Handle {
+    for (let attempt = 0; attempt < MINT_ATTEMPTS; attempt += 1) {
+      const candidate = parseHandle(`${base}${randomUUID()}`, this.options.rule);
+      if (this.store.getRecord(candidate.key) === undefined) return candidate;
+    }
+    throw new IdnodeError('INTERNAL', 'could not mint an unused suffix');
+  }
+
+  private authorize(identity: Identity, handle: Handle, access: Parameters<AccessPolicy['allows']>[2], existing: readonly HandleValue[] | undefined): void {
+    if (!this.policy.allows(identity, handle, access, existing, this.lookup)) {
+      throw new IdnodeError('INSUFFICIENT_PERMISSIONS', `identity may not ${access.kind} ${handle.display}`);
+    }
+  }
+}

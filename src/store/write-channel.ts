@@ -1,0 +1,74 @@
+// How writes reach the write connection: named commands, each run inside the group commit where that connection lives.
+
+import { IdnodeError, toIdnodeError, type ErrorCode } from '../errors.js';
+import type { Store } from './store.js';
+
+/**
+ * A write command's body: runs inside a group-commit transaction (its own savepoint) on the write connection. Its
+ * arguments and result cross a thread boundary, so both must be plain data (structured-clone), and it may not read
+ * the clock (times come in `args`).
+ */
+export type WriteHandler = (args: never) => unknown;
+export type WriteHandlers = Readonly<Record<string, WriteHandler>>;
+
+export interface WriteChannel {
+  /** Where commands run: `thread` = the writer thread's own connection, `local` = this thread's. */
+  readonly kind: 'thread' | 'local';
+  /**
+   * Runs command `name` in the next group commit. Resolves with its result only after COMMIT returned and the
+   * committed keys went to `onCommitted` (an acknowledged write is durable and no cache holds what it replaced);
+   * rejects with the command's IdnodeError (its savepoint rolled back, nothing of it stored), STORE_BUSY when too
+   * many writes wait, STORE_UNAVAILABLE when the write connection is gone.
+   */
+  run<R>(name: string, args: unknown): Promise<R>;
+  /** Runs what is queued, then closes the write connection. */
+  close(): Promise<void>;
+  /** False once the write connection failed for good (readiness). */
+  readonly healthy: boolean;
+}
+
+/** Runs commands on this thread, through `store`'s own write queue (a `:memory:` store, the CLI, tests). */
+export class LocalWriteChannel implements WriteChannel {
+  readonly kind = 'local';
+  readonly healthy = true;
+
+  constructor(
+    private readonly store: Store,
+    private readonly handlers: WriteHandlers,
+  ) {}
+
+  run<R>(name: string, args: unknown): Promise<R> {
+    const handler = this.handlers[name] as ((args: unknown) => R) | undefined;
+    if (handler === undefined) return Promise.reject(new IdnodeError('INTERNAL', `no write command ${name}`));
+    return this.store.write(() => handler(args));
+  }
+
+  close(): Promise<void> {
+    this.store.writes.flush();
+    return Promise.resolve();
+  }
+}
+
+/** An IdnodeError as plain data, to cross a thread or process boundary. */
+export interface ErrorData {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly retryAfterSeconds?: number;
+  /** For a server error: what caused it (its stack), for the log on the other side; never sent to a client. */
+  readonly cause?: string;
+}
+
+export function errorData(thrown: unknown): ErrorData {
+  const error = toIdnodeError(thrown);
+  const data: { -readonly [K in keyof ErrorData]: ErrorData[K] } = { code: error.code, message: error.message };
+  if (error.retryAfterSeconds !== undefined) data.retryAfterSeconds = error.retryAfterSeconds;
+  if (error.isServerError) data.cause = String((error.cause as Error | undefined)?.stack ?? error.cause ?? error.stack);
+  return data;
+}
+
+export function errorFromData(data: ErrorData): IdnodeError {
+  const options: { cause?: unknown; retryAfterSeconds?: number } = {};
+  if (data.retryAfterSeconds !== undefined) options.retryAfterSeconds = data.retryAfterSeconds;
+  if (data.cause !== undefined) options.cause = new Error(data.cause);
+  return new IdnodeError(data.code, data.message, options);
+}

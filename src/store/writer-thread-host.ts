@@ -1,0 +1,88 @@
+// The writer thread's side of the write channel: it owns the write connection, runs commands in its group commit and
+// reports each commit's keys before any of its results.
+
+import { parentPort } from 'node:worker_threads';
+import { openStore, type Store } from './store.js';
+import { errorData, type ErrorData, type WriteHandlers } from './write-channel.js';
+
+/** What the writer thread is started with (worker_threads workerData). */
+export interface WriterThreadData<S = unknown> {
+  readonly dbPath: string;
+  readonly busyTimeoutMs: number;
+  readonly maxBytes: number;
+  readonly allowReadable: boolean;
+  /** The node's settings for its write commands (write-handlers.ts). */
+  readonly settings: S;
+  /**
+   * Tests only: an Int32Array's buffer. While element 0 is 1 the thread holds every COMMIT, setting element 1 to 1
+   * while it waits — so a test can see that nothing is acknowledged before the commit.
+   */
+  readonly commitGate?: SharedArrayBuffer;
+}
+
+/** Main thread → writer thread. */
+export type ToWriter = { readonly kind: 'run'; readonly id: number; readonly name: string; readonly args: unknown } | { readonly kind: 'close' };
+
+/** Writer thread → main thread, in order: a commit's keys always arrive before the results of its writes. */
+export type FromWriter =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'committed'; readonly keys: readonly string[] }
+  | { readonly kind: 'result'; readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly kind: 'result'; readonly id: number; readonly ok: false; readonly error: ErrorData }
+  | { readonly kind: 'fatal'; readonly error: ErrorData }
+  | { readonly kind: 'closed' };
+
+function gateOf(buffer: SharedArrayBuffer | undefined): (() => void) | undefined {
+  if (buffer === undefined) return undefined;
+  const gate = new Int32Array(buffer);
+  return () => {
+    if (Atomics.load(gate, 0) !== 1) return;
+    Atomics.store(gate, 1, 1);
+    Atomics.notify(gate, 1);
+    Atomics.wait(gate, 0, 1);
+    Atomics.store(gate, 1, 0);
+  };
+}
+
+/** Runs in the writer thread: opens the write connection and serves commands until told to close. */
+export function hostWrites<S>(data: WriterThreadData<S>, handlersOf: (store: Store) => WriteHandlers): void {
+  const port = parentPort;
+  if (port === null) throw new Error('hostWrites runs in a worker thread');
+  const post = (message: FromWriter): void => port.postMessage(message);
+  let store: Store;
+  let handlers: WriteHandlers;
+  try {
+    const beforeCommit = gateOf(data.commitGate);
+    store = openStore(data.dbPath, {
+      busyTimeoutMs: data.busyTimeoutMs,
+      maxBytes: data.maxBytes,
+      allowReadable: data.allowReadable,
+      onCommitted: (keys) => post({ kind: 'committed', keys }),
+      ...(beforeCommit === undefined ? {} : { beforeCommit }),
+    });
+    handlers = handlersOf(store);
+  } catch (error) {
+    post({ kind: 'fatal', error: errorData(error) });
+    port.close();
+    return;
+  }
+  port.on('message', (message: ToWriter) => {
+    if (message.kind === 'close') {
+      store.close();
+      // After the results of the writes close() just committed (posted from promise callbacks, which run first).
+      setImmediate(() => {
+        post({ kind: 'closed' });
+        port.close();
+      });
+      return;
+    }
+    const { id, name, args } = message;
+    const handler = handlers[name] as ((args: unknown) => unknown) | undefined;
+    const done = handler === undefined ? Promise.reject(new Error(`no write command ${name}`)) : store.write(() => handler(args));
+    done.then(
+      (value) => post({ kind: 'result', id, ok: true, value }),
+      (error: unknown) => post({ kind: 'result', id, ok: false, error: errorData(error) }),
+    );
+  });
+  post({ kind: 'ready' });
+}
