@@ -157,6 +157,8 @@ export async function runKillCycles(t: ExecutionContext, options: KillCyclesOpti
     mark = performance.now();
     const node = await startServe(t, env);
     lap('start');
+    // The promise is the writer thread's to keep: its own connection commits, the event loop only acknowledges.
+    if (node.writes !== 'thread') violations.push(`cycle ${cycle}: the node wrote on ${node.writes}, not on its writer thread`);
     const agent = new Agent({ keepAlive: true, maxSockets: workers * 2 });
     if (touched.length > 0) await verifyOverHttp(node.port, agent, touched, violations, `cycle ${cycle} after restart`);
     touched = [];

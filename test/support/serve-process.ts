@@ -44,6 +44,8 @@ export interface ServeProcess {
   /** The Handle-protocol port (TCP and UDP), null when IDNODE_HANDLE_PORT=0. */
   readonly handlePort: number | null;
   readonly pid: number;
+  /** Where the node's writes run (`thread`: its writer thread; `local`: the event loop), from its "idnode listening" line. */
+  readonly writes: string;
   readonly child: ChildProcess;
   /** Settles when the process has exited and its output has been read (never rejects). */
   readonly exited: Promise<Exit>;
@@ -92,6 +94,7 @@ export function startServe(t: ExecutionContext, env: NodeJS.ProcessEnv): Promise
         port: (JSON.parse(line) as { port: number }).port,
         handlePort: (JSON.parse(line) as { handlePort?: number | null }).handlePort ?? null,
         pid,
+        writes: String((JSON.parse(line) as { writes?: string }).writes),
         child,
         exited,
         output: () => tail,

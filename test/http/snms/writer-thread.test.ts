@@ -1,0 +1,115 @@
+// SNMS identifier writes on the writer thread (issue 13 target 4): a batch's good items commit together and the bad ones
+// leave nothing, nothing is answered before its COMMIT, and a resolve right after an acknowledged write sees it.
+
+import test from 'ava';
+import Database from 'better-sqlite3';
+import { startNode } from '../../support/node-under-test.js';
+import { adminToken, snms, valveRecord, valveTemplate } from '../../support/snms-client.js';
+
+// ES2024's Atomics.waitAsync (in Node 20; the project's lib is ES2023).
+const waitAsync = (Atomics as unknown as { waitAsync(cells: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+
+/** Holds the writer thread's COMMITs while closed (WriterThreadData.commitGate). */
+class CommitGate {
+  readonly buffer = new SharedArrayBuffer(8);
+  private readonly cells = new Int32Array(this.buffer);
+  close(): void {
+    Atomics.store(this.cells, 0, 1);
+  }
+  open(): void {
+    Atomics.store(this.cells, 0, 0);
+    Atomics.notify(this.cells, 0);
+  }
+  /** Resolves once the thread is waiting at the gate with a transaction ready to commit. */
+  async holding(): Promise<void> {
+    const waited = waitAsync(this.cells, 1, 0);
+    if (waited.async) await waited.value;
+  }
+}
+
+/** What another connection sees committed: the suffixes of `prefixKey` among `suffixes`, and the audit entries on them. */
+function committed(path: string, prefixKey: string, suffixes: readonly string[]): { handles: string[]; audited: number } {
+  const db = new Database(path, { readonly: true });
+  try {
+    const handles = suffixes.filter((suffix) => db.prepare('SELECT 1 FROM handles WHERE prefix_key = ? AND suffix_key = ?').get(prefixKey, suffix.toUpperCase()) !== undefined);
+    const audited = (db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'handle.create' AND target LIKE ?").get(`${prefixKey}/W-%`) as { n: number }).n;
+    return { handles, audited };
+  } finally {
+    db.close();
+  }
+}
+
+test('SNMS on the writer thread: a batchCreate commits its good items together (with their audit entries) only before it is answered; bad ones are reported and leave nothing', async (t) => {
+  const gate = new CommitGate();
+  const node = await startNode(t, {}, undefined, { commitGate: gate.buffer });
+  t.is(node.node.writes.kind, 'thread');
+  const token = await adminToken(node);
+  t.is((await snms(node, 'POST', '/snms/api/v5/template', { token, body: valveTemplate('88.118') })).json.status, 1);
+  await snms(node, 'POST', '/identityv2/data', { token, body: valveRecord('88.118/W-EXISTS') });
+  const items = [
+    valveRecord('88.118/W-1'),
+    valveRecord('88.118/W-EXISTS'),
+    valveRecord('88.118/W-2', 'x'.repeat(65)),
+    valveRecord('88.118/W-3'),
+    valveRecord('88.118/W-4', 'ok', 'valve-9'),
+    valveRecord('88.118/W-1'),
+  ];
+  const suffixes = ['W-1', 'W-2', 'W-3', 'W-4'];
+  const before = committed(node.config.dbPath, '88.118', suffixes);
+
+  gate.close();
+  let answered = false;
+  const batch = snms(node, 'POST', '/identityv2/data/batchCreate', { token, body: items }).then((reply) => {
+    answered = true;
+    return { reply, seen: committed(node.config.dbPath, '88.118', suffixes) };
+  });
+  await gate.holding();
+  // The batch's transaction is open on the thread, ready to commit: nothing of it is visible, nothing answered.
+  t.deepEqual(committed(node.config.dbPath, '88.118', suffixes), before);
+  t.is((await node.get('/api/handles/88.118/W-1')).status, 404, 'reads are answered while the COMMIT is held');
+  t.false(answered);
+
+  gate.open();
+  const { reply, seen } = await batch;
+  t.deepEqual(
+    reply.json.data.map((r: { code: number; msg: string }) => [r.code, r.msg]),
+    [
+      [1, 'success'],
+      [-2, '标识已存在'],
+      [-2, reply.json.data[2].msg],
+      [1, 'success'],
+      [-2, reply.json.data[4].msg],
+      [-2, '标识已存在'],
+    ],
+  );
+  t.regex(reply.json.data[4].msg, /^模板不存在/);
+  // At the moment of the answer both good items were already committed, with one audit entry each and no more.
+  t.deepEqual(seen.handles, ['W-1', 'W-3']);
+  t.is(seen.audited, before.audited + 2);
+  t.is((await node.get('/api/handles/88.118/W-2')).status, 404);
+  t.is((await node.get('/api/handles/88.118/W-4')).status, 404);
+  t.is(node.node.business.audit.verify(), null, 'the audit chain written on the thread is intact');
+});
+
+test('SNMS on the writer thread: a resolve right after an acknowledged create, update or delete sees it (the cached answer was dropped first)', async (t) => {
+  const node = await startNode(t);
+  t.is(node.node.writes.kind, 'thread');
+  const token = await adminToken(node);
+  t.is((await snms(node, 'POST', '/snms/api/v5/template', { token, body: valveTemplate('88.118') })).json.status, 1);
+  const valueOf = async (): Promise<unknown> => {
+    const reply = await node.get('/api/handles/88.118/SEEN');
+    return reply.status === 200 ? (reply.json?.values as { index: number; data: { value: unknown } }[]).find((v) => v.index === 2000)?.data.value : reply.status;
+  };
+  t.is(await valueOf(), 404, 'a not-found answer is cached');
+  t.is((await snms(node, 'POST', '/identityv2/data', { token, body: valveRecord('88.118/SEEN', 'first') })).json.status, 1);
+  t.is(await valueOf(), 'first');
+  t.is(await valueOf(), 'first', 'and now cached');
+  t.is((await snms(node, 'PUT', '/identityv2/data', { token, body: valveRecord('88.118/SEEN', 'second') })).json.status, 1);
+  t.is(await valueOf(), 'second');
+  const batch = await snms(node, 'PUT', '/identityv2/data/batchUpdate', { token, body: [valveRecord('88.118/SEEN', 'third')] });
+  t.is(batch.json.data[0].code, 1);
+  t.is(await valueOf(), 'third');
+  const deleted = await snms(node, 'DELETE', '/identityv2/data/batchDelete', { token, body: ['88.118/SEEN'] });
+  t.is(deleted.json.data[0].code, 1);
+  t.is(await valueOf(), 404);
+});
