@@ -157,7 +157,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
   let writes: WriteChannel;
   try {
-    writes = await openWriteChannel(config, store, { rule, nodePrefixRecordKey, quotaHandlesPerPrefix: config.quotaHandlesPerPrefix }, caches, options);
+    writes = await openWriteChannel(config, store, { rule, nodePrefixRecordKey, config }, caches, options);
   } catch (error) {
     store.close();
     throw error;
@@ -184,7 +184,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const hierarchy = new Hierarchy({ config, store, metrics, logger: options.logger, nowMs, rule, nodeKey, site: currentSite, isNodeAdmin: (identity) => policy.isNodeAdmin(identity, lookup) });
   let business: Business;
   try {
-    business = buildBusiness({ store, config, policy, lookup, rule, nowMs, compiledTemplates: caches.templates, nodeSite: () => currentSite() });
+    business = buildBusiness({ store, config, policy, lookup, rule, nowMs, compiledTemplates: caches.templates, nodeSite: () => currentSite(), writes });
   } catch (error) {
     store.close();
     throw error;
@@ -367,7 +367,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
  * thread's own group commit. Throws STORE_UNAVAILABLE.
  */
 async function openWriteChannel(config: Config, store: Store, settings: WriteCommandSettings, caches: NodeCaches, options: NodeOptions): Promise<WriteChannel> {
-  if (config.dbPath === ':memory:' || !config.writerThread) return new LocalWriteChannel(store, writeCommands(store, settings));
+  if (config.dbPath === ':memory:' || !config.writerThread) return new LocalWriteChannel(store, writeCommands(store, settings), options.nowMs ?? Date.now);
   const data: WriterThreadData<WriteCommandSettings> = {
     dbPath: config.dbPath,
     busyTimeoutMs: config.storeBusyTimeoutMs,
@@ -379,6 +379,7 @@ async function openWriteChannel(config: Config, store: Store, settings: WriteCom
   const channel = new ThreadWriteChannel(new URL('./writer-thread.js', import.meta.url), data, {
     onCommitted: (keys) => caches.invalidate(keys),
     onFailure: (error) => options.logger.error({ err: error }, 'the writer thread failed; writes are refused until the node restarts'),
+    nowMs: options.nowMs ?? Date.now,
   });
   try {
     await channel.ready;

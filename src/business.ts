@@ -25,6 +25,7 @@ import { EnterpriseViews } from './enterprises/views.js';
 import { TemplateService } from './templates/template-service.js';
 import type { RecordCache } from './cache/record-cache.js';
 import type { RecordLookup, Store } from './store/store.js';
+import type { WriteChannel } from './store/write-channel.js';
 
 export interface BusinessDeps {
   readonly store: Store;
@@ -37,6 +38,13 @@ export interface BusinessDeps {
   readonly compiledTemplates: RecordCache<object>;
   /** This node's own site (HS_SITE value), published for hosted prefixes. */
   readonly nodeSite: () => Readonly<Record<string, unknown>>;
+  /**
+   * Where the services' writes run: named commands on the writer thread, where the same services, built over the
+   * write connection, run their `…InWrite` bodies (write-commands.ts).
+   */
+  readonly writes: WriteChannel;
+  /** False on the write side: no request is counted there, so there is nothing to save every second. */
+  readonly flushQuotas?: boolean;
 }
 
 export interface Business {
@@ -84,14 +92,14 @@ export function buildBusiness(deps: BusinessDeps): Business {
     prefixesPerEnterprise: config.quotaPrefixesPerEnterprise,
     nowMs,
   });
-  const templates = new TemplateService(store, new TemplateRows(store), audit, authority, deps.compiledTemplates, nowMs);
+  const templates = new TemplateService(store, new TemplateRows(store), audit, authority, deps.compiledTemplates, nowMs, deps.writes);
   const stopped = new StoppedPrefixes(() => enterpriseRows.stoppedPrefixKeys());
   const enterpriseDeps = { store, rows: enterpriseRows, accounts, audit, authority, quotas, rule: deps.rule, nodePrefix: config.nodePrefix, nowMs };
   const applications = new Applications(enterpriseDeps);
   const lifecycle = new PrefixLifecycle(enterpriseDeps, stopped);
   const publication = new Publication(enterpriseDeps, deps.nodeSite);
   const views = new EnterpriseViews(enterpriseDeps, config.ghrName);
-  const timer = setInterval(() => quotas.flush(), 1000).unref();
+  const timer = deps.flushQuotas === false ? undefined : setInterval(() => quotas.flush(), 1000).unref();
   return {
     accounts,
     authority,

@@ -21,6 +21,8 @@ export interface ThreadWriteChannelOptions {
   readonly maxPending?: number;
   /** Hears of a failure of the thread itself (not of a write). */
   readonly onFailure?: (error: unknown) => void;
+  /** The clock sent with every command (WriteHandler's `nowMs`). */
+  readonly nowMs: () => number;
 }
 
 /** A writer thread running `entry` (a module that calls hostWrites) and the commands sent to it. */
@@ -34,8 +36,10 @@ export class ThreadWriteChannel implements WriteChannel {
   private nextId = 1;
   private failure: IdnodeError | null = null;
   private closing: Promise<void> | null = null;
+  readonly nowMs: () => number;
 
   constructor(entry: URL, data: WriterThreadData, private readonly options: ThreadWriteChannelOptions) {
+    this.nowMs = options.nowMs;
     this.maxPending = options.maxPending ?? 20_000;
     this.worker = new Worker(entry, { workerData: data });
     // The thread never keeps the process alive by itself; writes in flight (and close) hold it (see track).
@@ -95,7 +99,7 @@ export class ThreadWriteChannel implements WriteChannel {
     return new Promise<R>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.track();
-      const message: ToWriter = { kind: 'run', id, name, args };
+      const message: ToWriter = { kind: 'run', id, name, args, nowMs: this.nowMs() };
       this.worker.postMessage(message);
     });
   }

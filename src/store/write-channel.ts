@@ -5,10 +5,10 @@ import type { Store } from './store.js';
 
 /**
  * A write command's body: runs inside a group-commit transaction (its own savepoint) on the write connection. Its
- * arguments and result cross a thread boundary, so both must be plain data (structured-clone), and it may not read
- * the clock (times come in `args`).
+ * arguments and result cross a thread boundary, so both must be plain data (structured-clone). It never reads a clock
+ * of its own: `nowMs` is the caller's clock when the command was sent.
  */
-export type WriteHandler = (args: never) => unknown;
+export type WriteHandler = (args: never, nowMs: number) => unknown;
 export type WriteHandlers = Readonly<Record<string, WriteHandler>>;
 
 export interface WriteChannel {
@@ -21,6 +21,8 @@ export interface WriteChannel {
    * many writes wait, STORE_UNAVAILABLE when the write connection is gone.
    */
   run<R>(name: string, args: unknown): Promise<R>;
+  /** The clock sent with every command (the node's, injected in tests). */
+  readonly nowMs: () => number;
   /** Runs what is queued, then closes the write connection. */
   close(): Promise<void>;
   /** False once the write connection failed for good (readiness). */
@@ -35,12 +37,14 @@ export class LocalWriteChannel implements WriteChannel {
   constructor(
     private readonly store: Store,
     private readonly handlers: WriteHandlers,
+    readonly nowMs: () => number,
   ) {}
 
   run<R>(name: string, args: unknown): Promise<R> {
-    const handler = this.handlers[name] as ((args: unknown) => R) | undefined;
+    const handler = this.handlers[name] as ((args: unknown, nowMs: number) => R) | undefined;
     if (handler === undefined) return Promise.reject(new IdnodeError('INTERNAL', `no write command ${name}`));
-    return this.store.write(() => handler(args));
+    const nowMs = this.nowMs();
+    return this.store.write(() => handler(args, nowMs));
   }
 
   close(): Promise<void> {

@@ -11,7 +11,7 @@ export interface WriterThreadData<S = unknown> {
   readonly busyTimeoutMs: number;
   readonly maxBytes: number;
   readonly allowReadable: boolean;
-  /** The node's settings for its write commands (write-handlers.ts). */
+  /** The node's settings for its write commands (write-commands.ts). */
   readonly settings: S;
   /**
    * Tests only: an Int32Array's buffer. While element 0 is 1 the thread holds every COMMIT, setting element 1 to 1
@@ -21,7 +21,7 @@ export interface WriterThreadData<S = unknown> {
 }
 
 /** Main thread → writer thread. */
-export type ToWriter = { readonly kind: 'run'; readonly id: number; readonly name: string; readonly args: unknown } | { readonly kind: 'close' };
+export type ToWriter = { readonly kind: 'run'; readonly id: number; readonly name: string; readonly args: unknown; readonly nowMs: number } | { readonly kind: 'close' };
 
 /** Writer thread → main thread, in order: a commit's keys always arrive before the results of its writes. */
 export type FromWriter =
@@ -77,8 +77,8 @@ export function hostWrites<S>(data: WriterThreadData<S>, handlersOf: (store: Sto
       return;
     }
     const { id, name, args } = message;
-    const handler = handlers[name] as ((args: unknown) => unknown) | undefined;
-    const done = handler === undefined ? Promise.reject(new Error(`no write command ${name}`)) : store.write(() => handler(args));
+    const handler = handlers[name] as ((args: unknown, nowMs: number) => unknown) | undefined;
+    const done = handler === undefined ? Promise.reject(new Error(`no write command ${name}`)) : store.write(() => handler(args, message.nowMs));
     done.then(
       (value) => post({ kind: 'result', id, ok: true, value }),
       (error: unknown) => post({ kind: 'result', id, ok: false, error: errorData(error) }),

@@ -10,6 +10,7 @@ import type { HandleValue } from '../identifier/value.js';
 import type { RecordChange } from '../register/journal.js';
 import type { TemplateRow, TemplateRows } from '../store/templates.js';
 import type { Store } from '../store/store.js';
+import type { WriteChannel } from '../store/write-channel.js';
 import { compileTemplate, type CompiledTemplate } from './template-schema.js';
 import { createBody, mergeBody, templateOutput, type TemplateBody, type TemplateInput } from './template.js';
 
@@ -21,6 +22,24 @@ export const TEMPLATE_TYPE = 'TEMPLATE';
 export function templateVersionOf(values: readonly HandleValue[] | undefined): string | null {
   const value = values?.find((v) => v.index === TEMPLATE_INDEX && v.type.toUpperCase() === TEMPLATE_TYPE);
   return value?.data.format === 'string' ? value.data.value : null;
+}
+
+/** The arguments of the template write commands: plain data (they cross to the writer thread). */
+export interface TemplateCreate {
+  readonly input: TemplateInput;
+  readonly body: TemplateBody;
+  readonly actor: Actor;
+}
+
+export interface TemplateUpdate {
+  readonly input: TemplateInput;
+  readonly actor: Actor;
+}
+
+export interface TemplateDelete {
+  readonly prefix: string;
+  readonly version: string;
+  readonly actor: Actor;
 }
 
 /** A holder so compiled validators can sit in a RecordCache (which keeps objects). */
@@ -39,6 +58,8 @@ export class TemplateService {
     private readonly authority: Authority,
     private readonly compiled: RecordCache<object>,
     private readonly nowMs: () => number,
+    /** Where the writes run (the writer thread); the bodies below, run there, are TemplateService's too (write-commands.ts). */
+    private readonly writes: WriteChannel,
   ) {}
 
   /** One template as GET answers it. Admins, reviewers and the prefix's administrators. Throws TEMPLATE_NOT_FOUND, INSUFFICIENT_PERMISSIONS. */
@@ -57,47 +78,56 @@ export class TemplateService {
 
   /** Creates a template. Throws INVALID_BODY, INVALID_HANDLE, PREFIX_NOT_HOMED, TEMPLATE_ALREADY_EXISTS, INSUFFICIENT_PERMISSIONS. */
   async create(caller: Caller, input: TemplateInput, actor: Actor): Promise<void> {
-    const prefixKey = prefixKeyOf(input.prefix);
     this.authority.requireAdministers(caller, input.prefix);
     const body = createBody(input);
-    await this.store.write(() => {
-      if (this.store.homedPrefix(prefixKey) === undefined) throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${input.prefix} is not homed on this node`);
-      if (this.rows.find(prefixKey, input.version) !== undefined) throw new IdnodeError('TEMPLATE_ALREADY_EXISTS', `模板已存在: ${input.prefix} ${input.version}`);
-      const id = this.rows.add(input.prefix, prefixKey, input.version, JSON.stringify(body), this.nowMs());
-      this.audit.append({ actor, action: 'template.create', prefixKey, target: `${input.prefix}/${input.version}`, before: null, after: templateOutput(id, input.prefix, input.version, body) });
-    });
+    await this.writes.run('templates.create', { input, body, actor } satisfies TemplateCreate);
+  }
+
+  /** Inside the write of `create` (the command `templates.create`). */
+  createInWrite({ input, body, actor }: TemplateCreate): void {
+    const prefixKey = prefixKeyOf(input.prefix);
+    if (this.store.homedPrefix(prefixKey) === undefined) throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${input.prefix} is not homed on this node`);
+    if (this.rows.find(prefixKey, input.version) !== undefined) throw new IdnodeError('TEMPLATE_ALREADY_EXISTS', `模板已存在: ${input.prefix} ${input.version}`);
+    const id = this.rows.add(input.prefix, prefixKey, input.version, JSON.stringify(body), this.nowMs());
+    this.audit.append({ actor, action: 'template.create', prefixKey, target: `${input.prefix}/${input.version}`, before: null, after: templateOutput(id, input.prefix, input.version, body) });
   }
 
   /** The incremental PUT (see mergeBody). Throws TEMPLATE_NOT_FOUND, TEMPLATE_IN_USE, INVALID_BODY, INSUFFICIENT_PERMISSIONS. */
   async update(caller: Caller, input: TemplateInput, actor: Actor): Promise<void> {
-    const prefixKey = prefixKeyOf(input.prefix);
     this.authority.requireAdministers(caller, input.prefix);
-    await this.store.write(() => {
-      const row = this.row(input.prefix, input.version);
-      const before = parse(row);
-      const after = mergeBody(before, input, row.usedBy > 0);
-      this.rows.replace(row.id, JSON.stringify(after), this.nowMs());
-      this.audit.append({
-        actor,
-        action: 'template.update',
-        prefixKey,
-        target: `${row.prefix}/${row.version}`,
-        before: templateOutput(row.id, row.prefix, row.version, before),
-        after: templateOutput(row.id, row.prefix, row.version, after),
-      });
+    await this.writes.run('templates.update', { input, actor } satisfies TemplateUpdate);
+  }
+
+  /** Inside the write of `update` (the command `templates.update`). */
+  updateInWrite({ input, actor }: TemplateUpdate): void {
+    const prefixKey = prefixKeyOf(input.prefix);
+    const row = this.row(input.prefix, input.version);
+    const before = parse(row);
+    const after = mergeBody(before, input, row.usedBy > 0);
+    this.rows.replace(row.id, JSON.stringify(after), this.nowMs());
+    this.audit.append({
+      actor,
+      action: 'template.update',
+      prefixKey,
+      target: `${row.prefix}/${row.version}`,
+      before: templateOutput(row.id, row.prefix, row.version, before),
+      after: templateOutput(row.id, row.prefix, row.version, after),
     });
   }
 
   /** Deletes a template no record uses. Throws TEMPLATE_NOT_FOUND, TEMPLATE_IN_USE, INSUFFICIENT_PERMISSIONS. */
   async delete(caller: Caller, prefix: string, version: string, actor: Actor): Promise<void> {
-    const prefixKey = prefixKeyOf(prefix);
     this.authority.requireAdministers(caller, prefix);
-    await this.store.write(() => {
-      const row = this.row(prefix, version);
-      if (row.usedBy > 0) throw new IdnodeError('TEMPLATE_IN_USE', `模板已被${row.usedBy}个标识使用，不能删除`);
-      this.rows.delete(row.id);
-      this.audit.append({ actor, action: 'template.delete', prefixKey, target: `${row.prefix}/${row.version}`, before: templateOutput(row.id, row.prefix, row.version, parse(row)), after: null });
-    });
+    await this.writes.run('templates.delete', { prefix, version, actor } satisfies TemplateDelete);
+  }
+
+  /** Inside the write of `delete` (the command `templates.delete`). */
+  deleteInWrite({ prefix, version, actor }: TemplateDelete): void {
+    const prefixKey = prefixKeyOf(prefix);
+    const row = this.row(prefix, version);
+    if (row.usedBy > 0) throw new IdnodeError('TEMPLATE_IN_USE', `模板已被${row.usedBy}个标识使用，不能删除`);
+    this.rows.delete(row.id);
+    this.audit.append({ actor, action: 'template.delete', prefixKey, target: `${row.prefix}/${row.version}`, before: templateOutput(row.id, row.prefix, row.version, parse(row)), after: null });
   }
 
   /**

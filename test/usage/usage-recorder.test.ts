@@ -54,7 +54,7 @@ test('usage: writes are counted on the day of their time, per prefix, in the sam
 test('usage: an idle node writes a heartbeat every 30 s, not at every flush', async (t) => {
   const { store, path } = openTempStore(t);
   let now = cst(11, 5, 12);
-  const recorder = new UsageRecorder(store, new LocalWriteChannel(store, usageWriteCommands(store)), { nowMs: () => now, logger: createLogger('silent') });
+  const recorder = new UsageRecorder(store, new LocalWriteChannel(store, usageWriteCommands(store), () => now), { nowMs: () => now, logger: createLogger('silent') });
   recorder.start();
   t.teardown(() => void recorder.stop());
   const other = secondConnection(t, path);
@@ -75,7 +75,7 @@ test('usage: an idle node writes a heartbeat every 30 s, not at every flush', as
 test('usage: a flush that fails (store locked) keeps its counts and the next one stores them', async (t) => {
   const { store, path } = openTempStore(t, { busyTimeoutMs: 20 });
   const lines: string[] = [];
-  const recorder = new UsageRecorder(store, new LocalWriteChannel(store, usageWriteCommands(store)), { nowMs: () => cst(11, 5, 12), logger: createLogger('info', { write: (line: string) => void lines.push(line) }) });
+  const recorder = new UsageRecorder(store, new LocalWriteChannel(store, usageWriteCommands(store), () => cst(11, 5, 12)), { nowMs: () => cst(11, 5, 12), logger: createLogger('info', { write: (line: string) => void lines.push(line) }) });
   recorder.start();
   t.teardown(() => void recorder.stop());
   const other = secondConnection(t, path);
