@@ -84,7 +84,7 @@ export function buildBusiness(deps: BusinessDeps): Business {
     nodePrefix: config.nodePrefix,
     hashCost: config.passwordHashCost,
     nowMs,
-  });
+  }, deps.writes);
   const authority = new Authority(deps.policy, deps.lookup);
   const quotas = new QuotaService(new QuotaRows(store), {
     dailyRequests: config.quotaDailyRequests,
@@ -94,7 +94,7 @@ export function buildBusiness(deps: BusinessDeps): Business {
   });
   const templates = new TemplateService(store, new TemplateRows(store), audit, authority, deps.compiledTemplates, nowMs, deps.writes);
   const stopped = new StoppedPrefixes(() => enterpriseRows.stoppedPrefixKeys());
-  const enterpriseDeps = { store, rows: enterpriseRows, accounts, audit, authority, quotas, rule: deps.rule, nodePrefix: config.nodePrefix, nowMs };
+  const enterpriseDeps = { store, rows: enterpriseRows, accounts, audit, authority, quotas, rule: deps.rule, nodePrefix: config.nodePrefix, nowMs, writes: deps.writes };
   const applications = new Applications(enterpriseDeps);
   const lifecycle = new PrefixLifecycle(enterpriseDeps, stopped);
   const publication = new Publication(enterpriseDeps, deps.nodeSite);

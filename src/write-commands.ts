@@ -67,6 +67,15 @@ export function writeCommands(store: Store, settings: WriteCommandSettings): Wri
     'templates.create': (args: Parameters<typeof business.templates.createInWrite>[0]) => business.templates.createInWrite(args),
     'templates.update': (args: Parameters<typeof business.templates.updateInWrite>[0]) => business.templates.updateInWrite(args),
     'templates.delete': (args: Parameters<typeof business.templates.deleteInWrite>[0]) => business.templates.deleteInWrite(args),
+    'accounts.create': (args: Parameters<typeof business.accounts.createInWrite>[0]) => business.accounts.createInWrite(args),
+    'accounts.password': (args: Parameters<typeof business.accounts.setPasswordInWrite>[0]) => business.accounts.setPasswordInWrite(args),
+    'accounts.login': (args: Parameters<typeof business.accounts.loginInWrite>[0]) => business.accounts.loginInWrite(args),
+    'accounts.revoke': (args: string) => business.accounts.revokeInWrite(args),
+    'enterprises.apply': (args: Parameters<typeof business.applications.applyInWrite>[0]) => business.applications.applyInWrite(args),
+    'enterprises.upgradeApply': (args: Parameters<typeof business.applications.upgradeApplyInWrite>[0]) => business.applications.upgradeApplyInWrite(args),
+    'enterprises.review': (args: Parameters<typeof business.lifecycle.reviewInWrite>[0]) => business.lifecycle.reviewInWrite(args),
+    'enterprises.state': (args: Parameters<typeof business.lifecycle.setStateInWrite>[0]) => business.lifecycle.setStateInWrite(args),
+    'enterprises.configure': (args: Parameters<typeof business.publication.configureInWrite>[0]) => business.publication.configureInWrite(args),
   };
   const clocked: Record<string, WriteHandler> = {};
   for (const [name, command] of Object.entries(commands)) {

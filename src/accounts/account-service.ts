@@ -8,6 +8,7 @@ import { prefixRecordHandle, type CaseRule } from '../identifier/handle.js';
 import type { AccountRole, AccountRow, AccountRows } from '../store/accounts.js';
 import type { EnterpriseRows } from '../store/enterprises.js';
 import type { Store } from '../store/store.js';
+import type { WriteChannel } from '../store/write-channel.js';
 import { decoyHash, hashPassword, matchesCipher, sha256Hex, verifyPassword } from './password.js';
 import type { SealKey } from './seal.js';
 
@@ -49,6 +50,27 @@ export interface PreparedAccount {
   readonly passwordSealed: string;
 }
 
+/** The arguments of the account write commands: plain data (they cross to the writer thread). */
+export interface AccountCreate {
+  readonly prepared: PreparedAccount;
+  readonly actor: Actor;
+}
+
+export interface AccountPassword {
+  readonly accountId: number;
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly passwordSealed: string;
+  readonly actor: Actor;
+}
+
+export interface AccountLogin {
+  readonly accountId: number;
+  readonly tokenHash: string;
+  /** The password's new seal, when the login found the stored one unusable (see login). */
+  readonly reseal: string | null;
+}
+
 export interface AccountServiceOptions {
   readonly rule: CaseRule;
   readonly nodePrefix: string;
@@ -83,6 +105,8 @@ export class AccountService {
     private readonly audit: AuditService,
     private readonly sealKey: SealKey,
     private readonly options: AccountServiceOptions,
+    /** Where the writes run (the writer thread, where this service's …InWrite bodies run over its connection). */
+    private readonly writes: WriteChannel,
   ) {}
 
   /** Hashes and seals the password of a new account (slow: scrypt). Throws INVALID_BODY for a bad name or hash. */
@@ -131,7 +155,12 @@ export class AccountService {
   /** Creates an account in its own write. Throws INVALID_BODY, ACCOUNT_ALREADY_EXISTS, STORE_*. */
   async create(input: NewAccountInput, actor: Actor): Promise<number> {
     const prepared = await this.prepare(input);
-    return this.store.write(() => this.insert(prepared, actor));
+    return this.writes.run<number>('accounts.create', { prepared, actor } satisfies AccountCreate);
+  }
+
+  /** Inside the write of `create` (the command `accounts.create`). */
+  createInWrite({ prepared, actor }: AccountCreate): number {
+    return this.insert(prepared, actor);
   }
 
   /** Replaces an account's password (every token of it ends). Throws ACCOUNT_NOT_FOUND, STORE_*. */
@@ -139,10 +168,14 @@ export class AccountService {
     const row = this.rows.find(usernameKey(username));
     if (row === undefined) throw new IdnodeError('ACCOUNT_NOT_FOUND');
     const prepared = await this.prepare({ username: row.username, passwordSha256, role: row.role, enterpriseId: row.enterpriseId });
-    await this.store.write(() => {
-      this.rows.replacePassword(row.id, prepared.passwordHash, prepared.passwordSealed, this.options.nowMs());
-      this.audit.append({ actor, action: 'account.password', prefixKey: null, target: `account:${row.username}`, before: null, after: null });
-    });
+    const command: AccountPassword = { accountId: row.id, username: row.username, passwordHash: prepared.passwordHash, passwordSealed: prepared.passwordSealed, actor };
+    await this.writes.run('accounts.password', command);
+  }
+
+  /** Inside the write of `setPassword` (the command `accounts.password`). */
+  setPasswordInWrite({ accountId, username, passwordHash, passwordSealed, actor }: AccountPassword): void {
+    this.rows.replacePassword(accountId, passwordHash, passwordSealed, this.options.nowMs());
+    this.audit.append({ actor, action: 'account.password', prefixKey: null, target: `account:${username}`, before: null, after: null });
   }
 
   /**
@@ -170,11 +203,15 @@ export class AccountService {
       if (sha === null || !matchesCipher(password, sha, nowMs)) throw new IdnodeError('LOGIN_FAILED');
     }
     const token = randomBytes(32).toString('base64url');
-    await this.store.write(() => {
-      if (reseal !== null) this.rows.reseal(row.id, reseal);
-      this.rows.addToken(tokenHash(token), row.id, nowMs, nowMs + TOKEN_TTL_MS, TOKENS_PER_ACCOUNT);
-    });
+    await this.writes.run('accounts.login', { accountId: row.id, tokenHash: tokenHash(token), reseal } satisfies AccountLogin);
     return { token, caller: this.callerOf(row) };
+  }
+
+  /** Inside the write of `login` (the command `accounts.login`): the new token, valid from the command's time. */
+  loginInWrite({ accountId, tokenHash: hash, reseal }: AccountLogin): void {
+    const nowMs = this.options.nowMs();
+    if (reseal !== null) this.rows.reseal(accountId, reseal);
+    this.rows.addToken(hash, accountId, nowMs, nowMs + TOKEN_TTL_MS, TOKENS_PER_ACCOUNT);
   }
 
   /** The caller a bearer token belongs to. Throws AUTHENTICATION_FAILED when it is unknown, revoked or expired. */
@@ -186,7 +223,12 @@ export class AccountService {
 
   /** Ends a token (logout). Idempotent. */
   async revoke(token: string): Promise<void> {
-    await this.store.write(() => this.rows.removeToken(tokenHash(token)));
+    await this.writes.run('accounts.revoke', tokenHash(token));
+  }
+
+  /** Inside the write of `revoke` (the command `accounts.revoke`). */
+  revokeInWrite(hash: string): void {
+    this.rows.removeToken(hash);
   }
 
   /** An account by name, as other services and the console see it (no password material), or undefined. */

@@ -8,6 +8,7 @@ import { prefixKeyOf, prefixRecordHandle, type CaseRule } from '../identifier/ha
 import type { QuotaService } from '../quotas/quota-service.js';
 import type { EnterpriseRows } from '../store/enterprises.js';
 import type { Store } from '../store/store.js';
+import type { WriteChannel } from '../store/write-channel.js';
 import { enterpriseColumns, enterpriseSnapshot, parseApplication, PREFIX_STATE, type Application, type Json } from './enterprise-model.js';
 
 export interface EnterpriseDeps {
@@ -20,6 +21,21 @@ export interface EnterpriseDeps {
   readonly rule: CaseRule;
   readonly nodePrefix: string;
   readonly nowMs: () => number;
+  /** Where the writes run (the writer thread, where these services' …InWrite bodies run over its connection). */
+  readonly writes: WriteChannel;
+}
+
+/** The arguments of the application write commands: plain data (they cross to the writer thread). */
+export interface ApplyCommand {
+  readonly application: Application;
+  readonly prepared: PreparedAccount;
+  readonly actor: Actor;
+}
+
+export interface UpgradeApplyCommand {
+  readonly application: Application;
+  readonly accountId: number;
+  readonly actor: Actor;
 }
 
 function text(value: unknown): string | null {
@@ -49,10 +65,13 @@ export class Applications {
       mobile: text(user.mobile),
       remarks: text(user.remarks),
     });
-    await this.deps.store.write(() => {
-      const id = this.createEnterprise(application, actor);
-      this.deps.accounts.insert({ ...prepared, input: { ...prepared.input, enterpriseId: id } } satisfies PreparedAccount, actor);
-    });
+    await this.deps.writes.run('enterprises.apply', { application, prepared, actor } satisfies ApplyCommand);
+  }
+
+  /** Inside the write of `apply` (the command `enterprises.apply`). */
+  applyInWrite({ application, prepared, actor }: ApplyCommand): void {
+    const id = this.createEnterprise(application, actor);
+    this.deps.accounts.insert({ ...prepared, input: { ...prepared.input, enterpriseId: id } } satisfies PreparedAccount, actor);
   }
 
   /**
@@ -68,15 +87,18 @@ export class Applications {
     if (!this.deps.authority.isAdmin(caller) && caller.accountId !== account.id) {
       throw new IdnodeError('INSUFFICIENT_PERMISSIONS', '企业用户只能修改本企业信息 (enterprise users edit only their own enterprise)');
     }
-    await this.deps.store.write(() => {
-      const enterpriseId = this.deps.accounts.find(application.username ?? '')?.enterpriseId ?? null;
-      if (enterpriseId === null) {
-        const id = this.createEnterprise(application, actor);
-        this.deps.accounts.attach(account.id, id, actor);
-        return;
-      }
-      this.updateEnterprise(enterpriseId, application, actor);
-    });
+    await this.deps.writes.run('enterprises.upgradeApply', { application, accountId: account.id, actor } satisfies UpgradeApplyCommand);
+  }
+
+  /** Inside the write of `upgradeApply` (the command `enterprises.upgradeApply`). */
+  upgradeApplyInWrite({ application, accountId, actor }: UpgradeApplyCommand): void {
+    const enterpriseId = this.deps.accounts.find(application.username ?? '')?.enterpriseId ?? null;
+    if (enterpriseId === null) {
+      const id = this.createEnterprise(application, actor);
+      this.deps.accounts.attach(accountId, id, actor);
+      return;
+    }
+    this.updateEnterprise(enterpriseId, application, actor);
   }
 
   /** Inside a write: a new enterprise with its first prefix application; returns its id. */

@@ -8,7 +8,8 @@ import { AccountRows, type AccountRole } from '../store/accounts.js';
 import { AuditRows } from '../store/audit.js';
 import { EnterpriseRows } from '../store/enterprises.js';
 import type { Store } from '../store/store.js';
-import { AccountService } from '../accounts/account-service.js';
+import { LocalWriteChannel, type WriteHandler } from '../store/write-channel.js';
+import { AccountService, type AccountPassword } from '../accounts/account-service.js';
 import { sha256Hex } from '../accounts/password.js';
 import { sealKeyFor, sealKeyPath } from '../accounts/seal.js';
 
@@ -43,12 +44,16 @@ function services(store: Store, config: AccountProvisionConfig): { accounts: Acc
   const rule: CaseRule = { suffixCaseSensitive: config.suffixCaseSensitive };
   const enterprises = new EnterpriseRows(store);
   const audit = new AuditService(new AuditRows(store), Date.now);
+  // No node runs here: the account's write command runs in this process, on the CLI's own connection.
+  const commands: Record<string, WriteHandler> = {};
+  const writes = new LocalWriteChannel(store, commands, Date.now);
   const accounts = new AccountService(store, new AccountRows(store), enterprises, audit, sealKeyFor(config.dbPath, config.sealKeyPath), {
     rule,
     nodePrefix: config.nodePrefix,
     hashCost: config.passwordHashCost,
     nowMs: Date.now,
-  });
+  }, writes);
+  commands['accounts.password'] = (args: AccountPassword) => accounts.setPasswordInWrite(args);
   return { accounts, enterprises, audit, rule };
 }
 

@@ -26,6 +26,21 @@ const REVIEW: Readonly<Record<ReviewAction, { from: readonly number[]; to: numbe
   approve: { from: [PREFIX_STATE.AWAITING_REVIEW, PREFIX_STATE.UNDER_REVIEW], to: PREFIX_STATE.ENABLED },
   reject: { from: [PREFIX_STATE.AWAITING_REVIEW, PREFIX_STATE.UNDER_REVIEW], to: PREFIX_STATE.REJECTED },
 };
+/** The arguments of the lifecycle write commands: plain data (they cross to the writer thread). */
+export interface ReviewCommand {
+  readonly prefix: string;
+  readonly action: ReviewAction;
+  readonly reason: string | null;
+  readonly actor: Actor;
+}
+
+export interface StateCommand {
+  readonly prefix: string;
+  readonly state: number;
+  readonly reason: string | null;
+  readonly actor: Actor;
+}
+
 const IN_SERVICE: readonly number[] = [PREFIX_STATE.DISABLED, PREFIX_STATE.ENABLED, PREFIX_STATE.PENDING_DELETION];
 const STATE_ACTION: Readonly<Record<number, string>> = { 0: 'prefix.disable', 1: 'prefix.enable', 2: 'prefix.delete' };
 
@@ -47,21 +62,24 @@ export class PrefixLifecycle {
   async review(caller: Caller, prefix: string, action: ReviewAction, reason: string | null, actor: Actor): Promise<void> {
     this.deps.authority.requireStaff(caller);
     if (action === 'reject' && reason === null) throw new IdnodeError('MISSING_PARAMETER', '缺少必要的请求参数: reason');
+    await this.deps.writes.run('enterprises.review', { prefix, action, reason, actor } satisfies ReviewCommand);
+  }
+
+  /** Inside the write of `review` (the command `enterprises.review`). */
+  reviewInWrite({ prefix, action, reason, actor }: ReviewCommand): void {
     const rule = REVIEW[action];
-    await this.deps.store.write(() => {
-      const row = this.row(prefix);
-      if (!rule.from.includes(row.state)) throw new IdnodeError('INVALID_STATE', `当前状态(${row.state})不允许此操作: ${action}`);
-      const nowMs = this.deps.nowMs();
-      const record = action === 'approve' ? this.allocate(row, Math.floor(nowMs / 1000)) : null;
-      this.deps.rows.setState(row.prefixKey, rule.to, reason, nowMs);
-      this.deps.audit.append({
-        actor,
-        action: `prefix.${action}`,
-        prefixKey: row.prefixKey,
-        target: row.prefix,
-        before: { state: row.state },
-        after: record === null ? { state: rule.to, reason } : { state: rule.to, reason, record },
-      });
+    const row = this.row(prefix);
+    if (!rule.from.includes(row.state)) throw new IdnodeError('INVALID_STATE', `当前状态(${row.state})不允许此操作: ${action}`);
+    const nowMs = this.deps.nowMs();
+    const record = action === 'approve' ? this.allocate(row, Math.floor(nowMs / 1000)) : null;
+    this.deps.rows.setState(row.prefixKey, rule.to, reason, nowMs);
+    this.deps.audit.append({
+      actor,
+      action: `prefix.${action}`,
+      prefixKey: row.prefixKey,
+      target: row.prefix,
+      before: { state: row.state },
+      after: record === null ? { state: rule.to, reason } : { state: rule.to, reason, record },
     });
   }
 
@@ -73,18 +91,21 @@ export class PrefixLifecycle {
   async setState(caller: Caller, prefix: string, state: number, reason: string | null, actor: Actor): Promise<void> {
     this.deps.authority.requireAdmin(caller);
     if (!IN_SERVICE.includes(state)) throw new IdnodeError('INVALID_BODY', 'state must be 0 (disable), 1 (enable) or 2 (pending deletion)');
-    await this.deps.store.write(() => {
-      const row = this.row(prefix);
-      if (!IN_SERVICE.includes(row.state)) throw new IdnodeError('INVALID_STATE', `当前状态(${row.state})不允许此操作: 前缀尚未分配`);
-      if (row.state === state) return;
-      const nowMs = this.deps.nowMs();
-      if (state === PREFIX_STATE.ENABLED) this.deps.store.homePrefix(row.prefixKey, row.prefix, Math.floor(nowMs / 1000));
-      else this.deps.store.unhomePrefix(row.prefixKey);
-      this.deps.rows.setState(row.prefixKey, state, reason, nowMs);
-      this.deps.audit.append({ actor, action: STATE_ACTION[state] ?? 'prefix.state', prefixKey: row.prefixKey, target: row.prefix, before: { state: row.state }, after: { state, reason } });
-    });
+    await this.deps.writes.run('enterprises.state', { prefix, state, reason, actor } satisfies StateCommand);
     // Committed: resolutions under the prefix stop (or start again) now, before this call is answered.
     this.stopped.reload();
+  }
+
+  /** Inside the write of `setState` (the command `enterprises.state`). */
+  setStateInWrite({ prefix, state, reason, actor }: StateCommand): void {
+    const row = this.row(prefix);
+    if (!IN_SERVICE.includes(row.state)) throw new IdnodeError('INVALID_STATE', `当前状态(${row.state})不允许此操作: 前缀尚未分配`);
+    if (row.state === state) return;
+    const nowMs = this.deps.nowMs();
+    if (state === PREFIX_STATE.ENABLED) this.deps.store.homePrefix(row.prefixKey, row.prefix, Math.floor(nowMs / 1000));
+    else this.deps.store.unhomePrefix(row.prefixKey);
+    this.deps.rows.setState(row.prefixKey, state, reason, nowMs);
+    this.deps.audit.append({ actor, action: STATE_ACTION[state] ?? 'prefix.state', prefixKey: row.prefixKey, target: row.prefix, before: { state: row.state }, after: { state, reason } });
   }
 
   private row(prefix: string): ListedPrefixRow {

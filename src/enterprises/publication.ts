@@ -41,6 +41,14 @@ function ownSite(prefix: string, config: Json): Site {
   return oneServerSite(`${prefix} (self-hosted)`, { address: ip, interfaces });
 }
 
+/** The argument of the publication write command: plain data (it crosses to the writer thread). */
+export interface ConfigureCommand {
+  readonly prefix: string;
+  readonly hosted: boolean;
+  readonly site: Site;
+  readonly actor: Actor;
+}
+
 export class Publication {
   constructor(
     private readonly deps: EnterpriseDeps,
@@ -59,27 +67,30 @@ export class Publication {
     const { proxyServerId, entPrefixConfig } = body as Json;
     const config = entPrefixConfig as Json;
     const prefix = String(config.entPrefix);
-    const prefixKey = prefixKeyOf(prefix);
     this.deps.authority.requireAdministers(caller, prefix);
     const hosted = proxyServerId !== undefined && proxyServerId !== null && proxyServerId !== '';
     if (hosted && Number(proxyServerId) !== HOSTING_SERVER_ID) throw new IdnodeError('INVALID_BODY', `proxyServerId ${String(proxyServerId)} is not a hosting server of this node (${HOSTING_SERVER_ID})`);
     const site = hosted ? this.nodeSite() : ownSite(prefix, config);
-    await this.deps.store.write(() => {
-      const row = this.deps.rows.prefix(prefixKey);
-      if (row === undefined) throw new IdnodeError('PREFIX_NOT_FOUND', `前缀不存在: ${prefix}`);
-      if (row.state !== PREFIX_STATE.ENABLED) throw new IdnodeError('INVALID_STATE', `当前状态(${row.state})不允许此操作: 前缀未启用`);
-      const record = prefixRecordHandle(row.prefix, this.deps.rule);
-      const values = this.deps.store.getRecord(record.key)?.values ?? [];
-      const nowSeconds = Math.floor(this.deps.nowMs() / 1000);
-      const previous = values.find((v) => isTypeOrSubtype(v.type, 'HS_SITE') && !isTypeOrSubtype(v.type, 'HS_SITE.PREFIX'));
-      let index = previous?.index ?? 1;
-      while (previous === undefined && values.some((v) => v.index === index)) index += 1;
-      const value: HandleValue = { index, type: 'HS_SITE', data: { format: 'site', value: site }, ttlType: 0, ttl: 86_400, timestamp: nowSeconds, permissions: '1110', references: [] };
-      const next = [...values.filter((v) => v.index !== index), value].sort((a, b) => a.index - b.index);
-      if (values.length === 0) this.deps.store.insertRecord(record.key, record.display, record.prefixKey, next, nowSeconds);
-      else this.deps.store.updateRecord(record.key, next, nowSeconds);
-      this.deps.rows.setProxyState(prefixKey, hosted ? PROXY_STATE.HOSTED : PROXY_STATE.NOT_HOSTED, this.deps.nowMs());
-      this.deps.audit.append({ actor, action: 'prefix.config', prefixKey, target: row.prefix, before: { proxyState: row.proxyState, site: previous?.data.value ?? null }, after: { proxyState: hosted ? PROXY_STATE.HOSTED : PROXY_STATE.NOT_HOSTED, site } });
-    });
+    await this.deps.writes.run('enterprises.configure', { prefix, hosted, site, actor } satisfies ConfigureCommand);
+  }
+
+  /** Inside the write of `configure` (the command `enterprises.configure`). */
+  configureInWrite({ prefix, hosted, site, actor }: ConfigureCommand): void {
+    const prefixKey = prefixKeyOf(prefix);
+    const row = this.deps.rows.prefix(prefixKey);
+    if (row === undefined) throw new IdnodeError('PREFIX_NOT_FOUND', `前缀不存在: ${prefix}`);
+    if (row.state !== PREFIX_STATE.ENABLED) throw new IdnodeError('INVALID_STATE', `当前状态(${row.state})不允许此操作: 前缀未启用`);
+    const record = prefixRecordHandle(row.prefix, this.deps.rule);
+    const values = this.deps.store.getRecord(record.key)?.values ?? [];
+    const nowSeconds = Math.floor(this.deps.nowMs() / 1000);
+    const previous = values.find((v) => isTypeOrSubtype(v.type, 'HS_SITE') && !isTypeOrSubtype(v.type, 'HS_SITE.PREFIX'));
+    let index = previous?.index ?? 1;
+    while (previous === undefined && values.some((v) => v.index === index)) index += 1;
+    const value: HandleValue = { index, type: 'HS_SITE', data: { format: 'site', value: site }, ttlType: 0, ttl: 86_400, timestamp: nowSeconds, permissions: '1110', references: [] };
+    const next = [...values.filter((v) => v.index !== index), value].sort((a, b) => a.index - b.index);
+    if (values.length === 0) this.deps.store.insertRecord(record.key, record.display, record.prefixKey, next, nowSeconds);
+    else this.deps.store.updateRecord(record.key, next, nowSeconds);
+    this.deps.rows.setProxyState(prefixKey, hosted ? PROXY_STATE.HOSTED : PROXY_STATE.NOT_HOSTED, this.deps.nowMs());
+    this.deps.audit.append({ actor, action: 'prefix.config', prefixKey, target: row.prefix, before: { proxyState: row.proxyState, site: previous?.data.value ?? null }, after: { proxyState: hosted ? PROXY_STATE.HOSTED : PROXY_STATE.NOT_HOSTED, site } });
   }
 }
