@@ -91,6 +91,7 @@ export function buildBusiness(deps: BusinessDeps): Business {
     handlesPerPrefix: config.quotaHandlesPerPrefix,
     prefixesPerEnterprise: config.quotaPrefixesPerEnterprise,
     nowMs,
+    writes: deps.writes,
   });
   const templates = new TemplateService(store, new TemplateRows(store), audit, authority, deps.compiledTemplates, nowMs, deps.writes);
   const stopped = new StoppedPrefixes(() => enterpriseRows.stoppedPrefixKeys());

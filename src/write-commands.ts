@@ -75,6 +75,7 @@ export function writeCommands(store: Store, settings: WriteCommandSettings): Wri
     'enterprises.upgradeApply': (args: Parameters<typeof business.applications.upgradeApplyInWrite>[0]) => business.applications.upgradeApplyInWrite(args),
     'enterprises.review': (args: Parameters<typeof business.lifecycle.reviewInWrite>[0]) => business.lifecycle.reviewInWrite(args),
     'enterprises.state': (args: Parameters<typeof business.lifecycle.setStateInWrite>[0]) => business.lifecycle.setStateInWrite(args),
+    'quotas.save': (args: Parameters<typeof business.quotas.saveInWrite>[0]) => business.quotas.saveInWrite(args),
     'enterprises.configure': (args: Parameters<typeof business.publication.configureInWrite>[0]) => business.publication.configureInWrite(args),
   };
   const clocked: Record<string, WriteHandler> = {};

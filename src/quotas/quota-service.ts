@@ -2,6 +2,7 @@
 
 import { IdnodeError } from '../errors.js';
 import type { QuotaRows } from '../store/quotas.js';
+import type { WriteChannel } from '../store/write-channel.js';
 
 export interface QuotaOptions {
   /** Requests per day per subject; 0 = no cap. */
@@ -11,6 +12,15 @@ export interface QuotaOptions {
   /** Prefixes per enterprise; 0 = no cap. */
   readonly prefixesPerEnterprise: number;
   readonly nowMs: () => number;
+  /** Where the counts are saved: the writer thread (command `quotas.save`); absent, this thread's connection at once. */
+  readonly writes?: WriteChannel;
+}
+
+/** The argument of the command `quotas.save`: plain data (it crosses to the writer thread). */
+export interface QuotaSave {
+  readonly day: number;
+  readonly counts: readonly (readonly [string, number])[];
+  readonly keepFrom: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -86,12 +96,27 @@ export class QuotaService {
     if (cap > 0 && prefixes >= cap) throw new IdnodeError('PREFIX_LIMIT', `超过企业前缀数量限额 (${cap})`);
   }
 
-  /** Saves the counts changed since the last save. */
+  /**
+   * Saves the counts changed since the last save: queued on the writer thread when there is one (a save that fails
+   * is tried again at the next flush, while its day lasts), else at once.
+   */
   flush(): void {
     if (this.dirty.size === 0) return;
-    const changed = new Map<string, number>();
-    for (const subject of this.dirty) changed.set(subject, this.counts.get(subject) ?? 0);
-    this.rows.save(this.day, changed, this.day - KEEP_DAYS);
+    const day = this.day;
+    const counts = [...this.dirty].map((subject): [string, number] => [subject, this.counts.get(subject) ?? 0]);
+    const save: QuotaSave = { day, counts, keepFrom: day - KEEP_DAYS };
     this.dirty.clear();
+    if (this.options.writes === undefined) {
+      this.rows.save(save.day, save.counts, save.keepFrom);
+      return;
+    }
+    this.options.writes.run('quotas.save', save).catch(() => {
+      if (this.day === day) for (const [subject] of counts) this.dirty.add(subject);
+    });
+  }
+
+  /** Inside the write of flush (the command `quotas.save`). */
+  saveInWrite(save: QuotaSave): void {
+    this.rows.saveInWrite(save.day, save.counts, save.keepFrom);
   }
 }

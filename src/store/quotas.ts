@@ -29,10 +29,13 @@ export class QuotaRows {
   }
 
   /** Saves counts of `day` (never lowering a stored one) and drops days before `keepFrom`; in its own transaction. */
-  save(day: number, counts: ReadonlyMap<string, number>, keepFrom: number): void {
-    this.store.writeNow(() => {
-      for (const [subject, count] of counts) this.upsert.run(subject, day, count);
-      this.prune.run(keepFrom);
-    });
+  save(day: number, counts: Iterable<readonly [string, number]>, keepFrom: number): void {
+    this.store.writeNow(() => this.saveInWrite(day, counts, keepFrom));
+  }
+
+  /** As save, inside a write (the command `quotas.save` on the writer thread). */
+  saveInWrite(day: number, counts: Iterable<readonly [string, number]>, keepFrom: number): void {
+    for (const [subject, count] of counts) this.upsert.run(subject, day, count);
+    this.prune.run(keepFrom);
   }
 }
