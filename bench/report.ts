@@ -2,6 +2,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ReadsDuringWrites } from './durable-writes.js';
 import type { LoadResult, ResolutionCounts, ScenarioName } from './scenarios.js';
 
 export interface ScenarioResult {
@@ -51,6 +52,8 @@ export interface RunResults {
   readonly idnode: { readonly cli: string; readonly rssBytesAtEnd: number | null; readonly env: Record<string, string> };
   readonly baseline: { readonly rssBytesAtEnd: number | null };
   readonly scenarios: ScenarioResult[];
+  /** GETs alone and beside PUTs, with the writer thread and with writes on the event loop (issue 13 target 4). */
+  readonly readsDuringWrites: ReadsDuringWrites | null;
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -88,6 +91,25 @@ function hitRatio(counts: ResolutionCounts): string {
   return `cache hit ${share(counts.cache_hit)}, miss ${share(counts.cache_miss)}, negative hit ${share(counts.negative_hit)}, not found ${share(counts.not_found)}`;
 }
 
+const DURING_HEADER = ['writes', 'GET req/s', 'GET p50 ms', 'GET p90 ms', 'GET p99 ms', 'GET max ms', 'PUT req/s'];
+
+/** Rows of the reads-during-writes table: one per mode (quiet, writer thread, event loop). */
+function duringRows(during: ReadsDuringWrites): string[][] {
+  return during.modes.map(({ mode, reads, writes }) => [
+    mode,
+    int(reads.requestsPerSecond),
+    ms(reads.latencyMs.p50),
+    ms(reads.latencyMs.p90),
+    ms(reads.latencyMs.p99),
+    ms(reads.latencyMs.max),
+    writes === null ? '—' : int(writes.requestsPerSecond),
+  ]);
+}
+
+const duringNote = (during: ReadsDuringWrites): string =>
+  `reads-during-writes: resolve-hot GETs on ${during.readConnections} connections, alone (quiet) and beside new-handle PUTs on ` +
+  `${during.writeConnections} connections, with IDNODE_WRITER_THREAD=true (writer thread) and =false (event loop), same store, same run.`;
+
 /** The plain-text table and the facts under it (RSS, seeding time, anomalies). */
 export function consoleReport(results: RunResults): string {
   const table = [HEADER, ...rows(results)];
@@ -109,6 +131,12 @@ export function consoleReport(results: RunResults): string {
         out.push(`  WARNING ${who}: ${r.unexpected} responses not ${s.expectedStatus} (${JSON.stringify(r.statusCodes)}), ${r.errors} errors, ${r.timeouts} timeouts`);
       }
     }
+  }
+  const during = results.readsDuringWrites;
+  if (during !== null) {
+    const table2 = [DURING_HEADER, ...duringRows(during)];
+    const w2 = DURING_HEADER.map((_, c) => Math.max(...table2.map((row) => (row[c] ?? '').length)));
+    out.push('', duringNote(during), ...table2.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(w2[c] ?? 0) : cell.padStart(w2[c] ?? 0))).join('  ')));
   }
   const d = results.dataSet;
   out.push(
@@ -145,7 +173,14 @@ export function markdownReport(results: RunResults): string {
       `${results.options.durationSeconds} s per scenario after ${results.options.warmupSeconds} s warm-up; ` +
       `idnode RSS ${mib(results.idnode.rssBytesAtEnd)} at the end. ` +
       `Baseline: bare \`node:http\` answering the same bytes from a \`Map\`, measured in the same run; ratio = idnode ÷ baseline req/s. ` +
-      `CPU µs/req: server process CPU time (user + system) per response, which a busy machine disturbs less than req/s.`,
+      `CPU µs/req: server process CPU time (user + system) per response, which a busy machine disturbs less than req/s.` +
+      (results.scenarios.some((s) => s.name === 'put-durable')
+        ? ' `put-durable` is compared with bench/write-baseline-server.ts instead: node:http committing each PUT in its own SQLite transaction (WAL, synchronous=FULL).'
+        : ''),
+    ...(results.readsDuringWrites === null
+      ? []
+      : ['', `| ${DURING_HEADER.join(' | ')} |`, `|${DURING_HEADER.map((_, c) => (c === 0 ? ' :-- ' : ' --: ')).join('|')}|`,
+          ...duringRows(results.readsDuringWrites).map((row) => `| ${row.join(' | ')} |`), '', duringNote(results.readsDuringWrites)]),
     `Node ${results.node}, ${results.cpu.model} (${results.cpu.cores} cores), commit \`${results.commit}\`${results.dirty ? ' (with local changes)' : ''}, ${results.date.slice(0, 10)}.`,
     '',
     '```sh',

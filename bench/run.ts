@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { ADMIN_SECRET, DATA_SET_VERSION, ENTERPRISE_PREFIX_COUNT, NODE_PREFIX } from './data-set.js';
 import { freePort, killChildrenOnExit, rssBytes, spawnServer, stopServer, waitReady, type ServerProcess } from './processes.js';
 import { consoleReport, markdownReport, writeResults, type RunResults, type ScenarioResult } from './report.js';
+import { handlePath, hotIdentifierNumber, identifier } from './data-set.js';
+import { measureReadsDuringWrites, startWriteBaseline } from './durable-writes.js';
 import { resolutionCounts, resolutionDelta, runLoad, scenarios, SCENARIO_NAMES, sendOnce, type Scenario } from './scenarios.js';
 import { copyStoreForRun, seededStore } from './seed.js';
 import { BATCH_ACCOUNT, BATCH_PASSWORD } from './snms-batch.js';
@@ -18,6 +20,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli.js');
 const BASELINE = join(ROOT, 'dist/bench/baseline-server.js');
 const WIRE_BASELINE = join(ROOT, 'dist/bench/wire-baseline-server.js');
+const WRITE_BASELINE = join(ROOT, 'dist/bench/write-baseline-server.js');
 const RESULTS_DIR = join(ROOT, 'bench/results');
 const PROFILE_DIR = join(RESULTS_DIR, 'profiles');
 /** Variables the bench sets for idnode itself; any other IDNODE_* in the environment passes through and is reported. */
@@ -262,6 +265,7 @@ async function main(): Promise<void> {
   const probe = scenarios(options.identifiers, 'PROBE').find((s) => s.transport !== 'http');
   if (wireServer !== null && probe !== undefined) await waitWireReady(probe, wireServer.port, 300_000);
   const wire: WirePorts | null = wireServer === null ? null : { idnode: Number(idnodeEnv.IDNODE_HANDLE_PORT), baseline: wireServer };
+  const writeBaseline = options.scenarios.includes('put-durable') ? await startWriteBaseline(WRITE_BASELINE, runDir) : null;
   log(`servers: idnode pid ${idnode.pid} on 127.0.0.1:${idnode.port}, baseline pid ${baseline.pid} on 127.0.0.1:${baseline.port} ` +
     `(ready after ${((performance.now() - startStarted) / 1000).toFixed(1)} s)`);
 
@@ -272,9 +276,9 @@ async function main(): Promise<void> {
   const runTag = Date.now().toString(36).toUpperCase();
   const chosen = scenarios(options.identifiers, runTag).filter((s) => options.scenarios.includes(s.name));
   const results: ScenarioResult[] = [];
-  for (const scenario of chosen) {
+  for (const scenario of chosen.filter((s) => s.ceiling !== 'own')) {
     log(`${scenario.name}: ${scenario.description}`);
-    const result = await measure(scenario, idnode, baseline, options, wire);
+    const result = await measure(scenario, idnode, scenario.ceiling === 'write' && writeBaseline !== null ? writeBaseline : baseline, options, wire);
     results.push(result);
     log(`  idnode ${Math.round(result.idnode.requestsPerSecond)} req/s (p50 ${result.idnode.latencyMs.p50} ms, p99 ${result.idnode.latencyMs.p99} ms), ` +
       `baseline ${Math.round(result.baseline.requestsPerSecond)} req/s, ratio ${result.ratio.toFixed(2)}`);
@@ -282,7 +286,13 @@ async function main(): Promise<void> {
   const loadAtEnd = loadavg();
   const idnodeRss = rssBytes(idnode.pid);
   const baselineRss = rssBytes(baseline.pid);
-  await Promise.all([stopServer(idnode), stopServer(baseline), ...(wireServer === null ? [] : [stopServer(wireServer)])]);
+  await Promise.all([stopServer(idnode), stopServer(baseline), ...[wireServer, writeBaseline].flatMap((s) => (s === null ? [] : [stopServer(s)]))]);
+  const duringWrites = chosen.find((s) => s.name === 'reads-during-writes');
+  if (duringWrites !== undefined) log(`${duringWrites.name}: ${duringWrites.description}`);
+  const readsDuringWrites = duringWrites === undefined ? null : await measureReadsDuringWrites({
+    cli: options.idnodeCli, env: idnodeEnv, nodeFlags, hotPath: handlePath(identifier(hotIdentifierNumber(options.identifiers)).handle),
+    runTag, seconds: options.duration, warmupSeconds: options.warmup, connections: options.connections,
+  }, log);
   if (options.profile) log(`profile: idnode's CPU profile was written to ${PROFILE_DIR}/`);
 
   const env = Object.fromEntries(Object.entries({ ...process.env, ...idnodeEnv }).filter(([name]) => name.startsWith('IDNODE_')));
@@ -314,6 +324,7 @@ async function main(): Promise<void> {
     idnode: { cli: relative(ROOT, options.idnodeCli), rssBytesAtEnd: idnodeRss, env: env as Record<string, string> },
     baseline: { rssBytesAtEnd: baselineRss },
     scenarios: results,
+    readsDuringWrites,
   };
   const path = writeResults(RESULTS_DIR, report);
   log(`\n${consoleReport(report)}\n\nresults: ${path}\n\nMarkdown for README:\n\n${markdownReport(report)}\n`);

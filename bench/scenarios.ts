@@ -20,6 +20,8 @@ export const SCENARIO_NAMES = [
   'resolve-cold',
   'resolve-404',
   'register',
+  'put-durable',
+  'reads-during-writes',
   'batchCreate',
   'proxy-hot',
   'proxy-cold',
@@ -57,6 +59,12 @@ export interface Scenario {
   prepare?(idnodePort: number): Promise<void>;
   /** At most this many connections, whatever -c says (50 concurrent 1 MB batches would only measure a queue). */
   readonly maxConnections?: number;
+  /**
+   * What idnode is compared with: `bare` = the node:http baseline answering from a Map (default); `write` = the
+   * one-transaction-per-request server (write-baseline-server.ts); `own` = idnode itself in another mode
+   * (durable-writes.ts; not measured by run.ts's loop).
+   */
+  readonly ceiling?: 'bare' | 'write' | 'own';
 }
 
 const PHASE_SEEDS: Record<Phase, number> = { check: 1, warmup: 2, measure: 3 };
@@ -64,16 +72,8 @@ const PHASE_SEEDS: Record<Phase, number> = { check: 1, warmup: 2, measure: 3 };
 /** The scenarios over a data set of `identifiers`; `runTag` keeps registered handles unique across runs. */
 export function scenarios(identifiers: number, runTag: string): Scenario[] {
   const hot = handlePath(identifier(hotIdentifierNumber(identifiers)).handle);
-  const authorization = adminAuthorization();
   const http: Scenario[] = [
-    {
-      name: 'resolve-hot',
-      transport: 'http',
-      expectedStatus: 200,
-      description: 'GET one seeded handle over and over (resolve cache hit)',
-      fixed: true,
-      requests: () => () => ({ method: 'GET', path: hot, headers: {} }),
-    },
+    hotScenario(hot),
     {
       name: 'resolve-cold',
       transport: 'http',
@@ -96,26 +96,9 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
         return () => ({ method: 'GET', path: handlePath(missingHandle(random)), headers: {} });
       },
     },
-    {
-      name: 'register',
-      transport: 'http',
-      expectedStatus: 201,
-      description: `PUT a new unique handle under ${NODE_PREFIX} as the node administrator (2 values, Basic auth)`,
-      fixed: false,
-      requests(phase) {
-        let n = 0;
-        return () => {
-          n += 1;
-          const handle = `${NODE_PREFIX}/BENCH-${runTag}-${phase.toUpperCase()}-${n}`;
-          return {
-            method: 'PUT',
-            path: handlePath(handle),
-            headers: { authorization, 'content-type': 'application/json' },
-            body: registerBody(handle),
-          };
-        };
-      },
-    },
+    registerScenario('register', runTag, `PUT a new unique handle under ${NODE_PREFIX} as the node administrator (2 values, Basic auth)`, 'bare'),
+    registerScenario('put-durable', `${runTag}-D`, 'the register PUTs, against a server committing one transaction per PUT (synchronous=FULL): what group commit buys', 'write'),
+    { ...hotScenario(hot), name: 'reads-during-writes', description: 'resolve-hot GETs while PUTs commit: idnode with its writer thread vs writes on the event loop', ceiling: 'own' },
     batchCreateScenario(runTag),
   ];
   // The same resolutions through the resolver proxy: a browser's GET /{handle} → 302 to the record's URL value.
@@ -144,13 +127,46 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
   ];
   // The same resolutions over the Handle protocol: the request names the handle of the HTTP scenario's path.
   const wire = (['udp', 'tcp'] as const).flatMap((transport): Scenario[] => {
-    const [hotScenario, coldScenario] = http;
+    const [hotHttp, coldHttp] = http;
     return [
-      { ...hotScenario!, name: `${transport}-resolve-hot`, transport, expectedStatus: 1, description: `${transport.toUpperCase()} resolution of one seeded handle over and over (resolve cache hit)` },
-      { ...coldScenario!, name: `${transport}-resolve-cold`, transport, expectedStatus: 1, description: `${transport.toUpperCase()} resolution of a uniformly random one of the ${identifiers.toLocaleString('en-US')} seeded handles` },
+      { ...hotHttp!, name: `${transport}-resolve-hot`, transport, expectedStatus: 1, description: `${transport.toUpperCase()} resolution of one seeded handle over and over (resolve cache hit)` },
+      { ...coldHttp!, name: `${transport}-resolve-cold`, transport, expectedStatus: 1, description: `${transport.toUpperCase()} resolution of a uniformly random one of the ${identifiers.toLocaleString('en-US')} seeded handles` },
     ];
   });
   return [...http, ...proxy, ...wire];
+}
+
+/** GET one handle over and over: `path` is the hot handle's. */
+export function hotScenario(path: string): Scenario {
+  return {
+    name: 'resolve-hot',
+    transport: 'http',
+    expectedStatus: 200,
+    description: 'GET one seeded handle over and over (resolve cache hit)',
+    fixed: true,
+    requests: () => () => ({ method: 'GET', path, headers: {} }),
+  };
+}
+
+/** PUTs of new unique handles `<node prefix>/BENCH-<tag>-<phase>-<n>` as the node administrator. */
+export function registerScenario(name: ScenarioName, tag: string, description: string, ceiling: 'bare' | 'write'): Scenario {
+  const authorization = adminAuthorization();
+  return {
+    name,
+    transport: 'http',
+    expectedStatus: 201,
+    description,
+    fixed: false,
+    ceiling,
+    requests(phase) {
+      let n = 0;
+      return () => {
+        n += 1;
+        const handle = `${NODE_PREFIX}/BENCH-${tag}-${phase.toUpperCase()}-${n}`;
+        return { method: 'PUT', path: handlePath(handle), headers: { authorization, 'content-type': 'application/json' }, body: registerBody(handle) };
+      };
+    },
+  };
 }
 
 /** POST batches of 2,000 new identifiers (5 values each, checked against a template) as an SNMS administrator account. */

@@ -181,7 +181,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   let site: Site | null = null;
   // Until publishSite names the ports bound, the configured ones (a Handle port chosen at start is not known yet).
   const currentSite = (): Site => (site ??= nodeSite(config, config.port, nodeKey().publicJwk, config.handlePort === 0 ? null : config.handlePort));
-  const hierarchy = new Hierarchy({ config, store, metrics, logger: options.logger, nowMs, rule, nodeKey, site: currentSite, isNodeAdmin: (identity) => policy.isNodeAdmin(identity, lookup) });
+  const hierarchy = new Hierarchy({ config, store, writes, metrics, logger: options.logger, nowMs, rule, nodeKey, site: currentSite, isNodeAdmin: (identity) => policy.isNodeAdmin(identity, lookup) });
   let business: Business;
   try {
     business = buildBusiness({ store, config, policy, lookup, rule, nowMs, compiledTemplates: caches.templates, nodeSite: () => currentSite(), writes });

@@ -8,6 +8,7 @@ import { RecordCache } from './cache/record-cache.js';
 import type { Config } from './config.js';
 import { IdnodeError } from './errors.js';
 import type { CaseRule } from './identifier/handle.js';
+import { hierarchyWriteCommands } from './hierarchy/hierarchy-writes.js';
 import { prefixWriteCommands } from './prefixes/prefix-service.js';
 import { registerWriteCommands } from './register/register-writes.js';
 import type { RecordLookup, Store } from './store/store.js';
@@ -64,6 +65,7 @@ export function writeCommands(store: Store, settings: WriteCommandSettings): Wri
     ...registerWriteCommands(store, policy, lookup, journal, settings),
     ...prefixWriteCommands(store),
     ...usageWriteCommands(store),
+    ...hierarchyWriteCommands(store, settings.rule),
     'templates.create': (args: Parameters<typeof business.templates.createInWrite>[0]) => business.templates.createInWrite(args),
     'templates.update': (args: Parameters<typeof business.templates.updateInWrite>[0]) => business.templates.updateInWrite(args),
     'templates.delete': (args: Parameters<typeof business.templates.deleteInWrite>[0]) => business.templates.deleteInWrite(args),

@@ -11,6 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Beyond, ResolveRequest, ResolveResult } from '../resolve/resolve-service.js';
 import type { Store } from '../store/store.js';
+import type { WriteChannel } from '../store/write-channel.js';
 import { CircuitBreakers } from './circuit-breakers.js';
 import { SITE_TTL_SECONDS } from './node-directory.js';
 import { NodeViews } from './node-views.js';
@@ -26,6 +27,8 @@ import { UpstreamSession } from './upstream-session.js';
 export interface HierarchyDeps {
   readonly config: Config;
   readonly store: Store;
+  /** Where its writes run (the writer thread; the commands are in hierarchy-writes.ts). */
+  readonly writes: WriteChannel;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly nowMs: () => number;
@@ -80,7 +83,7 @@ export class Hierarchy {
     });
     if (seeded) logger.info({ upstream: config.upstreamUrl }, 'filing switched on: every served record and enterprise prefix is queued for the upstream once');
     if (config.role === 'top-level') {
-      const topLevel = new TopLevel({ store, metrics: instruments, logger, rule: deps.rule, nowMs, nodePrefix: config.nodePrefix, site: deps.site, isNodeAdmin: deps.isNodeAdmin });
+      const topLevel = new TopLevel({ store, writes: deps.writes, metrics: instruments, logger, rule: deps.rule, nowMs, nodePrefix: config.nodePrefix, site: deps.site, isNodeAdmin: deps.isNodeAdmin });
       this.topLevel = topLevel;
       // Silent: it missed the last probes, or has been quiet as long as a takeover waits.
       const silentAfterMs = config.takeoverAfterMs > 0 ? Math.min(3 * config.probeIntervalMs, config.takeoverAfterMs) : 3 * config.probeIntervalMs;
@@ -99,12 +102,13 @@ export class Hierarchy {
         thumbprint: config.upstreamKeyThumbprint,
         pinned: {
           get: () => store.outbox.setting('upstream.key'),
-          set: (thumbprint) => store.write(() => store.outbox.setSetting('upstream.key', thumbprint)),
+          set: (thumbprint) => deps.writes.run('outbox.pinKey', thumbprint),
         },
         metrics: instruments,
       });
       this.worker = new OutboxWorker({
         store,
+        writes: deps.writes,
         session,
         metrics: instruments,
         logger,

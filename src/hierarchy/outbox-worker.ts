@@ -6,6 +6,8 @@ import type { Logger } from '../log/logger.js';
 import type { HierarchyInstruments } from '../metrics/hierarchy-instruments.js';
 import type { OutboxEntry } from '../store/outbox-tables.js';
 import type { Store } from '../store/store.js';
+import type { WriteChannel } from '../store/write-channel.js';
+import type { OutboxJoined, OutboxSettle } from './hierarchy-writes.js';
 import { PeerFailure } from './peer-client.js';
 import { buildReport, reportsChecksum, type Report, type ReportResult } from './reports.js';
 import type { SiteJson } from './sites.js';
@@ -13,6 +15,8 @@ import type { UpstreamSession } from './upstream-session.js';
 
 export interface OutboxWorkerOptions {
   readonly store: Store;
+  /** Where its writes run (the writer thread; the commands are in hierarchy-writes.ts). */
+  readonly writes: WriteChannel;
   readonly session: UpstreamSession;
   readonly metrics: HierarchyInstruments;
   readonly logger: Logger;
@@ -88,8 +92,7 @@ export class OutboxWorker {
 
   /** Queues a statistics report (superseding one still waiting). */
   async queueStatistics(): Promise<void> {
-    const { store } = this.options;
-    await store.write(() => store.outbox.queueStatistics()).catch((error: unknown) => this.options.logger.warn({ err: error }, 'statistics report could not be queued'));
+    await this.options.writes.run('outbox.queueStatistics', null).catch((error: unknown) => this.options.logger.warn({ err: error }, 'statistics report could not be queued'));
   }
 
   /** One pass now (tests, and the loop): join if needed, then send until the outbox is empty or a call fails. */
@@ -177,15 +180,10 @@ export class OutboxWorker {
     if (reply.status !== 200 || typeof answer?.prefix !== 'string' || typeof answer.site !== 'object' || answer.site === null) {
       throw new PeerFailure('answer', `the upstream refused the join (HTTP ${reply.status}): ${JSON.stringify(reply.json ?? null).slice(0, 200)}`);
     }
-    const { store } = this.options;
     const upstream = { prefix: answer.prefix, site: answer.site as SiteJson };
     const received = typeof answer.received === 'number' && Number.isSafeInteger(answer.received) ? answer.received : 0;
-    const renumbered = await store.write(() => {
-      store.outbox.setSetting('upstream.prefix', upstream.prefix);
-      store.outbox.setSetting('upstream.site', JSON.stringify(upstream.site));
-      store.outbox.setSetting('joined.site', text);
-      return store.outbox.continueAfter(received);
-    });
+    const joined: OutboxJoined = { prefix: upstream.prefix, site: upstream.site, joinedSite: text, received };
+    const renumbered = await this.options.writes.run<number>('outbox.joined', joined);
     if (renumbered > 0) this.options.logger.warn({ renumbered, received }, 'the upstream has received higher sequence numbers than this store holds (restored from a backup?): waiting reports renumbered above them');
     this.joinedSite = text;
     this.options.onJoined(upstream);
@@ -222,14 +220,12 @@ export class OutboxWorker {
   }
 
   private async settle(results: readonly ReportResult[], kindOf: (seq: number) => Report['kind']): Promise<{ delivered: number; refused: number }> {
-    const { store, metrics, logger } = this.options;
+    const { metrics, logger } = this.options;
     const withOlder = (seq: number): number[] => [seq, ...(this.coalesced.get(seq) ?? [])];
     const taken = results.filter((result) => result.outcome !== 'refused').flatMap((result) => withOlder(result.seq));
     const refusals = results.filter((result) => result.outcome === 'refused');
-    await store.write(() => {
-      store.outbox.delivered(taken);
-      for (const result of refusals) for (const id of withOlder(result.seq)) store.outbox.refuse(id, result.code ?? 'REFUSED');
-    });
+    const settle: OutboxSettle = { taken, refused: refusals.flatMap((result) => withOlder(result.seq).map((id): [number, string] => [id, result.code ?? 'REFUSED'])) };
+    await this.options.writes.run('outbox.settle', settle);
     for (const result of results) metrics.delivery(kindOf(result.seq), result.outcome);
     for (const result of refusals) logger.warn({ seq: result.seq, kind: kindOf(result.seq), code: result.code, message: result.message }, 'the upstream refused a report for good; it stays in the outbox, not retried');
     if (results.length === 0) throw new PeerFailure('answer', 'the upstream answered no report of the batch');

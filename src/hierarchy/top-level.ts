@@ -5,19 +5,23 @@
 import type { Identity } from '../auth/identity.js';
 import { jwkThumbprint } from '../auth/node-key.js';
 import { IdnodeError } from '../errors.js';
-import { checkNotNamespace, isAncestorPrefix, isSameOrAncestorPrefix, parseHandle, prefixFromText, prefixKeyOf, prefixRecordHandle, type CaseRule } from '../identifier/handle.js';
+import { isSameOrAncestorPrefix, prefixFromText, prefixKeyOf, type CaseRule } from '../identifier/handle.js';
 import { parseKey } from '../identifier/key-value.js';
-import { parseValue, type HandleValue } from '../identifier/value.js';
+import { parseValue } from '../identifier/value.js';
 import type { Logger } from '../log/logger.js';
 import type { HierarchyInstruments } from '../metrics/hierarchy-instruments.js';
 import type { Takeover } from '../store/hierarchy-tables.js';
 import type { Store } from '../store/store.js';
-import { NodeDirectory, SITE_TTL_SECONDS, type DirectoryNode } from './node-directory.js';
-import { reportsChecksum, servedPrefixOfKey, type Report, type ReportResult } from './reports.js';
+import type { WriteChannel } from '../store/write-channel.js';
+import type { AdmitCommand, JoinCommand, ReceiveCommand, TakeoverCommand } from './hierarchy-writes.js';
+import { NodeDirectory, type DirectoryNode } from './node-directory.js';
+import { reportsChecksum, type Report, type ReportResult } from './reports.js';
 import { siteKey, type SiteJson } from './sites.js';
 
 export interface TopLevelOptions {
   readonly store: Store;
+  /** Where its writes run (the writer thread; the commands are in hierarchy-writes.ts). */
+  readonly writes: WriteChannel;
   readonly metrics: HierarchyInstruments;
   readonly logger: Logger;
   readonly rule: CaseRule;
@@ -26,10 +30,6 @@ export interface TopLevelOptions {
   /** This node's own site, told to nodes that join. */
   readonly site: () => SiteJson;
   readonly isNodeAdmin: (identity: Identity) => boolean;
-}
-
-function value(index: number, type: string, data: HandleValue['data'], nowSeconds: number, ttl = 86_400): HandleValue {
-  return { index, type, data, ttlType: 0, ttl, timestamp: nowSeconds, permissions: '1110', references: [] };
 }
 
 export class TopLevel {
@@ -50,19 +50,7 @@ export class TopLevel {
     if (isSameOrAncestorPrefix(prefix, this.options.nodePrefix)) throw new IdnodeError('INSUFFICIENT_PERMISSIONS', `${prefix} is this node's own prefix or one of its ancestors`);
     const jwk = parseKey(publicKey, 'publicKey');
     if (jwk.kty !== 'RSA') throw new IdnodeError('INVALID_VALUE', 'publicKey must be the RSA key the node publishes at /api/site');
-    const { store, rule } = this.options;
-    const record = prefixRecordHandle(prefix, rule);
-    const nowMs = this.options.nowMs();
-    const nowSeconds = Math.floor(nowMs / 1000);
-    await store.write(() => {
-      const existing = store.getRecord(record.key)?.values;
-      const values = [...(existing ?? []).filter((v) => v.index !== 300), value(300, 'HS_PUBKEY', { format: 'key', value: jwk }, nowSeconds)].sort((a, b) => a.index - b.index);
-      if (existing === undefined) store.insertRecord(record.key, record.display, record.prefixKey, values, nowSeconds);
-      else store.updateRecord(record.key, values, nowSeconds);
-      // Its handles live on the node: homed here, they would be "not found" here rather than referred.
-      store.unhomePrefix(prefixKeyOf(prefix));
-      store.hierarchy.admit(prefixKeyOf(prefix), prefix, nowMs);
-    });
+    await this.options.writes.run('topLevel.admit', { prefix, jwk } satisfies AdmitCommand);
     this.directory.reload();
     this.options.logger.info({ node: prefix }, 'secondary node admitted');
     return { prefix, thumbprint: jwkThumbprint(jwk) };
@@ -75,29 +63,13 @@ export class TopLevel {
    */
   async join(identity: Identity | null, siteInput: unknown): Promise<{ prefix: string; site: SiteJson; received: number }> {
     const node = this.nodeOf(identity);
-    const { store, rule } = this.options;
-    const nowMs = this.options.nowMs();
-    const nowSeconds = Math.floor(nowMs / 1000);
+    const { rule } = this.options;
+    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
     const parsed = parseValue({ index: 1, type: 'HS_SITE', data: { format: 'site', value: siteInput } }, 'site', nowSeconds, rule);
     const site = parsed.data.value as SiteJson;
     const key = siteKey(site);
     if (key === null || jwkThumbprint(key) !== node.thumbprint) throw new IdnodeError('INVALID_VALUE', "site.servers[0].publicKey must be the node key this node was admitted with");
-    const record = prefixRecordHandle(node.prefix, rule);
-    let received = 0;
-    const handedBack = await store.write(() => {
-      received = store.hierarchy.node(node.prefixKey)?.reportSeq ?? 0;
-      const existing = store.getRecord(record.key)?.values ?? [];
-      const values = [
-        ...existing.filter((v) => v.index !== 1 && v.index !== 2),
-        value(1, 'HS_SITE', { format: 'site', value: site }, nowSeconds, SITE_TTL_SECONDS),
-        value(2, 'HS_SITE.PREFIX', { format: 'site', value: site }, nowSeconds, SITE_TTL_SECONDS),
-      ].sort((a, b) => a.index - b.index);
-      store.updateRecord(record.key, values, nowSeconds);
-      store.hierarchy.joined(node.prefixKey, JSON.stringify(site), nowMs);
-      if (node.takeover === null) return false;
-      store.hierarchy.setTakeover(node.prefixKey, null, nowMs);
-      return true;
-    });
+    const { received, handedBack } = await this.options.writes.run<{ received: number; handedBack: boolean }>('topLevel.join', { node, site } satisfies JoinCommand);
     this.directory.reload();
     if (handedBack) this.handedBack(node, 'it joined again');
     this.options.logger.info({ node: node.prefix }, 'secondary node joined');
@@ -113,51 +85,7 @@ export class TopLevel {
   async receive(identity: Identity | null, reports: readonly Report[], checksum: string): Promise<ReportResult[]> {
     const node = this.nodeOf(identity);
     if (reportsChecksum(JSON.stringify(reports)) !== checksum) throw new IdnodeError('CHECKSUM_MISMATCH');
-    const { store } = this.options;
-    const nowMs = this.options.nowMs();
-    const results = await store.write(() => {
-      store.hierarchy.seen(node.prefixKey, nowMs);
-      store.hierarchy.received(node.prefixKey, reports.reduce((max, report) => Math.max(max, report.seq), 0));
-      return reports.map((report): ReportResult => {
-        try {
-          return { seq: report.seq, outcome: this.apply(node, report, nowMs) ? 'applied' : 'duplicate' };
-        } catch (error) {
-          if (!(error instanceof IdnodeError) || error.isServerError) throw error;
-          return { seq: report.seq, outcome: 'refused', code: error.code, message: error.message };
-        }
-      });
-    });
-    return results;
-  }
-
-  private apply(node: DirectoryNode, report: Report, nowMs: number): boolean {
-    const { store, rule } = this.options;
-    const refuse = (what: string): never => {
-      throw new IdnodeError('INSUFFICIENT_PERMISSIONS', `${node.prefix} does not hold ${what}`);
-    };
-    switch (report.kind) {
-      case 'prefix': {
-        checkNotNamespace(report.prefix);
-        if (!isAncestorPrefix(node.prefix, report.prefix)) refuse(`prefix ${report.prefix}`);
-        return store.hierarchy.applyPrefix(node.prefixKey, prefixKeyOf(report.prefix), report.prefix, report.state, report.seq, nowMs);
-      }
-      case 'record': {
-        const handle = parseHandle(report.handle, rule);
-        if (!isSameOrAncestorPrefix(node.prefix, servedPrefixOfKey(handle.key))) refuse(`handle ${report.handle}`);
-        if (report.values?.some((v) => v.permissions !== undefined && v.permissions[2] !== '1') === true) {
-          throw new IdnodeError('INVALID_VALUE', 'only public values are escrowed');
-        }
-        return store.hierarchy.applyRecord(node.prefixKey, handle.key, report.handle, report.values === null ? null : JSON.stringify(report.values), report.seq, nowMs);
-      }
-      case 'statistics': {
-        const rows = report.prefixes.map((row) => {
-          const prefixKey = prefixKeyOf(row.prefix);
-          if (!isSameOrAncestorPrefix(node.prefix, row.prefix)) refuse(`prefix ${row.prefix}`);
-          return { ...row, prefixKey };
-        });
-        return store.hierarchy.applyStatistics(node.prefixKey, report.seq, rows, nowMs);
-      }
-    }
+    return this.options.writes.run<ReportResult[]>('topLevel.receive', { node, reports } satisfies ReceiveCommand);
   }
 
   /** The operator's takeover of an admitted node. Throws AUTHENTICATION_NEEDED, INSUFFICIENT_PERMISSIONS, HANDLE_NOT_FOUND. */
@@ -175,7 +103,7 @@ export class TopLevel {
   /** Starts a takeover: from now on this node answers for the node's prefixes from its escrow, read-only. */
   async begin(node: DirectoryNode, trigger: Takeover): Promise<DirectoryNode> {
     if (node.takeover !== null) return node;
-    await this.options.store.write(() => this.options.store.hierarchy.setTakeover(node.prefixKey, trigger, this.options.nowMs()));
+    await this.options.writes.run('topLevel.takeover', { prefixKey: node.prefixKey, takeover: trigger } satisfies TakeoverCommand);
     this.directory.reload();
     this.options.metrics.takeover(trigger);
     this.options.logger.warn({ node: node.prefix, trigger }, 'took over a secondary node: its prefixes are answered here from its escrow, read-only');
@@ -185,7 +113,7 @@ export class TopLevel {
   /** Ends a takeover: the node answers for its prefixes again. */
   async release(node: DirectoryNode, reason: string): Promise<DirectoryNode> {
     if (node.takeover === null) return node;
-    await this.options.store.write(() => this.options.store.hierarchy.setTakeover(node.prefixKey, null, this.options.nowMs()));
+    await this.options.writes.run('topLevel.takeover', { prefixKey: node.prefixKey, takeover: null } satisfies TakeoverCommand);
     this.directory.reload();
     this.handedBack(node, reason);
     return this.directory.get(node.prefixKey) ?? node;
@@ -193,7 +121,7 @@ export class TopLevel {
 
   /** The node answered a probe: seen now. */
   async answered(node: DirectoryNode): Promise<void> {
-    await this.options.store.write(() => this.options.store.hierarchy.seen(node.prefixKey, this.options.nowMs()));
+    await this.options.writes.run('topLevel.seen', node.prefixKey);
     this.directory.reload();
   }
 
