@@ -54,6 +54,18 @@ export interface DeleteRequest {
   readonly precondition?: () => void;
 }
 
+/** A put that passed every check: what applyPut writes. */
+interface PutPlan {
+  readonly handle: Handle;
+  /** The prefix a prefix record (0.NA/P) homes, else null. */
+  readonly derived: string | null;
+  /** The values before; undefined when the handle is created. */
+  readonly before: readonly HandleValue[] | undefined;
+  readonly after: HandleValue[];
+  readonly actor: WriteActor;
+  readonly created: boolean;
+}
+
 export interface RegisterServiceOptions {
   readonly rule: CaseRule;
   readonly nodePrefixRecordKey: string;
@@ -67,6 +79,9 @@ export interface RegisterServiceOptions {
 export const MAX_BATCH = 2000;
 
 const MINT_ATTEMPTS = 8;
+
+/** A secret key given in clear text: stored only as its PBKDF2 hash. */
+const needsHashing = (value: HandleValue): boolean => isSecretKeyType(value.type) && value.data.format === 'string' && !isSecretHash(value.data.value);
 
 export class RegisterService {
   constructor(
@@ -110,8 +125,8 @@ export class RegisterService {
   }
 
   /**
-   * Several puts in one transaction (no minting): each is validated and written alone, inside its own savepoint, so a
-   * failing one leaves no trace and the others commit together. Resolves with a result or an error per request, in
+   * Several puts in one transaction (no minting): each is checked in full before it writes anything, so a refused one
+   * leaves no trace and the others commit together (no savepoint per item; a store failure fails the whole batch). Resolves with a result or an error per request, in
    * order, after the commit. Throws BATCH_TOO_LARGE beyond MAX_BATCH, and STORE_* when the transaction fails as a whole.
    */
   async putBatch(requests: readonly PutRequest[]): Promise<Array<PutResult | IdnodeError>> {
@@ -130,11 +145,14 @@ export class RegisterService {
     const results = await this.store.write(() => {
       const outcomes = prepared.map((item, i): PutResult | IdnodeError => {
         if (item instanceof IdnodeError) return item;
+        let plan: PutPlan;
         try {
-          return this.store.attempt(() => this.putInTransaction(item.handle, item.values, requests[i] as PutRequest, nowSeconds));
+          plan = this.planPut(item.handle, item.values, requests[i] as PutRequest, nowSeconds);
         } catch (error) {
           return asCatalogError(error);
         }
+        // A failure while writing (the store full, an I/O error) rolls the whole batch back: no half item commits.
+        return this.applyPut(plan, nowSeconds);
       });
       this.journal.settle();
       return outcomes;
@@ -211,6 +229,14 @@ export class RegisterService {
   }
 
   private putInTransaction(handle: Handle, values: HandleValue[], request: PutRequest, nowSeconds: number): PutResult {
+    return this.applyPut(this.planPut(handle, values, request, nowSeconds), nowSeconds);
+  }
+
+  /**
+   * Every check of a put against the current state, writing nothing: throws the catalog error that refuses it, or
+   * returns what applyPut writes. A batch item refused here leaves no trace without a savepoint of its own.
+   */
+  private planPut(handle: Handle, values: HandleValue[], request: PutRequest, nowSeconds: number): PutPlan {
     const derived = prefixOfPrefixRecord(handle);
     // 0.NA/0.NA… would home the prefix-record namespace itself.
     if (derived !== null) checkNotNamespace(derived);
@@ -219,16 +245,12 @@ export class RegisterService {
       throw new IdnodeError('PREFIX_NOT_HOMED');
     }
     const existing = this.store.getRecord(handle.key);
-    const result: PutResult = { handle: handle.display, created: true };
     const actor = request.actor ?? defaultActor(request.identity);
     if (request.indexes === null && existing === undefined && request.requireExisting !== true) {
       this.authorize(request.identity, handle, { kind: 'create' }, undefined);
       this.journal.beforeCreate(handle);
       const stored = derived === null ? values : withDefaultAdmin(values, request.identity, nowSeconds);
-      this.store.insertRecord(handle.key, handle.display, handle.prefixKey, stored, nowSeconds);
-      if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
-      this.journal.changed({ handle, before: undefined, after: stored, actor });
-      return result;
+      return { handle, derived, before: undefined, after: stored, actor, created: true };
     }
     if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
     let next: HandleValue[];
@@ -257,9 +279,20 @@ export class RegisterService {
       next = [...byIndex.values()].sort((a, b) => a.index - b.index);
     }
     this.authorize(request.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, next) }, existing.values);
-    this.store.updateRecord(handle.key, next, nowSeconds);
-    this.journal.changed({ handle, before: existing.values, after: next, actor });
-    return { handle: handle.display, created: !replaced };
+    return { handle, derived, before: existing.values, after: next, actor, created: !replaced };
+  }
+
+  /** The writes of a planned put. Only the store can fail here, and that fails the whole transaction. */
+  private applyPut(plan: PutPlan, nowSeconds: number): PutResult {
+    const { handle, derived, before, after, actor } = plan;
+    if (before === undefined) {
+      this.store.insertRecord(handle.key, handle.display, handle.prefixKey, after, nowSeconds);
+      if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
+    } else {
+      this.store.updateRecord(handle.key, after, nowSeconds);
+    }
+    this.journal.changed({ handle, before, after, actor });
+    return { handle: handle.display, created: plan.created };
   }
 
   /** The authorization check of putInTransaction against the current state, run before hashing secrets. */
@@ -297,9 +330,11 @@ export class RegisterService {
   }
 
   private async hashSecrets(values: HandleValue[]): Promise<HandleValue[]> {
+    // Most records hold no secret: no promise per value for them (a batch of 2,000 would make 12,000).
+    if (!values.some(needsHashing)) return values;
     return Promise.all(
       values.map(async (value) => {
-        if (!isSecretKeyType(value.type) || value.data.format !== 'string' || isSecretHash(value.data.value)) return value;
+        if (!needsHashing(value) || value.data.format !== 'string') return value;
         const hashed = await hashSecret(value.data.value, this.options.secretHashIterations);
         return { ...value, data: { format: 'string', value: hashed } };
       }),
