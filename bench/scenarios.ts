@@ -19,6 +19,7 @@ export const SCENARIO_NAMES = [
   'resolve-hot',
   'resolve-cold',
   'resolve-404',
+  'resolve-404-cold',
   'register',
   'put-durable',
   'reads-during-writes',
@@ -72,6 +73,8 @@ const PHASE_SEEDS: Record<Phase, number> = { check: 1, warmup: 2, measure: 3 };
 /** The scenarios over a data set of `identifiers`; `runTag` keeps registered handles unique across runs. */
 export function scenarios(identifiers: number, runTag: string): Scenario[] {
   const hot = handlePath(identifier(hotIdentifierNumber(identifiers)).handle);
+  // The resolve-hot of absence: a scanner that keeps asking for a code nobody registered.
+  const missing = handlePath(missingHandle(randomSource(104_729)));
   const http: Scenario[] = [
     hotScenario(hot),
     {
@@ -89,7 +92,15 @@ export function scenarios(identifiers: number, runTag: string): Scenario[] {
       name: 'resolve-404',
       transport: 'http',
       expectedStatus: 404,
-      description: 'GET a random never-registered handle under a homed prefix',
+      description: 'GET one never-registered handle under a homed prefix over and over (negative cache hit)',
+      fixed: true,
+      requests: () => () => ({ method: 'GET', path: missing, headers: {} }),
+    },
+    {
+      name: 'resolve-404-cold',
+      transport: 'http',
+      expectedStatus: 404,
+      description: 'GET a random never-registered handle under a homed prefix per request (each one a store lookup)',
       fixed: false,
       requests(phase) {
         const random = randomSource(PHASE_SEEDS[phase] * 104_729);

@@ -81,6 +81,18 @@ export function outcomeOf<R>(outcome: ItemOutcome<R>): R | IdnodeError {
   return 'ok' in outcome ? outcome.ok : errorFromData(outcome.error);
 }
 
+/** A put that passed every check: what apply writes. */
+interface PutPlan {
+  readonly handle: Handle;
+  /** The prefix a prefix record (0.NA/P) homes, else null. */
+  readonly derived: string | null;
+  /** The values before; undefined when the handle is created. */
+  readonly before: readonly HandleValue[] | undefined;
+  readonly after: HandleValue[];
+  readonly actor: WriteActor;
+  readonly created: boolean;
+}
+
 export interface RegisterWriteOptions {
   readonly rule: CaseRule;
   readonly nodePrefixRecordKey: string;
@@ -91,6 +103,7 @@ const MINT_ATTEMPTS = 8;
 /** The register commands over the write connection's `store`; `lookup` reads it too (inside the transaction). */
 export function registerWriteCommands(store: Store, policy: AccessPolicy, lookup: RecordLookup, journal: RecordJournal, options: RegisterWriteOptions): WriteHandlers {
   const writes = new RegisterWrites(store, policy, lookup, journal, options);
+  // A delete's checks and writes interleave: each item in its own savepoint, so a refused one leaves no trace.
   const each = <I, R>(items: readonly I[], run: (item: I) => R): ItemOutcome<R>[] =>
     items.map((item) => {
       try {
@@ -109,7 +122,16 @@ export function registerWriteCommands(store: Store, policy: AccessPolicy, lookup
     },
     'register.putBatch': (command: PutBatchCommand): ItemOutcome<PutResult>[] => {
       const nowSeconds = Math.floor(command.nowMs / 1000);
-      const outcomes = each(command.items, (item) => writes.put(item, nowSeconds));
+      const outcomes = command.items.map((item): ItemOutcome<PutResult> => {
+        let plan: PutPlan;
+        try {
+          plan = writes.plan(item, nowSeconds);
+        } catch (error) {
+          return { error: errorData(error) };
+        }
+        // A failure while writing (the store full, an I/O error) rolls the whole batch back: no half item commits.
+        return { ok: writes.apply(plan, nowSeconds) };
+      });
       journal.settle();
       return outcomes;
     },
@@ -141,6 +163,14 @@ class RegisterWrites {
 
   /** Creates, replaces or adds values (see RegisterService.put for the errors). */
   put(item: PutItem, nowSeconds: number): PutResult {
+    return this.apply(this.plan(item, nowSeconds), nowSeconds);
+  }
+
+  /**
+   * Every check of a put against the current state, writing nothing: throws the catalog error that refuses it, or
+   * returns what apply writes. A batch item refused here leaves no trace without a savepoint of its own.
+   */
+  plan(item: PutItem, nowSeconds: number): PutPlan {
     const { handle, values } = item;
     const derived = prefixOfPrefixRecord(handle);
     // 0.NA/0.NA… would home the prefix-record namespace itself.
@@ -150,16 +180,12 @@ class RegisterWrites {
       throw new IdnodeError('PREFIX_NOT_HOMED');
     }
     const existing = this.store.getRecord(handle.key);
-    const result: PutResult = { handle: handle.display, created: true };
     const { actor } = item;
     if (item.indexes === null && existing === undefined && !item.requireExisting) {
       this.authorize(item.identity, handle, { kind: 'create' }, undefined);
       this.journal.beforeCreate(handle);
       const stored = derived === null ? values : withDefaultAdmin(values, item.identity, nowSeconds);
-      this.store.insertRecord(handle.key, handle.display, handle.prefixKey, stored, nowSeconds);
-      if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
-      this.journal.changed({ handle, before: undefined, after: stored, actor });
-      return result;
+      return { handle, derived, before: undefined, after: stored, actor, created: true };
     }
     if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
     let next: HandleValue[];
@@ -189,9 +215,20 @@ class RegisterWrites {
       next = [...byIndex.values()].sort((a, b) => a.index - b.index);
     }
     this.authorize(item.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, next) }, existing.values);
-    this.store.updateRecord(handle.key, next, nowSeconds);
-    this.journal.changed({ handle, before: existing.values, after: next, actor });
-    return { handle: handle.display, created: !replaced };
+    return { handle, derived, before: existing.values, after: next, actor, created: !replaced };
+  }
+
+  /** The writes of a planned put. Only the store can fail here, and that fails the whole transaction. */
+  apply(plan: PutPlan, nowSeconds: number): PutResult {
+    const { handle, derived, before, after, actor } = plan;
+    if (before === undefined) {
+      this.store.insertRecord(handle.key, handle.display, handle.prefixKey, after, nowSeconds);
+      if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
+    } else {
+      this.store.updateRecord(handle.key, after, nowSeconds);
+    }
+    this.journal.changed({ handle, before, after, actor });
+    return { handle: handle.display, created: plan.created };
   }
 
   /** Deletes a handle or some of its values (see RegisterService.delete for the errors). */

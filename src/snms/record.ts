@@ -11,12 +11,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Whether an item carries one of the slips mend corrects (most do not: they are then checked as sent, uncopied). */
+function needsMending(item: unknown): boolean {
+  if (!isObject(item)) return false;
+  if (typeof item.index === 'string') return true;
+  const data = item.data;
+  return isObject(data) && ((data.value === undefined && data.vlaue !== undefined) || (typeof data.format === 'string' && data.format !== 'string' && data.format.toLowerCase() === 'string'));
+}
+
 /**
  * The known slips of real clients (§10) mended on a copy: an index sent as a numeric string, `vlaue` for `value`,
  * `String` for `string`. Anything else is left for the schema to refuse.
  */
 function mend(raw: unknown): unknown {
-  if (!isObject(raw) || !Array.isArray(raw.value)) return raw;
+  if (!isObject(raw) || !Array.isArray(raw.value) || !raw.value.some(needsMending)) return raw;
   return {
     ...raw,
     value: raw.value.map((item: unknown) => {

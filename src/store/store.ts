@@ -161,6 +161,7 @@ export class Store {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+    db.pragma('temp_store = MEMORY');
     // An acknowledged write must be durable: refuse to run if that durability is not in force.
     const synchronous = db.pragma('synchronous', { simple: true });
     if (synchronous !== 2) throw new IdnodeError('STORE_UNAVAILABLE', `PRAGMA synchronous is ${String(synchronous)}, expected 2 (FULL)`);

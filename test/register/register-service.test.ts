@@ -76,3 +76,18 @@ test('register service: writes made outside the write queue (the node publishing
   const after = ask();
   t.true(after.kind === 'found' && after.valuesJson.includes('"port":8123'), 'the cached answer was dropped when the site was written');
 });
+
+test('register service: a batch the store cannot hold fails whole with STORE_FULL, keeping nothing of it; one that fits commits every good item', async (t) => {
+  const node = await serviceNode(t, { IDNODE_STORE_MAX_BYTES: String(1024 * 1024) });
+  const payload = 'x'.repeat(1500);
+  const batch = (label: string, count: number): PutRequest[] =>
+    Array.from({ length: count }, (_, i) => putRequest(`88.118/${label}-${i}`, [{ index: 2, type: 'DESC', data: `${i} ${payload}` }], { overwrite: false }));
+  const small = await node.register.putBatch([...batch('FIT', 3), putRequest('88.118/FIT-0', [URL_VALUE], { overwrite: false })]);
+  t.deepEqual(small.map((result) => (result instanceof IdnodeError ? result.code : result.created)), [true, true, true, 'HANDLE_ALREADY_EXISTS']);
+  // Every item passes its checks; the store fills while writing them, so none of them may stay half-written.
+  t.is(await code(node.register.putBatch(batch('BIG', 2000))), 'STORE_FULL');
+  t.is(stored(node, '88.118/BIG-0'), undefined);
+  t.is(stored(node, '88.118/BIG-1999'), undefined);
+  t.is(node.node.store.countHandles('88.118'), 3);
+  t.deepEqual(stored(node, '88.118/FIT-2'), [2]);
+});
