@@ -3,8 +3,11 @@
 
 import test from 'ava';
 import Database from 'better-sqlite3';
+import { parseHandle } from '../../../src/identifier/handle.js';
+import type { WriteCondition } from '../../../src/register/journal.js';
+import type { PutCommand, PutItem } from '../../../src/register/register-writes.js';
 import { startNode } from '../../support/node-under-test.js';
-import { adminToken, snms, valveRecord, valveTemplate } from '../../support/snms-client.js';
+import { adminToken, approvedEnterprise, snms, valveRecord, valveTemplate } from '../../support/snms-client.js';
 
 // ES2024's Atomics.waitAsync (in Node 20; the project's lib is ES2023).
 const waitAsync = (Atomics as unknown as { waitAsync(cells: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
@@ -112,4 +115,33 @@ test('SNMS on the writer thread: a resolve right after an acknowledged create, u
   const deleted = await snms(node, 'DELETE', '/identityv2/data/batchDelete', { token, body: ['88.118/SEEN'] });
   t.is(deleted.json.data[0].code, 1);
   t.is(await valueOf(), 404);
+});
+
+test('SNMS on the writer thread: a write’s conditions are checked again inside its transaction — a prefix stopped since, a template gone since', async (t) => {
+  const node = await startNode(t);
+  const admin = await adminToken(node);
+  t.is((await snms(node, 'POST', '/snms/api/v5/template', { token: admin, body: valveTemplate('88.118') })).json.status, 1);
+  const validated = node.node.business.templates.validator('88.118', 'valve-1.0');
+  await approvedEnterprise(node, admin, '88.118.8', 1);
+  const identity = { index: 300, handle: parseHandle('0.NA/88.118', { suffixCaseSensitive: false }) };
+  const item = (text: string, condition: WriteCondition): PutItem => ({
+    handle: parseHandle(text, { suffixCaseSensitive: false }),
+    identity,
+    values: [{ index: 1, type: 'URL', data: { format: 'string', value: 'https://example.cn/x' }, ttlType: 0, ttl: 86_400, timestamp: 0, permissions: '1110', references: [] }],
+    indexes: null,
+    overwrite: false,
+    requireExisting: false,
+    actor: { who: 'test', from: '' },
+    condition,
+  });
+  const put = (putItem: PutItem): Promise<unknown> => node.node.writes.run('register.put', { item: putItem, mintBase: null, nowMs: node.clock.nowMs() } satisfies PutCommand);
+  // The main thread checked both before it sent the command; what the write side finds in the store decides.
+  t.is((await snms(node, 'POST', '/snms/api/prefix/state', { token: admin, body: { entPrefix: '88.118.8', state: 0, reason: '欠费' } })).json.status, 1);
+  await t.throwsAsync(put(item('88.118.8/STOPPED', { prefixActive: true })), { code: 'PREFIX_DISABLED' });
+  t.is((await snms(node, 'DELETE', '/snms/api/v5/template', { token: admin, body: { prefix: '88.118', version: 'valve-1.0' } })).json.status, 1);
+  const template = { version: 'valve-1.0', id: validated.id, revision: validated.revision, record: valveRecord('88.118/GONE') };
+  await t.throwsAsync(put(item('88.118/GONE', { template })), { code: 'TEMPLATE_NOT_FOUND' });
+  t.is((await node.get('/api/handles/88.118/GONE')).status, 404);
+  // The same command without the conditions writes: nothing else refused them.
+  t.deepEqual(await put(item('88.118/FREE', {})), { handle: '88.118/FREE', created: true });
 });
