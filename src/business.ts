@@ -7,10 +7,11 @@ import { sealKeyFor } from './accounts/seal.js';
 import { AuditService, digestOf } from './audit/audit-service.js';
 import type { AccessPolicy } from './auth/access-policy.js';
 import type { Config } from './config.js';
-import { PREFIX_NAMESPACE, prefixKeyOf, prefixOfPrefixRecord, type CaseRule } from './identifier/handle.js';
+import { PREFIX_NAMESPACE, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from './identifier/handle.js';
 import { QuotaService } from './quotas/quota-service.js';
 import { IdnodeError } from './errors.js';
 import type { RecordChange, RecordJournal } from './register/journal.js';
+import type { HandleValue } from './identifier/value.js';
 import type { SnmsRecordInput } from './templates/template-schema.js';
 import { AccountRows } from './store/accounts.js';
 import { AuditRows } from './store/audit.js';
@@ -22,7 +23,7 @@ import { PrefixLifecycle } from './enterprises/prefix-lifecycle.js';
 import { Publication } from './enterprises/publication.js';
 import { StoppedPrefixes } from './enterprises/stopped-prefixes.js';
 import { EnterpriseViews } from './enterprises/views.js';
-import { TemplateService } from './templates/template-service.js';
+import { TEMPLATE_INDEX, TemplateService } from './templates/template-service.js';
 import type { RecordCache } from './cache/record-cache.js';
 import type { RecordLookup, Store } from './store/store.js';
 import type { WriteChannel } from './store/write-channel.js';
@@ -62,6 +63,15 @@ export interface Business {
   readonly views: EnterpriseViews;
   /** Saves what is kept in memory (quota counts) and stops the timer that saves it. */
   close(): void;
+}
+
+/** The SNMS record whose Handle values `values` are (snms/record.ts handleValuesOf, the other way round). */
+function snmsRecordOf(handle: Handle, templateVersion: string, values: readonly HandleValue[]): SnmsRecordInput {
+  return {
+    handle: handle.display,
+    templateVersion,
+    value: values.filter((value) => value.index !== TEMPLATE_INDEX).map((value) => ({ index: value.index, type: value.type, data: { format: 'string', value: String(value.data.value) } })),
+  };
 }
 
 /** The prefix an audit entry of a record change is filed under: P for `0.NA/P`, else the handle's prefix. */
@@ -136,13 +146,13 @@ export interface JournalParts {
  */
 export function recordJournal({ store, audit, templates, quotas, enterpriseRows }: JournalParts): RecordJournal {
   return {
-    check(handle, condition) {
+    check(handle, condition, values) {
       if (condition.prefixActive === true && enterpriseRows.isStopped(handle.prefixKey)) {
         throw new IdnodeError('PREFIX_DISABLED', `prefix ${handle.prefix} is disabled`);
       }
       const { template } = condition;
       if (template !== undefined) {
-        templates.recheck(handle.prefixKey, template.version, template, (current) => current.check(template.record as SnmsRecordInput));
+        templates.recheck(handle.prefixKey, template.version, template, (current) => current.check(snmsRecordOf(handle, template.version, values)));
       }
     },
     beforeCreate(handle) {

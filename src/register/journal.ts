@@ -25,7 +25,7 @@ export interface RecordChange {
 export interface WriteCondition {
   /** The handle's prefix must not be stopped (disabled or pending deletion): PREFIX_DISABLED otherwise. */
   readonly prefixActive?: true;
-  /** The record as given must still pass the template it names (SNMS): checked again when the template changed since. */
+  /** The record must still pass the template it names (SNMS): checked again when the template changed since. */
   readonly template?: TemplateCondition;
 }
 
@@ -34,13 +34,14 @@ export interface TemplateCondition {
   /** The template row and revision the caller validated against. */
   readonly id: number;
   readonly revision: number;
-  /** The SNMS record as the caller gave it (templates/template-schema.ts SnmsRecordInput). */
-  readonly record: unknown;
 }
 
 export interface RecordJournal {
-  /** Inside the transaction, before anything of the write: throws a catalog error when `condition` no longer holds. */
-  check(handle: Handle, condition: WriteCondition): void;
+  /**
+   * Inside the transaction, before anything of the write: throws a catalog error when `condition` no longer holds for
+   * `handle` and the `values` it is given.
+   */
+  check(handle: Handle, condition: WriteCondition, values: readonly HandleValue[]): void;
   /** Before a new handle is created: throws a catalog error to refuse it (a quota). */
   beforeCreate(handle: Handle): void;
   /**

@@ -175,7 +175,7 @@ class RegisterWrites {
     const derived = prefixOfPrefixRecord(handle);
     // 0.NA/0.NA… would home the prefix-record namespace itself.
     if (derived !== null) checkNotNamespace(derived);
-    if (item.condition !== undefined) this.journal.check(handle, item.condition);
+    if (item.condition !== undefined) this.journal.check(handle, item.condition, values);
     if (derived === null && this.store.homedPrefix(handle.prefixKey) === undefined) {
       throw new IdnodeError('PREFIX_NOT_HOMED');
     }
@@ -234,7 +234,7 @@ class RegisterWrites {
   /** Deletes a handle or some of its values (see RegisterService.delete for the errors). */
   delete(item: DeleteItem, nowSeconds: number): void {
     const { handle, identity, indexes, actor } = item;
-    if (item.condition !== undefined) this.journal.check(handle, item.condition);
+    if (item.condition !== undefined) this.journal.check(handle, item.condition, []);
     const existing = this.store.getRecord(handle.key);
     if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
     if (indexes === null) {

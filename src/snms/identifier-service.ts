@@ -140,7 +140,7 @@ export class IdentifierService {
     template.check(record);
     const base = { handleText: record.handle, mint: false, identity, values: handleValuesOf(record), indexes: null, actor };
     // Checked again inside the write, on the writer thread: the prefix may have been stopped, the template changed since.
-    const condition: WriteCondition = { prefixActive: true, template: { version: record.templateVersion, id: template.id, revision: template.revision, record } };
+    const condition: WriteCondition = { prefixActive: true, template: { version: record.templateVersion, id: template.id, revision: template.revision } };
     if (mode === 'create') return { ...base, overwrite: false, condition };
     return { ...base, overwrite: true, requireExisting: true, keep: keepOnUpdate, condition };
   }

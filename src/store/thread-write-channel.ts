@@ -63,7 +63,7 @@ export class ThreadWriteChannel implements WriteChannel {
           const waiting = this.waiting.get(message.id);
           this.waiting.delete(message.id);
           this.track();
-          if (message.ok) waiting?.resolve(message.value);
+          if (message.ok) waiting?.resolve(JSON.parse(message.value) as unknown);
           else waiting?.reject(errorFromData(message.error));
           return;
         }
@@ -99,7 +99,7 @@ export class ThreadWriteChannel implements WriteChannel {
     return new Promise<R>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.track();
-      const message: ToWriter = { kind: 'run', id, name, args, nowMs: this.nowMs() };
+      const message: ToWriter = { kind: 'run', id, name, args: JSON.stringify(args ?? null), nowMs: this.nowMs() };
       this.worker.postMessage(message);
     });
   }

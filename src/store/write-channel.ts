@@ -5,8 +5,8 @@ import type { Store } from './store.js';
 
 /**
  * A write command's body: runs inside a group-commit transaction (its own savepoint) on the write connection. Its
- * arguments and result cross a thread boundary, so both must be plain data (structured-clone). It never reads a clock
- * of its own: `nowMs` is the caller's clock when the command was sent.
+ * arguments and result cross a thread boundary as JSON, so both must be plain JSON data (no undefined in arrays, no
+ * Map, Date or Buffer). It never reads a clock of its own: `nowMs` is the caller's clock when the command was sent.
  */
 export type WriteHandler = (args: never, nowMs: number) => unknown;
 export type WriteHandlers = Readonly<Record<string, WriteHandler>>;

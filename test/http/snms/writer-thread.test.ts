@@ -117,17 +117,20 @@ test('SNMS on the writer thread: a resolve right after an acknowledged create, u
   t.is(await valueOf(), 404);
 });
 
-test('SNMS on the writer thread: a write’s conditions are checked again inside its transaction — a prefix stopped since, a template gone since', async (t) => {
+test('SNMS on the writer thread: a write’s conditions are checked again inside its transaction — a prefix stopped since, a template changed or gone since', async (t) => {
   const node = await startNode(t);
   const admin = await adminToken(node);
   t.is((await snms(node, 'POST', '/snms/api/v5/template', { token: admin, body: valveTemplate('88.118') })).json.status, 1);
   const validated = node.node.business.templates.validator('88.118', 'valve-1.0');
   await approvedEnterprise(node, admin, '88.118.8', 1);
-  const identity = { index: 300, handle: parseHandle('0.NA/88.118', { suffixCaseSensitive: false }) };
+  const rule = { suffixCaseSensitive: false };
+  const identity = { index: 300, handle: parseHandle('0.NA/88.118', rule) };
+  const value = (index: number, type: string, text: string) => ({ index, type, data: { format: 'string' as const, value: text }, ttlType: 0 as const, ttl: 86_400, timestamp: 0, permissions: '1110', references: [] });
+  // What the SNMS create of valveRecord(text) sends: TEMPLATE at 1001, the product name at 2000.
   const item = (text: string, condition: WriteCondition): PutItem => ({
-    handle: parseHandle(text, { suffixCaseSensitive: false }),
+    handle: parseHandle(text, rule),
     identity,
-    values: [{ index: 1, type: 'URL', data: { format: 'string', value: 'https://example.cn/x' }, ttlType: 0, ttl: 86_400, timestamp: 0, permissions: '1110', references: [] }],
+    values: [value(1001, 'TEMPLATE', 'valve-1.0'), value(2000, 'productName', 'DN50 闸阀')],
     indexes: null,
     overwrite: false,
     requireExisting: false,
@@ -135,13 +138,17 @@ test('SNMS on the writer thread: a write’s conditions are checked again inside
     condition,
   });
   const put = (putItem: PutItem): Promise<unknown> => node.node.writes.run('register.put', { item: putItem, mintBase: null, nowMs: node.clock.nowMs() } satisfies PutCommand);
-  // The main thread checked both before it sent the command; what the write side finds in the store decides.
+  const current = { version: 'valve-1.0', id: validated.id, revision: validated.revision };
+  // Validated against an older revision: checked again against the current one, which it passes.
+  t.deepEqual(await put(item('88.118/PASSES', { prefixActive: true, template: { ...current, revision: current.revision - 1 } })), { handle: '88.118/PASSES', created: true });
+  // The main thread checked these before it sent the command; what the write side finds in the store decides.
   t.is((await snms(node, 'POST', '/snms/api/prefix/state', { token: admin, body: { entPrefix: '88.118.8', state: 0, reason: '欠费' } })).json.status, 1);
   await t.throwsAsync(put(item('88.118.8/STOPPED', { prefixActive: true })), { code: 'PREFIX_DISABLED' });
-  t.is((await snms(node, 'DELETE', '/snms/api/v5/template', { token: admin, body: { prefix: '88.118', version: 'valve-1.0' } })).json.status, 1);
-  const template = { version: 'valve-1.0', id: validated.id, revision: validated.revision, record: valveRecord('88.118/GONE') };
-  await t.throwsAsync(put(item('88.118/GONE', { template })), { code: 'TEMPLATE_NOT_FOUND' });
-  t.is((await node.get('/api/handles/88.118/GONE')).status, 404);
-  // The same command without the conditions writes: nothing else refused them.
-  t.deepEqual(await put(item('88.118/FREE', {})), { handle: '88.118/FREE', created: true });
+  // The template in use may only rename, enable or disable items: its product name is disabled.
+  const disabled = { name: '产品名称', idType: 'productName', idIndex: 2000, state: 0 };
+  const changed = await snms(node, 'PUT', '/snms/api/v5/template', { token: admin, body: { prefix: '88.118', version: 'valve-1.0', items: [disabled] } });
+  t.is(changed.json.status, 1, changed.text);
+  await t.throwsAsync(put(item('88.118/STALE', { template: current })), { code: 'TEMPLATE_MISMATCH' });
+  await t.throwsAsync(put(item('88.118/GONE', { template: { ...current, version: 'valve-9' } })), { code: 'TEMPLATE_NOT_FOUND' });
+  for (const refused of ['88.118.8/STOPPED', '88.118/STALE', '88.118/GONE']) t.is(node.node.store.getRecord(refused.toUpperCase()), undefined, refused);
 });
