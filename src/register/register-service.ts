@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 import type { WriteChannel } from '../store/write-channel.js';
 import type { WriteActor, WriteCondition } from './journal.js';
-import { outcomeOf, type DeleteBatchCommand, type DeleteCommand, type DeleteItem, type ItemOutcome, type KeepRule, type PutBatchCommand, type PutCommand, type PutItem, type PutResult } from './register-writes.js';
+import { batchCommand, outcomeOf, type DeleteBatchCommand, type DeleteCommand, type DeleteItem, type ItemOutcome, type KeepRule, type PutCommand, type PutItem, type PutResult } from './register-writes.js';
 import { asCatalogError, defaultActor, sameIndexSet } from './write-rules.js';
 
 export type { PutResult } from './register-writes.js';
@@ -124,8 +124,7 @@ export class RegisterService {
       }
     }
     const items = prepared.filter((item): item is PutItem => !(item instanceof IdnodeError));
-    const command: PutBatchCommand = { items, nowMs };
-    const written = items.length === 0 ? [] : await this.writes.run<ItemOutcome<PutResult>[]>('register.putBatch', command);
+    const written = items.length === 0 ? [] : await this.writes.run<ItemOutcome<PutResult>[]>('register.putBatch', batchCommand(items, nowMs));
     let next = 0;
     const results = prepared.map((item) => (item instanceof IdnodeError ? item : outcomeOf(written[next++] as ItemOutcome<PutResult>)));
     results.forEach((result, i) => {
