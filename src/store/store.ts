@@ -8,6 +8,7 @@ import type { HandleValue } from '../identifier/value.js';
 import { PREFIX_NAMESPACE } from '../identifier/handle.js';
 import { decodeRecord, encodeRecord } from '../identifier/record-encoding.js';
 import { publicView, type PublicView } from '../identifier/value-json.js';
+import { ChangeLog } from './change-log.js';
 import { applyMigrations } from './migrations.js';
 import { createPrivateFile, makePrivateFolders, refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
@@ -107,6 +108,8 @@ export class Store {
   readonly outbox: OutboxTables;
   /** A top-level node's secondary nodes, filings, statistics and escrow (schema/004-hierarchy.sql). */
   readonly hierarchy: HierarchyTables;
+  /** What each write transaction changed, for the other processes over this file (schema/008-change-log.sql). */
+  readonly changes: ChangeLog;
   /**
    * The size cap in force (bytes), or null without one. SQLite never sets max_page_count below the pages the file
    * already has, so a cap smaller than the store holds it at its current size: larger than `maxBytes` asked for.
@@ -185,7 +188,9 @@ export class Store {
     this.hierarchy = new HierarchyTables(db);
     this.onCommitted = options.onCommitted ?? (() => {});
     this.onRecordWritten = options.onRecordWritten ?? (() => {});
-    this.writes = new WriteQueue(db, this.touched, this.onCommitted);
+    this.changes = new ChangeLog(db);
+    // Every transaction names what it changed in the same transaction, so other processes can drop exactly that.
+    this.writes = new WriteQueue(db, this.touched, this.onCommitted, (keys) => this.changes.append(keys));
   }
 
   /** The record of a handle key, or undefined. Throws STORE_* on SQLite failure. */
@@ -289,7 +294,13 @@ export class Store {
     this.touched.length = 0;
     let result: T;
     try {
-      result = this.db.transaction(fn).immediate();
+      result = this.db
+        .transaction(() => {
+          const value = fn();
+          this.changes.append(this.touched);
+          return value;
+        })
+        .immediate();
     } catch (error) {
       this.touched.length = 0;
       throw translateSqliteError(error);
