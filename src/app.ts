@@ -121,6 +121,31 @@ export interface IdnodeNode {
   close(): void;
 }
 
+/** Pins the store's case rule and provisions the node prefix record and its administrator. Throws STORE_UNAVAILABLE. */
+async function provision(store: Store, config: Config, nowMs: () => number): Promise<BootstrapResult> {
+  // Canonical keys depend on the case rule: a store keeps the rule it was created with.
+  const pinned = store.pinSetting('suffix_case_sensitive', String(config.suffixCaseSensitive));
+  if (pinned !== String(config.suffixCaseSensitive)) {
+    throw new IdnodeError('STORE_UNAVAILABLE', `${config.dbPath} was created with IDNODE_SUFFIX_CASE_SENSITIVE=${pinned}; it cannot change`);
+  }
+  const rule: CaseRule = { suffixCaseSensitive: config.suffixCaseSensitive };
+  return bootstrapNode(store, config.nodePrefix, config.adminSecret, { rule, secretHashIterations: config.secretHashIterations, nowMs });
+}
+
+/**
+ * Opens the store once to migrate it and provision the node (what createNode does first), then closes it: the
+ * primary of IDNODE_WORKERS > 1 does this before its workers start, so a first start generates one secret. Throws
+ * STORE_UNAVAILABLE.
+ */
+export async function provisionStore(config: Config, nowMs: () => number = Date.now): Promise<BootstrapResult> {
+  const store = openStore(config.dbPath, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
+  try {
+    return await provision(store, config, nowMs);
+  } finally {
+    store.close();
+  }
+}
+
 /** Opens the store, bootstraps the node prefix record and builds the app. Throws STORE_UNAVAILABLE. */
 export async function createNode(config: Config, options: NodeOptions): Promise<IdnodeNode> {
   const nowMs = options.nowMs ?? Date.now;
@@ -151,12 +176,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   }
   let bootstrap: BootstrapResult;
   try {
-    // Canonical keys depend on the case rule: a store keeps the rule it was created with.
-    const pinned = store.pinSetting('suffix_case_sensitive', String(config.suffixCaseSensitive));
-    if (pinned !== String(config.suffixCaseSensitive)) {
-      throw new IdnodeError('STORE_UNAVAILABLE', `${config.dbPath} was created with IDNODE_SUFFIX_CASE_SENSITIVE=${pinned}; it cannot change`);
-    }
-    bootstrap = await bootstrapNode(store, config.nodePrefix, config.adminSecret, { rule, secretHashIterations: config.secretHashIterations, nowMs });
+    bootstrap = await provision(store, config, nowMs);
   } catch (error) {
     store.close();
     throw error;
@@ -164,7 +184,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   const sessionOptions = { maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs };
   const sessionCache: SessionTable<Identity> =
     options.sharedSessions === true
-      ? new SharedSessions<Identity>(`${config.dbPath}.sessions`, sessionOptions, { encode: identityText, decode: (text) => parseIdentity(text, rule) })
+      ? new SharedSessions<Identity>(config.dbPath === ':memory:' ? ':memory:' : `${config.dbPath}.sessions`, sessionOptions, { encode: identityText, decode: (text) => parseIdentity(text, rule) })
       : new SessionCache<Identity>(sessionOptions);
   const metrics = new Metrics({
     routes: ROUTE_NAMES,

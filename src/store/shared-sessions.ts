@@ -66,8 +66,10 @@ export class SharedSessions<I> implements SessionTable<I> {
     private readonly codec: IdentityCodec<I>,
   ) {
     if (!(options.maxSessions > 0) || !(options.idleMs > 0) || !(options.nonceTtlMs > 0)) throw new RangeError('sessions must be bounded');
-    makePrivateFolders(dirname(path));
-    if (!existsSync(path)) createPrivateFile(path);
+    if (path !== ':memory:') {
+      makePrivateFolders(dirname(path));
+      if (!existsSync(path)) createPrivateFile(path);
+    }
     this.db = new Database(path);
     try {
       this.db.pragma('journal_mode = WAL');
