@@ -7,6 +7,12 @@ import { ChangeFeed } from '../../src/store/change-feed.js';
 import { KEPT_ROWS, MAX_LOGGED_KEYS } from '../../src/store/change-log.js';
 import { insertHandle, secondConnection, openTempStore } from './temp-store.js';
 
+/** The feed looks once per turn of the event loop: the next look is in the next turn. */
+async function look(feed: ChangeFeed): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  feed.check();
+}
+
 function feedOf(store: ReturnType<typeof openTempStore>['store']): { feed: ChangeFeed; seen: (readonly string[] | 'all')[] } {
   const seen: (readonly string[] | 'all')[] = [];
   const feed = new ChangeFeed(store, { keys: (keys) => seen.push([...keys]), all: () => seen.push('all') });
@@ -19,16 +25,16 @@ test('change feed: another connection’s commit hands over exactly the keys it 
   t.teardown(() => other.close());
   const { feed, seen } = feedOf(store);
   await store.write(() => insertHandle(store, '88.118.8/OWN'));
-  feed.check();
+  await look(feed);
   t.deepEqual(seen, [], 'its own commit does not move data_version');
   await other.write(() => {
     insertHandle(other, '88.118.8/A');
     insertHandle(other, '88.118.8/B');
   });
   other.writeNow(() => other.deleteRecord('88.118.8/A', 1));
-  feed.check();
+  await look(feed);
   t.deepEqual(seen, [['88.118.8/A', '88.118.8/B', '88.118.8/A']]);
-  feed.check();
+  await look(feed);
   t.is(seen.length, 1, 'nothing new: nothing handed over');
 });
 
@@ -39,12 +45,12 @@ test('change feed: a write that does not log (another program) and a transaction
   const raw = secondConnection(t, path);
   const { feed, seen } = feedOf(store);
   raw.prepare("INSERT INTO settings (name, value) VALUES ('x', 'y')").run();
-  feed.check();
+  await look(feed);
   t.deepEqual(seen, ['all']);
   await other.write(() => {
     for (let i = 0; i <= MAX_LOGGED_KEYS; i += 1) insertHandle(other, `88.118.8/N${i}`);
   });
-  feed.check();
+  await look(feed);
   t.deepEqual(seen, ['all', 'all']);
 });
 
@@ -54,9 +60,22 @@ test('change feed: a reader behind the pruned rows drops everything; one that ke
   t.teardown(() => other.close());
   const { feed, seen } = feedOf(store);
   for (let i = 0; i < KEPT_ROWS + 128; i += 1) other.writeNow(() => other.usage.dayOf(0));
-  feed.check();
+  await look(feed);
   t.deepEqual(seen, ['all'], 'rows it had not read were pruned');
   other.writeNow(() => insertHandle(other, '88.118.8/LATE'));
-  feed.check();
+  await look(feed);
   t.deepEqual(seen, ['all', ['88.118.8/LATE']]);
+});
+
+test('change feed: it looks once per turn of the event loop (data_version costs a read transaction), again in the next', async (t) => {
+  const { store, path } = openTempStore(t);
+  const other = openStore(path, { busyTimeoutMs: 1000 });
+  t.teardown(() => other.close());
+  const { feed, seen } = feedOf(store);
+  await look(feed);
+  other.writeNow(() => insertHandle(other, '88.118.8/SAME-TURN'));
+  feed.check();
+  t.deepEqual(seen, [], 'already looked this turn');
+  await look(feed);
+  t.deepEqual(seen, [['88.118.8/SAME-TURN']]);
 });
