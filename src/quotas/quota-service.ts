@@ -32,8 +32,10 @@ function dayOf(ms: number): number {
  */
 export class QuotaService {
   private day: number;
+  /** Each subject's count today as this process knows it: the store's at the last read or save, plus its own since. */
   private readonly counts = new Map<string, number>();
-  private readonly dirty = new Set<string>();
+  /** Requests counted here since the last save, added to the store's count at the next (other processes add theirs). */
+  private readonly unsaved = new Map<string, number>();
 
   constructor(
     private readonly rows: QuotaRows,
@@ -66,7 +68,7 @@ export class QuotaService {
       this.counts.clear();
     }
     this.counts.set(subject, count + 1);
-    this.dirty.add(subject);
+    this.unsaved.set(subject, (this.unsaved.get(subject) ?? 0) + 1);
   }
 
   /** True when handles per prefix are capped (else their count need not be read). */
@@ -86,12 +88,11 @@ export class QuotaService {
     if (cap > 0 && prefixes >= cap) throw new IdnodeError('PREFIX_LIMIT', `超过企业前缀数量限额 (${cap})`);
   }
 
-  /** Saves the counts changed since the last save. */
+  /** Adds the requests counted since the last save to the store, and takes up what other processes added meanwhile. */
   flush(): void {
-    if (this.dirty.size === 0) return;
-    const changed = new Map<string, number>();
-    for (const subject of this.dirty) changed.set(subject, this.counts.get(subject) ?? 0);
-    this.rows.save(this.day, changed, this.day - KEEP_DAYS);
-    this.dirty.clear();
+    if (this.unsaved.size === 0) return;
+    const totals = this.rows.add(this.day, this.unsaved, this.day - KEEP_DAYS);
+    this.unsaved.clear();
+    for (const [subject, total] of totals) this.counts.set(subject, total);
   }
 }
