@@ -140,7 +140,10 @@ async function provision(store: Store, config: Config, nowMs: () => number): Pro
 export async function provisionStore(config: Config, nowMs: () => number = Date.now): Promise<BootstrapResult> {
   const store = openStore(config.dbPath, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
   try {
-    return await provision(store, config, nowMs);
+    const bootstrap = await provision(store, config, nowMs);
+    // Made here, once: workers starting together would each generate a key pair only to find another's stored.
+    store.nodeKey('server', generateNodeKeyPem, Math.floor(nowMs() / 1000));
+    return bootstrap;
   } finally {
     store.close();
   }

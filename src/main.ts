@@ -166,7 +166,7 @@ export async function serve(): Promise<void> {
       )
       // A worker's channel to the primary would keep it alive.
       .finally(() => {
-        if (duty !== null) process.disconnect?.();
+        if (duty !== null && process.connected) process.disconnect?.();
       });
   };
   const onSignal = (signal: NodeJS.Signals): void => {

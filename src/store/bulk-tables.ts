@@ -4,6 +4,7 @@
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
 import { PREFIX_NAMESPACE } from '../identifier/handle.js';
+import { ChangeLog } from './change-log.js';
 import { applyMigrations } from './migrations.js';
 import { refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
@@ -82,6 +83,7 @@ export class BulkTables {
   private readonly insertRow: Statement;
   private readonly insertPrefix: Statement;
   private readonly addCreated: Statement<[string, string, number]>;
+  private readonly changes: ChangeLog;
   private readonly selectHomed: Statement<[], { prefix_key: string }>;
   private readonly selectCheckpoint: Statement<[string], CheckpointRow>;
   private readonly upsertCheckpoint: Statement;
@@ -99,6 +101,7 @@ export class BulkTables {
     db.pragma('cache_size = -65536');
     applyMigrations(db);
     this.usage = new UsageTables(db);
+    this.changes = new ChangeLog(db);
     // An existing key is not replaced: the caller learns of it from `changes` and rejects the line.
     this.insertRow = db.prepare(
       'INSERT INTO handles (prefix_key, suffix_key, spelling, record, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -207,7 +210,14 @@ export class BulkTables {
 
   private write<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn).immediate();
+      return this.db
+        .transaction(() => {
+          const result = fn();
+          // A serving node drops every cached answer for it (src/store/change-feed.ts): a batch is thousands of keys.
+          this.changes.append(null);
+          return result;
+        })
+        .immediate();
     } catch (error) {
       throw translateSqliteError(error);
     }

@@ -67,9 +67,12 @@ export class ChangeLog {
     }
   }
 
-  /** Inside a write transaction, just before COMMIT: records the keys it changed (one row, whatever the count). */
-  append(handleKeys: readonly string[]): void {
-    const keys = handleKeys.length > MAX_LOGGED_KEYS ? null : JSON.stringify(handleKeys);
+  /**
+   * Inside a write transaction, just before COMMIT: records the keys it changed (one row, whatever the count), or — with
+   * null — that other processes must drop everything (a bulk load's connection, which does not track its keys).
+   */
+  append(handleKeys: readonly string[] | null): void {
+    const keys = handleKeys === null || handleKeys.length > MAX_LOGGED_KEYS ? null : JSON.stringify(handleKeys);
     const seq = Number(this.insert.run(this.writer, keys).lastInsertRowid);
     this.appended += 1;
     if (this.appended % PRUNE_EVERY === 0) this.prune.run(seq - KEPT_ROWS);
@@ -82,8 +85,9 @@ export class ChangeLog {
 
   /**
    * The keys other connections changed after `seq`. Null keys when a row says "everything", when rows after `seq` were
-   * pruned (a gap), or when nothing was logged although the caller saw the store change (`changed`: a writer that does
-   * not log, such as `idnode import`'s bulk connection or an older idnode).
+   * pruned (a gap), or when nothing was logged although the caller saw the store change (a writer that does not log:
+   * the `sqlite3` shell; every idnode connection that writes logs, the bulk import's included). A writer that does not
+   * log is only noticed when no logged commit came with it: not a supported way to change a serving node's store.
    */
   since(seq: number): Changes {
     const rows = this.selectAfter.all(seq);
