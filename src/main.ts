@@ -177,6 +177,12 @@ export async function serve(): Promise<void> {
   // In place before the node listens: a signal sent the moment "idnode listening" is read still stops it gracefully.
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  running = await startNode(duty === null ? config : workerConfig(config), logger, process.stdout, duty);
+  try {
+    running = await startNode(duty === null ? config : workerConfig(config), logger, process.stdout, duty);
+  } catch (error) {
+    // A worker that cannot start must exit (its channel to the primary would keep it alive); the CLI prints the error.
+    if (duty !== null && process.connected) process.disconnect?.();
+    throw error;
+  }
   if (signalled) stop(running);
 }

@@ -113,3 +113,16 @@ test('workers: IDNODE_WORKERS=2 — sessions and writes through one worker hold 
   t.deepEqual(workers.filter(alive), [], 'every worker stopped');
   t.is(node.output().split('\n').filter((line) => line.includes('"msg":"stopped"')).length, 3, 'each worker and the primary stopped gracefully');
 });
+
+test('workers: a cluster whose workers cannot listen (port taken) fails its start: exit 1, no worker left', async (t) => {
+  const { createServer } = await import('node:net');
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => holder.close());
+  const address = holder.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const started = startServe(t, serveEnv(storePath(t), { IDNODE_WORKERS: '2', IDNODE_PORT: String(port) }));
+  const error = await t.throwsAsync(started);
+  t.regex(error?.message ?? '', /exited \(1\) before listening/);
+  t.regex(error?.message ?? '', /a worker exited before the node listened; stopping/);
+});
