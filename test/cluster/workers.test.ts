@@ -92,12 +92,12 @@ test('workers: IDNODE_WORKERS=2 — sessions and writes through one worker hold 
     t.is(await resolvedUrl(node.port, handle, 'fast'), `https://example.cn/${i}`, `read ${i}`);
     t.is((await call(node.port, 'GET', '/api/sessions/this', { headers: session })).json.authenticated, true, `session ${i}`);
   }
+  const whole = (await httpCall(node.port, 'GET', '/metrics')).text;
+  t.regex(whole, /idnode_http_requests_total\{route="handles\.put",status_class="2xx",protocol="http"\} 6\b/, 'the whole node: both workers’ writes, summed');
+  t.regex(whole, /idnode_sessions\{state="authenticated"\} 1\b/, 'the one shared table, counted once (the maximum), not once per worker');
   t.is((await call(node.port, 'DELETE', '/api/sessions/this', { headers: session })).status, 204);
   for (let i = 0; i < 2; i += 1) t.is((await call(node.port, 'PUT', '/api/handles/88.118/AFTER', { headers: session, body: urlValues('https://example.cn/x') })).status, 401, 'closed everywhere');
 
-  const metrics = await httpCall(node.port, 'GET', '/metrics');
-  t.is(metrics.status, 200);
-  t.regex(metrics.text, /idnode_http_requests_total\{route="handles\.put",status_class="2xx",protocol="http"\} 6\b/, 'the whole node: both workers’ writes');
 
   const victim = pids[1] ?? 0;
   process.kill(victim, 'SIGKILL');
