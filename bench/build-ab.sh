@@ -13,7 +13,7 @@ AC=$ROOT/node_modules/.bin/autocannon
 DIR=$(mktemp -d)
 mkdir -p "$DIR/a" "$DIR/b"
 prof() { if [ "${PROFILE:-0}" = 1 ]; then mkdir -p "$ROOT/bench/results/ab-profiles/$1"; echo "--cpu-prof --cpu-prof-dir=$ROOT/bench/results/ab-profiles/$1"; fi; }
-common="IDNODE_HOST=127.0.0.1 IDNODE_HANDLE_PORT=0 IDNODE_ADMIN_SECRET=ab-admin-secret-00001 IDNODE_LOG_LEVEL=warn IDNODE_SECRET_HASH_ITERATIONS=1000"
+common="IDNODE_WORKERS=1 IDNODE_HOST=127.0.0.1 IDNODE_HANDLE_PORT=0 IDNODE_ADMIN_SECRET=ab-admin-secret-00001 IDNODE_LOG_LEVEL=warn IDNODE_SECRET_HASH_ITERATIONS=1000"
 # The rate limiters are set high enough never to refuse, as in npm run bench. A build older than them refuses unknown
 # IDNODE_* names: run it with A_LIMITS=0.
 limits="IDNODE_RATE_LIMIT_PER_CLIENT=100000000 IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT=100000000 IDNODE_RATE_LIMIT_PER_IDENTITY=100000000"

@@ -1,7 +1,7 @@
 // The servers a run spawns: free loopback ports, readiness, resident memory, and killing every child on exit, error or signal.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface ServerProcess {
@@ -113,8 +113,36 @@ export async function waitReady(server: ServerProcess, timeoutMs: number): Promi
   throw new Error(`${server.name} was not ready on port ${server.port} within ${timeoutMs} ms:\n${server.output()}`);
 }
 
-/** Resident set size of a process in bytes, from /proc/<pid>/status VmRSS (null when unavailable). */
-export function rssBytes(pid: number): number | null {
+/** `pid` and its descendants (a cluster's workers), from /proc/<pid>/stat's parent field; [pid] when /proc is absent. */
+function processTree(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [pid];
+  }
+  const parents = new Map<number, number>();
+  for (const entry of entries) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i += 1) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+/** Adds `read(pid)` over a process and its descendants; null when the process itself cannot be read. */
+function overTree(pid: number, read: (pid: number) => number | null): number | null {
+  const own = read(pid);
+  if (own === null) return null;
+  return processTree(pid).slice(1).reduce((total, child) => total + (read(child) ?? 0), own);
+}
+
+function ownRssBytes(pid: number): number | null {
   try {
     const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match === null ? null : Number(match[1]) * 1024;
@@ -123,10 +151,19 @@ export function rssBytes(pid: number): number | null {
   }
 }
 
+/** Resident set size in bytes of a process and its descendants (IDNODE_WORKERS), from /proc/<pid>/status VmRSS (null when unavailable). */
+export function rssBytes(pid: number): number | null {
+  return overTree(pid, ownRssBytes);
+}
+
 let clockTicksPerSecond: number | null = null;
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (null when unavailable). */
+/** CPU seconds (user + system) a process and its descendants (IDNODE_WORKERS) have used so far (null when unavailable). */
 export function cpuSeconds(pid: number): number | null {
+  return overTree(pid, ownCpuSeconds);
+}
+
+function ownCpuSeconds(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.

@@ -18,6 +18,8 @@ export interface ScenarioResult {
   readonly idnodeRssBytesAfter: number | null;
   /** Identifiers each request wrote (batchCreate), for identifiers/s. */
   readonly itemsPerRequest?: number;
+  /** IDNODE_WORKERS of this row in a run with --workers (absent otherwise: one process). */
+  readonly workers?: number;
 }
 
 export interface RunResults {
@@ -66,7 +68,7 @@ const mib = (bytes: number | null): string => (bytes === null ? 'n/a' : `${(byte
 /** Rows of the results table: scenario, req/s, p50 ms, p99 ms, baseline req/s, ratio, then server CPU per request. */
 function rows(results: RunResults): string[][] {
   return results.scenarios.map((s) => [
-    s.name,
+    s.workers === undefined ? s.name : `${s.name} ×${s.workers}`,
     int(s.idnode.requestsPerSecond),
     ms(s.idnode.latencyMs.p50),
     ms(s.idnode.latencyMs.p99),

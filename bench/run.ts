@@ -35,6 +35,7 @@ const IDNODE_FIXED = [
   'IDNODE_RATE_LIMIT_PER_CLIENT',
   'IDNODE_RATE_LIMIT_ERRORS_PER_CLIENT',
   'IDNODE_RATE_LIMIT_PER_IDENTITY',
+  'IDNODE_WORKERS',
 ];
 
 const USAGE = `usage: npm run bench -- [options]   (each option also reads the BENCH_* variable shown)
@@ -47,6 +48,8 @@ const USAGE = `usage: npm run bench -- [options]   (each option also reads the B
       --seed-only       seed (or find) the cached store and stop
       --idnode-cli PATH compiled idnode CLI to measure (default dist/src/cli.js; e.g. another worktree's build)
       --profile         run idnode with --cpu-prof; the .cpuprofile lands in bench/results/profiles/
+      --workers N       also measure idnode with IDNODE_WORKERS=N after the one-process pass, against the same
+                        baseline figures (BENCH_WORKERS, default 1: one process only)
   -h, --help`;
 
 interface Options {
@@ -59,6 +62,8 @@ interface Options {
   readonly profile: boolean;
   readonly seedOnly: boolean;
   readonly idnodeCli: string;
+  /** >1: a second pass with IDNODE_WORKERS=workers. */
+  readonly workers: number;
 }
 
 class BenchError extends Error {}
@@ -84,6 +89,7 @@ function parseOptions(): Options {
       profile: { type: 'boolean' },
       'seed-only': { type: 'boolean' },
       'idnode-cli': { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     });
@@ -110,6 +116,7 @@ function parseOptions(): Options {
     profile: values.profile === true,
     seedOnly: values['seed-only'] === true,
     idnodeCli: resolve(values['idnode-cli'] ?? CLI),
+    workers: integerOption('workers', values.workers ?? env.BENCH_WORKERS, 1, 1),
   };
 }
 
@@ -175,7 +182,11 @@ interface WirePorts {
   readonly baseline: ServerProcess;
 }
 
-async function measure(scenario: Scenario, idnode: ServerProcess, baseline: ServerProcess, options: Options, wire: WirePorts | null): Promise<ScenarioResult> {
+/**
+ * Measures idnode on a scenario, then the baseline — or, given `ceilingOf` (the scaling pass of --workers), reuses that
+ * earlier baseline measurement of the scenario.
+ */
+async function measure(scenario: Scenario, idnode: ServerProcess, baseline: ServerProcess, options: Options, wire: WirePorts | null, ceilingOf?: ScenarioResult): Promise<ScenarioResult> {
   const transport = scenario.transport;
   const over = transport === 'http' || wire === null ? null : { transport, idnodePort: wire.idnode, baseline: wire.baseline };
   await scenario.prepare?.(idnode.port);
@@ -193,9 +204,12 @@ async function measure(scenario: Scenario, idnode: ServerProcess, baseline: Serv
   const after = await resolutionCounts(idnode.port);
   assertAlive(idnode);
   const idnodeRssBytesAfter = rssBytes(idnode.pid);
-  if (options.warmup > 0) await drive('warmup', options.warmup, ceilingServer, ceilingServer.port);
-  const ceiling = await drive('measure', options.duration, ceilingServer, ceilingServer.port);
-  assertAlive(ceilingServer);
+  let ceiling = ceilingOf?.baseline;
+  if (ceiling === undefined) {
+    if (options.warmup > 0) await drive('warmup', options.warmup, ceilingServer, ceilingServer.port);
+    ceiling = await drive('measure', options.duration, ceilingServer, ceilingServer.port);
+    assertAlive(ceilingServer);
+  }
   return {
     name: scenario.name,
     description: scenario.description,
@@ -206,6 +220,7 @@ async function measure(scenario: Scenario, idnode: ServerProcess, baseline: Serv
     ...(scenario.itemsPerRequest === undefined ? {} : { itemsPerRequest: scenario.itemsPerRequest }),
     idnodeResolutions: resolutionDelta(before, after),
     idnodeRssBytesAfter,
+    ...(options.workers > 1 ? { workers: ceilingOf === undefined ? 1 : options.workers } : {}),
   };
 }
 
@@ -234,6 +249,8 @@ async function main(): Promise<void> {
     // The Handle protocol only when a wire scenario runs, on a free port (2641 is not the bench's to take).
     IDNODE_HANDLE_PORT: options.scenarios.some((name) => name.startsWith('udp-') || name.startsWith('tcp-')) ? String(await freePort()) : '0',
     IDNODE_HOST: '127.0.0.1',
+    // One process unless --workers asks for a second pass with more (IDNODE_WORKERS' default is the cores).
+    IDNODE_WORKERS: '1',
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_LOG_LEVEL: 'warn',
     IDNODE_NODE_PREFIX: NODE_PREFIX,
@@ -254,7 +271,7 @@ async function main(): Promise<void> {
   }
   const baselinePort = await freePort();
   const nodeFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const idnode = spawnServer('idnode', options.idnodeCli, ['serve'], idnodeEnv, Number(idnodeEnv.IDNODE_PORT), true, nodeFlags);
+  let idnode = spawnServer('idnode', options.idnodeCli, ['serve'], idnodeEnv, Number(idnodeEnv.IDNODE_PORT), true, nodeFlags);
   // The baseline holds the proxy's redirects too only when a proxy scenario runs (a second map of every identifier).
   const baselineEnv = { BENCH_IDENTIFIERS: String(options.identifiers), BENCH_PORT: String(baselinePort), BENCH_PROXY: options.scenarios.some((name) => name.startsWith('proxy-')) ? '1' : '0' };
   const baseline = spawnServer('baseline', BASELINE, [], baselineEnv, baselinePort, true);
@@ -282,6 +299,25 @@ async function main(): Promise<void> {
     results.push(result);
     log(`  idnode ${Math.round(result.idnode.requestsPerSecond)} req/s (p50 ${result.idnode.latencyMs.p50} ms, p99 ${result.idnode.latencyMs.p99} ms), ` +
       `baseline ${Math.round(result.baseline.requestsPerSecond)} req/s, ratio ${result.ratio.toFixed(2)}`);
+  }
+  if (options.workers > 1) {
+    // The scaling pass: the same store, IDNODE_WORKERS=N on a new port, each scenario against its baseline figures above.
+    await stopServer(idnode);
+    idnodeEnv.IDNODE_WORKERS = String(options.workers);
+    idnodeEnv.IDNODE_PORT = String(await freePort());
+    if (idnodeEnv.IDNODE_HANDLE_PORT !== '0') idnodeEnv.IDNODE_HANDLE_PORT = String(await freePort());
+    idnode = spawnServer(`idnode×${options.workers}`, options.idnodeCli, ['serve'], idnodeEnv, Number(idnodeEnv.IDNODE_PORT), true, nodeFlags);
+    await waitReady(idnode, 120_000);
+    const scalingWire: WirePorts | null = wire === null ? null : { ...wire, idnode: Number(idnodeEnv.IDNODE_HANDLE_PORT) };
+    log(`servers: idnode with IDNODE_WORKERS=${options.workers}, pid ${idnode.pid} on 127.0.0.1:${idnode.port}`);
+    for (const scenario of scenarios(options.identifiers, `${runTag}W`).filter((s) => options.scenarios.includes(s.name))) {
+      const single = results.find((result) => result.name === scenario.name);
+      log(`${scenario.name} with ${options.workers} workers`);
+      const result = await measure(scenario, idnode, baseline, options, scalingWire, single);
+      results.push(result);
+      log(`  idnode ${Math.round(result.idnode.requestsPerSecond)} req/s (p50 ${result.idnode.latencyMs.p50} ms, p99 ${result.idnode.latencyMs.p99} ms), ` +
+        `${single === undefined ? '' : `${(result.idnode.requestsPerSecond / single.idnode.requestsPerSecond).toFixed(2)}× one process, `}ratio ${result.ratio.toFixed(2)}`);
+    }
   }
   const loadAtEnd = loadavg();
   const idnodeRss = rssBytes(idnode.pid);

@@ -7,7 +7,7 @@ DB=$1
 PORT=${2:-47311}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 T0=$(date +%s.%N)
-IDNODE_DB_PATH=$DB IDNODE_PORT=$PORT IDNODE_HANDLE_PORT=0 IDNODE_HOST=127.0.0.1 IDNODE_ADMIN_SECRET=bench-admin-secret-0001 \
+IDNODE_WORKERS=1 IDNODE_DB_PATH=$DB IDNODE_PORT=$PORT IDNODE_HANDLE_PORT=0 IDNODE_HOST=127.0.0.1 IDNODE_ADMIN_SECRET=bench-admin-secret-0001 \
   IDNODE_NODE_PREFIX=88.118 IDNODE_LOG_LEVEL=warn node "$ROOT/dist/src/cli.js" serve &
 PID=$!
 until curl -s -o /dev/null -w '%{http_code}' "127.0.0.1:$PORT/readyz" 2>/dev/null | grep -q 200; do sleep 0.02; done

@@ -170,6 +170,7 @@ function baseEnv(prefix: string, port: number, db: string): Record<string, strin
     IDNODE_PORT: String(port),
     IDNODE_HOST: '127.0.0.1',
     IDNODE_HANDLE_PORT: '0',
+    IDNODE_WORKERS: '1',
     IDNODE_NODE_PREFIX: prefix,
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_SECRET_HASH_ITERATIONS: '1000',

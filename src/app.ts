@@ -9,7 +9,7 @@ import { nodeKeyFromPem, generateNodeKeyPem, type NodeKey } from './auth/node-ke
 import { SessionService } from './auth/sessions.js';
 import { NodeCaches } from './cache/node-caches.js';
 import type { ResolveCache } from './cache/resolve-cache.js';
-import { SessionCache } from './cache/session-cache.js';
+import { SessionCache, type SessionTable } from './cache/session-cache.js';
 import type { Config } from './config.js';
 import { IdnodeError } from './errors.js';
 import { buildBusiness, type Business } from './business.js';
@@ -42,7 +42,7 @@ import { siteRoutes } from './http/site-routes.js';
 import type { NodeState } from './http/state.js';
 import { transportTrust } from './http/transport.js';
 import { prefixRecordHandle, type CaseRule } from './identifier/handle.js';
-import type { Identity } from './auth/identity.js';
+import { identityText, parseIdentity, type Identity } from './auth/identity.js';
 import { nodeSite, publishSite, type Site } from './prefixes/site.js';
 import { prefixRecordDirectory } from './pages/enterprise.js';
 import type { ValueLabels } from './pages/labels.js';
@@ -56,7 +56,8 @@ import { RateLimits } from './ratelimit/rate-limits.js';
 import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
 import { RegisterService } from './register/register-service.js';
 import { ResolveService } from './resolve/resolve-service.js';
-import { watchExternalWrites } from './store/external-writes.js';
+import { ChangeFeed, pollChanges } from './store/change-feed.js';
+import { SharedSessions } from './store/shared-sessions.js';
 import { exposedStoreFiles } from './store/private-files.js';
 import { openStore, type RecordLookup, type Store } from './store/store.js';
 import { storeFileStats } from './store/store-files.js';
@@ -71,8 +72,22 @@ export interface NodeOptions {
   readonly logger: Logger;
   /** Wall clock in milliseconds (timestamps, TTLs, cache expiry); tests inject their own. */
   readonly nowMs?: () => number;
-  /** How often to look for writes by other processes (the CLI) and drop the cache; 0 = never. */
+  /**
+   * How often an idle node looks for writes by other processes (workers, the CLI) and drops what they changed from its
+   * caches; 0 = never. Every request looks first anyway (src/store/change-feed.ts).
+   */
   readonly externalWritePollMs?: number;
+  /**
+   * Whether this process does the work a node does once: its hierarchy (joining, the outbox, probes), its usage run
+   * (heartbeats for the monthly report) and publishing its site. Default true; false in all workers but one
+   * (IDNODE_WORKERS, src/cluster/).
+   */
+  readonly background?: boolean;
+  /**
+   * Handle sessions in a table beside the store (`<db>.sessions`) that every process over the store shares, instead of
+   * this process's memory. Default false; true in the workers of IDNODE_WORKERS > 1.
+   */
+  readonly sharedSessions?: boolean;
   /** The resolver proxy's draws among weighted locations, in [0, 1); tests inject their own. Default Math.random. */
   readonly random?: () => number;
   /** The time zone of the product pages' times. Default: the node's own (TZ). */
@@ -114,6 +129,34 @@ export interface IdnodeNode {
   close(): Promise<void>;
 }
 
+/** Pins the store's case rule and provisions the node prefix record and its administrator. Throws STORE_UNAVAILABLE. */
+async function provision(store: Store, config: Config, nowMs: () => number): Promise<BootstrapResult> {
+  // Canonical keys depend on the case rule: a store keeps the rule it was created with.
+  const pinned = store.pinSetting('suffix_case_sensitive', String(config.suffixCaseSensitive));
+  if (pinned !== String(config.suffixCaseSensitive)) {
+    throw new IdnodeError('STORE_UNAVAILABLE', `${config.dbPath} was created with IDNODE_SUFFIX_CASE_SENSITIVE=${pinned}; it cannot change`);
+  }
+  const rule: CaseRule = { suffixCaseSensitive: config.suffixCaseSensitive };
+  return bootstrapNode(store, config.nodePrefix, config.adminSecret, { rule, secretHashIterations: config.secretHashIterations, nowMs });
+}
+
+/**
+ * Opens the store once to migrate it and provision the node (what createNode does first), then closes it: the
+ * primary of IDNODE_WORKERS > 1 does this before its workers start, so a first start generates one secret. Throws
+ * STORE_UNAVAILABLE.
+ */
+export async function provisionStore(config: Config, nowMs: () => number = Date.now): Promise<BootstrapResult> {
+  const store = openStore(config.dbPath, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
+  try {
+    const bootstrap = await provision(store, config, nowMs);
+    // Made here, once: workers starting together would each generate a key pair only to find another's stored.
+    store.nodeKey('server', generateNodeKeyPem, Math.floor(nowMs() / 1000));
+    return bootstrap;
+  } finally {
+    store.close();
+  }
+}
+
 /** Opens the store, bootstraps the node prefix record and builds the app. Throws STORE_UNAVAILABLE. */
 export async function createNode(config: Config, options: NodeOptions): Promise<IdnodeNode> {
   const nowMs = options.nowMs ?? Date.now;
@@ -144,12 +187,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   }
   let bootstrap: BootstrapResult;
   try {
-    // Canonical keys depend on the case rule: a store keeps the rule it was created with.
-    const pinned = store.pinSetting('suffix_case_sensitive', String(config.suffixCaseSensitive));
-    if (pinned !== String(config.suffixCaseSensitive)) {
-      throw new IdnodeError('STORE_UNAVAILABLE', `${config.dbPath} was created with IDNODE_SUFFIX_CASE_SENSITIVE=${pinned}; it cannot change`);
-    }
-    bootstrap = await bootstrapNode(store, config.nodePrefix, config.adminSecret, { rule, secretHashIterations: config.secretHashIterations, nowMs });
+    bootstrap = await provision(store, config, nowMs);
   } catch (error) {
     store.close();
     throw error;
@@ -162,7 +200,11 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     store.close();
     throw error;
   }
-  const sessionCache = new SessionCache<Identity>({ maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs });
+  const sessionOptions = { maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs };
+  const sessionCache: SessionTable<Identity> =
+    options.sharedSessions === true
+      ? new SharedSessions<Identity>(config.dbPath === ':memory:' ? ':memory:' : `${config.dbPath}.sessions`, sessionOptions, { encode: identityText, decode: (text) => parseIdentity(text, rule) })
+      : new SessionCache<Identity>(sessionOptions);
   const metrics = new Metrics({
     routes: ROUTE_NAMES,
     cache: () => cache.stats(),
@@ -301,6 +343,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   // Every layer below reads the raw path from req.url: an absolute-form target becomes origin form first.
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.url !== undefined && req.url.charCodeAt(0) !== 0x2f) req.url = originForm(req.url);
+    coherent();
     gate(req, res);
   };
 
@@ -320,14 +363,36 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     challengeTtlMs: config.nonceTtlSeconds * 1000,
     sessionIdleMs: config.sessionIdleSeconds * 1000,
     chargeIdentity,
+    beforeEach: () => coherent(),
   });
 
-  // Another process (the idnode CLI) may write to the file: drop what this one remembers about it.
-  const stopWatching = watchExternalWrites(store, options.externalWritePollMs ?? 1000, () => {
-    caches.clear();
-    business.stopped.reload();
+  // Other processes (the other workers, the idnode CLI) write to the file: before anything is answered from memory,
+  // what they changed is dropped (the keys their commits logged, or everything when they did not say).
+  const feed = new ChangeFeed(store, {
+    keys: (keys) => {
+      for (const key of keys) caches.written(key);
+      caches.invalidate(keys);
+      business.stopped.reload();
+      hierarchy.refresh();
+    },
+    all: () => {
+      caches.clear();
+      business.stopped.reload();
+      hierarchy.refresh();
+    },
   });
-  usage.start();
+  /** Before any answer from memory. When the log cannot be read, nothing remembered is trusted (the store answers, or 503s). */
+  function coherent(): void {
+    try {
+      feed.check();
+    } catch (error) {
+      caches.clear();
+      options.logger.warn({ err: error }, 'could not read the change log');
+    }
+  }
+  const stopWatching = pollChanges(feed, options.externalWritePollMs ?? 1000);
+  const background = options.background ?? true;
+  usage.start(background);
 
   return {
     app,
@@ -345,6 +410,8 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     hierarchy,
     publishSite(port: number, handlePort: number | null = null) {
       site = nodeSite(config, port, nodeKey().publicJwk, handlePort);
+      // One process publishes and does the hierarchy's work; the others serve the same site.
+      if (!background) return;
       publishSite(store, config.nodePrefix, site, rule, Math.floor(nowMs() / 1000));
       hierarchy.start(site);
     },
@@ -352,6 +419,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
       hierarchy.stop();
       stopWatching();
       business.close();
+      sessionCache.close?.();
       const stopped = usage.stop();
       await writes.close();
       await stopped;
@@ -374,6 +442,8 @@ async function openWriteChannel(config: Config, store: Store, settings: WriteCom
     maxBytes: config.storeMaxBytes,
     allowReadable: config.storeAllowReadable,
     settings,
+    // The thread's commits reach this thread's caches as messages; the change feed need not read them back.
+    changeWriter: store.changes.writer,
     ...(options.commitGate === undefined ? {} : { commitGate: options.commitGate }),
   };
   const channel = new ThreadWriteChannel(new URL('./writer-thread.js', import.meta.url), data, {

@@ -43,7 +43,7 @@ function existingStore(config: Config, announce = true): Store {
   const path = resolve(config.dbPath);
   if (!existsSync(path)) throw new UsageError(`no store at ${path} (IDNODE_DB_PATH): start the node once to create it, or point IDNODE_DB_PATH at it`);
   if (announce) process.stdout.write(`store:    ${path}\n`);
-  return openStore(path, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable, external: true });
+  return openStore(path, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
 }
 
 const program = new Command()

@@ -1,10 +1,13 @@
 // Typed, validated, frozen configuration read from IDNODE_* variables; README's configuration table mirrors VARIABLES.
 
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { checkNotNamespace, prefixKeyOf } from './identifier/handle.js';
 
 export interface Config {
   readonly port: number;
+  /** Processes `idnode serve` runs on the one port over the one store (docs/performance.md); 1 = this process alone. */
+  readonly workers: number;
   /** Handle protocol (TCP and UDP) port; null = off, 0 = a free port chosen at start (tests). */
   readonly handlePort: number | null;
   /** Concurrent Handle-protocol TCP connections. */
@@ -139,6 +142,9 @@ const handlePort: Parser<number | null> = (raw) => {
   return n === 0 ? null : n;
 };
 
+// `auto`: one per core the system gives this process (os.availableParallelism, which honours CPU affinity).
+const workers: Parser<number> = (raw) => (raw === 'auto' ? Math.min(64, availableParallelism()) : integer(1, 64)(raw));
+
 const boolean: Parser<boolean> = (raw) => {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
@@ -237,6 +243,7 @@ export const VARIABLES = {
   IDNODE_HANDLE_MAX_CONNECTIONS: { key: 'handleMaxConnections', defaultText: '1024', parse: integer(1, 1_000_000), description: 'concurrent Handle-protocol TCP connections' },
   IDNODE_HANDLE_TIMEOUT_MS: { key: 'handleTimeoutMs', defaultText: '10000', parse: integer(100, 600_000), description: 'time a Handle-protocol TCP client has to send a whole message' },
   IDNODE_HANDLE_MAX_MESSAGE_BYTES: { key: 'handleMaxMessageBytes', defaultText: '262144', parse: integer(1024, 262_144), description: 'largest Handle-protocol request message (the protocol allows 262144)' },
+  IDNODE_WORKERS: { key: 'workers', defaultText: 'auto', parse: workers, description: 'processes serving the one port over the one store (`auto` = the number of cores, at most 64; 1 = no cluster) ([docs/performance.md](docs/performance.md))' },
   IDNODE_HOST: { key: 'host', defaultText: '0.0.0.0', parse: text, description: 'address to listen on' },
   IDNODE_DB_PATH: { key: 'dbPath', defaultText: './data/idnode.db', parse: text, description: 'SQLite file (created and migrated on first start)' },
   IDNODE_NODE_PREFIX: { key: 'nodePrefix', defaultText: '88.118', parse: prefix, description: "this node's prefix; its record is 0.NA/<prefix>" },

@@ -3,7 +3,11 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
-import { createNode, type IdnodeNode } from './app.js';
+import cluster from 'node:cluster';
+import { createNode, provisionStore, type IdnodeNode } from './app.js';
+import { runPrimary } from './cluster/primary.js';
+import { askPrimaryForMetrics, reportListening, takeWorkerDuty, type WorkerDuty } from './cluster/worker-link.js';
+import { clusterExposition } from './metrics/cluster-metrics.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { closeGracefully, createServer, listen, readTls } from './http/server.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -52,9 +56,13 @@ function handOverGeneratedSecret(config: Config, identity: string, secret: strin
  * handOverGeneratedSecret). TLS files are read before the store is touched, so a wrong path fails before a first start
  * creates anything.
  */
-export async function startNode(config: Config, logger: Logger, terminal: Terminal = process.stdout): Promise<RunningNode> {
+export async function startNode(config: Config, logger: Logger, terminal: Terminal = process.stdout, duty: WorkerDuty | null = null): Promise<RunningNode> {
   const tls = readTls(config);
-  const node = await createNode(config, { logger });
+  // A worker of IDNODE_WORKERS > 1: sessions shared through the store's side table, the once-only work in the leader
+  // alone, and so the Handle protocol too (its UDP challenges must come back to the worker that issued them).
+  const node = await createNode(config, { logger, ...(duty === null ? {} : { background: duty === 'leader', sharedSessions: true }) });
+  if (duty !== null) node.metrics.reportAsWorker(() => askPrimaryForMetrics());
+  const handlePortWanted = duty === 'follower' ? null : config.handlePort;
   const { bootstrap } = node;
   if (bootstrap.rotated) logger.warn({ identity: bootstrap.identity }, 'administrator secret replaced from IDNODE_ADMIN_SECRET');
   const server = createServer(node.listener, config, tls, (code) => node.metrics.error(code));
@@ -63,7 +71,7 @@ export async function startNode(config: Config, logger: Logger, terminal: Termin
   try {
     port = await listen(server, config.port, config.host);
     try {
-      if (config.handlePort !== null) wire = await listenWire(node.wire, config, config.handlePort);
+      if (handlePortWanted !== null) wire = await listenWire(node.wire, config, handlePortWanted);
     } catch (error) {
       await closeGracefully(server, 0);
       throw error;
@@ -79,7 +87,11 @@ export async function startNode(config: Config, logger: Logger, terminal: Termin
   if (bootstrap.generatedSecret !== null) handOverGeneratedSecret(config, bootstrap.identity, bootstrap.generatedSecret, logger, terminal);
   const handlePort = wire?.port ?? null;
   node.publishSite(port, handlePort);
-  logger.info({ port, handlePort, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null, writes: node.writes.kind }, 'idnode listening');
+  if (duty === null) logger.info({ port, handlePort, host: config.host, dbPath: config.dbPath, nodePrefix: config.nodePrefix, tls: config.tlsCertPath !== null, writes: node.writes.kind }, 'idnode listening');
+  else {
+    logger.info({ port, handlePort, duty, pid: process.pid, writes: node.writes.kind }, 'worker listening');
+    reportListening(port, handlePort);
+  }
   let stopping: Promise<void> | null = null;
   return {
     node,
@@ -95,6 +107,16 @@ export async function startNode(config: Config, logger: Logger, terminal: Termin
   };
 }
 
+/**
+ * A worker's share of the node-wide login budget: the failed-login counters live in each process, and connections are
+ * spread over the workers, so each allows 1/N of IDNODE_RATE_LIMIT_FAILED_LOGINS and the node about the configured
+ * number (docs/security.md). The request budgets stay per worker (a client on one kept-alive connection meets one).
+ */
+function workerConfig(config: Config): Config {
+  const failed = config.rateLimitFailedLoginsPerMinute;
+  return Object.freeze({ ...config, rateLimitFailedLoginsPerMinute: failed === 0 ? 0 : Math.max(1, Math.ceil(failed / config.workers)) });
+}
+
 /** The configuration from this process's IDNODE_* variables; prints every problem and exits 1 when invalid. */
 export function environmentConfig(): Config {
   try {
@@ -108,20 +130,44 @@ export function environmentConfig(): Config {
   }
 }
 
-/** `idnode serve`: starts from the environment and stops gracefully on SIGTERM/SIGINT. */
+/**
+ * `idnode serve`: starts from the environment and stops gracefully on SIGTERM/SIGINT. With IDNODE_WORKERS > 1 this
+ * process is the primary (src/cluster/primary.ts) and each worker it forks runs this again as a worker.
+ */
 export async function serve(): Promise<void> {
+  const duty = takeWorkerDuty(process.env);
   const config = environmentConfig();
   const logger = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runPrimary({
+      config,
+      logger,
+      exposition: clusterExposition(),
+      provision: async () => {
+        readTls(config);
+        const bootstrap = await provisionStore(config);
+        if (bootstrap.rotated) logger.warn({ identity: bootstrap.identity }, 'administrator secret replaced from IDNODE_ADMIN_SECRET');
+        if (bootstrap.generatedSecret !== null) handOverGeneratedSecret(config, bootstrap.identity, bootstrap.generatedSecret, logger, process.stdout);
+      },
+    });
+    return;
+  }
   let running: RunningNode | null = null;
   let signalled = false;
   const stop = (node: RunningNode): void => {
-    node.stop().then(
-      () => logger.info({}, 'stopped'),
-      (error: unknown) => {
-        logger.error({ err: error }, 'stop failed');
-        process.exitCode = 1;
-      },
-    );
+    node
+      .stop()
+      .then(
+        () => logger.info({}, 'stopped'),
+        (error: unknown) => {
+          logger.error({ err: error }, 'stop failed');
+          process.exitCode = 1;
+        },
+      )
+      // A worker's channel to the primary would keep it alive.
+      .finally(() => {
+        if (duty !== null && process.connected) process.disconnect?.();
+      });
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'stopping');
@@ -131,6 +177,12 @@ export async function serve(): Promise<void> {
   // In place before the node listens: a signal sent the moment "idnode listening" is read still stops it gracefully.
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  running = await startNode(config, logger);
+  try {
+    running = await startNode(duty === null ? config : workerConfig(config), logger, process.stdout, duty);
+  } catch (error) {
+    // A worker that cannot start must exit (its channel to the primary would keep it alive); the CLI prints the error.
+    if (duty !== null && process.connected) process.disconnect?.();
+    throw error;
+  }
   if (signalled) stop(running);
 }

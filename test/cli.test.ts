@@ -32,8 +32,9 @@ function existingDb(t: ExecutionContext): string {
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IDNODE_')) env[name] = value;
-  // Port 2641 is not the tests' to take: the Handle protocol stays off unless a test turns it on.
-  return { ...env, IDNODE_SECRET_HASH_ITERATIONS: '1000', IDNODE_LOG_LEVEL: 'info', IDNODE_HANDLE_PORT: '0', ...extra };
+  // Port 2641 is not the tests' to take: the Handle protocol stays off unless a test turns it on. One process (no
+  // cluster) unless a test asks for workers: test/cluster/ tests those.
+  return { ...env, IDNODE_SECRET_HASH_ITERATIONS: '1000', IDNODE_LOG_LEVEL: 'info', IDNODE_HANDLE_PORT: '0', IDNODE_WORKERS: '1', ...extra };
 }
 
 test('cli: serve with a bad configuration lists every problem and exits 1', (t) => {

@@ -1,5 +1,6 @@
 // IDNODE_* configuration: defaults, validation with every problem listed, unknown names, freezing.
 
+import { availableParallelism } from 'node:os';
 import test from 'ava';
 import { ConfigError, loadConfig, VARIABLES, type Config } from '../src/config.js';
 
@@ -21,6 +22,7 @@ function naming(problems: readonly string[], variable: string): string[] {
 test('config: an empty environment gives the documented defaults', (t) => {
   const expected: Config = {
     port: 8000,
+    workers: Math.min(64, availableParallelism()),
     handlePort: 2641,
     handleMaxConnections: 1024,
     handleTimeoutMs: 10_000,
@@ -261,4 +263,11 @@ test('config: the hierarchy variables — a role, an upstream origin, a thumbpri
     t.is(naming(problemsOf({ [name]: value }), name).length, 1, `${name}=${value}`);
   }
   t.deepEqual(naming(problemsOf({ IDNODE_ROLE: 'top-level', IDNODE_UPSTREAM_URL: 'http://127.0.0.1:8000' }), 'IDNODE_UPSTREAM_URL').length, 1);
+});
+
+test('config: IDNODE_WORKERS is auto (the cores), or 1 to 64 processes; anything else is refused', (t) => {
+  t.is(loadConfig({ IDNODE_WORKERS: 'auto' }).workers, Math.min(64, availableParallelism()));
+  t.is(loadConfig({ IDNODE_WORKERS: '1' }).workers, 1);
+  t.is(loadConfig({ IDNODE_WORKERS: '3' }).workers, 3);
+  for (const bad of ['0', '65', 'two', '-1', '1.5', '']) t.is(naming(problemsOf({ IDNODE_WORKERS: bad }), 'IDNODE_WORKERS').length, 1, bad);
 });

@@ -1,6 +1,6 @@
 // Handle sessions and challenge–response (reference §3.7, §6): open, answer, prove the server, close.
 
-import { MAX_WRONG_ANSWERS, type Session as CachedSession, type SessionCache } from '../cache/session-cache.js';
+import { MAX_WRONG_ANSWERS, type Session as CachedSession, type SessionTable } from '../cache/session-cache.js';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
 import type { RecordLookup } from '../store/store.js';
@@ -28,7 +28,7 @@ export function checkCnonce(cnonce: string): void {
 
 export class SessionService {
   constructor(
-    private readonly cache: SessionCache<Identity>,
+    private readonly cache: SessionTable<Identity>,
     private readonly lookup: RecordLookup,
     private readonly rule: CaseRule,
     private readonly nodeKey: () => NodeKey,
@@ -86,7 +86,7 @@ export class SessionService {
 
   /** True while the session is held (not closed, expired or evicted). */
   isOpen(session: Session): boolean {
-    return this.cache.get(session.id) === session;
+    return this.cache.get(session.id) !== undefined;
   }
 
   /**

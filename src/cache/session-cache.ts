@@ -32,11 +32,29 @@ export interface SessionCacheOptions {
 }
 
 /**
+ * Where a node keeps its Handle sessions: this process's memory (SessionCache) or a table every worker shares
+ * (src/store/shared-sessions.ts, IDNODE_WORKERS > 1). The methods that change a session also save it.
+ */
+export interface SessionTable<I> {
+  create(): Session<I>;
+  get(id: string): Session<I> | undefined;
+  renewNonce(session: Session<I>): void;
+  currentNonce(session: Session<I>): Buffer;
+  answerableNonce(session: Session<I>): Buffer | null;
+  spendNonce(session: Session<I>): void;
+  wrongAnswer(session: Session<I>): boolean;
+  authenticate(session: Session<I>, identity: I, loginKey: string): void;
+  delete(id: string): boolean;
+  readonly size: { open: number; authenticated: number };
+  close?(): void;
+}
+
+/**
  * Sessions that have not authenticated yet live in their own LRU for as long as their nonce does (each time the nonce
  * is handed out its lifetime starts again), so a flood of challenges can never evict authenticated sessions.
  * Authenticated sessions expire after `idleMs` without use.
  */
-export class SessionCache<I> {
+export class SessionCache<I> implements SessionTable<I> {
   private readonly open: LRUCache<string, Session<I>>;
   private readonly authenticated: LRUCache<string, Session<I>>;
 

@@ -141,6 +141,18 @@ export class Hierarchy {
     this.prober?.start();
   }
 
+  /**
+   * Another process over the store (a worker of IDNODE_WORKERS) may have joined the upstream or changed the nodes: reads
+   * what this process keeps in memory again (the upstream's prefix and site, a top-level node's directory).
+   */
+  refresh(): void {
+    this.topLevel?.directory.reload();
+    if (this.worker === null) return;
+    const prefix = this.deps.store.outbox.setting('upstream.prefix');
+    const site = this.deps.store.outbox.setting('upstream.site');
+    if (prefix !== undefined && site !== undefined) this.upstream = { prefix, site: JSON.parse(site) as SiteJson };
+  }
+
   stop(): void {
     this.worker?.stop();
     this.prober?.stop();

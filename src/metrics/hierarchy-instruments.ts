@@ -106,6 +106,7 @@ export class HierarchyInstruments {
       name: 'idnode_outbox_depth',
       help: 'Reports waiting to be sent to the upstream (filings, escrowed records, statistics)',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(self().outbox().pending);
       },
@@ -114,6 +115,7 @@ export class HierarchyInstruments {
       name: 'idnode_outbox_refused',
       help: 'Reports the upstream refused for good (kept in the outbox, not retried)',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(self().outbox().refused);
       },
@@ -122,6 +124,7 @@ export class HierarchyInstruments {
       name: 'idnode_hierarchy_joined',
       help: '1 when this secondary node is joined to its upstream (its last join succeeded)',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(self().joined());
       },
@@ -130,6 +133,7 @@ export class HierarchyInstruments {
       name: 'idnode_upstream_circuits_open',
       help: 'Circuits to other nodes that are open (calls refused without trying)',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(self().circuitsOpen());
       },
@@ -139,6 +143,7 @@ export class HierarchyInstruments {
       help: "A top-level node's secondary nodes by state: live, silent (not answering), taken_over",
       labelNames: ['state'],
       registers,
+      aggregator: 'max',
       collect() {
         const nodes = self().nodes();
         for (const state of NODE_STATES) this.labels(state).set(nodes.filter((node) => node.state === state).length);
@@ -150,6 +155,7 @@ export class HierarchyInstruments {
         help,
         labelNames: ['node'],
         registers,
+        aggregator: 'max',
         collect() {
           this.reset();
           for (const figures of self().nodes()) this.labels(figures.node).set(pick(figures));

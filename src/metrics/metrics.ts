@@ -1,6 +1,7 @@
 // prom-client instruments of one node: a registry per app, labels only from closed sets.
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { reportToPrimary } from './cluster-metrics.js';
 import type { ErrorCode } from '../errors.js';
 import { HierarchyInstruments } from './hierarchy-instruments.js';
 import { OpsInstruments, type OpsSources } from './ops-instruments.js';
@@ -47,6 +48,7 @@ export class Metrics {
   private readonly ops: OpsInstruments;
   /** The hierarchy's instruments (referrals, recursion, outbox, takeovers); its gauges' sources are set when the node is wired. */
   readonly hierarchy: HierarchyInstruments;
+  private wholeNode: (() => Promise<string>) | null = null;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -123,9 +125,11 @@ export class Metrics {
     });
     new Gauge({
       name: 'idnode_sessions',
-      help: 'Handle sessions in memory by state: open (challenge not yet answered) or authenticated',
+      help: 'Handle sessions by state: open (challenge not yet answered) or authenticated',
       labelNames: ['state'],
       registers,
+      // With IDNODE_WORKERS > 1 every worker reads the one shared table: the same number, not a share of it.
+      aggregator: 'max',
       collect() {
         const { open, authenticated } = sources.sessions();
         this.labels('open').set(open);
@@ -136,6 +140,7 @@ export class Metrics {
       name: 'idnode_store_size_bytes',
       help: 'SQLite database plus WAL size on disk',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(sources.storeSizeBytes());
       },
@@ -183,8 +188,18 @@ export class Metrics {
     this.ops.error(code);
   }
 
-  /** Prometheus text exposition and its content type. */
+  /** Prometheus text exposition and its content type: the whole node's when this process is one of its workers. */
   async exposition(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    return { contentType: this.registry.contentType, body: this.wholeNode === null ? await this.registry.metrics() : await this.wholeNode() };
+  }
+
+  /**
+   * Makes this process one worker of a node (IDNODE_WORKERS > 1): its registry answers the primary's collection, and
+   * `exposition` returns what `ask` gets from the primary — every worker's counters and histograms summed, the gauges
+   * of the one store (size, disk, outbox, sessions) as their maximum (docs/metrics.md).
+   */
+  reportAsWorker(ask: () => Promise<string>): void {
+    reportToPrimary(this.registry);
+    this.wholeNode = ask;
   }
 }

@@ -31,6 +31,7 @@ export class OpsInstruments {
       name: 'idnode_store_wal_bytes',
       help: 'Size of the SQLite write-ahead log (included in idnode_store_size_bytes)',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(files().walBytes);
       },
@@ -39,6 +40,7 @@ export class OpsInstruments {
       name: 'idnode_store_max_bytes',
       help: 'Cap on the database size in force (IDNODE_STORE_MAX_BYTES, never below the size the store had at start); 0 = no cap but the disk',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(files().capBytes);
       },
@@ -47,6 +49,7 @@ export class OpsInstruments {
       name: 'idnode_store_disk_available_bytes',
       help: 'Bytes available to idnode on the filesystem holding the store',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(files().diskAvailableBytes);
       },
@@ -55,6 +58,7 @@ export class OpsInstruments {
       name: 'idnode_store_disk_size_bytes',
       help: 'Size of the filesystem holding the store',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(files().diskSizeBytes);
       },

@@ -19,7 +19,8 @@ export interface QuotaOptions {
 /** The argument of the command `quotas.save`: plain data (it crosses to the writer thread). */
 export interface QuotaSave {
   readonly day: number;
-  readonly counts: readonly (readonly [string, number])[];
+  /** Requests counted per subject since the last save. */
+  readonly increments: readonly (readonly [string, number])[];
   readonly keepFrom: number;
 }
 
@@ -42,8 +43,10 @@ function dayOf(ms: number): number {
  */
 export class QuotaService {
   private day: number;
+  /** Each subject's count today as this process knows it: the store's at the last read or save, plus its own since. */
   private readonly counts = new Map<string, number>();
-  private readonly dirty = new Set<string>();
+  /** Requests counted here since the last save, added to the store's count at the next (other processes add theirs). */
+  private readonly unsaved = new Map<string, number>();
 
   constructor(
     private readonly rows: QuotaRows,
@@ -76,7 +79,7 @@ export class QuotaService {
       this.counts.clear();
     }
     this.counts.set(subject, count + 1);
-    this.dirty.add(subject);
+    this.unsaved.set(subject, (this.unsaved.get(subject) ?? 0) + 1);
   }
 
   /** True when handles per prefix are capped (else their count need not be read). */
@@ -97,26 +100,36 @@ export class QuotaService {
   }
 
   /**
-   * Saves the counts changed since the last save: queued on the writer thread when there is one (a save that fails
-   * is tried again at the next flush, while its day lasts), else at once.
+   * Adds the requests counted since the last save to the store, and takes up what other processes added meanwhile:
+   * on the writer thread when there is one (a save that fails is tried again at the next flush, while its day
+   * lasts), else at once.
    */
   flush(): void {
-    if (this.dirty.size === 0) return;
+    if (this.unsaved.size === 0) return;
     const day = this.day;
-    const counts = [...this.dirty].map((subject): [string, number] => [subject, this.counts.get(subject) ?? 0]);
-    const save: QuotaSave = { day, counts, keepFrom: day - KEEP_DAYS };
-    this.dirty.clear();
+    const save: QuotaSave = { day, increments: [...this.unsaved], keepFrom: day - KEEP_DAYS };
+    this.unsaved.clear();
     if (this.options.writes === undefined) {
-      this.rows.save(save.day, save.counts, save.keepFrom);
+      this.takeUp(day, this.rows.add(save.day, save.increments, save.keepFrom));
       return;
     }
-    this.options.writes.run('quotas.save', save).catch(() => {
-      if (this.day === day) for (const [subject] of counts) this.dirty.add(subject);
-    });
+    this.options.writes.run<[string, number][]>('quotas.save', save).then(
+      (totals) => this.takeUp(day, totals),
+      () => {
+        if (this.day !== day) return;
+        for (const [subject, increment] of save.increments) this.unsaved.set(subject, (this.unsaved.get(subject) ?? 0) + increment);
+      },
+    );
   }
 
-  /** Inside the write of flush (the command `quotas.save`). */
-  saveInWrite(save: QuotaSave): void {
-    this.rows.saveInWrite(save.day, save.counts, save.keepFrom);
+  /** Inside the write of flush (the command `quotas.save`): each subject's new total. */
+  saveInWrite(save: QuotaSave): [string, number][] {
+    return this.rows.addInWrite(save.day, save.increments, save.keepFrom);
+  }
+
+  /** The store's totals after a save, plus what this process counted since (saved at the next flush). */
+  private takeUp(day: number, totals: readonly (readonly [string, number])[]): void {
+    if (this.day !== day) return;
+    for (const [subject, total] of totals) this.counts.set(subject, total + (this.unsaved.get(subject) ?? 0));
   }
 }

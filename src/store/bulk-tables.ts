@@ -4,10 +4,10 @@
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
 import { PREFIX_NAMESPACE } from '../identifier/handle.js';
+import { ChangeLog } from './change-log.js';
 import { applyMigrations } from './migrations.js';
 import { refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
-import { BUMP_EXTERNAL_WRITES } from './store.js';
 import { UsageTables } from './usage-tables.js';
 
 /** One record as stored: the columns of `handles` (schema/004). */
@@ -83,11 +83,11 @@ export class BulkTables {
   private readonly insertRow: Statement;
   private readonly insertPrefix: Statement;
   private readonly addCreated: Statement<[string, string, number]>;
+  private readonly changes: ChangeLog;
   private readonly selectHomed: Statement<[], { prefix_key: string }>;
   private readonly selectCheckpoint: Statement<[string], CheckpointRow>;
   private readonly upsertCheckpoint: Statement;
   private readonly deleteCheckpoint: Statement<[string]>;
-  private readonly bumpExternal: Statement;
 
   constructor(
     private readonly db: Db,
@@ -101,12 +101,11 @@ export class BulkTables {
     db.pragma('cache_size = -65536');
     applyMigrations(db);
     this.usage = new UsageTables(db);
+    this.changes = new ChangeLog(db);
     // An existing key is not replaced: the caller learns of it from `changes` and rejects the line.
     this.insertRow = db.prepare(
       'INSERT INTO handles (prefix_key, suffix_key, spelling, record, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
-    // A serving node drops what it remembers when it sees this mark move (external-writes.ts).
-    this.bumpExternal = db.prepare(BUMP_EXTERNAL_WRITES);
     this.insertPrefix = db.prepare('INSERT INTO prefixes (prefix_key, prefix, homed_at) VALUES (?, ?, ?) ON CONFLICT (prefix_key) DO NOTHING');
     this.addCreated = db.prepare(
       'INSERT INTO daily_counts (day, prefix_key, created) VALUES (?, ?, ?) ON CONFLICT (day, prefix_key) DO UPDATE SET created = created + excluded.created',
@@ -171,7 +170,6 @@ export class BulkTables {
       }
       const day = this.usage.dayOf(nowSeconds * 1000);
       for (const [prefixKey, count] of created) this.addCreated.run(day, prefixKey, count);
-      if (created.size > 0) this.bumpExternal.run();
       const checkpoint = beforeCommit(inserted);
       if (checkpoint !== null) this.saveCheckpoint(checkpoint, nowSeconds);
       return inserted;
@@ -212,7 +210,14 @@ export class BulkTables {
 
   private write<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn).immediate();
+      return this.db
+        .transaction(() => {
+          const result = fn();
+          // A serving node drops every cached answer for it (src/store/change-feed.ts): a batch is thousands of keys.
+          this.changes.append(null);
+          return result;
+        })
+        .immediate();
     } catch (error) {
       throw translateSqliteError(error);
     }

@@ -6,14 +6,14 @@ import type { Store } from './store.js';
 export class QuotaRows {
   private readonly select: Statement<[number], { subject: string; count: number }>;
   private readonly selectOne: Statement<[string, number], { count: number }>;
-  private readonly upsert: Statement;
+  private readonly upsert: Statement<[string, number, number], { count: number }>;
   private readonly prune: Statement;
 
   constructor(private readonly store: Store) {
     this.select = store.prepare('SELECT subject, count FROM quota_counters WHERE day = ?');
     this.selectOne = store.prepare('SELECT count FROM quota_counters WHERE subject = ? AND day = ?');
     this.upsert = store.prepare(
-      'INSERT INTO quota_counters (subject, day, count) VALUES (?, ?, ?) ON CONFLICT (subject, day) DO UPDATE SET count = max(count, excluded.count)',
+      'INSERT INTO quota_counters (subject, day, count) VALUES (?, ?, ?) ON CONFLICT (subject, day) DO UPDATE SET count = count + excluded.count RETURNING count',
     );
     this.prune = store.prepare('DELETE FROM quota_counters WHERE day < ?');
   }
@@ -28,14 +28,18 @@ export class QuotaRows {
     return this.store.guard(() => this.selectOne.get(subject, day)?.count ?? 0);
   }
 
-  /** Saves counts of `day` (never lowering a stored one) and drops days before `keepFrom`; in its own transaction. */
-  save(day: number, counts: Iterable<readonly [string, number]>, keepFrom: number): void {
-    this.store.writeNow(() => this.saveInWrite(day, counts, keepFrom));
+  /**
+   * Adds requests counted since the last save to the counts of `day` and drops days before `keepFrom`, in its own
+   * transaction; returns each subject's new total (every process over the store adds its own: IDNODE_WORKERS).
+   */
+  add(day: number, increments: readonly (readonly [string, number])[], keepFrom: number): [string, number][] {
+    return this.store.writeNow(() => this.addInWrite(day, increments, keepFrom));
   }
 
-  /** As save, inside a write (the command `quotas.save` on the writer thread). */
-  saveInWrite(day: number, counts: Iterable<readonly [string, number]>, keepFrom: number): void {
-    for (const [subject, count] of counts) this.upsert.run(subject, day, count);
+  /** As add, inside a write (the command `quotas.save` on the writer thread). */
+  addInWrite(day: number, increments: readonly (readonly [string, number])[], keepFrom: number): [string, number][] {
+    const totals = increments.map(([subject, increment]): [string, number] => [subject, this.upsert.get(subject, day, increment)?.count ?? increment]);
     this.prune.run(keepFrom);
+    return totals;
   }
 }

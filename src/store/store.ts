@@ -8,6 +8,7 @@ import type { HandleValue } from '../identifier/value.js';
 import { PREFIX_NAMESPACE } from '../identifier/handle.js';
 import { decodeRecord, encodeRecord } from '../identifier/record-encoding.js';
 import { publicView, type PublicView } from '../identifier/value-json.js';
+import { ChangeLog } from './change-log.js';
 import { applyMigrations } from './migrations.js';
 import { createPrivateFile, makePrivateFolders, refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
@@ -33,15 +34,11 @@ export interface StoreOptions {
   /** Tests only: runs just before each group COMMIT (see WriterThreadData.commitGate). */
   readonly beforeCommit?: () => void;
   /**
-   * This connection is not the node's (the CLI, an import): each transaction it commits also bumps the
-   * `external_writes` setting, which a serving node watches (external-writes.ts) to drop what it remembers.
+   * The name this connection's transactions carry in the change log (default: its own). The writer thread takes its
+   * node's, so the node's change feed does not read back what the thread's commit messages already reported.
    */
-  readonly external?: boolean;
+  readonly changeWriter?: string;
 }
-
-/** Counts a transaction of a connection that is not the node's (see StoreOptions.external, external-writes.ts). */
-export const BUMP_EXTERNAL_WRITES =
-  "INSERT INTO settings (name, value) VALUES ('external_writes', '1') ON CONFLICT (name) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)";
 
 /**
  * Reads a record's values by canonical handle key (undefined when there is none): how the services and the
@@ -118,6 +115,8 @@ export class Store {
   readonly outbox: OutboxTables;
   /** A top-level node's secondary nodes, filings, statistics and escrow (schema/004-hierarchy.sql). */
   readonly hierarchy: HierarchyTables;
+  /** What each write transaction changed, for the other processes over this file (schema/008-change-log.sql). */
+  readonly changes: ChangeLog;
   /**
    * The size cap in force (bytes), or null without one. SQLite never sets max_page_count below the pages the file
    * already has, so a cap smaller than the store holds it at its current size: larger than `maxBytes` asked for.
@@ -148,9 +147,6 @@ export class Store {
   private readonly savepointItem: Statement;
   private readonly releaseItem: Statement;
   private readonly rollbackItem: Statement;
-  private readonly bumpExternal: Statement;
-  private readonly selectExternal: Statement<[], { value: string }>;
-  private readonly external: boolean;
 
   constructor(
     private readonly db: Db,
@@ -200,18 +196,13 @@ export class Store {
     this.hierarchy = new HierarchyTables(db);
     this.onCommitted = options.onCommitted ?? (() => {});
     this.onRecordWritten = options.onRecordWritten ?? (() => {});
-    this.bumpExternal = db.prepare(BUMP_EXTERNAL_WRITES);
-    this.selectExternal = db.prepare("SELECT value FROM settings WHERE name = 'external_writes'");
-    this.external = options.external === true;
+    this.changes = new ChangeLog(db, options.changeWriter);
     const { beforeCommit } = options;
-    const beforeGroupCommit =
-      this.external || beforeCommit !== undefined
-        ? () => {
-            if (this.external) this.bumpExternal.run();
-            beforeCommit?.();
-          }
-        : undefined;
-    this.writes = new WriteQueue(db, this.touched, this.onCommitted, beforeGroupCommit);
+    // Every transaction names what it changed in the same transaction, so other processes can drop exactly that.
+    this.writes = new WriteQueue(db, this.touched, this.onCommitted, (keys) => {
+      this.changes.append(keys);
+      beforeCommit?.();
+    });
   }
 
   /** The record of a handle key, or undefined. Throws STORE_* on SQLite failure. */
@@ -318,7 +309,7 @@ export class Store {
       result = this.db
         .transaction(() => {
           const value = fn();
-          if (this.external) this.bumpExternal.run();
+          this.changes.append(this.touched);
           return value;
         })
         .immediate();
@@ -430,10 +421,6 @@ export class Store {
     return total;
   }
 
-  /** How many transactions connections marked `external` have committed (a number that only grows). */
-  externalWriteMark(): string {
-    return this.read(() => this.selectExternal.get()?.value ?? '0');
-  }
 
   /** Changes whenever another connection commits (PRAGMA data_version); used to notice CLI writes. */
   dataVersion(): number {

@@ -36,8 +36,8 @@ export class WriteQueue {
     /** The handle keys written in the open transaction, in order; the store appends, this queue drains. */
     private readonly touched: string[],
     private readonly onCommitted: (handleKeys: readonly string[]) => void,
-    /** Runs inside each group transaction just before its COMMIT (the external-write mark, a test's commit gate). */
-    private readonly beforeCommit: (() => void) | undefined = undefined,
+    /** Runs inside the transaction just before COMMIT, with the keys it touched (the change log, a test's commit gate). */
+    private readonly beforeCommit: (handleKeys: readonly string[]) => void = () => undefined,
     private readonly maxBatch = 512,
     // Everything is bounded: a node this far behind answers 503 + Retry-After instead of growing.
     private readonly maxPending = 20_000,
@@ -96,7 +96,7 @@ export class WriteQueue {
         }
         outcomes.push(outcome);
       }
-      this.beforeCommit?.();
+      this.beforeCommit(this.touched);
       this.commit.run();
     } catch (error) {
       if (this.db.inTransaction) {

@@ -8,6 +8,8 @@ import { errorData, type ErrorData, type WriteHandlers } from './write-channel.j
 /** What the writer thread is started with (worker_threads workerData). */
 export interface WriterThreadData<S = unknown> {
   readonly dbPath: string;
+  /** The change-log name of the node's own connection (StoreOptions.changeWriter). */
+  readonly changeWriter?: string;
   readonly busyTimeoutMs: number;
   readonly maxBytes: number;
   readonly allowReadable: boolean;
@@ -61,6 +63,7 @@ export function hostWrites<S>(data: WriterThreadData<S>, handlersOf: (store: Sto
       busyTimeoutMs: data.busyTimeoutMs,
       maxBytes: data.maxBytes,
       allowReadable: data.allowReadable,
+      ...(data.changeWriter === undefined ? {} : { changeWriter: data.changeWriter }),
       onCommitted: (keys) => post({ kind: 'committed', keys }),
       ...(beforeCommit === undefined ? {} : { beforeCommit }),
     });

@@ -61,10 +61,14 @@ export class UsageRecorder {
     this.tally = new ResolutionTally(MAX_TALLY_PREFIXES);
   }
 
-  /** Records the start of this run and starts the flush timer. Throws STORE_*. */
-  start(): void {
+  /**
+   * Starts the flush timer and, with `run` (the default), records the start of this run, whose heartbeats and stop the
+   * monthly report's availability is made of: one process per node records it (IDNODE_WORKERS: the first worker),
+   * every process flushes its own resolution counts. Throws STORE_*.
+   */
+  start(run = true): void {
     const nowMs = this.options.nowMs();
-    this.runId = this.store.writeNow(() => this.store.usage.startRun(nowMs));
+    if (run) this.runId = this.store.writeNow(() => this.store.usage.startRun(nowMs));
     this.windowStartMs = nowMs;
     this.lastSeenMs = nowMs;
     this.schedule();
@@ -104,7 +108,7 @@ export class UsageRecorder {
     this.windowStartMs = nowMs;
     const counts = this.tally.drain();
     const runId = this.runId;
-    if (counts.length === 0 && !stopping && nowMs - this.lastSeenMs < HEARTBEAT_INTERVAL_MS) return Promise.resolve();
+    if (counts.length === 0 && (runId === null || (!stopping && nowMs - this.lastSeenMs < HEARTBEAT_INTERVAL_MS))) return Promise.resolve();
     if (stopping) this.runId = null;
     const command: FlushCommand = { day, counts, runId, stopping, nowMs };
     return this.writes

@@ -70,6 +70,8 @@ export interface DispatcherDeps extends Omit<OperationDeps, 'valuesMemo'> {
   readonly sessionIdleMs: number;
   /** Counts a request of an authenticated identity against its daily quota; throws REQUEST_LIMIT_DAILY (603). */
   readonly chargeIdentity?: (identity: Identity) => void;
+  /** Runs before each message is answered: drops what other processes over the store changed (src/store/change-feed.ts). */
+  readonly beforeEach?: () => void;
 }
 
 const ROUTES: Readonly<Record<number, RouteName>> = {
@@ -124,6 +126,11 @@ export class WireDispatcher {
   async handle(envelope: Envelope, message: Buffer, peer: Peer, send: Send, unreadable?: unknown): Promise<void> {
     const started = performance.now();
     const { limits } = this.deps;
+    try {
+      this.deps.beforeEach?.();
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'could not read the change log');
+    }
     const network = clientNetwork(peer.address);
     const bucket = limits.bucketOf(network);
     let route: RouteName = message.length >= 4 ? (ROUTES[message.readInt32BE(0)] ?? 'unknown') : 'unknown';

@@ -32,6 +32,7 @@ test('store: a new store is migrated to user_version = number of schema migratio
     'account_tokens',
     'accounts',
     'audit_log',
+    'change_log',
     'daily_counts',
     'enterprise_prefixes',
     'enterprises',

@@ -22,6 +22,8 @@ export function serveEnv(db: string, extra: Record<string, string> = {}): NodeJS
     // The Handle protocol on a free port, so its listeners start and stop with every served node under test.
     IDNODE_HANDLE_PORT: 'auto',
     IDNODE_HOST: '127.0.0.1',
+    // One process, no cluster: the tests of IDNODE_WORKERS (test/cluster/) ask for more.
+    IDNODE_WORKERS: '1',
     IDNODE_ADMIN_SECRET: ADMIN_SECRET,
     IDNODE_NODE_PREFIX: NODE_PREFIX,
     IDNODE_SECRET_HASH_ITERATIONS: '1000',
