@@ -4,27 +4,7 @@
 import test from 'ava';
 import Database from 'better-sqlite3';
 import { startNode } from '../support/node-under-test.js';
-
-// ES2024's Atomics.waitAsync (in Node 20; the project's lib is ES2023).
-const waitAsync = (Atomics as unknown as { waitAsync(cells: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
-
-/** Holds the writer thread's COMMITs while closed (WriterThreadData.commitGate). */
-class CommitGate {
-  readonly buffer = new SharedArrayBuffer(8);
-  private readonly cells = new Int32Array(this.buffer);
-  close(): void {
-    Atomics.store(this.cells, 0, 1);
-  }
-  open(): void {
-    Atomics.store(this.cells, 0, 0);
-    Atomics.notify(this.cells, 0);
-  }
-  /** Resolves once the thread is waiting at the gate with a transaction ready to commit. */
-  async holding(): Promise<void> {
-    const waited = waitAsync(this.cells, 1, 0);
-    if (waited.async) await waited.value;
-  }
-}
+import { CommitGate } from '../support/commit-gate.js';
 
 function committedRow(path: string, prefixKey: string, suffixKey: string): boolean {
   const db = new Database(path, { readonly: true });

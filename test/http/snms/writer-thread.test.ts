@@ -8,27 +8,7 @@ import type { WriteCondition } from '../../../src/register/journal.js';
 import type { PutCommand, PutItem } from '../../../src/register/register-writes.js';
 import { startNode } from '../../support/node-under-test.js';
 import { adminToken, approvedEnterprise, snms, valveRecord, valveTemplate } from '../../support/snms-client.js';
-
-// ES2024's Atomics.waitAsync (in Node 20; the project's lib is ES2023).
-const waitAsync = (Atomics as unknown as { waitAsync(cells: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
-
-/** Holds the writer thread's COMMITs while closed (WriterThreadData.commitGate). */
-class CommitGate {
-  readonly buffer = new SharedArrayBuffer(8);
-  private readonly cells = new Int32Array(this.buffer);
-  close(): void {
-    Atomics.store(this.cells, 0, 1);
-  }
-  open(): void {
-    Atomics.store(this.cells, 0, 0);
-    Atomics.notify(this.cells, 0);
-  }
-  /** Resolves once the thread is waiting at the gate with a transaction ready to commit. */
-  async holding(): Promise<void> {
-    const waited = waitAsync(this.cells, 1, 0);
-    if (waited.async) await waited.value;
-  }
-}
+import { CommitGate } from '../../support/commit-gate.js';
 
 /** What another connection sees committed: the suffixes of `prefixKey` among `suffixes`, and the audit entries on them. */
 function committed(path: string, prefixKey: string, suffixes: readonly string[]): { handles: string[]; audited: number } {
