@@ -50,40 +50,29 @@ export interface SessionTable<I> {
 }
 
 /**
- * Sessions that have not authenticated yet live in their own LRU for as long as their nonce does (each time the nonce
- * is handed out its lifetime starts again), so a flood of challenges can never evict authenticated sessions.
- * Authenticated sessions expire after `idleMs` without use.
+ * The Handle session rules every session table follows — nonce lifetimes, spending, wrong answers — over two hooks
+ * that keep a changed session wherever the table keeps sessions.
  */
-export class SessionCache<I> implements SessionTable<I> {
-  private readonly open: LRUCache<string, Session<I>>;
-  private readonly authenticated: LRUCache<string, Session<I>>;
-
-  constructor(private readonly options: SessionCacheOptions) {
+export abstract class SessionRules<I> implements SessionTable<I> {
+  constructor(protected readonly options: SessionCacheOptions) {
     if (!(options.maxSessions > 0) || !(options.idleMs > 0) || !(options.nonceTtlMs > 0)) throw new RangeError('sessions must be bounded');
-    const common = { max: options.maxSessions, ttlAutopurge: false, ttlResolution: 0, perf: { now: options.nowMs } } as const;
-    this.open = new LRUCache<string, Session<I>>({ ...common, ttl: options.nonceTtlMs });
-    this.authenticated = new LRUCache<string, Session<I>>({ ...common, ttl: options.idleMs, updateAgeOnGet: true });
   }
 
-  /** A new unauthenticated session with a fresh nonce. */
-  create(): Session<I> {
-    const session: Session<I> = {
-      id: randomBytes(32).toString('base64url'),
-      nonce: Buffer.alloc(0),
-      nonceExpiresAtMs: 0,
-      nonceUsed: true,
-      wrongAnswers: 0,
-      identity: null,
-      loginKey: null,
-    };
+  abstract create(): Session<I>;
+  abstract get(id: string): Session<I> | undefined;
+  abstract authenticate(session: Session<I>, identity: I, loginKey: string): void;
+  abstract delete(id: string): boolean;
+  abstract get size(): { open: number; authenticated: number };
+  /** Keeps a session whose nonce or nonce lifetime just changed. */
+  protected abstract keepNonce(session: Session<I>): void;
+  /** Keeps a session whose wrong answers were just counted (it stays open). */
+  protected abstract keepWrongAnswer(session: Session<I>): void;
+
+  /** A new unauthenticated session with a fresh nonce (kept by keepNonce). */
+  protected newSession(): Session<I> {
+    const session: Session<I> = { id: randomBytes(32).toString('base64url'), nonce: Buffer.alloc(0), nonceExpiresAtMs: 0, nonceUsed: true, wrongAnswers: 0, identity: null, loginKey: null };
     this.renewNonce(session);
-    this.open.set(session.id, session);
     return session;
-  }
-
-  /** The live session with this id (using an authenticated one resets its idle timer), or undefined. */
-  get(id: string): Session<I> | undefined {
-    return this.authenticated.get(id) ?? this.open.get(id);
   }
 
   /**
@@ -94,7 +83,7 @@ export class SessionCache<I> implements SessionTable<I> {
     session.nonce = randomBytes(16);
     session.nonceExpiresAtMs = this.options.nowMs() + this.options.nonceTtlMs;
     session.nonceUsed = false;
-    if (session.identity === null && this.open.has(session.id)) this.open.set(session.id, session);
+    this.keepNonce(session);
   }
 
   /**
@@ -106,7 +95,7 @@ export class SessionCache<I> implements SessionTable<I> {
     const nowMs = this.options.nowMs();
     if (session.identity === null && !session.nonceUsed && nowMs <= session.nonceExpiresAtMs) {
       session.nonceExpiresAtMs = nowMs + this.options.nonceTtlMs;
-      if (this.open.has(session.id)) this.open.set(session.id, session);
+      this.keepNonce(session);
     } else if (session.nonceUsed || session.nonceExpiresAtMs - nowMs < this.options.nonceTtlMs / 2) {
       this.renewNonce(session);
     }
@@ -127,10 +116,50 @@ export class SessionCache<I> implements SessionTable<I> {
   /** Counts a wrong answer; past MAX_WRONG_ANSWERS the session is closed and true is returned. */
   wrongAnswer(session: Session<I>): boolean {
     session.wrongAnswers += 1;
-    if (session.wrongAnswers <= MAX_WRONG_ANSWERS) return false;
+    if (session.wrongAnswers <= MAX_WRONG_ANSWERS) {
+      this.keepWrongAnswer(session);
+      return false;
+    }
     this.delete(session.id);
     return true;
   }
+}
+
+/**
+ * Sessions that have not authenticated yet live in their own LRU for as long as their nonce does (each time the nonce
+ * is handed out its lifetime starts again), so a flood of challenges can never evict authenticated sessions.
+ * Authenticated sessions expire after `idleMs` without use.
+ */
+export class SessionCache<I> extends SessionRules<I> {
+  private readonly open: LRUCache<string, Session<I>>;
+  private readonly authenticated: LRUCache<string, Session<I>>;
+
+  constructor(options: SessionCacheOptions) {
+    super(options);
+    const common = { max: options.maxSessions, ttlAutopurge: false, ttlResolution: 0, perf: { now: options.nowMs } } as const;
+    this.open = new LRUCache<string, Session<I>>({ ...common, ttl: options.nonceTtlMs });
+    this.authenticated = new LRUCache<string, Session<I>>({ ...common, ttl: options.idleMs, updateAgeOnGet: true });
+  }
+
+  /** A new unauthenticated session with a fresh nonce. */
+  create(): Session<I> {
+    const session = this.newSession();
+    this.open.set(session.id, session);
+    return session;
+  }
+
+  /** The live session with this id (using an authenticated one resets its idle timer), or undefined. */
+  get(id: string): Session<I> | undefined {
+    return this.authenticated.get(id) ?? this.open.get(id);
+  }
+
+  /** An open session's LRU lifetime starts again with its nonce's. */
+  protected keepNonce(session: Session<I>): void {
+    if (session.identity === null && this.open.has(session.id)) this.open.set(session.id, session);
+  }
+
+  /** The session object is the cached one: nothing more to keep. */
+  protected keepWrongAnswer(): void {}
 
   /** Marks the session authenticated as `identity`, which proved the key `loginKey`, and moves it to the authenticated table. */
   authenticate(session: Session<I>, identity: I, loginKey: string): void {

@@ -21,20 +21,8 @@ export interface AccountRow {
   readonly updatedAt: number;
 }
 
-export interface NewAccount {
-  readonly username: string;
-  readonly usernameKey: string;
-  readonly role: AccountRole;
-  readonly enterpriseId: number | null;
-  readonly passwordHash: string;
-  readonly passwordSealed: string | null;
-  readonly email: string | null;
-  readonly mobile: string | null;
-  readonly openId: string | null;
-  readonly openUserName: string | null;
-  readonly remarks: string | null;
-  readonly nowMs: number;
-}
+/** An account to insert: a row's fields but the ones the store sets, with the username's key and the time. */
+export type NewAccount = Omit<AccountRow, 'id' | 'createdAt' | 'updatedAt'> & { readonly usernameKey: string; readonly nowMs: number };
 
 function columns(a: string): string {
   return `${a}.id AS id, ${a}.username AS username, ${a}.role AS role, ${a}.enterprise_id AS enterpriseId, ${a}.password_hash AS passwordHash,

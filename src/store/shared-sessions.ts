@@ -2,9 +2,8 @@
 
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
-import { MAX_WRONG_ANSWERS, type Session, type SessionCacheOptions, type SessionTable } from '../cache/session-cache.js';
+import { SessionRules, type Session, type SessionCacheOptions } from '../cache/session-cache.js';
 import { createPrivateFile, makePrivateFolders } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
 
@@ -49,7 +48,7 @@ CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (authenticated, expires_a
  * synchronous=OFF and emptied when the node starts (src/cluster/primary.ts), as a restart ends in-memory sessions too.
  * Every read goes to the table, so what one worker changes the next request sees, whichever worker takes it.
  */
-export class SharedSessions<I> implements SessionTable<I> {
+export class SharedSessions<I> extends SessionRules<I> {
   private readonly db: Db;
   private readonly select: Statement<[string, number], Row>;
   private readonly upsert: Statement;
@@ -62,10 +61,10 @@ export class SharedSessions<I> implements SessionTable<I> {
 
   constructor(
     path: string,
-    private readonly options: SessionCacheOptions,
+    options: SessionCacheOptions,
     private readonly codec: IdentityCodec<I>,
   ) {
-    if (!(options.maxSessions > 0) || !(options.idleMs > 0) || !(options.nonceTtlMs > 0)) throw new RangeError('sessions must be bounded');
+    super(options);
     if (path !== ':memory:') {
       makePrivateFolders(dirname(path));
       if (!existsSync(path)) createPrivateFile(path);
@@ -96,11 +95,9 @@ export class SharedSessions<I> implements SessionTable<I> {
   }
 
   create(): Session<I> {
-    const session: Session<I> = { id: randomBytes(32).toString('base64url'), nonce: Buffer.alloc(0), nonceExpiresAtMs: 0, nonceUsed: true, wrongAnswers: 0, identity: null, loginKey: null };
     this.created += 1;
     if (this.created % BOUND_EVERY === 0) this.bound();
-    this.renewNonce(session);
-    return session;
+    return this.newSession();
   }
 
   get(id: string): Session<I> | undefined {
@@ -121,41 +118,12 @@ export class SharedSessions<I> implements SessionTable<I> {
     return session;
   }
 
-  renewNonce(session: Session<I>): void {
-    session.nonce = randomBytes(16);
-    session.nonceExpiresAtMs = this.options.nowMs() + this.options.nonceTtlMs;
-    session.nonceUsed = false;
+  protected keepNonce(session: Session<I>): void {
     this.save(session);
   }
 
-  currentNonce(session: Session<I>): Buffer {
-    const nowMs = this.options.nowMs();
-    if (session.identity === null && !session.nonceUsed && nowMs <= session.nonceExpiresAtMs) {
-      session.nonceExpiresAtMs = nowMs + this.options.nonceTtlMs;
-      this.save(session);
-    } else if (session.nonceUsed || session.nonceExpiresAtMs - nowMs < this.options.nonceTtlMs / 2) {
-      this.renewNonce(session);
-    }
-    return session.nonce;
-  }
-
-  answerableNonce(session: Session<I>): Buffer | null {
-    return session.nonceUsed || this.options.nowMs() > session.nonceExpiresAtMs ? null : session.nonce;
-  }
-
-  spendNonce(session: Session<I>): void {
-    session.nonceUsed = true;
-    this.renewNonce(session);
-  }
-
-  wrongAnswer(session: Session<I>): boolean {
-    session.wrongAnswers += 1;
-    if (session.wrongAnswers <= MAX_WRONG_ANSWERS) {
-      this.save(session);
-      return false;
-    }
-    this.delete(session.id);
-    return true;
+  protected keepWrongAnswer(session: Session<I>): void {
+    this.save(session);
   }
 
   authenticate(session: Session<I>, identity: I, loginKey: string): void {
