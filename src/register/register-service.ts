@@ -105,8 +105,8 @@ export class RegisterService {
   }
 
   /**
-   * Several puts in one transaction (no minting): each is validated and written alone, inside its own savepoint, so a
-   * failing one leaves no trace and the others commit together. Resolves with a result or an error per request, in
+   * Several puts in one transaction (no minting): each is checked in full before it writes anything (register-writes.ts),
+   * so a refused one leaves no trace and the others commit together; a store failure fails the whole batch. Resolves with a result or an error per request, in
    * order, after the commit. Throws BATCH_TOO_LARGE beyond MAX_BATCH, and STORE_* when the transaction fails as a whole.
    */
   async putBatch(requests: readonly PutRequest[]): Promise<Array<PutResult | IdnodeError>> {
