@@ -89,7 +89,7 @@ export function buildBusiness(deps: BusinessDeps): Business {
   const { store, config, nowMs } = deps;
   const audit = new AuditService(new AuditRows(store), nowMs);
   const enterpriseRows = new EnterpriseRows(store);
-  const accounts = new AccountService(store, new AccountRows(store), enterpriseRows, audit, sealKeyFor(config.dbPath, config.sealKeyPath), {
+  const accounts = new AccountService(new AccountRows(store), enterpriseRows, audit, sealKeyFor(config.dbPath, config.sealKeyPath), {
     rule: deps.rule,
     nodePrefix: config.nodePrefix,
     hashCost: config.passwordHashCost,

@@ -7,7 +7,6 @@ import { IdnodeError } from '../errors.js';
 import { prefixRecordHandle, type CaseRule } from '../identifier/handle.js';
 import type { AccountRole, AccountRow, AccountRows } from '../store/accounts.js';
 import type { EnterpriseRows } from '../store/enterprises.js';
-import type { Store } from '../store/store.js';
 import type { WriteChannel } from '../store/write-channel.js';
 import { decoyHash, hashPassword, matchesCipher, sha256Hex, verifyPassword } from './password.js';
 import type { SealKey } from './seal.js';
@@ -99,7 +98,6 @@ export class AccountService {
   private decoy: Promise<string> | null = null;
 
   constructor(
-    private readonly store: Store,
     private readonly rows: AccountRows,
     private readonly enterprises: EnterpriseRows,
     private readonly audit: AuditService,

@@ -47,7 +47,7 @@ function services(store: Store, config: AccountProvisionConfig): { accounts: Acc
   // No node runs here: the account's write command runs in this process, on the CLI's own connection.
   const commands: Record<string, WriteHandler> = {};
   const writes = new LocalWriteChannel(store, commands, Date.now);
-  const accounts = new AccountService(store, new AccountRows(store), enterprises, audit, sealKeyFor(config.dbPath, config.sealKeyPath), {
+  const accounts = new AccountService(new AccountRows(store), enterprises, audit, sealKeyFor(config.dbPath, config.sealKeyPath), {
     rule,
     nodePrefix: config.nodePrefix,
     hashCost: config.passwordHashCost,
