@@ -368,19 +368,23 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
 
   // Other processes (the other workers, the idnode CLI) write to the file: before anything is answered from memory,
   // what they changed is dropped (the keys their commits logged, or everything when they did not say).
-  const feed = new ChangeFeed(store, {
-    keys: (keys) => {
-      for (const key of keys) caches.written(key);
-      caches.invalidate(keys);
-      business.stopped.reload();
-      hierarchy.refresh();
+  const feed = new ChangeFeed(
+    store,
+    {
+      keys: (keys) => {
+        for (const key of keys) caches.written(key);
+        caches.invalidate(keys);
+        business.stopped.reload();
+        hierarchy.refresh();
+      },
+      all: () => {
+        caches.clear();
+        business.stopped.reload();
+        hierarchy.refresh();
+      },
     },
-    all: () => {
-      caches.clear();
-      business.stopped.reload();
-      hierarchy.refresh();
-    },
-  });
+    nowMs,
+  );
   /** Before any answer from memory. When the log cannot be read, nothing remembered is trusted (the store answers, or 503s). */
   function coherent(): void {
     try {

@@ -19,6 +19,12 @@ export interface ChangeHandlers {
  * answer), and once per turn is enough — every request a turn handles was already received when the turn's poll for
  * I/O returned, so a write acknowledged before that request was sent had committed before the look. (libuv polls a
  * second time within one turn only after 1,024 ready sockets; docs/performance.md.)
+ *
+ * data_version also moves while a writer restarts the WAL, before its commit lands: the restart rewrites the WAL's
+ * shared header as soon as the writer's first frame is written (at a cache spill, or during the commit's fsync). So
+ * "moved, but nothing logged" is first taken for that and looked at again; only if it is still so after `graceMs` is
+ * it a write that did not log itself (another program), and everything is dropped. Before this, a node under write
+ * load dropped every cache (verified credentials too: 50 PBKDF2 runs per drop) a few times a second.
  */
 export class ChangeFeed {
   private version: number;
@@ -29,9 +35,15 @@ export class ChangeFeed {
     this.looked = false;
   };
 
+  /** When data_version moved with nothing logged (a WAL restart, or a write that did not log), first seen; else null. */
+  private unloggedSinceMs: number | null = null;
+
   constructor(
     private readonly store: Store,
     private readonly handlers: ChangeHandlers,
+    private readonly nowMs: () => number = Date.now,
+    /** How long "moved, nothing logged" may last before it counts as a write that did not log itself. */
+    private readonly graceMs = 1000,
   ) {
     this.version = store.changes.version();
     this.seq = store.changes.last();
@@ -46,6 +58,12 @@ export class ChangeFeed {
     // Inside a write transaction the store is this connection's: the next check outside it looks.
     if (changes.version() === this.version || this.store.inTransaction) return;
     const read = this.store.guard(() => changes.read(this.seq));
+    if (read.unlogged === true) {
+      // Not yet news: the version is kept, so the next turn looks again (the writer's commit moves it once more).
+      this.unloggedSinceMs ??= this.nowMs();
+      if (this.nowMs() - this.unloggedSinceMs < this.graceMs) return;
+    }
+    this.unloggedSinceMs = null;
     this.version = read.version;
     this.seq = read.seq;
     if (read.keys === null) this.handlers.all();

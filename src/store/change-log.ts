@@ -16,6 +16,11 @@ export interface Changes {
   readonly seq: number;
   /** The handle keys changed, or null: too many, pruned past the reader, or a write that did not log itself. */
   readonly keys: readonly string[] | null;
+  /**
+   * True when nothing was logged past `seq` (keys null): either a write that did not log itself or a writer caught
+   * restarting the WAL before its commit — that moves data_version early (see ChangeFeed), so the caller decides.
+   */
+  readonly unlogged?: true;
 }
 
 interface Row {
@@ -96,7 +101,7 @@ export class ChangeLog {
   since(seq: number): Changes {
     const rows = this.selectAfter.all(seq);
     const last = rows.at(-1)?.seq ?? seq;
-    if (rows.length === 0) return { seq: last, keys: null };
+    if (rows.length === 0) return { seq: last, keys: null, unlogged: true };
     if ((rows[0]?.seq ?? 0) !== seq + 1) return { seq: last, keys: null };
     const keys: string[] = [];
     for (const row of rows) {

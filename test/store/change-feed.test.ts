@@ -13,10 +13,17 @@ async function look(feed: ChangeFeed): Promise<void> {
   feed.check();
 }
 
-function feedOf(store: ReturnType<typeof openTempStore>['store']): { feed: ChangeFeed; seen: (readonly string[] | 'all')[] } {
+const GRACE_MS = 1000;
+
+interface Clock {
+  ms: number;
+}
+
+function feedOf(store: ReturnType<typeof openTempStore>['store']): { feed: ChangeFeed; seen: (readonly string[] | 'all')[]; clock: Clock } {
   const seen: (readonly string[] | 'all')[] = [];
-  const feed = new ChangeFeed(store, { keys: (keys) => seen.push([...keys]), all: () => seen.push('all') });
-  return { feed, seen };
+  const clock: Clock = { ms: 0 };
+  const feed = new ChangeFeed(store, { keys: (keys) => seen.push([...keys]), all: () => seen.push('all') }, () => clock.ms, GRACE_MS);
+  return { feed, seen, clock };
 }
 
 test('change feed: another connection’s commit hands over exactly the keys it wrote; this connection’s own do not', async (t) => {
@@ -43,15 +50,44 @@ test('change feed: a write that does not log (another program) and a transaction
   const other = openStore(path, { busyTimeoutMs: 1000 });
   t.teardown(() => other.close());
   const raw = secondConnection(t, path);
-  const { feed, seen } = feedOf(store);
+  const { feed, seen, clock } = feedOf(store);
   raw.prepare("INSERT INTO settings (name, value) VALUES ('x', 'y')").run();
   await look(feed);
-  t.deepEqual(seen, ['all']);
+  t.deepEqual(seen, [], 'at first it may be a writer restarting the WAL before its commit');
+  clock.ms += GRACE_MS;
+  await look(feed);
+  t.deepEqual(seen, ['all'], 'still nothing logged after the grace: a write that did not log');
   await other.write(() => {
     for (let i = 0; i <= MAX_LOGGED_KEYS; i += 1) insertHandle(other, `88.118.8/N${i}`);
   });
   await look(feed);
   t.deepEqual(seen, ['all', 'all']);
+});
+
+test('change feed: a writer restarting the WAL mid-transaction moves data_version early; nothing is dropped, then exactly its keys', async (t) => {
+  const { store, path } = openTempStore(t);
+  const other = openStore(path, { busyTimeoutMs: 1000 });
+  t.teardown(() => other.close());
+  const { feed, seen } = feedOf(store);
+  other.writeNow(() => insertHandle(other, '88.118.8/BEFORE'));
+  await look(feed);
+  t.deepEqual(seen, [['88.118.8/BEFORE']]);
+  // Everything checkpointed, so the writer's next frame restarts the WAL; a one-page cache spills frames before COMMIT.
+  const writer = secondConnection(t, path);
+  writer.pragma('wal_checkpoint(PASSIVE)');
+  writer.pragma('cache_size = 1');
+  const version = store.changes.version();
+  writer.exec('BEGIN IMMEDIATE');
+  const filler = writer.prepare('INSERT INTO settings (name, value) VALUES (?, ?)');
+  for (let i = 0; i < 50; i += 1) filler.run(`filler-${i}`, 'x'.repeat(3000));
+  t.not(store.changes.version(), version, 'the restart moved data_version before any commit');
+  await look(feed);
+  await look(feed);
+  t.deepEqual(seen, [['88.118.8/BEFORE']], 'nothing logged yet, within the grace: nothing dropped');
+  writer.prepare("INSERT INTO change_log (writer, keys) VALUES ('other-program', '[\"88.118.8/LOGGED\"]')").run();
+  writer.exec('COMMIT');
+  await look(feed);
+  t.deepEqual(seen, [['88.118.8/BEFORE'], ['88.118.8/LOGGED']], 'the commit, when it lands, names its keys');
 });
 
 test('change feed: a reader behind the pruned rows drops everything; one that keeps up gets every key', async (t) => {
