@@ -4,7 +4,7 @@
 import { AccountService } from './accounts/account-service.js';
 import { Authority } from './accounts/authority.js';
 import { sealKeyFor } from './accounts/seal.js';
-import { AuditService, digestOf } from './audit/audit-service.js';
+import { AuditService, digestOfStored } from './audit/audit-service.js';
 import type { AccessPolicy } from './auth/access-policy.js';
 import type { Config } from './config.js';
 import { PREFIX_NAMESPACE, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from './identifier/handle.js';
@@ -168,7 +168,7 @@ export function recordJournal({ store, audit, templates, quotas, enterpriseRows 
         prefixKey: auditPrefixKey(change),
         target: change.handle.display,
         before: change.before ?? null,
-        after: change.after === undefined ? null : digestOf(change.after),
+        after: change.afterStored === undefined ? null : digestOfStored(change.afterStored),
       });
       templates.trackUsage(change);
     },

@@ -48,10 +48,12 @@ export interface Digest {
   readonly bytes: number;
 }
 
-/** The digest of a value's JSON (what `after` of a record change holds: the state itself is in the store). */
-export function digestOf(value: unknown): Digest {
-  const json = JSON.stringify(value);
-  return { sha256: createHash('sha256').update(json, 'utf8').digest('hex'), bytes: Buffer.byteLength(json) };
+/**
+ * The digest of a record's after-image: of its stored form (record-encoding.ts), which the write already holds — no
+ * second serialisation per record. `of: "stored"` tells it from the digests of entries written before it (of the JSON).
+ */
+export function digestOfStored(stored: string): Digest & { readonly of: 'stored' } {
+  return { sha256: createHash('sha256').update(stored, 'utf8').digest('hex'), bytes: Buffer.byteLength(stored), of: 'stored' };
 }
 
 function snapshot(value: unknown): string | null {

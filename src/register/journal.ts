@@ -15,6 +15,8 @@ export interface RecordChange {
   readonly before: readonly HandleValue[] | undefined;
   /** The values after the change; undefined when the handle was deleted. */
   readonly after: readonly HandleValue[] | undefined;
+  /** `after` as the store holds it (record-encoding.ts): what the audit entry's digest is of. */
+  readonly afterStored: string | undefined;
   readonly actor: WriteActor;
 }
 

@@ -27,6 +27,8 @@ export interface PutItem {
   readonly handle: Handle;
   readonly identity: Identity;
   readonly values: HandleValue[];
+  /** `values` in the stored form (record-encoding.ts), when that is what crossed to the write side. */
+  readonly stored?: string;
   readonly indexes: readonly number[] | 'various' | null;
   readonly overwrite: boolean;
   readonly requireExisting: boolean;
@@ -44,23 +46,43 @@ export interface PutCommand {
 
 /**
  * `register.putBatch`: each item checked in full before it writes; the ones that pass commit together. Its items cross
- * to the writer thread in a compact form (batchCommand): a batch of 2,000 SNMS records is about a fifth of the bytes of
- * the plain items, and copying it is most of what the thread costs the main thread.
+ * to the writer thread as short tuples (batchCommand): the handle, the values already in the stored form (the write
+ * side stores that text as it is), and what the batch's items share said once. Copying and parsing a batch is most
+ * of what the thread costs (bench batchCreate, docs/performance.md).
  */
 export interface PutBatchCommand {
-  /** The identity and author of the items that name none of their own. */
+  /** The identity, author and rules of the items that name none of their own (those of the first item). */
   readonly identity: Identity;
   readonly actor: WriteActor;
+  readonly rules: ItemRules;
   readonly items: readonly WireItem[];
   readonly nowMs: number;
 }
 
-/** A PutItem as it crosses: its handle as [display, key], its values in the store's compact form (record-encoding.ts). */
-interface WireItem extends Omit<PutItem, 'handle' | 'values' | 'identity' | 'actor'> {
-  readonly handle: readonly [string, string];
-  readonly values: string;
-  readonly identity?: Identity;
-  readonly actor?: WriteActor;
+/** What a put item says besides its handle and values: what a batch's items mostly share. */
+type ItemRules = Pick<PutItem, 'indexes' | 'overwrite' | 'requireExisting' | 'keep' | 'condition'>;
+type OwnRules = ItemRules & Pick<PutItem, 'identity' | 'actor'>;
+
+/** A PutItem as it crosses: [display, key, values in the stored form (record-encoding.ts)], and its own rules if they differ. */
+type WireItem = readonly [string, string, string] | readonly [string, string, string, OwnRules];
+
+function rulesOf(item: PutItem): ItemRules {
+  const { indexes, overwrite, requireExisting, keep, condition } = item;
+  return { indexes, overwrite, requireExisting, ...(keep === undefined ? {} : { keep }), ...(condition === undefined ? {} : { condition }) };
+}
+
+const sameList = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function sameRules(a: ItemRules, b: ItemRules): boolean {
+  const indexes = a.indexes === b.indexes || (Array.isArray(a.indexes) && Array.isArray(b.indexes) && sameList(a.indexes, b.indexes));
+  const keep = a.keep === b.keep || (a.keep !== undefined && b.keep !== undefined && a.keep.belowIndex === b.keep.belowIndex && sameList(a.keep.except, b.keep.except));
+  const [x, y] = [a.condition?.template, b.condition?.template];
+  const template = x === y || (x !== undefined && y !== undefined && x.version === y.version && x.id === y.id && x.revision === y.revision);
+  return indexes && keep && template && a.overwrite === b.overwrite && a.requireExisting === b.requireExisting && a.condition?.prefixActive === b.condition?.prefixActive;
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.index === b.index && a.handle.key === b.handle.key && a.handle.display === b.handle.display;
 }
 
 /** The command of a batch of (at least one) put items. */
@@ -68,26 +90,23 @@ export function batchCommand(items: readonly PutItem[], nowMs: number): PutBatch
   const first = items[0];
   if (first === undefined) throw new IdnodeError('INTERNAL', 'an empty batch is not sent');
   const { identity, actor } = first;
-  const wire = items.map(({ handle, values, identity: own, actor: author, ...rest }): WireItem => ({
-    ...rest,
-    handle: [handle.display, handle.key],
-    values: encodeRecord(values),
-    ...(sameIdentity(own, identity) ? {} : { identity: own }),
-    ...(author.who === actor.who && author.from === actor.from ? {} : { actor: author }),
-  }));
-  return { identity, actor, items: wire, nowMs };
-}
-
-function sameIdentity(a: Identity, b: Identity): boolean {
-  return a.index === b.index && a.handle.key === b.handle.key && a.handle.display === b.handle.display;
+  const rules = rulesOf(first);
+  const wire = items.map((item): WireItem => {
+    const { handle, values } = item;
+    const shares = sameRules(item, rules) && sameIdentity(item.identity, identity) && item.actor.who === actor.who && item.actor.from === actor.from;
+    const stored = encodeRecord(values);
+    return shares ? [handle.display, handle.key, stored] : [handle.display, handle.key, stored, { ...rulesOf(item), identity: item.identity, actor: item.actor }];
+  });
+  return { identity, actor, rules, items: wire, nowMs };
 }
 
 /** The items of a batch command, as the main thread built them. */
 function batchItems(command: PutBatchCommand): PutItem[] {
-  return command.items.map(({ handle: [display, key], values, identity, actor, ...rest }): PutItem => {
+  const shared: OwnRules = { ...command.rules, identity: command.identity, actor: command.actor };
+  return command.items.map(([display, key, stored, own]): PutItem => {
     const slash = display.indexOf('/');
     const handle: Handle = { display, key, prefix: display.slice(0, slash), prefixKey: key.slice(0, key.indexOf('/')), suffix: display.slice(slash + 1) };
-    return { ...rest, handle, values: decodeRecord(values), identity: identity ?? command.identity, actor: actor ?? command.actor };
+    return { ...(own ?? shared), handle, values: decodeRecord(stored), stored };
   });
 }
 
@@ -133,6 +152,8 @@ interface PutPlan {
   /** The values before; undefined when the handle is created. */
   readonly before: readonly HandleValue[] | undefined;
   readonly after: HandleValue[];
+  /** `after` in the stored form, when the item brought it and it is stored unchanged (else apply encodes it). */
+  readonly stored: string | undefined;
   readonly actor: WriteActor;
   readonly created: boolean;
 }
@@ -228,8 +249,8 @@ class RegisterWrites {
     if (item.indexes === null && existing === undefined && !item.requireExisting) {
       this.authorize(item.identity, handle, { kind: 'create' }, undefined);
       this.journal.beforeCreate(handle);
-      const stored = derived === null ? values : withDefaultAdmin(values, item.identity, nowSeconds);
-      return { handle, derived, before: undefined, after: stored, actor, created: true };
+      if (derived === null) return { handle, derived, before: undefined, after: values, stored: item.stored, actor, created: true };
+      return { handle, derived, before: undefined, after: withDefaultAdmin(values, item.identity, nowSeconds), stored: undefined, actor, created: true };
     }
     if (existing === undefined) throw new IdnodeError('HANDLE_NOT_FOUND');
     let next: HandleValue[];
@@ -259,19 +280,21 @@ class RegisterWrites {
       next = [...byIndex.values()].sort((a, b) => a.index - b.index);
     }
     this.authorize(item.identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, next) }, existing.values);
-    return { handle, derived, before: existing.values, after: next, actor, created: !replaced };
+    const stored = next === values ? item.stored : undefined;
+    return { handle, derived, before: existing.values, after: next, stored, actor, created: !replaced };
   }
 
   /** The writes of a planned put. Only the store can fail here, and that fails the whole transaction. */
   apply(plan: PutPlan, nowSeconds: number): PutResult {
     const { handle, derived, before, after, actor } = plan;
+    const stored = plan.stored ?? encodeRecord(after);
     if (before === undefined) {
-      this.store.insertRecord(handle.key, handle.display, handle.prefixKey, after, nowSeconds);
+      this.store.insertStored(handle.key, handle.display, handle.prefixKey, stored, nowSeconds);
       if (derived !== null) this.store.homePrefix(prefixKeyOf(derived), derived, nowSeconds);
     } else {
-      this.store.updateRecord(handle.key, after, nowSeconds);
+      this.store.updateStored(handle.key, stored, nowSeconds);
     }
-    this.journal.changed({ handle, before, after, actor });
+    this.journal.changed({ handle, before, after, afterStored: stored, actor });
     return { handle: handle.display, created: plan.created };
   }
 
@@ -290,14 +313,15 @@ class RegisterWrites {
       // Creating 0.NA/P homed P; deleting it unhomes P. Its handles stay resolvable; only node admins may re-home.
       const derived = prefixOfPrefixRecord(handle);
       if (derived !== null) this.store.unhomePrefix(prefixKeyOf(derived));
-      this.journal.changed({ handle, before: existing.values, after: undefined, actor });
+      this.journal.changed({ handle, before: existing.values, after: undefined, afterStored: undefined, actor });
     } else {
       const missing = indexes.filter((index) => !existing.values.some((value) => value.index === index));
       if (missing.length > 0) throw new IdnodeError('VALUES_NOT_FOUND', `no value at index ${missing.join(', ')}`);
       const remaining = existing.values.filter((value) => !indexes.includes(value.index));
       this.authorize(identity, handle, { kind: 'change', bits: requiredBitsForChange(existing.values, remaining) }, existing.values);
-      this.store.updateRecord(handle.key, remaining, nowSeconds);
-      this.journal.changed({ handle, before: existing.values, after: remaining, actor });
+      const stored = encodeRecord(remaining);
+      this.store.updateStored(handle.key, stored, nowSeconds);
+      this.journal.changed({ handle, before: existing.values, after: remaining, afterStored: stored, actor });
     }
   }
 

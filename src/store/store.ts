@@ -222,18 +222,28 @@ export class Store {
 
   /** Inserts a new record; throws HANDLE_ALREADY_EXISTS if the key exists. Call inside a write. */
   insertRecord(handleKey: string, handle: string, prefixKey: string, values: readonly HandleValue[], nowSeconds: number): void {
+    this.insertStored(handleKey, handle, prefixKey, encodeRecord(values), nowSeconds);
+  }
+
+  /** insertRecord with the values already in their stored form (encodeRecord's output, not checked again). */
+  insertStored(handleKey: string, handle: string, prefixKey: string, stored: string, nowSeconds: number): void {
     const [keyPrefix, suffixKey] = splitKey(handleKey);
     if (keyPrefix !== prefixKey) throw new IdnodeError('INTERNAL', `handle key ${handleKey} is not under prefix key ${prefixKey}`);
     this.written(handleKey);
-    this.insertRow.run(prefixKey, suffixKey, handle === handleKey ? null : handle, encodeRecord(values), nowSeconds, nowSeconds);
+    this.insertRow.run(prefixKey, suffixKey, handle === handleKey ? null : handle, stored, nowSeconds, nowSeconds);
     this.usage.countWrite('created', prefixKey, nowSeconds);
   }
 
   /** Replaces the values of an existing record; returns false if it does not exist. Call inside a write. */
   updateRecord(handleKey: string, values: readonly HandleValue[], nowSeconds: number): boolean {
+    return this.updateStored(handleKey, encodeRecord(values), nowSeconds);
+  }
+
+  /** updateRecord with the values already in their stored form (encodeRecord's output, not checked again). */
+  updateStored(handleKey: string, stored: string, nowSeconds: number): boolean {
     const [prefixKey, suffixKey] = splitKey(handleKey);
     this.written(handleKey);
-    const updated = this.updateRow.run(encodeRecord(values), nowSeconds, prefixKey, suffixKey).changes === 1;
+    const updated = this.updateRow.run(stored, nowSeconds, prefixKey, suffixKey).changes === 1;
     if (updated) this.usage.countWrite('updated', prefixKey, nowSeconds);
     return updated;
   }

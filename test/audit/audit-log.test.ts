@@ -63,7 +63,11 @@ test('audit: entries say who, when, from where, what, before and after; pages fi
   t.like(update, { actor: 'account:admin', client: '127.0.0.1', action: 'handle.update', prefix: '88.118', target: '88.118/A-1', at: '2026-01-15T08:01:00.000Z' });
   t.is(update.before.find((v: { index: number }) => v.index === 2000).data.value, 'DN50 闸阀');
   // The after-image is a digest (the record itself holds it until the next change keeps it as its before-image).
-  t.regex(update.after.sha256, /^[0-9a-f]{64}$/);
+  // A digest of the record as stored (record-encoding.ts), which the write side already holds.
+  const stored = node.node.store.prepare<[string, string], { record: string }>('SELECT record FROM handles WHERE prefix_key = ? AND suffix_key = ?').get('88.118', 'A-1');
+  t.deepEqual(update.after, { sha256: sha256Hex(stored?.record ?? ''), bytes: Buffer.byteLength(stored?.record ?? ''), of: 'stored' });
+  t.deepEqual(create.after, { sha256: create.after.sha256, bytes: create.after.bytes, of: 'stored' });
+  t.not(create.after.sha256, update.after.sha256, 'the create and the update stored different records');
   const now = (await snms(node, 'GET', '/identityv2/data/detail?handle=88.118/A-1', { token: admin })).json.data.value;
   t.is(now.find((v: { index: number }) => v.index === 2000).data.value, 'v2');
   t.is(create.action, 'handle.create');

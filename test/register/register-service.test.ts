@@ -91,3 +91,22 @@ test('register service: a batch the store cannot hold fails whole with STORE_FUL
   t.is(node.node.store.countHandles('88.118'), 3);
   t.deepEqual(stored(node, '88.118/FIT-2'), [2]);
 });
+
+test('register service: in one batch each item keeps its own rules and identity, whatever the items before it said', async (t) => {
+  const node = await serviceNode(t);
+  await node.register.put(putRequest('88.118/MIX-OLD', [URL_VALUE, { index: 2, type: 'DESC', data: 'two' }]));
+  const stranger = parseIdentity('300:0.NA/77.1', RULE);
+  const results = await node.register.putBatch([
+    putRequest('88.118/MIX-NEW', [URL_VALUE], { overwrite: false }),
+    putRequest('88.118/MIX-OLD', [{ index: 7, type: 'DESC', data: 'seven' }], { indexes: [7] }),
+    putRequest('88.118/MIX-OLD', [{ index: 1, type: 'URL', data: 'https://example.cn/b' }], { overwrite: false, indexes: [1] }),
+    putRequest('88.118/MIX-STRANGER', [URL_VALUE], { identity: stranger }),
+    putRequest('88.118/MIX-LAST', [URL_VALUE], { overwrite: false }),
+  ]);
+  t.deepEqual(
+    results.map((result) => (result instanceof IdnodeError ? result.code : result.created)),
+    [true, true, 'VALUE_ALREADY_EXISTS', 'INSUFFICIENT_PERMISSIONS', true],
+  );
+  t.deepEqual(stored(node, '88.118/MIX-OLD'), [1, 2, 7], 'index 7 was added beside the values it had');
+  t.is(stored(node, '88.118/MIX-STRANGER'), undefined);
+});
