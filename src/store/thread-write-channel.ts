@@ -41,7 +41,7 @@ export class ThreadWriteChannel implements WriteChannel {
   constructor(entry: URL, data: WriterThreadData, private readonly options: ThreadWriteChannelOptions) {
     this.nowMs = options.nowMs;
     this.maxPending = options.maxPending ?? 20_000;
-    this.worker = new Worker(entry, { workerData: data });
+    this.worker = new Worker(entry, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG ?? 0) || undefined } });
     // The thread never keeps the process alive by itself; writes in flight (and close) hold it (see track).
     this.worker.unref();
     let opened: () => void = () => undefined;
