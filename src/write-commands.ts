@@ -21,6 +21,7 @@ const NO_FURTHER_WRITES: WriteChannel = {
   healthy: true,
   nowMs: () => 0,
   run: () => Promise.reject(new IdnodeError('INTERNAL', 'a write command cannot send another')),
+  runPart: () => Promise.reject(new IdnodeError('INTERNAL', 'a write command cannot send another')),
   close: () => Promise.resolve(),
 };
 

@@ -10,7 +10,7 @@ import { parseHandle, type CaseRule, type Handle } from '../identifier/handle.js
 import { isSecretKeyType, parseValueList, type HandleValue } from '../identifier/value.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
-import type { WriteChannel } from '../store/write-channel.js';
+import { newStream, type WriteChannel } from '../store/write-channel.js';
 import type { WriteActor, WriteCondition } from './journal.js';
 import { batchCommand, outcomeOf, type DeleteBatchCommand, type DeleteCommand, type DeleteItem, type ItemOutcome, type KeepRule, type PutCommand, type PutItem, type PutResult } from './register-writes.js';
 import { asCatalogError, defaultActor, sameIndexSet } from './write-rules.js';
@@ -60,6 +60,9 @@ export interface RegisterServiceOptions {
 
 /** The largest batch of writes accepted in one call (DESIGN invariant 5; snms-v5-api.md §4.5). */
 export const MAX_BATCH = 2000;
+
+/** Items per part of a streamed batch (putBatch): small enough that the write side starts early, big enough to be cheap. */
+export const BATCH_PART_ITEMS = 250;
 
 /** A secret key given in clear text: stored only as its PBKDF2 hash. */
 const needsHashing = (value: HandleValue): boolean => isSecretKeyType(value.type) && value.data.format === 'string' && !isSecretHash(value.data.value);
@@ -114,17 +117,48 @@ export class RegisterService {
     const nowMs = this.options.nowMs();
     const nowSeconds = Math.floor(nowMs / 1000);
     const prepared: Array<PutItem | IdnodeError> = [];
+    // The items go to the write side in parts while the rest are still checked here, so both threads work at once;
+    // the parts commit together (a stream, write-queue.ts). A full part is held until another item follows it, so
+    // the final part is never empty.
+    const parts: Promise<ItemOutcome<PutResult>[]>[] = [];
+    let stream = 0;
+    const send = (items: readonly PutItem[], final: boolean): void => {
+      const command = batchCommand(items, nowMs);
+      if (final && stream === 0) {
+        parts.push(this.writes.run('register.putBatch', command));
+        return;
+      }
+      if (stream === 0) stream = newStream();
+      parts.push(this.writes.runPart('register.putBatch', command, { stream, final }));
+    };
+    let held: PutItem[] | null = null;
+    let current: PutItem[] = [];
     for (const request of requests) {
+      let item: PutItem;
       try {
         if (request.mint) throw new IdnodeError('BAD_REQUEST', 'a batch cannot mint suffixes');
         const handle = parseHandle(request.handleText, this.options.rule);
-        prepared.push(putItem(handle, await this.hashSecrets(parseValueList(request.values, nowSeconds, this.options.rule)), request));
+        item = putItem(handle, await this.hashSecrets(parseValueList(request.values, nowSeconds, this.options.rule)), request);
       } catch (error) {
         prepared.push(asCatalogError(error));
+        continue;
+      }
+      prepared.push(item);
+      if (held !== null) send(held, false);
+      held = null;
+      current.push(item);
+      if (current.length === BATCH_PART_ITEMS) {
+        held = current;
+        current = [];
       }
     }
-    const items = prepared.filter((item): item is PutItem => !(item instanceof IdnodeError));
-    const written = items.length === 0 ? [] : await this.writes.run<ItemOutcome<PutResult>[]>('register.putBatch', batchCommand(items, nowMs));
+    if (current.length > 0) {
+      if (held !== null) send(held, false);
+      send(current, true);
+    } else if (held !== null) {
+      send(held, true);
+    }
+    const written = (await Promise.all(parts)).flat();
     let next = 0;
     const results = prepared.map((item) => (item instanceof IdnodeError ? item : outcomeOf(written[next++] as ItemOutcome<PutResult>)));
     results.forEach((result, i) => {

@@ -15,7 +15,7 @@ import { translateSqliteError } from './sqlite-errors.js';
 import { HierarchyTables } from './hierarchy-tables.js';
 import { OutboxTables } from './outbox-tables.js';
 import { UsageTables } from './usage-tables.js';
-import { WriteQueue, type WriteOp } from './write-queue.js';
+import { WriteQueue, type StreamPart, type WriteOp } from './write-queue.js';
 
 export interface StoreOptions {
   readonly busyTimeoutMs: number;
@@ -306,9 +306,9 @@ export class Store {
     return this.read(() => this.selectPrefixCount.get()?.count ?? 0);
   }
 
-  /** Queues a write into the next group-commit transaction. */
-  write<T>(op: WriteOp<T>): Promise<T> {
-    return this.writes.enqueue(op);
+  /** Queues a write into the next group-commit transaction (as a `part`, into its stream's: write-queue.ts). */
+  write<T>(op: WriteOp<T>, part?: StreamPart): Promise<T> {
+    return this.writes.enqueue(op, part);
   }
 
   /** Runs `fn` in its own IMMEDIATE transaction now (CLI and first-start bootstrap; never on the request path). */
@@ -445,7 +445,7 @@ export class Store {
 
   /** Runs queued writes and closes the connection. */
   close(): void {
-    this.writes.flush();
+    this.writes.drain();
     if (this.db.open) this.db.close();
   }
 

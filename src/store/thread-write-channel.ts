@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { IdnodeError } from '../errors.js';
 import { errorFromData, type WriteChannel } from './write-channel.js';
 import type { FromWriter, ToWriter, WriterThreadData } from './writer-thread-host.js';
+import type { StreamPart } from './write-queue.js';
 
 interface Waiting {
   readonly resolve: (value: unknown) => void;
@@ -91,6 +92,14 @@ export class ThreadWriteChannel implements WriteChannel {
   }
 
   run<R>(name: string, args: unknown): Promise<R> {
+    return this.send(name, args, undefined);
+  }
+
+  runPart<R>(name: string, args: unknown, part: StreamPart): Promise<R> {
+    return this.send(name, args, part);
+  }
+
+  private send<R>(name: string, args: unknown, part: StreamPart | undefined): Promise<R> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.closing !== null) return Promise.reject(new IdnodeError('STORE_UNAVAILABLE', 'the store is closing'));
     if (this.waiting.size >= this.maxPending) return Promise.reject(new IdnodeError('STORE_BUSY', 'too many writes waiting'));
@@ -99,7 +108,7 @@ export class ThreadWriteChannel implements WriteChannel {
     return new Promise<R>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.track();
-      const message: ToWriter = { kind: 'run', id, name, args: JSON.stringify(args ?? null), nowMs: this.nowMs() };
+      const message: ToWriter = { kind: 'run', id, name, args: JSON.stringify(args ?? null), nowMs: this.nowMs(), ...(part === undefined ? {} : { part }) };
       this.worker.postMessage(message);
     });
   }

@@ -2,6 +2,7 @@
 
 import { IdnodeError, toIdnodeError, type ErrorCode } from '../errors.js';
 import type { Store } from './store.js';
+import type { StreamPart } from './write-queue.js';
 
 /**
  * A write command's body: runs inside a group-commit transaction (its own savepoint) on the write connection. Its
@@ -21,6 +22,12 @@ export interface WriteChannel {
    * many writes wait, STORE_UNAVAILABLE when the write connection is gone.
    */
   run<R>(name: string, args: unknown): Promise<R>;
+  /**
+   * Runs command `name` as one part of a stream (see StreamPart): the parts run in order, in one transaction that holds
+   * other writes off, and commit together when the final one has run; each resolves only then. A stream whose final
+   * part does not come within the write queue's timeout is rolled back whole. Ids come from newStream().
+   */
+  runPart<R>(name: string, args: unknown, part: StreamPart): Promise<R>;
   /** The clock sent with every command (the node's, injected in tests). */
   readonly nowMs: () => number;
   /** Runs what is queued, then closes the write connection. */
@@ -41,16 +48,32 @@ export class LocalWriteChannel implements WriteChannel {
   ) {}
 
   run<R>(name: string, args: unknown): Promise<R> {
-    const handler = this.handlers[name] as ((args: unknown, nowMs: number) => R) | undefined;
-    if (handler === undefined) return Promise.reject(new IdnodeError('INTERNAL', `no write command ${name}`));
-    const nowMs = this.nowMs();
-    return this.store.write(() => handler(args, nowMs));
+    return this.runIn(name, args, undefined);
+  }
+
+  runPart<R>(name: string, args: unknown, part: StreamPart): Promise<R> {
+    return this.runIn(name, args, part);
   }
 
   close(): Promise<void> {
-    this.store.writes.flush();
+    this.store.writes.drain();
     return Promise.resolve();
   }
+
+  private runIn<R>(name: string, args: unknown, part: StreamPart | undefined): Promise<R> {
+    const handler = this.handlers[name] as ((args: unknown, nowMs: number) => R) | undefined;
+    if (handler === undefined) return Promise.reject(new IdnodeError('INTERNAL', `no write command ${name}`));
+    const nowMs = this.nowMs();
+    return this.store.write(() => handler(args, nowMs), part);
+  }
+}
+
+let streams = 0;
+
+/** A new stream id for runPart (unique within this process, which is all one write channel sees). */
+export function newStream(): number {
+  streams += 1;
+  return streams;
 }
 
 /** An IdnodeError as plain data, to cross a thread or process boundary. */

@@ -4,6 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { openStore, type Store } from './store.js';
 import { errorData, type ErrorData, type WriteHandlers } from './write-channel.js';
+import type { StreamPart } from './write-queue.js';
 
 /** What the writer thread is started with (worker_threads workerData). */
 export interface WriterThreadData<S = unknown> {
@@ -27,7 +28,9 @@ export interface WriterThreadData<S = unknown> {
  * JSON.stringify + JSON.parse cost a fraction of structured clone's walk of the same object graph (measured with
  * bench batchCreate: postMessage of the objects took ~50 ms per batch on the main thread alone).
  */
-export type ToWriter = { readonly kind: 'run'; readonly id: number; readonly name: string; readonly args: string; readonly nowMs: number } | { readonly kind: 'close' };
+export type ToWriter =
+  | { readonly kind: 'run'; readonly id: number; readonly name: string; readonly args: string; readonly nowMs: number; readonly part?: StreamPart }
+  | { readonly kind: 'close' };
 
 /** Writer thread → main thread, in order: a commit's keys always arrive before the results of its writes. */
 export type FromWriter =
@@ -85,7 +88,7 @@ export function hostWrites<S>(data: WriterThreadData<S>, handlersOf: (store: Sto
     }
     const { id, name, args } = message;
     const handler = handlers[name] as ((args: unknown, nowMs: number) => unknown) | undefined;
-    const done = handler === undefined ? Promise.reject(new Error(`no write command ${name}`)) : store.write(() => handler(JSON.parse(args) as unknown, message.nowMs));
+    const done = handler === undefined ? Promise.reject(new Error(`no write command ${name}`)) : store.write(() => handler(JSON.parse(args) as unknown, message.nowMs), message.part);
     done.then(
       (value) => post({ kind: 'result', id, ok: true, value: JSON.stringify(value ?? null) }),
       (error: unknown) => post({ kind: 'result', id, ok: false, error: errorData(error) }),

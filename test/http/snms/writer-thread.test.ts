@@ -74,6 +74,41 @@ test('SNMS on the writer thread: a batchCreate commits its good items together (
   t.is(node.node.business.audit.verify(), null, 'the audit chain written on the thread is intact');
 });
 
+test('SNMS on the writer thread: a batch larger than a part crosses in parts that commit as one; bad items anywhere leave nothing', async (t) => {
+  const gate = new CommitGate();
+  const node = await startNode(t, {}, undefined, { commitGate: gate.buffer });
+  const token = await adminToken(node);
+  await snms(node, 'POST', '/snms/api/v5/template', { token, body: valveTemplate('88.118') });
+  // 3 parts of BATCH_PART_ITEMS (250) and a short last one; bad items in the first, at a part's edge and last.
+  const bad = new Set([3, 249, 250, 600]);
+  const items = Array.from({ length: 601 }, (_, i) => valveRecord(`88.118/P-${i}`, bad.has(i) ? 'x'.repeat(65) : 'ok'));
+  const good = items.map((_, i) => `P-${i}`).filter((_, i) => !bad.has(i));
+  const visible = (): number => committed(node.config.dbPath, '88.118', good).handles.length;
+
+  gate.close();
+  let answered = false;
+  const batch = snms(node, 'POST', '/identityv2/data/batchCreate', { token, body: items }).then((reply) => {
+    answered = true;
+    return { reply, visible: visible() };
+  });
+  await gate.holding();
+  t.is(visible(), 0, 'no part is visible before the one COMMIT');
+  t.false(answered);
+  gate.open();
+  const { reply, visible: atAnswer } = await batch;
+  const codes = reply.json.data.map((r: { code: number }) => r.code);
+  t.deepEqual(
+    codes.flatMap((code: number, i: number) => (code === 1 ? [] : [i])),
+    [...bad],
+  );
+  t.is(atAnswer, good.length, 'every good item was committed when the answer came');
+  const db = new Database(node.config.dbPath, { readonly: true });
+  t.teardown(() => db.close());
+  t.is((db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'handle.create' AND target LIKE '88.118/P-%'").get() as { n: number }).n, good.length);
+  t.is((await node.get('/api/handles/88.118/P-250')).status, 404);
+  t.is(node.node.business.audit.verify(), null);
+});
+
 test('SNMS on the writer thread: a resolve right after an acknowledged create, update or delete sees it (the cached answer was dropped first)', async (t) => {
   const node = await startNode(t);
   t.is(node.node.writes.kind, 'thread');
