@@ -80,6 +80,7 @@ export interface ClusterOptions {
 
 export class PostgresCluster {
   private admin: pg.Client | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
   private databases = 0;
   private stopped = false;
 
@@ -141,13 +142,17 @@ export class PostgresCluster {
     return `postgresql://postgres@127.0.0.1:${this.port}/${encodeURIComponent(database)}`;
   }
 
-  /** Runs SQL as the superuser on the `postgres` database (one connection, statements in order). */
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
-    if (this.admin === null) {
-      this.admin = new pg.Client({ connectionString: this.url() });
-      await this.admin.connect();
-    }
-    return this.admin.query<R>(sql, values);
+  /** Runs SQL as the superuser on the `postgres` database: one connection, statements one after another in call order. */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    const result = this.queue.then(async () => {
+      if (this.admin === null) {
+        this.admin = new pg.Client({ connectionString: this.url() });
+        await this.admin.connect();
+      }
+      return this.admin.query<R>(sql, values);
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   /** Creates a new, empty database (or a copy of `template`, which must have no connections) and returns its URL. */
