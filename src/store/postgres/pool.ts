@@ -8,7 +8,10 @@ import { translatePgError } from './pg-errors.js';
 export const DEFAULT_POOL_SIZE = 10;
 
 export interface PoolOptions {
-  /** A libpq connection URL (`postgresql://user@host:port/database?…`); `target_session_attrs` and the rest pass through. */
+  /**
+   * A connection URL with one host (`postgresql://user@host:port/database?sslmode=…`). node-postgres 8 refuses libpq's
+   * multi-host form and has no `target_session_attrs`: finding the primary after a failover is docs/scale-out.md's.
+   */
   readonly url: string;
   /** At most this many connections (IDNODE_PG_POOL); a request beyond waits for one, up to `connectTimeoutMs`. */
   readonly poolSize?: number;
