@@ -14,12 +14,12 @@ export interface Migration {
   readonly sql: string;
 }
 
-/** The migrations in schema/, sorted by number. Numbers must start at 1 and have no gaps. */
-export function loadMigrations(): Migration[] {
-  const migrations = readdirSync(SCHEMA_DIR)
+/** The migrations in `dir` (schema/, or schema/postgres/), sorted by number. Numbers must start at 1 and have no gaps. */
+export function loadMigrations(dir: URL = SCHEMA_DIR): Migration[] {
+  const migrations = readdirSync(dir)
     .filter((file) => /^\d{3}-[\w-]+\.sql$/.test(file))
     .sort()
-    .map((file) => ({ version: Number(file.slice(0, 3)), name: file, sql: readFileSync(new URL(file, SCHEMA_DIR), 'utf8') }));
+    .map((file) => ({ version: Number(file.slice(0, 3)), name: file, sql: readFileSync(new URL(file, dir), 'utf8') }));
   migrations.forEach((migration, i) => {
     if (migration.version !== i + 1) throw new Error(`schema migration ${migration.name} is out of sequence (expected ${i + 1})`);
   });

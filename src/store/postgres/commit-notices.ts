@@ -1,0 +1,159 @@
+// Cache coherence through PostgreSQL itself: the committed handle keys as NOTIFY payloads sent inside the writing
+// transaction, and the LISTEN connection that hears every process's, reconnecting after a drop.
+
+import pg from 'pg';
+import { MAX_LOGGED_KEYS } from '../change-log.js';
+import { translatePgError } from './pg-errors.js';
+
+/** The channel every idnode process over one database notifies and listens on. */
+export const COMMITS_CHANNEL = 'idnode_commits';
+
+/** PostgreSQL refuses a payload of 8000 bytes or more (NOTIFY: "must be shorter than 8000 bytes"). */
+export const PAYLOAD_LIMIT_BYTES = 7999;
+
+/** What one notice says: who wrote, and the keys (null: drop everything). */
+export interface CommitNotice {
+  readonly writer: string;
+  readonly keys: readonly string[] | null;
+}
+
+/**
+ * The payloads that tell other processes a transaction changed `handleKeys`: one JSON object per payload,
+ * `{"writer":…,"keys":[…]}`, as many as it takes to stay under the limit. PostgreSQL delivers a transaction's
+ * notices only when it commits, all together and in the order sent, and never those of a transaction rolled back.
+ * More keys than the SQLite change log names (MAX_LOGGED_KEYS), or one key too long for a payload, become a single
+ * `"keys":null` notice: drop everything, as a bulk load's row in the change log says.
+ */
+export function commitPayloads(writer: string, handleKeys: readonly string[]): string[] {
+  const head = `{"writer":${JSON.stringify(writer)},"keys":`;
+  const everything = [`${head}null}`];
+  if (handleKeys.length > MAX_LOGGED_KEYS) return everything;
+  const payloads: string[] = [];
+  let parts: string[] = [];
+  const frame = Buffer.byteLength(head) + 3; // "[", "]" and "}"
+  let bytes = frame;
+  for (const key of handleKeys) {
+    const part = JSON.stringify(key);
+    const size = Buffer.byteLength(part) + 1; // its comma
+    if (frame + size > PAYLOAD_LIMIT_BYTES) return everything;
+    if (bytes + size > PAYLOAD_LIMIT_BYTES) {
+      payloads.push(`${head}[${parts.join(',')}]}`);
+      parts = [];
+      bytes = frame;
+    }
+    parts.push(part);
+    bytes += size;
+  }
+  if (parts.length > 0) payloads.push(`${head}[${parts.join(',')}]}`);
+  return payloads;
+}
+
+/** Reads a payload; anything on the channel that is not one of ours (a `NOTIFY` by hand) means "drop everything". */
+export function readCommitNotice(payload: string | undefined): CommitNotice {
+  try {
+    const notice = JSON.parse(payload ?? '') as { writer?: unknown; keys?: unknown };
+    const { writer, keys } = notice;
+    if (typeof writer === 'string' && (keys === null || (Array.isArray(keys) && keys.every((key) => typeof key === 'string')))) {
+      return { writer, keys: keys as string[] | null };
+    }
+  } catch {
+    // Not JSON: below.
+  }
+  return { writer: '', keys: null };
+}
+
+export interface CommitListenerOptions {
+  readonly client: pg.ClientConfig;
+  /** This engine instance's writer id: its own notices are skipped (it told its listeners itself, at commit). */
+  readonly writer: string;
+  /** Called with the keys another process committed, or null after a reconnection (notices sent meanwhile are lost). */
+  readonly onNotice: (handleKeys: readonly string[] | null) => void;
+  /** First wait before reconnecting (ms), doubled after each failure up to `retryMaxMs`. */
+  readonly retryMinMs?: number;
+  readonly retryMaxMs?: number;
+}
+
+/**
+ * One connection that LISTENs on COMMITS_CHANNEL. When it drops (server restart, failover, a terminated backend) it
+ * reconnects, waiting retryMinMs…retryMaxMs between tries, and once LISTEN is in force again it reports null: every
+ * commit from then on is heard, and anything committed while it was away is covered by dropping everything.
+ */
+export class CommitNoticeListener {
+  private client: pg.Client | null = null;
+  private stopped = false;
+  private retryMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  /** Times the listener connected again after losing its connection. */
+  reconnections = 0;
+
+  constructor(private readonly options: CommitListenerOptions) {
+    this.retryMs = options.retryMinMs ?? 100;
+  }
+
+  /** True while LISTEN is in force (false between a drop and the reconnection). */
+  get listening(): boolean {
+    return this.client !== null;
+  }
+
+  /** Connects and LISTENs. Rejects STORE_UNAVAILABLE when the first connection fails (the engine does not open). */
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const { client } = this;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client(this.options.client);
+    client.on('error', () => this.lost(client));
+    client.on('end', () => this.lost(client));
+    client.on('notification', (message) => {
+      if (message.channel !== COMMITS_CHANNEL) return;
+      const notice = readCommitNotice(message.payload);
+      if (notice.writer !== this.options.writer) this.options.onNotice(notice.keys);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${COMMITS_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw translatePgError(error);
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+  }
+
+  private lost(client: pg.Client): void {
+    if (client !== this.client) return;
+    this.client = null;
+    client.end().catch(() => undefined);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.connect().then(
+        () => {
+          if (this.stopped) return;
+          this.retryMs = this.options.retryMinMs ?? 100;
+          this.reconnections += 1;
+          this.options.onNotice(null);
+        },
+        () => {
+          this.retryMs = Math.min(this.retryMs * 2, this.options.retryMaxMs ?? 5000);
+          this.schedule();
+        },
+      );
+    }, this.retryMs);
+    this.timer.unref();
+  }
+}

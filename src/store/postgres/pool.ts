@@ -1,0 +1,61 @@
+// The PostgreSQL engine's bounded connection pool, and the check that the server commits durably before anything is written.
+
+import pg from 'pg';
+import { IdnodeError } from '../../errors.js';
+import { translatePgError } from './pg-errors.js';
+
+/** Connections per process when IDNODE_PG_POOL does not say otherwise. */
+export const DEFAULT_POOL_SIZE = 10;
+
+export interface PoolOptions {
+  /**
+   * A connection URL with one host (`postgresql://user@host:port/database?sslmode=…`). node-postgres 8 refuses libpq's
+   * multi-host form and has no `target_session_attrs`: finding the primary after a failover is docs/scale-out.md's.
+   */
+  readonly url: string;
+  /** At most this many connections (IDNODE_PG_POOL); a request beyond waits for one, up to `connectTimeoutMs`. */
+  readonly poolSize?: number;
+  /** How long a query waits for a connection, new or pooled, before it rejects STORE_UNAVAILABLE. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** The client settings every connection of the engine uses (the pool's and the commit listener's). */
+export function clientConfig(options: PoolOptions): pg.ClientConfig {
+  return {
+    connectionString: options.url,
+    application_name: 'idnode',
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    // A connection whose peer vanished (a failed-over primary) is noticed by the kernel instead of hanging forever.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
+/** A pool of at most `poolSize` connections. An idle connection that breaks is dropped quietly; the next query opens another. */
+export function createPool(options: PoolOptions): pg.Pool {
+  const size = options.poolSize ?? DEFAULT_POOL_SIZE;
+  if (!Number.isInteger(size) || size < 1) throw new IdnodeError('INTERNAL', `pool size ${size} is not a positive integer`);
+  const pool = new pg.Pool({ ...clientConfig(options), max: size, idleTimeoutMillis: 30_000 });
+  // Without a listener, an idle client's error (the server restarted) would crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * Refuses a server that would acknowledge a commit it might lose: `fsync` and `synchronous_commit` must be on (as the
+ * SQLite store refuses to run unless synchronous=FULL). `synchronous_commit` = local, remote_write, on or remote_apply
+ * all wait for the local flush; with a synchronous standby configured, on and remote_apply also wait for it. Rejects
+ * STORE_UNAVAILABLE.
+ */
+export async function checkDurability(pool: pg.Pool): Promise<void> {
+  let settings: Map<string, string>;
+  try {
+    const result = await pool.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')");
+    settings = new Map(result.rows.map((row) => [row.name, row.setting]));
+  } catch (error) {
+    throw translatePgError(error);
+  }
+  if (settings.get('fsync') !== 'on') throw new IdnodeError('STORE_UNAVAILABLE', `PostgreSQL fsync is ${settings.get('fsync') ?? 'unknown'}, expected on`);
+  const commit = settings.get('synchronous_commit');
+  if (commit === undefined || commit === 'off') throw new IdnodeError('STORE_UNAVAILABLE', `PostgreSQL synchronous_commit is ${commit ?? 'unknown'}, expected on`);
+}
