@@ -3,7 +3,7 @@
 
 import pg from 'pg';
 import { MAX_LOGGED_KEYS } from '../change-log.js';
-import { translatePgError } from './pg-errors.js';
+import { isServerLost, translatePgError } from './pg-errors.js';
 
 /** The channel every idnode process over one database notifies and listens on. */
 export const COMMITS_CHANNEL = 'idnode_commits';
@@ -63,7 +63,10 @@ export function readCommitNotice(payload: string | undefined): CommitNotice {
 }
 
 export interface CommitListenerOptions {
-  readonly client: pg.ClientConfig;
+  /** The settings of the member to LISTEN on (the writable one); rejects STORE_UNAVAILABLE while there is none. */
+  readonly target: () => Promise<pg.ClientConfig>;
+  /** Told when connecting to `config` failed as a lost server does (a failover): the engine looks for the primary again. */
+  readonly onUnreachable?: (config: pg.ClientConfig) => void;
   /** This engine instance's writer id: its own notices are skipped (it told its listeners itself, at commit). */
   readonly writer: string;
   /** Called with the keys another process committed, or null after a reconnection (notices sent meanwhile are lost). */
@@ -74,9 +77,10 @@ export interface CommitListenerOptions {
 }
 
 /**
- * One connection that LISTENs on COMMITS_CHANNEL. When it drops (server restart, failover, a terminated backend) it
- * reconnects, waiting retryMinMs…retryMaxMs between tries, and once LISTEN is in force again it reports null: every
- * commit from then on is heard, and anything committed while it was away is covered by dropping everything.
+ * One connection that LISTENs on COMMITS_CHANNEL, on the member `target` names. When it drops (server restart, failover,
+ * a terminated backend) it reconnects — to the member `target` names then, the new primary after a failover — waiting
+ * retryMinMs…retryMaxMs between tries, and once LISTEN is in force again it reports null: every commit from then on is
+ * heard, and anything committed while it was away is covered by dropping everything.
  */
 export class CommitNoticeListener {
   private client: pg.Client | null = null;
@@ -109,7 +113,8 @@ export class CommitNoticeListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client(this.options.client);
+    const config = await this.options.target();
+    const client = new pg.Client(config);
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => {
@@ -122,7 +127,9 @@ export class CommitNoticeListener {
       await client.query(`LISTEN ${COMMITS_CHANNEL}`);
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw translatePgError(error);
+      const translated = translatePgError(error);
+      if (isServerLost(translated)) this.options.onUnreachable?.(config);
+      throw translated;
     }
     if (this.stopped) {
       await client.end().catch(() => undefined);

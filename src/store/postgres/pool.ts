@@ -10,7 +10,7 @@ export const DEFAULT_POOL_SIZE = 10;
 export interface PoolOptions {
   /**
    * A connection URL with one host (`postgresql://user@host:port/database?sslmode=…`). node-postgres 8 refuses libpq's
-   * multi-host form and has no `target_session_attrs`: finding the primary after a failover is docs/scale-out.md's.
+   * multi-host form and has no `target_session_attrs`: primary-locator.ts splits a host list and finds the primary.
    */
   readonly url: string;
   /** At most this many connections (IDNODE_PG_POOL); a request beyond waits for one, up to `connectTimeoutMs`. */

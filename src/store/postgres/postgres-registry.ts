@@ -9,11 +9,18 @@ import { publicView, type PublicView } from '../../identifier/value-json.js';
 import { CommitListeners, homingKey, splitHandleKey, type CommitListener, type ListedHandle, type RegistryEngine, type RegistryWrite, type StoredRecord } from '../registry-engine.js';
 import { CommitNoticeListener, commitPayloads, COMMITS_CHANNEL } from './commit-notices.js';
 import { migratePostgres } from './migrations.js';
-import { checkDurability, clientConfig, createPool, type PoolOptions } from './pool.js';
-import { translatePgError } from './pg-errors.js';
+import { checkDurability } from './pool.js';
+import { isServerLost, translatePgError } from './pg-errors.js';
+import { PrimaryLocator, type LocatorOptions } from './primary-locator.js';
 import { STATEMENTS, type NamedStatement } from './registry-statements.js';
 
-export interface PostgresRegistryOptions extends PoolOptions {
+export interface PostgresRegistryOptions extends LocatorOptions {
+  /**
+   * Where the cluster's members are: one URL, a URL listing several hosts (`postgresql://u@h1:5432,h2:5432/db`), or an
+   * array of single-host URLs. The engine writes to the one member answering pg_is_in_recovery() = false and looks
+   * again after losing it (primary-locator.ts).
+   */
+  readonly url: string | readonly string[];
   /** Reconnection waits of the LISTEN connection (ms); see CommitNoticeListener. */
   readonly listenRetryMinMs?: number;
   readonly listenRetryMaxMs?: number;
@@ -38,7 +45,7 @@ export class PostgresRegistry implements RegistryEngine {
   private closed = false;
 
   private constructor(
-    private readonly pool: pg.Pool,
+    private readonly locator: PrimaryLocator,
     private readonly options: PostgresRegistryOptions,
   ) {}
 
@@ -47,14 +54,24 @@ export class PostgresRegistry implements RegistryEngine {
    * starts listening for other processes' commits. Rejects STORE_UNAVAILABLE when any of it fails (nothing left open).
    */
   static async open(options: PostgresRegistryOptions): Promise<PostgresRegistry> {
-    const registry = new PostgresRegistry(createPool(options), options);
+    const registry = new PostgresRegistry(new PrimaryLocator(options.url, options), options);
     try {
-      await checkDurability(registry.pool);
-      await migratePostgres(registry.pool);
+      await registry.locator.start();
+      await checkDurability(registry.locator.pool());
+      await migratePostgres(registry.locator.pool());
       const offset = await registry.run<{ value: string }>(STATEMENTS.reportOffset, []);
       registry.utcOffsetMs = Number(offset[0]?.value ?? 0) * 1000;
       registry.listener = new CommitNoticeListener({
-        client: clientConfig(options),
+        target: async () => {
+          await registry.locator.whenAvailable();
+          const member = registry.locator.member();
+          if (member === null) throw new IdnodeError('STORE_UNAVAILABLE', 'no writable PostgreSQL member');
+          return member.config;
+        },
+        onUnreachable: (config) => {
+          const member = registry.locator.member();
+          if (member?.config === config) registry.locator.lost(member);
+        },
         writer: registry.writer,
         onNotice: (keys) => registry.listeners.emit(keys),
         retryMinMs: options.listenRetryMinMs,
@@ -66,6 +83,16 @@ export class PostgresRegistry implements RegistryEngine {
       await registry.close();
       throw translatePgError(error);
     }
+  }
+
+  /** Resolves when the engine has a writable member to send calls to (at once while it has one). */
+  whenAvailable(): Promise<void> {
+    return this.locator.whenAvailable();
+  }
+
+  /** The URL of the member taking this instance's calls, or null between losing one and finding the next. */
+  get primaryUrl(): string | null {
+    return this.locator.member()?.url ?? null;
   }
 
   /** True while this process hears other processes' commits (false between a lost LISTEN connection and its return). */
@@ -127,7 +154,7 @@ export class PostgresRegistry implements RegistryEngine {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
     await this.listener?.stop();
-    await this.pool.end().catch(() => undefined);
+    await this.locator.close();
   }
 
   /**
@@ -138,10 +165,11 @@ export class PostgresRegistry implements RegistryEngine {
    */
   private async transact(writes: readonly RegistryWrite[]): Promise<boolean[]> {
     let client: pg.PoolClient;
+    const pool = this.locator.pool();
     try {
-      client = await this.pool.connect();
+      client = await pool.connect();
     } catch (error) {
-      throw translatePgError(error);
+      throw this.failed(pool, error);
     }
     const touched: string[] = [];
     let committing = false;
@@ -167,7 +195,7 @@ export class PostgresRegistry implements RegistryEngine {
       this.listeners.emit(touched);
       return results;
     } catch (error) {
-      broken = translatePgError(error);
+      broken = this.failed(pool, error);
       if (committing) this.listeners.emit(touched);
       else await client.query('ROLLBACK').catch(() => undefined);
       throw broken;
@@ -222,13 +250,21 @@ export class PostgresRegistry implements RegistryEngine {
     }
   }
 
-  /** A read on any pooled connection. Rejects STORE_*. */
+  /** A read on any pooled connection of the writable member. Rejects STORE_*. */
   private async run<R extends pg.QueryResultRow>(statement: NamedStatement, values: unknown[]): Promise<R[]> {
+    const pool = this.locator.pool();
     try {
-      return (await this.pool.query<R>({ ...statement, values })).rows;
+      return (await pool.query<R>({ ...statement, values })).rows;
     } catch (error) {
-      throw translatePgError(error);
+      throw this.failed(pool, error);
     }
+  }
+
+  /** Translates a failure of `pool`'s member; one that says the member is lost sends the locator looking again. */
+  private failed(pool: pg.Pool, error: unknown): IdnodeError {
+    const translated = translatePgError(error);
+    if (isServerLost(translated)) this.locator.lost(pool);
+    return translated;
   }
 }
 
