@@ -171,6 +171,10 @@ export class PostgresRegistry implements RegistryEngine {
     } catch (error) {
       throw this.failed(pool, error);
     }
+    // A checked-out client has no 'error' listener of the pool's: a connection lost mid-transaction (a killed primary)
+    // would be an uncaught exception. Its queries reject with the error; this keeps it from also crashing the process.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
     const touched: string[] = [];
     let committing = false;
     let broken: IdnodeError | undefined;
@@ -201,6 +205,7 @@ export class PostgresRegistry implements RegistryEngine {
       throw broken;
     } finally {
       // A connection that failed is closed rather than returned to the pool half-broken.
+      client.removeListener('error', ignore);
       client.release(broken?.code === 'STORE_UNAVAILABLE' ? broken : undefined);
     }
   }
