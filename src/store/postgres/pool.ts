@@ -55,7 +55,13 @@ export async function checkDurability(pool: pg.Pool): Promise<void> {
   } catch (error) {
     throw translatePgError(error);
   }
-  if (settings.get('fsync') !== 'on') throw new IdnodeError('STORE_UNAVAILABLE', `PostgreSQL fsync is ${settings.get('fsync') ?? 'unknown'}, expected on`);
-  const commit = settings.get('synchronous_commit');
-  if (commit === undefined || commit === 'off') throw new IdnodeError('STORE_UNAVAILABLE', `PostgreSQL synchronous_commit is ${commit ?? 'unknown'}, expected on`);
+  const problem = durabilityProblem(settings.get('fsync'), settings.get('synchronous_commit'));
+  if (problem !== undefined) throw new IdnodeError('STORE_UNAVAILABLE', problem);
+}
+
+/** Why a server with these settings could lose an acknowledged commit, or undefined when it cannot. */
+export function durabilityProblem(fsync: string | undefined, synchronousCommit: string | undefined): string | undefined {
+  if (fsync !== 'on') return `PostgreSQL fsync is ${fsync ?? 'unknown'}, expected on`;
+  if (synchronousCommit === undefined || synchronousCommit === 'off') return `PostgreSQL synchronous_commit is ${synchronousCommit ?? 'unknown'}, expected on`;
+  return undefined;
 }

@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { IdnodeError } from '../../errors.js';
 import { translatePgError } from './pg-errors.js';
-import { clientConfig, createPool, type PoolOptions } from './pool.js';
+import { clientConfig, createPool, durabilityProblem, type PoolOptions } from './pool.js';
 
 /** One candidate: the single-host URL node-postgres takes, and the client settings built from it. */
 export interface Member {
@@ -38,7 +38,8 @@ export interface LocatorOptions extends Omit<PoolOptions, 'url'> {
  * answering false gets the pool. When a call finds that member lost (`lost`), its pool is dropped and the candidates are
  * asked again — at once, then after locateRetryMinMs doubling to locateRetryMaxMs — until one answers writable. Until
  * then `pool()` throws STORE_UNAVAILABLE without waiting. Two members answering writable at once (an old primary back
- * beside the promoted one) is refused as no primary: writing to the wrong one would lose writes.
+ * beside the promoted one) is refused as no primary: writing to the wrong one would lose writes. So is a writable
+ * member with fsync or synchronous_commit off: it could lose what it acknowledges.
  */
 export class PrimaryLocator {
   readonly members: readonly Member[];
@@ -137,14 +138,21 @@ export class PrimaryLocator {
 
   /** Asks every candidate at once; the one writable member, or null (with `reason` said). */
   private async look(): Promise<Member | null> {
-    const answers = await Promise.allSettled(this.members.map((member) => inRecovery(member.config)));
+    const answers = await Promise.allSettled(this.members.map((member) => ask(member.config)));
     const writable = this.members.filter((_, i) => {
       const answer = answers[i];
-      return answer?.status === 'fulfilled' && !answer.value;
+      return answer?.status === 'fulfilled' && !answer.value.recovery;
     });
-    if (writable.length === 1) return writable[0] ?? null;
-    if (writable.length > 1) this.reason = `more than one PostgreSQL member takes writes (${writable.map((m) => redact(m.url)).join(', ')})`;
-    else {
+    const only = writable[0];
+    if (writable.length === 1 && only !== undefined) {
+      const answer = answers[this.members.indexOf(only)];
+      const problem = answer?.status === 'fulfilled' ? durabilityProblem(answer.value.fsync, answer.value.commit) : 'unknown';
+      if (problem === undefined) return only;
+      // A promoted member that could lose acknowledged commits is refused, as at open (pool.ts checkDurability).
+      this.reason = `${problem} on ${redact(only.url)}`;
+    } else if (writable.length > 1) {
+      this.reason = `more than one PostgreSQL member takes writes (${writable.map((m) => redact(m.url)).join(', ')})`;
+    } else {
       const standbys = answers.filter((answer) => answer.status === 'fulfilled').length;
       this.reason = `no writable PostgreSQL member among ${this.members.length} (${standbys} in recovery, ${this.members.length - standbys} unreachable)`;
     }
@@ -152,14 +160,24 @@ export class PrimaryLocator {
   }
 }
 
-/** Whether the server behind `config` is in recovery (a standby); rejects STORE_* when it cannot be asked. */
-async function inRecovery(config: pg.ClientConfig): Promise<boolean> {
+interface MemberAnswer {
+  recovery: boolean;
+  fsync: string;
+  commit: string;
+}
+
+/** Whether the server behind `config` is in recovery (a standby), and its durability settings; rejects STORE_*. */
+async function ask(config: pg.ClientConfig): Promise<MemberAnswer> {
   const client = new pg.Client(config);
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const result = await client.query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery');
-    return result.rows[0]?.recovery !== false;
+    const result = await client.query<MemberAnswer>(
+      "SELECT pg_is_in_recovery() AS recovery, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS commit",
+    );
+    const row = result.rows[0];
+    if (row === undefined) throw new IdnodeError('STORE_UNAVAILABLE', 'no answer to pg_is_in_recovery()');
+    return row;
   } catch (error) {
     throw translatePgError(error);
   } finally {

@@ -6,7 +6,7 @@ import { IdnodeError } from '../../../src/errors.js';
 import { candidateUrls } from '../../../src/store/postgres/primary-locator.js';
 import { PostgresRegistry } from '../../../src/store/postgres/postgres-registry.js';
 import type { RegistryEngine, RegistryWrite } from '../../../src/store/registry-engine.js';
-import { postgresTest } from '../../support/postgres-cluster.js';
+import { PostgresCluster, postgresTest } from '../../support/postgres-cluster.js';
 import { ReplicatedPair, STANDBY_NAME } from '../../support/postgres-replication.js';
 import { handle, NOW_SECONDS, urlValue } from '../temp-store.js';
 import test from 'ava';
@@ -68,6 +68,11 @@ run(`failover: SIGKILL the primary with writes in flight, promote the synchronou
   const replication = await pair.primary.query('SELECT application_name, state, sync_state FROM pg_stat_replication');
   t.deepEqual(replication.rows, [{ application_name: STANDBY_NAME, state: 'streaming', sync_state: 'sync' }]);
   t.is((await pair.primary.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit, 'on');
+  // The standby is never taken for the primary, whatever the order of the list.
+  await t.throwsAsync(PostgresRegistry.open({ url: [pair.standby.url(database)], ...options }), { code: 'STORE_UNAVAILABLE' });
+  const reversed = await PostgresRegistry.open({ url: [pair.standby.url(database), pair.primary.url(database)], ...options });
+  t.is(reversed.primaryUrl, pair.primary.url(database));
+  await reversed.close();
   const droppedEverything = nextCommit(registry, (keys) => keys === null);
 
   const acknowledged = new Map<string, string>();
@@ -155,4 +160,14 @@ run(`failover: SIGKILL the primary with writes in flight, promote the synchronou
   const heard = nextCommit(registry, (keys) => keys?.includes(key) === true);
   await other.commit([insert('88.118.99/HEARD')]);
   t.deepEqual(await heard, [key]);
+});
+
+run(`failover: two members that both take writes (an old primary back beside the promoted one) are refused STORE_UNAVAILABLE${note}`, async (t) => {
+  const [one, two] = await Promise.all([PostgresCluster.start(), PostgresCluster.start()]);
+  t.teardown(() => Promise.all([one.stop(), two.stop()]));
+  await t.throwsAsync(PostgresRegistry.open({ url: [one.url(), two.url()], connectTimeoutMs: 2000 }), { code: 'STORE_UNAVAILABLE' });
+  // Either alone is the primary.
+  const alone = await PostgresRegistry.open({ url: [two.url()], connectTimeoutMs: 2000 });
+  t.is(alone.primaryUrl, two.url());
+  await alone.close();
 });
