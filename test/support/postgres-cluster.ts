@@ -61,12 +61,13 @@ function freePort(): Promise<number> {
 
 /**
  * Stops the server and removes the folder when the process that started it is gone without stopping it (a test worker
- * killed by a timeout): a detached shell that waits for our pid, then sends the postmaster SIGQUIT (immediate stop).
+ * killed by a timeout): a detached shell that waits for our pid, then sends the postmaster SIGQUIT (immediate stop) and
+ * SIGCONT (a test may have frozen it).
  */
 function startWatchdog(dir: string, data: string): number | undefined {
   const script =
     'while kill -0 "$1" 2>/dev/null; do sleep 1; done; ' +
-    'pid=$(head -n 1 "$2/postmaster.pid" 2>/dev/null) && kill -QUIT "$pid" 2>/dev/null; ' +
+    'pid=$(head -n 1 "$2/postmaster.pid" 2>/dev/null) && kill -QUIT "$pid" 2>/dev/null && kill -CONT "$pid" 2>/dev/null; ' +
     'while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; rm -rf "$3"';
   const child = spawn('sh', ['-c', script, 'idnode-pg-watchdog', String(process.pid), data, dir], { detached: true, stdio: 'ignore' });
   child.unref();

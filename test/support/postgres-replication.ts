@@ -13,6 +13,8 @@ export const STANDBY_NAME = 'idnode_standby';
  * synchronous standby, so once promoted it commits alone (as Patroni's non-strict synchronous mode does).
  */
 export class ReplicatedPair {
+  private frozen = false;
+
   private constructor(
     readonly primary: PostgresCluster,
     readonly standby: PostgresCluster,
@@ -64,13 +66,27 @@ export class ReplicatedPair {
     await waitUntil(() => pids.every((pid) => !running(pid)), 'the killed primary’s processes to end');
   }
 
+  /**
+   * Stops every process of the primary with SIGSTOP: its sockets stay open and nothing answers, as when its machine
+   * vanished from the network. `stop()` kills it afterwards.
+   */
+  freezePrimary(): void {
+    const postmaster = postmasterPid(this.primary.data);
+    if (postmaster === undefined) throw new Error('the primary has no postmaster.pid');
+    process.kill(postmaster, 'SIGSTOP');
+    for (const pid of childrenOf(postmaster)) process.kill(pid, 'SIGSTOP');
+    this.frozen = true;
+  }
+
   /** `pg_ctl promote -w`: resolves once the standby has left recovery and takes writes. */
   promoteStandby(): void {
     runPostgresProgram('pg_ctl', ['promote', '-w', '-t', '60', '-D', this.standby.data]);
   }
 
-  /** Stops both (a killed primary needs no stop) and removes their folders. */
+  /** Stops both (a killed primary needs no stop, a frozen one is killed) and removes their folders. */
   async stop(): Promise<void> {
+    // A frozen server would never handle pg_ctl's stop signal (nor close its sockets): kill it first.
+    if (this.frozen) await this.killPrimary().catch(() => undefined);
     await Promise.allSettled([this.standby.stop(), this.primary.stop()]);
   }
 }

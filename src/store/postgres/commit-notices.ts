@@ -4,6 +4,7 @@
 import pg from 'pg';
 import { MAX_LOGGED_KEYS } from '../change-log.js';
 import { isServerLost, translatePgError } from './pg-errors.js';
+import { DEFAULT_QUERY_TIMEOUT_MS, timedQuery } from './pool.js';
 
 /** The channel every idnode process over one database notifies and listens on. */
 export const COMMITS_CHANNEL = 'idnode_commits';
@@ -71,6 +72,12 @@ export interface CommitListenerOptions {
   readonly writer: string;
   /** Called with the keys another process committed, or null after a reconnection (notices sent meanwhile are lost). */
   readonly onNotice: (handleKeys: readonly string[] | null) => void;
+  /**
+   * Every `heartbeatMs` (default 5000) the connection runs `SELECT 1`; no answer within `queryTimeoutMs` (default
+   * DEFAULT_QUERY_TIMEOUT_MS) counts as a lost connection. A server whose machine vanished closes no socket, and LISTEN alone never asks.
+   */
+  readonly heartbeatMs?: number;
+  readonly queryTimeoutMs?: number;
   /** First wait before reconnecting (ms), doubled after each failure up to `retryMaxMs`. */
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
@@ -87,6 +94,7 @@ export class CommitNoticeListener {
   private stopped = false;
   private retryMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   /** Times the listener connected again after losing its connection. */
   reconnections = 0;
 
@@ -107,6 +115,7 @@ export class CommitNoticeListener {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
     const { client } = this;
     this.client = null;
     await client?.end().catch(() => undefined);
@@ -136,10 +145,22 @@ export class CommitNoticeListener {
       return;
     }
     this.client = client;
+    this.beat(client);
+  }
+
+  /** Asks `client` for an answer every heartbeatMs while it is the connection in use. */
+  private beat(client: pg.Client): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (client !== this.client) return;
+      client.query(timedQuery({ text: 'SELECT 1' }, [], this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS)).catch(() => this.lost(client));
+    }, this.options.heartbeatMs ?? 5000);
+    this.heartbeat.unref();
   }
 
   private lost(client: pg.Client): void {
     if (client !== this.client) return;
+    clearInterval(this.heartbeat);
     this.client = null;
     client.end().catch(() => undefined);
     this.schedule();

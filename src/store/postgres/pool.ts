@@ -7,6 +7,9 @@ import { translatePgError } from './pg-errors.js';
 /** Connections per process when IDNODE_PG_POOL does not say otherwise. */
 export const DEFAULT_POOL_SIZE = 10;
 
+/** How long the engine waits for one answer of the server when `queryTimeoutMs` does not say otherwise. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
 export interface PoolOptions {
   /**
    * A connection URL with one host (`postgresql://user@host:port/database?sslmode=…`). node-postgres 8 refuses libpq's
@@ -17,6 +20,12 @@ export interface PoolOptions {
   readonly poolSize?: number;
   /** How long a query waits for a connection, new or pooled, before it rejects STORE_UNAVAILABLE. */
   readonly connectTimeoutMs?: number;
+  /**
+   * How long the engine waits for any one answer of the server (a statement, COMMIT, the LISTEN heartbeat) before it
+   * takes the server as lost: STORE_UNAVAILABLE, the connection closed, the primary looked for again. A machine that
+   * vanished closes no socket; this bounds the wait. Default DEFAULT_QUERY_TIMEOUT_MS; migrations are not bounded.
+   */
+  readonly queryTimeoutMs?: number;
 }
 
 /** The client settings every connection of the engine uses (the pool's and the commit listener's). */
@@ -29,6 +38,15 @@ export function clientConfig(options: PoolOptions): pg.ClientConfig {
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   };
+}
+
+/**
+ * A query with node-postgres's per-query read timeout (`query_timeout`: no answer within `timeoutMs` rejects "Query read
+ * timeout"), which its type declarations leave out. `name` makes it a prepared statement.
+ */
+export function timedQuery(statement: { readonly text: string; readonly name?: string }, values: unknown[], timeoutMs: number): pg.QueryConfig {
+  const config: pg.QueryConfig & { query_timeout: number } = { ...statement, values, query_timeout: timeoutMs };
+  return config;
 }
 
 /** A pool of at most `poolSize` connections. An idle connection that breaks is dropped quietly; the next query opens another. */

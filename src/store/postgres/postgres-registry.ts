@@ -9,7 +9,7 @@ import { publicView, type PublicView } from '../../identifier/value-json.js';
 import { CommitListeners, homingKey, splitHandleKey, type CommitListener, type ListedHandle, type RegistryEngine, type RegistryWrite, type StoredRecord } from '../registry-engine.js';
 import { CommitNoticeListener, commitPayloads, COMMITS_CHANNEL } from './commit-notices.js';
 import { migratePostgres } from './migrations.js';
-import { checkDurability } from './pool.js';
+import { checkDurability, DEFAULT_QUERY_TIMEOUT_MS, timedQuery } from './pool.js';
 import { isServerLost, translatePgError } from './pg-errors.js';
 import { PrimaryLocator, type LocatorOptions } from './primary-locator.js';
 import { STATEMENTS, type NamedStatement } from './registry-statements.js';
@@ -24,6 +24,8 @@ export interface PostgresRegistryOptions extends LocatorOptions {
   /** Reconnection waits of the LISTEN connection (ms); see CommitNoticeListener. */
   readonly listenRetryMinMs?: number;
   readonly listenRetryMaxMs?: number;
+  /** How often the LISTEN connection checks that its server still answers (ms); see CommitNoticeListener. */
+  readonly listenHeartbeatMs?: number;
   /** Tests only: awaited inside each write transaction just before its COMMIT, with the keys it changed. */
   readonly beforeCommit?: (handleKeys: readonly string[]) => void | Promise<void>;
 }
@@ -42,12 +44,16 @@ export class PostgresRegistry implements RegistryEngine {
   private listener: CommitNoticeListener | undefined;
   /** The report's time zone (settings.report_utc_offset_seconds, as the SQLite store's UsageTables reads it). */
   private utcOffsetMs = 0;
+  /** How long one answer of the server may take before the member counts as lost (PoolOptions.queryTimeoutMs). */
+  private readonly timeoutMs: number;
   private closed = false;
 
   private constructor(
     private readonly locator: PrimaryLocator,
     private readonly options: PostgresRegistryOptions,
-  ) {}
+  ) {
+    this.timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  }
 
   /**
    * Connects, refuses a server that does not commit durably, migrates (schema/postgres/, under an advisory lock) and
@@ -74,6 +80,8 @@ export class PostgresRegistry implements RegistryEngine {
         },
         writer: registry.writer,
         onNotice: (keys) => registry.listeners.emit(keys),
+        queryTimeoutMs: registry.timeoutMs,
+        heartbeatMs: options.listenHeartbeatMs,
         retryMinMs: options.listenRetryMinMs,
         retryMaxMs: options.listenRetryMaxMs,
       });
@@ -179,7 +187,7 @@ export class PostgresRegistry implements RegistryEngine {
     let committing = false;
     let broken: IdnodeError | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query(timedQuery({ text: 'BEGIN' }, [], this.timeoutMs));
       const counts = new Map<string, { day: string; prefixKey: string; created: number; updated: number; deleted: number }>();
       const count = (counter: 'created' | 'updated' | 'deleted', prefixKey: string, nowSeconds: number): void => {
         const day = new Date(nowSeconds * 1000 + this.utcOffsetMs).toISOString().slice(0, 10);
@@ -190,18 +198,19 @@ export class PostgresRegistry implements RegistryEngine {
       };
       const results: boolean[] = [];
       for (const write of writes) results.push(await this.apply(client, write, touched, count));
-      for (const entry of counts.values()) await runOn(client, STATEMENTS.countWrites, [entry.day, entry.prefixKey, entry.created, entry.updated, entry.deleted]);
-      for (const payload of touched.length > 0 ? commitPayloads(this.writer, touched) : []) await runOn(client, STATEMENTS.notify, [COMMITS_CHANNEL, payload]);
+      for (const entry of counts.values()) await this.runOn(client, STATEMENTS.countWrites, [entry.day, entry.prefixKey, entry.created, entry.updated, entry.deleted]);
+      for (const payload of touched.length > 0 ? commitPayloads(this.writer, touched) : []) await this.runOn(client, STATEMENTS.notify, [COMMITS_CHANNEL, payload]);
       await this.options.beforeCommit?.(touched);
       committing = true;
-      await client.query('COMMIT');
+      await client.query(timedQuery({ text: 'COMMIT' }, [], this.timeoutMs));
       committing = false;
       this.listeners.emit(touched);
       return results;
     } catch (error) {
       broken = this.failed(pool, error);
       if (committing) this.listeners.emit(touched);
-      else await client.query('ROLLBACK').catch(() => undefined);
+      // A lost connection is closed below, which rolls back; a ROLLBACK on it would only wait for another timeout.
+      else if (broken.code !== 'STORE_UNAVAILABLE') await client.query(timedQuery({ text: 'ROLLBACK' }, [], this.timeoutMs)).catch(() => undefined);
       throw broken;
     } finally {
       // A connection that failed is closed rather than returned to the pool half-broken.
@@ -222,31 +231,31 @@ export class PostgresRegistry implements RegistryEngine {
         if (prefixKey !== write.prefixKey) throw new IdnodeError('INTERNAL', `handle key ${write.handleKey} is not under prefix key ${write.prefixKey}`);
         touched.push(write.handleKey);
         const spelling = write.handle === write.handleKey ? null : write.handle;
-        await runOn(client, STATEMENTS.insert, [prefixKey, suffixKey, spelling, encodeRecord(write.values), write.nowSeconds, write.nowSeconds]);
+        await this.runOn(client, STATEMENTS.insert, [prefixKey, suffixKey, spelling, encodeRecord(write.values), write.nowSeconds, write.nowSeconds]);
         count('created', prefixKey, write.nowSeconds);
         return true;
       }
       case 'update': {
         const [prefixKey, suffixKey] = splitHandleKey(write.handleKey);
         touched.push(write.handleKey);
-        const updated = (await runOn(client, STATEMENTS.update, [encodeRecord(write.values), write.nowSeconds, prefixKey, suffixKey])).rowCount === 1;
+        const updated = (await this.runOn(client, STATEMENTS.update, [encodeRecord(write.values), write.nowSeconds, prefixKey, suffixKey])).rowCount === 1;
         if (updated) count('updated', prefixKey, write.nowSeconds);
         return updated;
       }
       case 'delete': {
         const [prefixKey, suffixKey] = splitHandleKey(write.handleKey);
         touched.push(write.handleKey);
-        const deleted = (await runOn(client, STATEMENTS.delete, [prefixKey, suffixKey])).rowCount === 1;
+        const deleted = (await this.runOn(client, STATEMENTS.delete, [prefixKey, suffixKey])).rowCount === 1;
         if (deleted) count('deleted', prefixKey, write.nowSeconds);
         return deleted;
       }
       case 'home': {
-        const homed = (await runOn(client, STATEMENTS.home, [write.prefixKey, write.prefix, write.nowSeconds])).rowCount === 1;
+        const homed = (await this.runOn(client, STATEMENTS.home, [write.prefixKey, write.prefix, write.nowSeconds])).rowCount === 1;
         if (homed) touched.push(homingKey(write.prefixKey));
         return homed;
       }
       case 'unhome': {
-        const unhomed = (await runOn(client, STATEMENTS.unhome, [write.prefixKey])).rowCount === 1;
+        const unhomed = (await this.runOn(client, STATEMENTS.unhome, [write.prefixKey])).rowCount === 1;
         if (unhomed) touched.push(homingKey(write.prefixKey));
         return unhomed;
       }
@@ -259,10 +268,15 @@ export class PostgresRegistry implements RegistryEngine {
   private async run<R extends pg.QueryResultRow>(statement: NamedStatement, values: unknown[]): Promise<R[]> {
     const pool = this.locator.pool();
     try {
-      return (await pool.query<R>({ ...statement, values })).rows;
+      return (await pool.query<R>(timedQuery(statement, values, this.timeoutMs))).rows;
     } catch (error) {
       throw this.failed(pool, error);
     }
+  }
+
+  /** A statement of a transaction on its connection, bounded by queryTimeoutMs. */
+  private runOn(client: pg.PoolClient, statement: NamedStatement, values: unknown[]): Promise<pg.QueryResult> {
+    return client.query(timedQuery(statement, values, this.timeoutMs));
   }
 
   /** Translates a failure of `pool`'s member; one that says the member is lost sends the locator looking again. */
@@ -273,9 +287,6 @@ export class PostgresRegistry implements RegistryEngine {
   }
 }
 
-function runOn(client: pg.PoolClient, statement: NamedStatement, values: unknown[]): Promise<pg.QueryResult> {
-  return client.query({ ...statement, values });
-}
 
 /** A listed row of prefix `prefixKey`: its key and the registrant's spelling (stored only when it differs). */
 function listed(prefixKey: string, row: KeyRow): ListedHandle {

@@ -171,3 +171,32 @@ run(`failover: two members that both take writes (an old primary back beside the
   t.is(alone.primaryUrl, two.url());
   await alone.close();
 });
+
+run(`failover: a primary that stops answering with its sockets open (a vanished machine) is given up after queryTimeoutMs, and the promoted standby taken${note}`, async (t) => {
+  t.timeout(120_000);
+  const pair = await ReplicatedPair.start();
+  t.teardown(() => pair.stop());
+  const primaryUrl = await pair.primary.createDatabase();
+  const database = decodeURIComponent(primaryUrl.slice(primaryUrl.lastIndexOf('/') + 1));
+  const options = { connectTimeoutMs: 1000, queryTimeoutMs: 1500, listenHeartbeatMs: 100, listenRetryMinMs: 20, listenRetryMaxMs: 200, locateRetryMinMs: 20, locateRetryMaxMs: 200 };
+  const registry = await PostgresRegistry.open({ url: pair.hostListUrl(database), ...options });
+  t.teardown(() => registry.close());
+  const texts = Array.from({ length: 20 }, (_, i) => `88.118.${i % 4}/BEFORE-${i}`);
+  t.deepEqual(await Promise.all(texts.map((text) => registry.commit([insert(text)]))), texts.map(() => [true]));
+  const droppedEverything = nextCommit(registry, (keys) => keys === null);
+
+  pair.freezePrimary();
+  // No socket closes, no error arrives: the engine gives up on its own, STORE_UNAVAILABLE, and stops using the member.
+  await t.throwsAsync(registry.commit([insert('88.118.9/FROZEN')]), { code: 'STORE_UNAVAILABLE' });
+  await t.throwsAsync(registry.getRecord(handle(texts[0] ?? '').key), { code: 'STORE_UNAVAILABLE' });
+  t.is(registry.primaryUrl, null);
+
+  pair.promoteStandby();
+  await registry.whenAvailable();
+  t.is(registry.primaryUrl, pair.standby.url(database));
+  // Every acknowledged write is on the new primary, and writing goes on.
+  for (const text of texts) t.is((await registry.getRecord(handle(text).key))?.handle, text);
+  t.deepEqual(await registry.commit([insert('88.118.9/AFTER')]), [true]);
+  // The LISTEN connection's heartbeat went unanswered; it came back on the new primary and said "drop everything".
+  t.is(await droppedEverything, null);
+});
