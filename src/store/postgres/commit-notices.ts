@@ -66,7 +66,7 @@ export function readCommitNotice(payload: string | undefined): CommitNotice {
 export interface CommitListenerOptions {
   /** The settings of the member to LISTEN on (the writable one); rejects STORE_UNAVAILABLE while there is none. */
   readonly target: () => Promise<pg.ClientConfig>;
-  /** Told when connecting to `config` failed as a lost server does (a failover): the engine looks for the primary again. */
+  /** Told when connecting to `config` failed as a lost server does (a failover): the engine looks for the primary. */
   readonly onUnreachable?: (config: pg.ClientConfig) => void;
   /** This engine instance's writer id: its own notices are skipped (it told its listeners itself, at commit). */
   readonly writer: string;
@@ -74,7 +74,8 @@ export interface CommitListenerOptions {
   readonly onNotice: (handleKeys: readonly string[] | null) => void;
   /**
    * Every `heartbeatMs` (default 5000) the connection runs `SELECT 1`; no answer within `queryTimeoutMs` (default
-   * DEFAULT_QUERY_TIMEOUT_MS) counts as a lost connection. A server whose machine vanished closes no socket, and LISTEN alone never asks.
+   * DEFAULT_QUERY_TIMEOUT_MS) counts as a lost connection. A server whose machine vanished closes no socket, and
+   * LISTEN alone never asks.
    */
   readonly heartbeatMs?: number;
   readonly queryTimeoutMs?: number;
@@ -84,10 +85,10 @@ export interface CommitListenerOptions {
 }
 
 /**
- * One connection that LISTENs on COMMITS_CHANNEL, on the member `target` names. When it drops (server restart, failover,
- * a terminated backend) it reconnects — to the member `target` names then, the new primary after a failover — waiting
- * retryMinMs…retryMaxMs between tries, and once LISTEN is in force again it reports null: every commit from then on is
- * heard, and anything committed while it was away is covered by dropping everything.
+ * One connection that LISTENs on COMMITS_CHANNEL, on the member `target` names. When it drops (server restart,
+ * failover, a terminated backend) it reconnects — to the member `target` names then, the new primary after a
+ * failover — waiting retryMinMs…retryMaxMs between tries, and once LISTEN is in force again it reports null: every
+ * commit from then on is heard, and anything committed while it was away is covered by dropping everything.
  */
 export class CommitNoticeListener {
   private client: pg.Client | null = null;

@@ -17,9 +17,11 @@ const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EH
 
 /**
  * node-postgres reports a lost or unobtainable connection with a plain Error and no code: these are its messages
- * (pg 8.x: client.js, pg-pool), with "Query read timeout" for a server that did not answer within queryTimeoutMs. Any other code-less error is a bug, INTERNAL.
+ * (pg 8.x: client.js, pg-pool), and "Query read timeout" for a server that did not answer within queryTimeoutMs. Any
+ * other code-less error is a bug, INTERNAL.
  */
-const CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Cannot use a pool after calling end on the pool|Query read timeout)/;
+const CONNECTION_LOST =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Cannot use a pool after calling end on the pool|Query read timeout)/;
 
 /** pg-pool's own wait for a free connection ran out: the pool is busy, the server is not lost. */
 const POOL_WAIT = /^timeout exceeded when trying to connect/;
