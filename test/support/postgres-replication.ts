@@ -1,6 +1,8 @@
 // A throwaway primary with a synchronous standby for the failover tests: pg_basebackup -R, SIGKILL, pg_ctl promote.
 
 import { readdirSync, readFileSync } from 'node:fs';
+import { IdnodeError } from '../../src/errors.js';
+import type { PostgresRegistry } from '../../src/store/postgres/postgres-registry.js';
 import { abandon, clusterDir, PostgresCluster, postmasterPid, runPostgresProgram } from './postgres-cluster.js';
 
 /** The standby's name: its application_name, the primary's synchronous_standby_names and its replication slot. */
@@ -64,6 +66,7 @@ export class ReplicatedPair {
       }
     }
     await waitUntil(() => pids.every((pid) => !running(pid)), 'the killed primary’s processes to end');
+    this.frozen = false;
   }
 
   /**
@@ -75,6 +78,18 @@ export class ReplicatedPair {
     if (postmaster === undefined) throw new Error('the primary has no postmaster.pid');
     process.kill(postmaster, 'SIGSTOP');
     for (const pid of childrenOf(postmaster)) process.kill(pid, 'SIGSTOP');
+    this.frozen = true;
+  }
+
+  /**
+   * Stops (SIGSTOP) the primary's WAL sender: from now on nothing reaches the standby. A commit waiting for the
+   * synchronous standby waits on; a commit that does not wait is acknowledged with the standby behind.
+   */
+  async pauseShipping(): Promise<void> {
+    const senders = await this.primary.query<{ pid: number }>('SELECT pid FROM pg_stat_replication WHERE application_name = $1', [STANDBY_NAME]);
+    const pid = senders.rows[0]?.pid;
+    if (pid === undefined || senders.rows.length !== 1) throw new Error('the primary has no WAL sender for the standby');
+    process.kill(pid, 'SIGSTOP');
     this.frozen = true;
   }
 
@@ -118,11 +133,29 @@ function running(pid: number): boolean {
   }
 }
 
-/** Waits for an operating-system event the test cannot be told of (processes ending), looking every 10 ms, 10 s at most. */
-async function waitUntil(done: () => boolean, what: string): Promise<void> {
+/**
+ * Waits for a state the test cannot be told of (processes ending, a server's view of its sessions), looking every
+ * 10 ms, 10 s at most.
+ */
+export async function waitUntil(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 1000; i += 1) {
-    if (done()) return;
+    if (await done()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/**
+ * Runs `call` until it answers, as a client retries a 503: a STORE_UNAVAILABLE (a new primary still warming up on a
+ * loaded machine) waits for the engine to have a member and tries again, 20 times at most; any other error fails.
+ */
+export async function retryUnavailable<T>(registry: PostgresRegistry, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof IdnodeError) || error.code !== 'STORE_UNAVAILABLE' || attempt >= 20) throw error;
+      await registry.whenAvailable();
+    }
+  }
 }

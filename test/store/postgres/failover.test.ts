@@ -7,7 +7,7 @@ import { candidateUrls } from '../../../src/store/postgres/primary-locator.js';
 import { PostgresRegistry } from '../../../src/store/postgres/postgres-registry.js';
 import type { RegistryEngine, RegistryWrite } from '../../../src/store/registry-engine.js';
 import { PostgresCluster, postgresTest } from '../../support/postgres-cluster.js';
-import { ReplicatedPair, STANDBY_NAME } from '../../support/postgres-replication.js';
+import { ReplicatedPair, retryUnavailable, STANDBY_NAME } from '../../support/postgres-replication.js';
 import { handle, NOW_SECONDS, urlValue } from '../temp-store.js';
 import test from 'ava';
 
@@ -60,7 +60,7 @@ run(`failover: SIGKILL the primary with writes in flight, promote the synchronou
   // CREATE DATABASE commits only once the synchronous standby has it: it also waits for the standby to stream.
   const primaryUrl = await pair.primary.createDatabase();
   const database = decodeURIComponent(primaryUrl.slice(primaryUrl.lastIndexOf('/') + 1));
-  const options = { poolSize: 8, connectTimeoutMs: 2000, listenRetryMinMs: 20, listenRetryMaxMs: 200, locateRetryMinMs: 20, locateRetryMaxMs: 200 };
+  const options = { poolSize: 8, listenRetryMinMs: 20, listenRetryMaxMs: 200, locateRetryMinMs: 20, locateRetryMaxMs: 200 };
   const registry = await PostgresRegistry.open({ url: pair.hostListUrl(database), ...options });
   t.teardown(() => registry.close());
   t.is(registry.primaryUrl, pair.primary.url(database));
@@ -149,8 +149,8 @@ run(`failover: SIGKILL the primary with writes in flight, promote the synchronou
   t.log(`${acknowledged.size} acknowledged (all present), ${rejected.length} refused STORE_UNAVAILABLE (${landed} of them landed anyway)`);
 
   // Reads through the engine answer from the new primary: every acknowledged record, and the trigger-kept counts.
-  for (const [key, text] of acknowledged) t.is((await registry.getRecord(key))?.handle, text);
-  const counts = await Promise.all(Array.from({ length: WRITERS }, (_, w) => registry.countHandles(`88.118.${w}`)));
+  for (const [key, text] of acknowledged) t.is((await retryUnavailable(registry, () => registry.getRecord(key)))?.handle, text);
+  const counts = await Promise.all(Array.from({ length: WRITERS }, (_, w) => retryUnavailable(registry, () => registry.countHandles(`88.118.${w}`))));
   t.is(counts.reduce((a, b) => a + b, 0), present.size);
 
   // Another process opening the same host list now finds the promoted standby, and this one hears its commits.
@@ -165,9 +165,9 @@ run(`failover: SIGKILL the primary with writes in flight, promote the synchronou
 run(`failover: two members that both take writes (an old primary back beside the promoted one) are refused STORE_UNAVAILABLE${note}`, async (t) => {
   const [one, two] = await Promise.all([PostgresCluster.start(), PostgresCluster.start()]);
   t.teardown(() => Promise.all([one.stop(), two.stop()]));
-  await t.throwsAsync(PostgresRegistry.open({ url: [one.url(), two.url()], connectTimeoutMs: 2000 }), { code: 'STORE_UNAVAILABLE' });
+  await t.throwsAsync(PostgresRegistry.open({ url: [one.url(), two.url()] }), { code: 'STORE_UNAVAILABLE' });
   // Either alone is the primary.
-  const alone = await PostgresRegistry.open({ url: [two.url()], connectTimeoutMs: 2000 });
+  const alone = await PostgresRegistry.open({ url: [two.url()] });
   t.is(alone.primaryUrl, two.url());
   await alone.close();
 });
@@ -178,7 +178,8 @@ run(`failover: a primary that stops answering with its sockets open (a vanished 
   t.teardown(() => pair.stop());
   const primaryUrl = await pair.primary.createDatabase();
   const database = decodeURIComponent(primaryUrl.slice(primaryUrl.lastIndexOf('/') + 1));
-  const options = { connectTimeoutMs: 1000, queryTimeoutMs: 1500, listenHeartbeatMs: 100, listenRetryMinMs: 20, listenRetryMaxMs: 200, locateRetryMinMs: 20, locateRetryMaxMs: 200 };
+  // The bounds that end the wait on the frozen primary; generous enough for a loaded machine's healthy answers.
+  const options = { connectTimeoutMs: 3000, queryTimeoutMs: 3000, listenHeartbeatMs: 100, listenRetryMinMs: 20, listenRetryMaxMs: 200, locateRetryMinMs: 20, locateRetryMaxMs: 200 };
   const registry = await PostgresRegistry.open({ url: pair.hostListUrl(database), ...options });
   t.teardown(() => registry.close());
   const texts = Array.from({ length: 20 }, (_, i) => `88.118.${i % 4}/BEFORE-${i}`);
@@ -195,8 +196,8 @@ run(`failover: a primary that stops answering with its sockets open (a vanished 
   await registry.whenAvailable();
   t.is(registry.primaryUrl, pair.standby.url(database));
   // Every acknowledged write is on the new primary, and writing goes on.
-  for (const text of texts) t.is((await registry.getRecord(handle(text).key))?.handle, text);
-  t.deepEqual(await registry.commit([insert('88.118.9/AFTER')]), [true]);
+  for (const text of texts) t.is((await retryUnavailable(registry, () => registry.getRecord(handle(text).key)))?.handle, text);
+  t.deepEqual(await retryUnavailable(registry, () => registry.commit([insert('88.118.9/AFTER')])), [true]);
   // The LISTEN connection's heartbeat went unanswered; it came back on the new primary and said "drop everything".
   t.is(await droppedEverything, null);
 });
