@@ -22,6 +22,8 @@ export function candidateUrls(url: string | readonly string[]): string[] {
   const match = /^(postgres(?:ql)?:\/\/)([^@/?#]*@)?([^/?#]*)(.*)$/s.exec(url);
   if (match === null) return [url];
   const [, scheme, user = '', hosts = '', rest = ''] = match;
+  // No host in the authority (`postgresql:///db?host=/run/postgresql`, a Unix socket): node-postgres reads it whole.
+  if (!hosts.includes(',')) return [url];
   const list = hosts.split(',');
   if (list.some((host) => host === '')) throw new IdnodeError('INTERNAL', 'a PostgreSQL URL lists an empty host');
   return list.map((host) => `${scheme}${user}${host}${rest}`);

@@ -49,6 +49,7 @@ test('failover: a URL listing hosts becomes one URL per host with the same user,
     'postgresql://idnode:pw@[::1]:5433/registry?sslmode=require',
   ]);
   t.deepEqual(candidateUrls('postgres://db1:5432/registry'), ['postgres://db1:5432/registry']);
+  t.deepEqual(candidateUrls('postgresql:///registry?host=/run/postgresql'), ['postgresql:///registry?host=/run/postgresql']);
   t.deepEqual(candidateUrls(['postgresql://a/x', 'postgresql://b/x']), ['postgresql://a/x', 'postgresql://b/x']);
   t.throws(() => candidateUrls('postgresql://u@db1,,db2/x'), { code: 'INTERNAL' });
 });
