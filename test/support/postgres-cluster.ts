@@ -203,7 +203,7 @@ export class PostgresCluster {
     this.stopped = true;
     await this.admin?.end().catch(() => undefined);
     try {
-      // A server killed by the test (postgres-replication.ts) leaves a stale postmaster.pid: nothing to stop.
+      // A server killed by the test (postgres-replication.ts) has nothing to stop.
       if (existsSync(join(this.data, 'postmaster.pid')) && postmasterAlive(this.data)) runPostgresProgram('pg_ctl', ['stop', '-w', '-m', 'immediate', '-D', this.data]);
     } finally {
       if (this.watchdog !== undefined) {

@@ -1,6 +1,7 @@
 // A throwaway primary with a synchronous standby for the failover tests: pg_basebackup -R, SIGKILL, pg_ctl promote.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { IdnodeError } from '../../src/errors.js';
 import type { PostgresRegistry } from '../../src/store/postgres/postgres-registry.js';
 import { abandon, clusterDir, PostgresCluster, postmasterPid, runPostgresProgram } from './postgres-cluster.js';
@@ -67,6 +68,8 @@ export class ReplicatedPair {
     }
     await waitUntil(() => pids.every((pid) => !running(pid)), 'the killed primary’s processes to end');
     this.frozen = false;
+    // Its stale pid must never lead a later stop (or the watchdog) to signal whatever process gets that pid next.
+    rmSync(join(this.primary.data, 'postmaster.pid'), { force: true });
   }
 
   /**
