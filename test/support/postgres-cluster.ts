@@ -61,16 +61,37 @@ function freePort(): Promise<number> {
 
 /**
  * Stops the server and removes the folder when the process that started it is gone without stopping it (a test worker
- * killed by a timeout): a detached shell that waits for our pid, then sends the postmaster SIGQUIT (immediate stop).
+ * killed by a timeout): a detached shell that waits for our pid, then sends the postmaster SIGQUIT (immediate stop) and
+ * SIGCONT (a test may have frozen it).
  */
 function startWatchdog(dir: string, data: string): number | undefined {
   const script =
     'while kill -0 "$1" 2>/dev/null; do sleep 1; done; ' +
-    'pid=$(head -n 1 "$2/postmaster.pid" 2>/dev/null) && kill -QUIT "$pid" 2>/dev/null; ' +
+    'pid=$(head -n 1 "$2/postmaster.pid" 2>/dev/null) && kill -QUIT "$pid" 2>/dev/null && kill -CONT "$pid" 2>/dev/null; ' +
     'while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; rm -rf "$3"';
   const child = spawn('sh', ['-c', script, 'idnode-pg-watchdog', String(process.pid), data, dir], { detached: true, stdio: 'ignore' });
   child.unref();
   return child.pid;
+}
+
+/** A new temp folder for a cluster (owned by `postgres` when this process is root), with its watchdog. */
+export function clusterDir(): { dir: string; data: string; watchdog: number | undefined } {
+  const dir = mkdtempSync(join(tmpdir(), 'idnode-pg-'));
+  const data = join(dir, 'data');
+  if (AS_POSTGRES) {
+    const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+    const gids = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+    chownSync(dir, Number(ids.stdout.trim()), Number(gids.stdout.trim()));
+  }
+  return { dir, data, watchdog: startWatchdog(dir, data) };
+}
+
+/** Removes a cluster folder that never got a running server, and throws why. */
+export function abandon(dir: string, watchdog: number | undefined, error: unknown): never {
+  if (watchdog !== undefined) process.kill(watchdog, 'SIGKILL');
+  const log = readLog(dir);
+  rmSync(dir, { recursive: true, force: true });
+  throw new Error(`cannot start a PostgreSQL cluster: ${(error as Error).message}\n${log}`);
 }
 
 export interface ClusterOptions {
@@ -98,17 +119,22 @@ export class PostgresCluster {
    * linguistically unless a column says COLLATE "C", so a query whose order differs from SQLite's fails the tests here.
    */
   static async start(options: ClusterOptions = {}): Promise<PostgresCluster> {
-    const dir = mkdtempSync(join(tmpdir(), 'idnode-pg-'));
-    const data = join(dir, 'data');
-    if (AS_POSTGRES) {
-      const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-      const gids = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-      chownSync(dir, Number(ids.stdout.trim()), Number(gids.stdout.trim()));
-    }
-    const watchdog = startWatchdog(dir, data);
+    const { dir, data, watchdog } = clusterDir();
     try {
       // --no-sync only skips syncing initdb's own files (the folder is thrown away); the server runs with fsync on.
       runPostgresProgram('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--no-instructions', '--locale-provider=icu', '--icu-locale=en-US', '--locale=C.UTF-8']);
+    } catch (error) {
+      abandon(dir, watchdog, error);
+    }
+    return PostgresCluster.launch(dir, data, watchdog, options);
+  }
+
+  /**
+   * Starts the server of the data directory `data` (made by initdb or pg_basebackup) in `dir` on a free port of 127.0.0.1,
+   * the settings appended to postgresql.conf after any already there (the last one wins). On failure removes `dir`.
+   */
+  static async launch(dir: string, data: string, watchdog: number | undefined, options: ClusterOptions = {}): Promise<PostgresCluster> {
+    try {
       for (let attempt = 1; ; attempt += 1) {
         const port = await freePort();
         const settings: Record<string, string> = {
@@ -131,9 +157,7 @@ export class PostgresCluster {
         }
       }
     } catch (error) {
-      if (watchdog !== undefined) process.kill(watchdog, 'SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`cannot start a PostgreSQL cluster: ${(error as Error).message}\n${readLog(dir)}`);
+      return abandon(dir, watchdog, error);
     }
   }
 
@@ -146,8 +170,13 @@ export class PostgresCluster {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
     const result = this.queue.then(async () => {
       if (this.admin === null) {
-        this.admin = new pg.Client({ connectionString: this.url() });
-        await this.admin.connect();
+        const admin = new pg.Client({ connectionString: this.url() });
+        // A killed server (postgres-replication.ts) ends the connection: the next query opens another.
+        admin.on('error', () => {
+          if (this.admin === admin) this.admin = null;
+        });
+        this.admin = admin;
+        await admin.connect();
       }
       return this.admin.query<R>(sql, values);
     });
@@ -174,7 +203,8 @@ export class PostgresCluster {
     this.stopped = true;
     await this.admin?.end().catch(() => undefined);
     try {
-      if (existsSync(join(this.data, 'postmaster.pid'))) runPostgresProgram('pg_ctl', ['stop', '-w', '-m', 'immediate', '-D', this.data]);
+      // A server killed by the test (postgres-replication.ts) has nothing to stop.
+      if (existsSync(join(this.data, 'postmaster.pid')) && postmasterAlive(this.data)) runPostgresProgram('pg_ctl', ['stop', '-w', '-m', 'immediate', '-D', this.data]);
     } finally {
       if (this.watchdog !== undefined) {
         try {
@@ -185,6 +215,27 @@ export class PostgresCluster {
       }
       rmSync(this.dir, { recursive: true, force: true });
     }
+  }
+}
+
+/** The postmaster's pid from `data`/postmaster.pid, or undefined when there is none. */
+export function postmasterPid(data: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the postmaster of `data` is running (a zombie left by SIGKILL is not). */
+function postmasterAlive(data: string): boolean {
+  const pid = postmasterPid(data);
+  if (pid === undefined) return false;
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
   }
 }
 

@@ -3,7 +3,8 @@
 
 import pg from 'pg';
 import { MAX_LOGGED_KEYS } from '../change-log.js';
-import { translatePgError } from './pg-errors.js';
+import { isServerLost, translatePgError } from './pg-errors.js';
+import { DEFAULT_QUERY_TIMEOUT_MS, timedQuery } from './pool.js';
 
 /** The channel every idnode process over one database notifies and listens on. */
 export const COMMITS_CHANNEL = 'idnode_commits';
@@ -63,19 +64,30 @@ export function readCommitNotice(payload: string | undefined): CommitNotice {
 }
 
 export interface CommitListenerOptions {
-  readonly client: pg.ClientConfig;
+  /** The settings of the member to LISTEN on (the writable one); rejects STORE_UNAVAILABLE while there is none. */
+  readonly target: () => Promise<pg.ClientConfig>;
+  /** Told when connecting to `config` failed as a lost server does (a failover): the engine looks for the primary. */
+  readonly onUnreachable?: (config: pg.ClientConfig) => void;
   /** This engine instance's writer id: its own notices are skipped (it told its listeners itself, at commit). */
   readonly writer: string;
   /** Called with the keys another process committed, or null after a reconnection (notices sent meanwhile are lost). */
   readonly onNotice: (handleKeys: readonly string[] | null) => void;
+  /**
+   * Every `heartbeatMs` (default 5000) the connection runs `SELECT 1`; no answer within `queryTimeoutMs` (default
+   * DEFAULT_QUERY_TIMEOUT_MS) counts as a lost connection. A server whose machine vanished closes no socket, and
+   * LISTEN alone never asks.
+   */
+  readonly heartbeatMs?: number;
+  readonly queryTimeoutMs?: number;
   /** First wait before reconnecting (ms), doubled after each failure up to `retryMaxMs`. */
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
 }
 
 /**
- * One connection that LISTENs on COMMITS_CHANNEL. When it drops (server restart, failover, a terminated backend) it
- * reconnects, waiting retryMinMs…retryMaxMs between tries, and once LISTEN is in force again it reports null: every
+ * One connection that LISTENs on COMMITS_CHANNEL, on the member `target` names. When it drops (server restart,
+ * failover, a terminated backend) it reconnects — to the member `target` names then, the new primary after a
+ * failover — waiting retryMinMs…retryMaxMs between tries, and once LISTEN is in force again it reports null: every
  * commit from then on is heard, and anything committed while it was away is covered by dropping everything.
  */
 export class CommitNoticeListener {
@@ -83,6 +95,7 @@ export class CommitNoticeListener {
   private stopped = false;
   private retryMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   /** Times the listener connected again after losing its connection. */
   reconnections = 0;
 
@@ -103,13 +116,15 @@ export class CommitNoticeListener {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
     const { client } = this;
     this.client = null;
     await client?.end().catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client(this.options.client);
+    const config = await this.options.target();
+    const client = new pg.Client(config);
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => {
@@ -122,17 +137,31 @@ export class CommitNoticeListener {
       await client.query(`LISTEN ${COMMITS_CHANNEL}`);
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw translatePgError(error);
+      const translated = translatePgError(error);
+      if (isServerLost(translated)) this.options.onUnreachable?.(config);
+      throw translated;
     }
     if (this.stopped) {
       await client.end().catch(() => undefined);
       return;
     }
     this.client = client;
+    this.beat(client);
+  }
+
+  /** Asks `client` for an answer every heartbeatMs while it is the connection in use. */
+  private beat(client: pg.Client): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (client !== this.client) return;
+      client.query(timedQuery({ text: 'SELECT 1' }, [], this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS)).catch(() => this.lost(client));
+    }, this.options.heartbeatMs ?? 5000);
+    this.heartbeat.unref();
   }
 
   private lost(client: pg.Client): void {
     if (client !== this.client) return;
+    clearInterval(this.heartbeat);
     this.client = null;
     client.end().catch(() => undefined);
     this.schedule();

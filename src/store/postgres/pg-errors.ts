@@ -17,9 +17,14 @@ const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EH
 
 /**
  * node-postgres reports a lost or unobtainable connection with a plain Error and no code: these are its messages
- * (pg 8.x: client.js, pg-pool). Any other code-less error is a bug, INTERNAL.
+ * (pg 8.x: client.js, pg-pool), and "Query read timeout" for a server that did not answer within queryTimeoutMs. Any
+ * other code-less error is a bug, INTERNAL.
  */
-const CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect)/;
+const CONNECTION_LOST =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Cannot use a pool after calling end on the pool|Query read timeout)/;
+
+/** pg-pool's own wait for a free connection ran out: the pool is busy, the server is not lost. */
+const POOL_WAIT = /^timeout exceeded when trying to connect/;
 
 /**
  * Maps a PostgreSQL failure to HANDLE_ALREADY_EXISTS (a unique key taken), STORE_BUSY (conflicts, timeouts, no free
@@ -41,4 +46,16 @@ export function translatePgError(error: unknown): IdnodeError {
   if (typeof code === 'string' && NETWORK.has(code)) return new IdnodeError('STORE_UNAVAILABLE', undefined, { cause: error });
   if (error instanceof Error && CONNECTION_LOST.test(error.message)) return new IdnodeError('STORE_UNAVAILABLE', undefined, { cause: error });
   return new IdnodeError('INTERNAL', undefined, { cause: error });
+}
+
+/**
+ * Whether `error` (translated) says the server itself is lost, gone read-only or shutting down — a reason to look for
+ * the writable member again — rather than busy, out of resources or waited for too long in the pool.
+ */
+export function isServerLost(error: IdnodeError): boolean {
+  if (error.code !== 'STORE_UNAVAILABLE') return false;
+  const cause = error.cause;
+  if (cause instanceof pg.DatabaseError) return /^(08|57P0)/.test(cause.code ?? '') || cause.code === '25006';
+  if (cause instanceof Error) return !POOL_WAIT.test(cause.message);
+  return false;
 }

@@ -7,16 +7,25 @@ import { translatePgError } from './pg-errors.js';
 /** Connections per process when IDNODE_PG_POOL does not say otherwise. */
 export const DEFAULT_POOL_SIZE = 10;
 
+/** How long the engine waits for one answer of the server when `queryTimeoutMs` does not say otherwise. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
 export interface PoolOptions {
   /**
    * A connection URL with one host (`postgresql://user@host:port/database?sslmode=…`). node-postgres 8 refuses libpq's
-   * multi-host form and has no `target_session_attrs`: finding the primary after a failover is docs/scale-out.md's.
+   * multi-host form and has no `target_session_attrs`: primary-locator.ts splits a host list and finds the primary.
    */
   readonly url: string;
   /** At most this many connections (IDNODE_PG_POOL); a request beyond waits for one, up to `connectTimeoutMs`. */
   readonly poolSize?: number;
   /** How long a query waits for a connection, new or pooled, before it rejects STORE_UNAVAILABLE. */
   readonly connectTimeoutMs?: number;
+  /**
+   * How long the engine waits for any one answer of the server (a statement, COMMIT, the LISTEN heartbeat) before it
+   * takes the server as lost: STORE_UNAVAILABLE, the connection closed, the primary looked for again. A machine that
+   * vanished closes no socket; this bounds the wait. Default DEFAULT_QUERY_TIMEOUT_MS; migrations are not bounded.
+   */
+  readonly queryTimeoutMs?: number;
 }
 
 /** The client settings every connection of the engine uses (the pool's and the commit listener's). */
@@ -29,6 +38,15 @@ export function clientConfig(options: PoolOptions): pg.ClientConfig {
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   };
+}
+
+/**
+ * A query with node-postgres's per-query read timeout (`query_timeout`: no answer within `timeoutMs` rejects "Query read
+ * timeout"), which its type declarations leave out. `name` makes it a prepared statement.
+ */
+export function timedQuery(statement: { readonly text: string; readonly name?: string }, values: unknown[], timeoutMs: number): pg.QueryConfig {
+  const config: pg.QueryConfig & { query_timeout: number } = { ...statement, values, query_timeout: timeoutMs };
+  return config;
 }
 
 /** A pool of at most `poolSize` connections. An idle connection that breaks is dropped quietly; the next query opens another. */
@@ -55,7 +73,13 @@ export async function checkDurability(pool: pg.Pool): Promise<void> {
   } catch (error) {
     throw translatePgError(error);
   }
-  if (settings.get('fsync') !== 'on') throw new IdnodeError('STORE_UNAVAILABLE', `PostgreSQL fsync is ${settings.get('fsync') ?? 'unknown'}, expected on`);
-  const commit = settings.get('synchronous_commit');
-  if (commit === undefined || commit === 'off') throw new IdnodeError('STORE_UNAVAILABLE', `PostgreSQL synchronous_commit is ${commit ?? 'unknown'}, expected on`);
+  const problem = durabilityProblem(settings.get('fsync'), settings.get('synchronous_commit'));
+  if (problem !== undefined) throw new IdnodeError('STORE_UNAVAILABLE', problem);
+}
+
+/** Why a server with these settings could lose an acknowledged commit, or undefined when it cannot. */
+export function durabilityProblem(fsync: string | undefined, synchronousCommit: string | undefined): string | undefined {
+  if (fsync !== 'on') return `PostgreSQL fsync is ${fsync ?? 'unknown'}, expected on`;
+  if (synchronousCommit === undefined || synchronousCommit === 'off') return `PostgreSQL synchronous_commit is ${synchronousCommit ?? 'unknown'}, expected on`;
+  return undefined;
 }

@@ -9,14 +9,23 @@ import { publicView, type PublicView } from '../../identifier/value-json.js';
 import { CommitListeners, homingKey, splitHandleKey, type CommitListener, type ListedHandle, type RegistryEngine, type RegistryWrite, type StoredRecord } from '../registry-engine.js';
 import { CommitNoticeListener, commitPayloads, COMMITS_CHANNEL } from './commit-notices.js';
 import { migratePostgres } from './migrations.js';
-import { checkDurability, clientConfig, createPool, type PoolOptions } from './pool.js';
-import { translatePgError } from './pg-errors.js';
+import { checkDurability, DEFAULT_QUERY_TIMEOUT_MS, timedQuery } from './pool.js';
+import { isServerLost, translatePgError } from './pg-errors.js';
+import { PrimaryLocator, type LocatorOptions } from './primary-locator.js';
 import { STATEMENTS, type NamedStatement } from './registry-statements.js';
 
-export interface PostgresRegistryOptions extends PoolOptions {
+export interface PostgresRegistryOptions extends LocatorOptions {
+  /**
+   * Where the cluster's members are: one URL, a URL listing several hosts (`postgresql://u@h1:5432,h2:5432/db`), or an
+   * array of single-host URLs. The engine writes to the one member answering pg_is_in_recovery() = false and looks
+   * again after losing it (primary-locator.ts).
+   */
+  readonly url: string | readonly string[];
   /** Reconnection waits of the LISTEN connection (ms); see CommitNoticeListener. */
   readonly listenRetryMinMs?: number;
   readonly listenRetryMaxMs?: number;
+  /** How often the LISTEN connection checks that its server still answers (ms); see CommitNoticeListener. */
+  readonly listenHeartbeatMs?: number;
   /** Tests only: awaited inside each write transaction just before its COMMIT, with the keys it changed. */
   readonly beforeCommit?: (handleKeys: readonly string[]) => void | Promise<void>;
 }
@@ -35,28 +44,44 @@ export class PostgresRegistry implements RegistryEngine {
   private listener: CommitNoticeListener | undefined;
   /** The report's time zone (settings.report_utc_offset_seconds, as the SQLite store's UsageTables reads it). */
   private utcOffsetMs = 0;
+  /** How long one answer of the server may take before the member counts as lost (PoolOptions.queryTimeoutMs). */
+  private readonly timeoutMs: number;
   private closed = false;
 
   private constructor(
-    private readonly pool: pg.Pool,
+    private readonly locator: PrimaryLocator,
     private readonly options: PostgresRegistryOptions,
-  ) {}
+  ) {
+    this.timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  }
 
   /**
    * Connects, refuses a server that does not commit durably, migrates (schema/postgres/, under an advisory lock) and
    * starts listening for other processes' commits. Rejects STORE_UNAVAILABLE when any of it fails (nothing left open).
    */
   static async open(options: PostgresRegistryOptions): Promise<PostgresRegistry> {
-    const registry = new PostgresRegistry(createPool(options), options);
+    const registry = new PostgresRegistry(new PrimaryLocator(options.url, options), options);
     try {
-      await checkDurability(registry.pool);
-      await migratePostgres(registry.pool);
+      await registry.locator.start();
+      await checkDurability(registry.locator.pool());
+      await migratePostgres(registry.locator.pool());
       const offset = await registry.run<{ value: string }>(STATEMENTS.reportOffset, []);
       registry.utcOffsetMs = Number(offset[0]?.value ?? 0) * 1000;
       registry.listener = new CommitNoticeListener({
-        client: clientConfig(options),
+        target: async () => {
+          await registry.locator.whenAvailable();
+          const member = registry.locator.member();
+          if (member === null) throw new IdnodeError('STORE_UNAVAILABLE', 'no writable PostgreSQL member');
+          return member.config;
+        },
+        onUnreachable: (config) => {
+          const member = registry.locator.member();
+          if (member?.config === config) registry.locator.lost(member);
+        },
         writer: registry.writer,
         onNotice: (keys) => registry.listeners.emit(keys),
+        queryTimeoutMs: registry.timeoutMs,
+        heartbeatMs: options.listenHeartbeatMs,
         retryMinMs: options.listenRetryMinMs,
         retryMaxMs: options.listenRetryMaxMs,
       });
@@ -66,6 +91,16 @@ export class PostgresRegistry implements RegistryEngine {
       await registry.close();
       throw translatePgError(error);
     }
+  }
+
+  /** Resolves when the engine has a writable member to send calls to (at once while it has one). */
+  whenAvailable(): Promise<void> {
+    return this.locator.whenAvailable();
+  }
+
+  /** The URL of the member taking this instance's calls, or null between losing one and finding the next. */
+  get primaryUrl(): string | null {
+    return this.locator.member()?.url ?? null;
   }
 
   /** True while this process hears other processes' commits (false between a lost LISTEN connection and its return). */
@@ -127,7 +162,7 @@ export class PostgresRegistry implements RegistryEngine {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
     await this.listener?.stop();
-    await this.pool.end().catch(() => undefined);
+    await this.locator.close();
   }
 
   /**
@@ -138,16 +173,21 @@ export class PostgresRegistry implements RegistryEngine {
    */
   private async transact(writes: readonly RegistryWrite[]): Promise<boolean[]> {
     let client: pg.PoolClient;
+    const pool = this.locator.pool();
     try {
-      client = await this.pool.connect();
+      client = await pool.connect();
     } catch (error) {
-      throw translatePgError(error);
+      throw this.failed(pool, error);
     }
+    // A checked-out client has no 'error' listener of the pool's: a connection lost mid-transaction (a killed primary)
+    // would be an uncaught exception. Its queries reject with the error; this keeps it from also crashing the process.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
     const touched: string[] = [];
     let committing = false;
     let broken: IdnodeError | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query(timedQuery({ text: 'BEGIN' }, [], this.timeoutMs));
       const counts = new Map<string, { day: string; prefixKey: string; created: number; updated: number; deleted: number }>();
       const count = (counter: 'created' | 'updated' | 'deleted', prefixKey: string, nowSeconds: number): void => {
         const day = new Date(nowSeconds * 1000 + this.utcOffsetMs).toISOString().slice(0, 10);
@@ -158,21 +198,23 @@ export class PostgresRegistry implements RegistryEngine {
       };
       const results: boolean[] = [];
       for (const write of writes) results.push(await this.apply(client, write, touched, count));
-      for (const entry of counts.values()) await runOn(client, STATEMENTS.countWrites, [entry.day, entry.prefixKey, entry.created, entry.updated, entry.deleted]);
-      for (const payload of touched.length > 0 ? commitPayloads(this.writer, touched) : []) await runOn(client, STATEMENTS.notify, [COMMITS_CHANNEL, payload]);
+      for (const entry of counts.values()) await this.runOn(client, STATEMENTS.countWrites, [entry.day, entry.prefixKey, entry.created, entry.updated, entry.deleted]);
+      for (const payload of touched.length > 0 ? commitPayloads(this.writer, touched) : []) await this.runOn(client, STATEMENTS.notify, [COMMITS_CHANNEL, payload]);
       await this.options.beforeCommit?.(touched);
       committing = true;
-      await client.query('COMMIT');
+      await client.query(timedQuery({ text: 'COMMIT' }, [], this.timeoutMs));
       committing = false;
       this.listeners.emit(touched);
       return results;
     } catch (error) {
-      broken = translatePgError(error);
+      broken = this.failed(pool, error);
       if (committing) this.listeners.emit(touched);
-      else await client.query('ROLLBACK').catch(() => undefined);
+      // A lost connection is closed below, which rolls back; a ROLLBACK on it would only wait for another timeout.
+      else if (broken.code !== 'STORE_UNAVAILABLE') await client.query(timedQuery({ text: 'ROLLBACK' }, [], this.timeoutMs)).catch(() => undefined);
       throw broken;
     } finally {
       // A connection that failed is closed rather than returned to the pool half-broken.
+      client.removeListener('error', ignore);
       client.release(broken?.code === 'STORE_UNAVAILABLE' ? broken : undefined);
     }
   }
@@ -189,31 +231,31 @@ export class PostgresRegistry implements RegistryEngine {
         if (prefixKey !== write.prefixKey) throw new IdnodeError('INTERNAL', `handle key ${write.handleKey} is not under prefix key ${write.prefixKey}`);
         touched.push(write.handleKey);
         const spelling = write.handle === write.handleKey ? null : write.handle;
-        await runOn(client, STATEMENTS.insert, [prefixKey, suffixKey, spelling, encodeRecord(write.values), write.nowSeconds, write.nowSeconds]);
+        await this.runOn(client, STATEMENTS.insert, [prefixKey, suffixKey, spelling, encodeRecord(write.values), write.nowSeconds, write.nowSeconds]);
         count('created', prefixKey, write.nowSeconds);
         return true;
       }
       case 'update': {
         const [prefixKey, suffixKey] = splitHandleKey(write.handleKey);
         touched.push(write.handleKey);
-        const updated = (await runOn(client, STATEMENTS.update, [encodeRecord(write.values), write.nowSeconds, prefixKey, suffixKey])).rowCount === 1;
+        const updated = (await this.runOn(client, STATEMENTS.update, [encodeRecord(write.values), write.nowSeconds, prefixKey, suffixKey])).rowCount === 1;
         if (updated) count('updated', prefixKey, write.nowSeconds);
         return updated;
       }
       case 'delete': {
         const [prefixKey, suffixKey] = splitHandleKey(write.handleKey);
         touched.push(write.handleKey);
-        const deleted = (await runOn(client, STATEMENTS.delete, [prefixKey, suffixKey])).rowCount === 1;
+        const deleted = (await this.runOn(client, STATEMENTS.delete, [prefixKey, suffixKey])).rowCount === 1;
         if (deleted) count('deleted', prefixKey, write.nowSeconds);
         return deleted;
       }
       case 'home': {
-        const homed = (await runOn(client, STATEMENTS.home, [write.prefixKey, write.prefix, write.nowSeconds])).rowCount === 1;
+        const homed = (await this.runOn(client, STATEMENTS.home, [write.prefixKey, write.prefix, write.nowSeconds])).rowCount === 1;
         if (homed) touched.push(homingKey(write.prefixKey));
         return homed;
       }
       case 'unhome': {
-        const unhomed = (await runOn(client, STATEMENTS.unhome, [write.prefixKey])).rowCount === 1;
+        const unhomed = (await this.runOn(client, STATEMENTS.unhome, [write.prefixKey])).rowCount === 1;
         if (unhomed) touched.push(homingKey(write.prefixKey));
         return unhomed;
       }
@@ -222,19 +264,29 @@ export class PostgresRegistry implements RegistryEngine {
     }
   }
 
-  /** A read on any pooled connection. Rejects STORE_*. */
+  /** A read on any pooled connection of the writable member. Rejects STORE_*. */
   private async run<R extends pg.QueryResultRow>(statement: NamedStatement, values: unknown[]): Promise<R[]> {
+    const pool = this.locator.pool();
     try {
-      return (await this.pool.query<R>({ ...statement, values })).rows;
+      return (await pool.query<R>(timedQuery(statement, values, this.timeoutMs))).rows;
     } catch (error) {
-      throw translatePgError(error);
+      throw this.failed(pool, error);
     }
+  }
+
+  /** A statement of a transaction on its connection, bounded by queryTimeoutMs. */
+  private runOn(client: pg.PoolClient, statement: NamedStatement, values: unknown[]): Promise<pg.QueryResult> {
+    return client.query(timedQuery(statement, values, this.timeoutMs));
+  }
+
+  /** Translates a failure of `pool`'s member; one that says the member is lost sends the locator looking again. */
+  private failed(pool: pg.Pool, error: unknown): IdnodeError {
+    const translated = translatePgError(error);
+    if (isServerLost(translated)) this.locator.lost(pool);
+    return translated;
   }
 }
 
-function runOn(client: pg.PoolClient, statement: NamedStatement, values: unknown[]): Promise<pg.QueryResult> {
-  return client.query({ ...statement, values });
-}
 
 /** A listed row of prefix `prefixKey`: its key and the registrant's spelling (stored only when it differs). */
 function listed(prefixKey: string, row: KeyRow): ListedHandle {
