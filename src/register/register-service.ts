@@ -67,6 +67,11 @@ export const BATCH_PART_ITEMS = 250;
 /** A secret key given in clear text: stored only as its PBKDF2 hash. */
 const needsHashing = (value: HandleValue): boolean => isSecretKeyType(value.type) && value.data.format === 'string' && !isSecretHash(value.data.value);
 
+/** A request whose values name a secret key type (before parsing: a batch that may hash is not streamed). */
+function mayHoldSecret(request: PutRequest): boolean {
+  return request.values.some((value) => typeof value === 'object' && value !== null && isSecretKeyType(String((value as { type?: unknown }).type)));
+}
+
 export class RegisterService {
   constructor(
     private readonly store: Store,
@@ -117,9 +122,11 @@ export class RegisterService {
     const nowMs = this.options.nowMs();
     const nowSeconds = Math.floor(nowMs / 1000);
     const prepared: Array<PutItem | IdnodeError> = [];
-    // The items go to the write side in parts while the rest are still checked here, so both threads work at once;
-    // the parts commit together (a stream, write-queue.ts). A full part is held until another item follows it, so
-    // the final part is never empty.
+    // On the writer thread the items go over in parts while the rest are still checked here, so both threads work at
+    // once; the parts commit together or not at all (a stream, write-queue.ts). Not when a secret is to be hashed
+    // (slow: the stream's transaction would hold every write off meanwhile), nor on one thread (nothing to overlap).
+    // A full part is held until another item follows it, so the final part is never empty.
+    const streams = this.writes.kind === 'thread' && !requests.some(mayHoldSecret);
     const parts: Promise<ItemOutcome<PutResult>[]>[] = [];
     let stream = 0;
     const send = (items: readonly PutItem[], final: boolean): void => {
@@ -129,7 +136,10 @@ export class RegisterService {
         return;
       }
       if (stream === 0) stream = newStream();
-      parts.push(this.writes.runPart('register.putBatch', command, { stream, final }));
+      const part = this.writes.runPart<ItemOutcome<PutResult>[]>('register.putBatch', command, { stream, seq: parts.length, final });
+      // Awaited below with the others; until then a refusal must not count as unhandled.
+      part.catch(() => undefined);
+      parts.push(part);
     };
     let held: PutItem[] | null = null;
     let current: PutItem[] = [];
@@ -138,12 +148,14 @@ export class RegisterService {
       try {
         if (request.mint) throw new IdnodeError('BAD_REQUEST', 'a batch cannot mint suffixes');
         const handle = parseHandle(request.handleText, this.options.rule);
-        item = putItem(handle, await this.hashSecrets(parseValueList(request.values, nowSeconds, this.options.rule)), request);
+        const values = parseValueList(request.values, nowSeconds, this.options.rule);
+        item = putItem(handle, values.some(needsHashing) ? await this.hashSecrets(values) : values, request);
       } catch (error) {
         prepared.push(asCatalogError(error));
         continue;
       }
       prepared.push(item);
+      if (!streams) continue;
       if (held !== null) send(held, false);
       held = null;
       current.push(item);
@@ -152,6 +164,7 @@ export class RegisterService {
         current = [];
       }
     }
+    if (!streams) current = prepared.filter((item): item is PutItem => !(item instanceof IdnodeError));
     if (current.length > 0) {
       if (held !== null) send(held, false);
       send(current, true);

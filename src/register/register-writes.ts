@@ -62,6 +62,8 @@ export interface PutBatchCommand {
 /** What a put item says besides its handle and values: what a batch's items mostly share. */
 type ItemRules = Pick<PutItem, 'indexes' | 'overwrite' | 'requireExisting' | 'keep' | 'condition'>;
 type OwnRules = ItemRules & Pick<PutItem, 'identity' | 'actor'>;
+/** Fails to compile when PutItem gains a field that neither crosses per item nor is one of the rules sameRules compares. */
+export const PUT_ITEM_FIELDS_CROSS: [Exclude<keyof PutItem, 'handle' | 'values' | 'stored' | keyof OwnRules>] extends [never] ? true : never = true;
 
 /** A PutItem as it crosses: [display, key, values in the stored form (record-encoding.ts)], and its own rules if they differ. */
 type WireItem = readonly [string, string, string] | readonly [string, string, string, OwnRules];

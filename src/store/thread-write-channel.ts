@@ -8,9 +8,10 @@ import type { FromWriter, ToWriter, WriterThreadData } from './writer-thread-hos
 import type { StreamPart } from './write-queue.js';
 
 /**
- * The writer thread's young generation, in MiB (V8's default is 16 per semi-space): a batch of 2,000 records makes
- * short-lived garbage that a small one promotes and collects again. Measured with bench batchCreate, one connection:
- * p50 146 → 115 ms per batch, CPU 206 → 159 ms; RSS under that load +51 MiB (it only grows while batches run).
+ * The writer thread's young generation (`resourceLimits.maxYoungGenerationSizeMb`; V8 sizes the semi-spaces from it): a
+ * batch of 2,000 records makes short-lived garbage that the default promotes and collects again. Measured with bench
+ * batchCreate, one connection: p50 146 → 115 ms per batch, CPU 206 → 159 ms; RSS under that load +51 MiB per process
+ * (each IDNODE_WORKERS worker has its own writer thread; it only grows while batches run).
  */
 const WRITER_YOUNG_GENERATION_MB = 64;
 
@@ -109,7 +110,8 @@ export class ThreadWriteChannel implements WriteChannel {
   private send<R>(name: string, args: unknown, part: StreamPart | undefined): Promise<R> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.closing !== null) return Promise.reject(new IdnodeError('STORE_UNAVAILABLE', 'the store is closing'));
-    if (this.waiting.size >= this.maxPending) return Promise.reject(new IdnodeError('STORE_BUSY', 'too many writes waiting'));
+    // A stream is admitted by its first part: refusing a later one would leave it incomplete.
+    if (this.waiting.size >= this.maxPending && (part === undefined || part.seq === 0)) return Promise.reject(new IdnodeError('STORE_BUSY', 'too many writes waiting'));
     const id = this.nextId;
     this.nextId += 1;
     return new Promise<R>((resolve, reject) => {

@@ -10,10 +10,12 @@ export type WriteOp<T> = () => T;
 
 /**
  * One part of a write sent in parts (a batch the main thread streams while it still validates the rest): the parts of
- * a stream run in the order sent, in one transaction, and commit together when the `final` one has run.
+ * a stream run in order of `seq` (0, 1, 2, …) in one transaction, and commit together when the `final` one has run.
+ * All or nothing: a part that fails, or one missing from the sequence, fails the whole stream.
  */
 export interface StreamPart {
   readonly stream: number;
+  readonly seq: number;
   readonly final: boolean;
 }
 
@@ -26,10 +28,11 @@ interface Pending {
 
 type Outcome = { ok: true; value: unknown; item: Pending } | { ok: false; error: unknown; item: Pending };
 
-/** The stream holding the open transaction: its parts' outcomes so far, settled at its commit. */
+/** The stream holding the open transaction: its parts so far and their results, settled at its commit. */
 interface OpenStream {
   readonly stream: number;
-  readonly outcomes: Outcome[];
+  readonly parts: Pending[];
+  readonly values: unknown[];
   readonly timer: NodeJS.Timeout;
 }
 
@@ -40,14 +43,13 @@ interface OpenStream {
  * synchronously, with the keys the committed writes touched, before any of them settles.
  *
  * A stream's first part opens a transaction of its own; until its final part has run, other writes wait (at most
- * `streamTimeoutMs`: a stream whose last part does not come by then is rolled back whole and fails).
+ * `streamTimeoutMs`: a stream whose last part does not come by then is rolled back whole and fails). A part that does
+ * not continue the open stream (a later one while another is open, any but the first when none is) fails at once.
  */
 export class WriteQueue {
   private pending: Pending[] = [];
   private scheduled = false;
   private open: OpenStream | null = null;
-  /** Streams that failed before their final part: their later parts fail at once. */
-  private readonly failed = new Map<number, unknown>();
   private readonly begin: Statement;
   private readonly commit: Statement;
   private readonly rollback: Statement;
@@ -80,7 +82,10 @@ export class WriteQueue {
    * resolves with its result after commit. Rejects STORE_BUSY when full.
    */
   enqueue<T>(op: WriteOp<T>, part?: StreamPart): Promise<T> {
-    if (this.pending.length >= this.maxPending) return Promise.reject(new IdnodeError('STORE_BUSY', 'too many writes waiting'));
+    // A stream is admitted by its first part: refusing a later one would leave it incomplete.
+    if (this.pending.length >= this.maxPending && (part === undefined || part.seq === 0)) {
+      return Promise.reject(new IdnodeError('STORE_BUSY', 'too many writes waiting'));
+    }
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ op, resolve: resolve as (value: unknown) => void, reject, ...(part === undefined ? {} : { part }) });
       if (!this.scheduled) {
@@ -109,7 +114,7 @@ export class WriteQueue {
       const head = this.pending[0] as Pending;
       if (head.part !== undefined) {
         this.pending.shift();
-        this.startStream(head, head.part);
+        this.startStream(head);
         continue;
       }
       const firstPart = this.pending.findIndex((item) => item.part !== undefined);
@@ -117,10 +122,13 @@ export class WriteQueue {
     }
   }
 
-  /** Shutdown: runs what it can, then rolls back a stream whose last part never came. */
+  /** Shutdown: runs what it can, rolls back a stream whose last part never came, then runs the writes it held off. */
   drain(): void {
     this.flush();
-    if (this.open !== null) this.abandon(this.open, new IdnodeError('STORE_UNAVAILABLE', 'the store closed before the batch was complete'));
+    while (this.open !== null) {
+      this.abandon(this.open, new IdnodeError('STORE_UNAVAILABLE', 'the store closed before the batch was complete'));
+      this.flush();
+    }
   }
 
   private runBatch(batch: Pending[]): void {
@@ -154,80 +162,68 @@ export class WriteQueue {
     this.commitAndSettle(outcomes);
   }
 
-  private startStream(item: Pending, part: StreamPart): void {
-    const failed = this.failed.get(part.stream);
-    if (failed !== undefined) {
-      if (part.final) this.failed.delete(part.stream);
-      item.reject(failed);
+  private startStream(item: Pending): void {
+    const part = item.part as StreamPart;
+    if (part.seq !== 0) {
+      item.reject(new IdnodeError('STORE_UNAVAILABLE', 'this batch was already given up (a part of it failed or came too late)'));
       return;
     }
     try {
       this.begin.run();
     } catch (error) {
-      this.failStream(part, [item], translateSqliteError(error));
+      item.reject(translateSqliteError(error));
       return;
     }
     this.touched.length = 0;
     const timer = setTimeout(() => {
-      if (this.open?.stream === part.stream) this.abandon(this.open, new IdnodeError('STORE_UNAVAILABLE', 'a streamed batch did not complete in time'));
+      if (this.open === open) this.abandon(open, new IdnodeError('STORE_UNAVAILABLE', 'a streamed batch did not complete in time'));
     }, this.streamTimeoutMs);
-    const open: OpenStream = { stream: part.stream, outcomes: [], timer };
+    const open: OpenStream = { stream: part.stream, parts: [], values: [], timer };
     this.open = open;
     this.continueStream(open, item);
   }
 
   private continueStream(open: OpenStream, item: Pending): void {
     const part = item.part as StreamPart;
+    open.parts.push(item);
+    if (part.seq !== open.values.length) {
+      // Out of order: a part went missing (refused on its way), so this stream cannot complete.
+      this.abandon(open, new IdnodeError('STORE_UNAVAILABLE', 'a part of a streamed batch went missing'));
+      return;
+    }
     let outcome: Outcome;
     try {
       outcome = this.runOne(item);
     } catch (error) {
-      this.abandon(open, translateSqliteError(error), item);
+      outcome = { ok: false, error: translateSqliteError(error), item };
+    }
+    if (!outcome.ok) {
+      // All or nothing: the parts before it are rolled back with it.
+      this.abandon(open, outcome.error);
       return;
     }
-    if (!outcome.ok && !this.db.inTransaction) {
-      // SQLite rolled the transaction back: the parts that ran are gone, so the whole stream fails.
-      this.abandon(open, outcome.error, item);
-      return;
-    }
-    open.outcomes.push(outcome);
+    open.values.push(outcome.value);
     if (!part.final) return;
     clearTimeout(open.timer);
     this.open = null;
-    this.commitAndSettle(open.outcomes);
-    if (this.pending.length > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.commitAndSettle(open.parts.map((done, i) => ({ ok: true, value: open.values[i], item: done })));
+    this.scheduleFlush();
   }
 
-  /** Rolls the open stream back: every part of it fails with `error`, and so will the parts still to come. */
-  private abandon(open: OpenStream, error: unknown, current?: Pending): void {
+  /** Rolls the open stream back: every part of it that came fails with `error`; its later parts fail as they come. */
+  private abandon(open: OpenStream, error: unknown): void {
     clearTimeout(open.timer);
     this.open = null;
     this.rollbackQuietly();
     this.touched.length = 0;
-    const items = open.outcomes.map((outcome) => outcome.item);
-    if (current !== undefined) items.push(current);
-    const last = current?.part;
-    this.failStream(last ?? { stream: open.stream, final: false }, items, error);
-    if (this.pending.length > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
+    for (const item of open.parts) item.reject(error);
+    this.scheduleFlush();
   }
 
-  private failStream(part: StreamPart, items: readonly Pending[], error: unknown): void {
-    if (!part.final) this.failed.set(part.stream, error);
-    for (const item of items) item.reject(error);
-    // Parts already waiting fail now too; those still to come fail when they arrive.
-    const waiting = this.pending.filter((item) => item.part?.stream === part.stream);
-    if (waiting.length === 0) return;
-    this.pending = this.pending.filter((item) => item.part?.stream !== part.stream);
-    for (const item of waiting) {
-      if (item.part?.final === true) this.failed.delete(part.stream);
-      item.reject(error);
-    }
+  private scheduleFlush(): void {
+    if (this.pending.length === 0 || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private commitAndSettle(outcomes: readonly Outcome[]): void {

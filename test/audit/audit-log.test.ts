@@ -2,6 +2,8 @@
 
 import test from 'ava';
 import { sha256Hex } from '../../src/accounts/password.js';
+import { encodeRecord } from '../../src/identifier/record-encoding.js';
+import type { HandleValue } from '../../src/identifier/value.js';
 import { httpCall } from '../support/http-client.js';
 import { startNode, type NodeUnderTest } from '../support/node-under-test.js';
 import { adminToken, application, login, snms, valveRecord, valveTemplate } from '../support/snms-client.js';
@@ -66,7 +68,9 @@ test('audit: entries say who, when, from where, what, before and after; pages fi
   // A digest of the record as stored (record-encoding.ts), which the write side already holds.
   const stored = node.node.store.prepare<[string, string], { record: string }>('SELECT record FROM handles WHERE prefix_key = ? AND suffix_key = ?').get('88.118', 'A-1');
   t.deepEqual(update.after, { sha256: sha256Hex(stored?.record ?? ''), bytes: Buffer.byteLength(stored?.record ?? ''), of: 'stored' });
-  t.deepEqual(create.after, { sha256: create.after.sha256, bytes: create.after.bytes, of: 'stored' });
+  // The create's after-image is the update's before-image: the digest of that record as it was stored.
+  const created = encodeRecord(update.before as HandleValue[]);
+  t.deepEqual(create.after, { sha256: sha256Hex(created), bytes: Buffer.byteLength(created), of: 'stored' });
   t.not(create.after.sha256, update.after.sha256, 'the create and the update stored different records');
   const now = (await snms(node, 'GET', '/identityv2/data/detail?handle=88.118/A-1', { token: admin })).json.data.value;
   t.is(now.find((v: { index: number }) => v.index === 2000).data.value, 'v2');

@@ -49,7 +49,7 @@ test('write streams: the parts commit together after the final one, and none is 
   const { store, path } = openTempStore(t, { onCommitted: (keys) => commits.push([...keys]) });
   const other = secondConnection(t, path);
   const [a, b, x] = ['88.118.8/PART-A', '88.118.8/PART-B', '88.118.8/OUTSIDE'].map((text) => handle(text).key) as [string, string, string];
-  const first = track(store.write(() => insertHandle(store, '88.118.8/PART-A').display, { stream: 7, final: false }));
+  const first = track(store.write(() => insertHandle(store, '88.118.8/PART-A').display, { stream: 7, seq: 0, final: false }));
   await turns();
   t.true(store.inTransaction, 'the first part holds its transaction open');
   t.false(committed(other, a));
@@ -58,60 +58,83 @@ test('write streams: the parts commit together after the final one, and none is 
   t.false(first.settled(), 'a part is not answered before its stream commits');
   t.false(outside.settled(), 'a write outside the stream waits for it');
   t.false(committed(other, x));
-  const last = store.write(() => insertHandle(store, '88.118.8/PART-B').display, { stream: 7, final: true });
+  const last = store.write(() => insertHandle(store, '88.118.8/PART-B').display, { stream: 7, seq: 1, final: true });
   t.deepEqual(await Promise.all([first.promise, last]), ['88.118.8/PART-A', '88.118.8/PART-B']);
   t.true(committed(other, a) && committed(other, b));
   t.is(await outside.promise, '88.118.8/OUTSIDE');
   t.deepEqual(commits, [[a, b], [x]], 'the stream in one transaction, the other write in the next');
 });
 
-test('write streams: a part that fails rejects alone and leaves nothing; the other parts commit', async (t) => {
+test('write streams: all or nothing — a part that fails fails every part of its stream, and nothing of it is stored', async (t) => {
   const { store, path } = openTempStore(t);
   const other = secondConnection(t, path);
   const results = await Promise.allSettled([
-    store.write(() => insertHandle(store, '88.118.8/S-1'), { stream: 3, final: false }),
+    store.write(() => insertHandle(store, '88.118.8/S-1'), { stream: 3, seq: 0, final: false }),
     store.write(
       () => {
         insertHandle(store, '88.118.8/S-2');
-        throw new IdnodeError('HANDLE_ALREADY_EXISTS');
+        throw new IdnodeError('STORE_FULL');
       },
-      { stream: 3, final: false },
+      { stream: 3, seq: 1, final: false },
     ),
-    store.write(() => insertHandle(store, '88.118.8/S-3'), { stream: 3, final: true }),
+    store.write(() => insertHandle(store, '88.118.8/S-3'), { stream: 3, seq: 2, final: true }),
+    store.write(() => insertHandle(store, '88.118.8/S-OTHER')),
   ]);
   t.deepEqual(
-    results.map((result) => result.status),
-    ['fulfilled', 'rejected', 'fulfilled'],
+    results.map((result) => (result.status === 'rejected' ? (result.reason as IdnodeError).code : 'ok')),
+    ['STORE_FULL', 'STORE_FULL', 'STORE_UNAVAILABLE', 'ok'],
+    'the parts that ran fail with the cause; the one after it finds its stream given up; other writes go on',
   );
   t.deepEqual(
-    ['88.118.8/S-1', '88.118.8/S-2', '88.118.8/S-3'].map((text) => committed(other, handle(text).key)),
-    [true, false, true],
+    ['88.118.8/S-1', '88.118.8/S-2', '88.118.8/S-3', '88.118.8/S-OTHER'].map((text) => committed(other, handle(text).key)),
+    [false, false, false, true],
   );
+});
+
+test('write streams: a part missing from the sequence (refused on its way) fails the stream at once instead of committing the rest', async (t) => {
+  const { queue, insert, names } = bareQueue(t, 10_000);
+  const first = queue.enqueue(() => insert('part-0'), { stream: 5, seq: 0, final: false });
+  const skipped = queue.enqueue(() => insert('part-2'), { stream: 5, seq: 2, final: true });
+  const outside = queue.enqueue(() => insert('outside'));
+  for (const part of [first, skipped]) t.is(((await t.throwsAsync(part)) as IdnodeError).code, 'STORE_UNAVAILABLE');
+  await outside;
+  t.deepEqual(names(), ['outside'], 'no part committed; the write held off ran at once, not after a timeout');
 });
 
 test('write streams: a stream whose final part does not come is rolled back whole; its late parts fail; waiting writes then commit', async (t) => {
   const { queue, insert, names, commits } = bareQueue(t, 50);
-  const first = queue.enqueue(() => insert('part-1'), { stream: 1, final: false });
+  const first = queue.enqueue(() => insert('part-1'), { stream: 1, seq: 0, final: false });
   const waiting = queue.enqueue(() => insert('outside'));
   const error = await t.throwsAsync(first);
   t.is((error as IdnodeError).code, 'STORE_UNAVAILABLE');
   await waiting;
-  const late = await t.throwsAsync(queue.enqueue(() => insert('part-2'), { stream: 1, final: true }));
+  const late = await t.throwsAsync(queue.enqueue(() => insert('part-2'), { stream: 1, seq: 1, final: true }));
   t.is((late as IdnodeError).code, 'STORE_UNAVAILABLE', 'the rest of an abandoned stream fails too');
   t.deepEqual(names(), ['outside']);
   t.deepEqual(commits, [['outside']]);
-  await queue.enqueue(() => insert('after'), { stream: 1, final: true }).then(
-    () => t.pass('the stream id is free again once its final part came'),
-    () => t.fail(),
-  );
 });
 
-test('write streams: closing the store rolls back a stream that is not complete and fails its parts', async (t) => {
+test('write streams: closing the store rolls back a stream that is not complete, fails its parts, and still runs the writes it held off', async (t) => {
   const { queue, insert, names } = bareQueue(t, 10_000);
-  const first = queue.enqueue(() => insert('part-1'), { stream: 9, final: false });
+  const first = queue.enqueue(() => insert('part-1'), { stream: 9, seq: 0, final: false });
+  await turns();
+  const outside = queue.enqueue(() => insert('outside'));
   await turns();
   queue.drain();
   const error = await t.throwsAsync(first);
   t.is((error as IdnodeError).code, 'STORE_UNAVAILABLE');
-  t.deepEqual(names(), []);
+  await outside;
+  t.deepEqual(names(), ['outside']);
+});
+
+test('write streams: beyond its bound the queue refuses a new stream but never a later part of an admitted one', async (t) => {
+  const db = new Database(join(tempDir(t), 'bound.db'));
+  t.teardown(() => db.close());
+  db.pragma('journal_mode = WAL');
+  const queue = new WriteQueue(db, [], () => undefined, undefined, 512, 2, 10_000);
+  const first = queue.enqueue(() => 'a', { stream: 1, seq: 0, final: false });
+  const filler = queue.enqueue(() => 'b');
+  t.is(((await t.throwsAsync(queue.enqueue(() => 'c', { stream: 2, seq: 0, final: true }))) as IdnodeError).code, 'STORE_BUSY');
+  const last = queue.enqueue(() => 'd', { stream: 1, seq: 1, final: true });
+  t.deepEqual(await Promise.all([first, last, filler]), ['a', 'd', 'b']);
 });

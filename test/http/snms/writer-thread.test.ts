@@ -105,6 +105,10 @@ test('SNMS on the writer thread: a batch larger than a part crosses in parts tha
   const db = new Database(node.config.dbPath, { readonly: true });
   t.teardown(() => db.close());
   t.is((db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'handle.create' AND target LIKE '88.118/P-%'").get() as { n: number }).n, good.length);
+  // One transaction: a single change-log row names the first and the last part's records.
+  const rows = db.prepare<[], { keys: string }>("SELECT keys FROM change_log WHERE keys LIKE '%/P-%'").all();
+  t.is(rows.length, 1);
+  t.true(rows[0]?.keys.includes('"88.118/P-0"') === true && rows[0]?.keys.includes('"88.118/P-599"') === true);
   t.is((await node.get('/api/handles/88.118/P-250')).status, 404);
   t.is(node.node.business.audit.verify(), null);
 });
