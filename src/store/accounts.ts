@@ -1,6 +1,6 @@
 // SQL of SNMS accounts and their bearer tokens (schema/005-snms.sql).
 
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from './sql-connection.js';
 import type { Store } from './store.js';
 
 export type AccountRole = 'admin' | 'reviewer' | 'enterprise';

@@ -1,6 +1,6 @@
 // SQL of the append-only audit log (schema/005-snms.sql): appending with the hash chain, paging, and reading in order.
 
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from './sql-connection.js';
 import type { Store } from './store.js';
 
 export interface AuditRow {

@@ -2,6 +2,7 @@
 // transaction with the import's checkpoint in the same transaction, and one snapshot read of a whole store or prefix.
 
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import { asSqlConnection } from './sql-connection.js';
 import { IdnodeError } from '../errors.js';
 import { PREFIX_NAMESPACE } from '../identifier/handle.js';
 import { ChangeLog } from './change-log.js';
@@ -100,8 +101,8 @@ export class BulkTables {
     // spilling mid-transaction (the default cache is 2 MiB). A bound, so memory stays constant however big the file.
     db.pragma('cache_size = -65536');
     applyMigrations(db);
-    this.usage = new UsageTables(db);
-    this.changes = new ChangeLog(db);
+    this.usage = new UsageTables(asSqlConnection(db));
+    this.changes = new ChangeLog(asSqlConnection(db));
     // An existing key is not replaced: the caller learns of it from `changes` and rejects the line.
     this.insertRow = db.prepare(
       'INSERT INTO handles (prefix_key, suffix_key, spelling, record, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',

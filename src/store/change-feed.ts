@@ -1,6 +1,8 @@
 // Keeps one process's caches coherent with commits by other processes over the same store (workers, the CLI).
 
 import type { Store } from './store.js';
+import { IdnodeError } from '../errors.js';
+import type { ChangeLog } from './change-log.js';
 
 export interface ChangeHandlers {
   /** Another process changed these handle keys (committed): drop what is remembered about them. */
@@ -38,6 +40,8 @@ export class ChangeFeed {
   /** When data_version moved with nothing logged (a WAL restart, or a write that did not log), first seen; else null. */
   private unloggedSinceMs: number | null = null;
 
+  private readonly changes: ChangeLog;
+
   constructor(
     private readonly store: Store,
     private readonly handlers: ChangeHandlers,
@@ -45,8 +49,9 @@ export class ChangeFeed {
     /** How long "moved, nothing logged" may last before it counts as a write that did not log itself. */
     private readonly graceMs = 1000,
   ) {
-    this.version = store.changes.version();
-    this.seq = store.changes.last();
+    this.changes = changeLogOf(store);
+    this.version = this.changes.version();
+    this.seq = this.changes.last();
   }
 
   /** Applies what other connections committed, once per turn of the event loop. Throws STORE_* when the store cannot be read. */
@@ -54,7 +59,7 @@ export class ChangeFeed {
     if (this.looked) return;
     this.looked = true;
     setImmediate(this.turnEnded);
-    const { changes } = this.store;
+    const { changes } = this;
     // Inside a write transaction the store is this connection's: the next check outside it looks.
     if (changes.version() === this.version || this.store.inTransaction) return;
     const read = this.store.guard(() => changes.read(this.seq));
@@ -85,4 +90,10 @@ export function pollChanges(feed: ChangeFeed, pollMs: number): () => void {
     }
   }, pollMs).unref();
   return () => clearInterval(timer);
+}
+
+/** The store's SQLite change log; the feed runs on SQLite only (PostgreSQL tells its commits by NOTIFY). */
+function changeLogOf(store: Store): ChangeLog {
+  if (store.changeLog === null) throw new IdnodeError('INTERNAL', 'the change feed reads SQLite\'s change log');
+  return store.changeLog;
 }

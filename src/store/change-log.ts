@@ -1,7 +1,7 @@
 // The change log (schema/008-change-log.sql): one row per write transaction naming the handle keys it changed.
 
 import { randomBytes } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlConnection as Database, Statement } from './sql-connection.js';
 
 /** A transaction that changed more keys than this logs NULL ("drop everything"): bulk loads, not requests. */
 export const MAX_LOGGED_KEYS = 4096;
@@ -29,7 +29,14 @@ interface Row {
   keys: string | null;
 }
 
-export class ChangeLog {
+/** What a write transaction calls just before COMMIT to tell other processes the keys it changed (null: everything). */
+export interface ChangeRecorder {
+  /** This connection's name among the writers (or the one it writes for): its own records are not news to it. */
+  readonly writer: string;
+  append(handleKeys: readonly string[] | null): void;
+}
+
+export class ChangeLog implements ChangeRecorder {
   /** This connection's id in the log (or the one it writes for): its own rows are not news to it. */
   readonly writer: string;
   private readonly insert: Statement<[string, string | null]>;

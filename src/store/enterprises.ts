@@ -1,6 +1,6 @@
 // SQL of enterprises and the prefixes they apply for (schema/005-snms.sql).
 
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from './sql-connection.js';
 import type { Store } from './store.js';
 
 export interface EnterpriseRow {

@@ -1,7 +1,7 @@
 // The store's side of a top-level node (schema/004-hierarchy.sql): admitted secondary nodes, their filed prefixes, statistics and
 // escrowed records. Every apply* method applies a report only when its sequence number is new for its subject.
 
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlConnection as Database, Statement } from './sql-connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
 
 export type Takeover = 'manual' | 'automatic';

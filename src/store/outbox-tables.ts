@@ -1,7 +1,7 @@
 // The store's side of a secondary node's reports to its upstream (schema/004-hierarchy.sql): hierarchy settings, the outbox the
 // triggers fill, and the reads each report is made from.
 
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlConnection as Database, Statement } from './sql-connection.js';
 import { decodeRecord } from '../identifier/record-encoding.js';
 import { publicView } from '../identifier/value-json.js';
 import { translateSqliteError } from './sqlite-errors.js';

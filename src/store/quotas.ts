@@ -1,6 +1,6 @@
 // SQL of the quota counters that survive restarts (schema/005-snms.sql).
 
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from './sql-connection.js';
 import type { Store } from './store.js';
 
 export class QuotaRows {

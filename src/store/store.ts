@@ -2,15 +2,16 @@
 
 import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import Database, { type Database as Db } from 'better-sqlite3';
 import { IdnodeError } from '../errors.js';
 import type { HandleValue } from '../identifier/value.js';
 import { PREFIX_NAMESPACE } from '../identifier/handle.js';
 import { decodeRecord, encodeRecord } from '../identifier/record-encoding.js';
 import { publicView, type PublicView } from '../identifier/value-json.js';
-import { ChangeLog } from './change-log.js';
+import { ChangeLog, type ChangeRecorder } from './change-log.js';
 import { applyMigrations } from './migrations.js';
 import { createPrivateFile, makePrivateFolders, refuseExposedStore } from './private-files.js';
+import { asSqlConnection, type SqlConnection, type Statement } from './sql-connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { HierarchyTables } from './hierarchy-tables.js';
 import { OutboxTables } from './outbox-tables.js';
@@ -97,7 +98,7 @@ export function openStore(path: string, options: StoreOptions): Store {
       }
     }
     db = new Database(path);
-    return new Store(db, path, options);
+    return new Store({ engine: 'sqlite', db }, path, options);
   } catch (error) {
     db?.close();
     // A store this call created and could not open is removed, so a failed first start leaves nothing behind.
@@ -107,7 +108,16 @@ export function openStore(path: string, options: StoreOptions): Store {
   }
 }
 
+/**
+ * The connection a Store runs on: a better-sqlite3 one (its pragmas set and checked, and migrated, here), or another
+ * engine's SqlConnection already migrated, with what tells that engine's other processes what a commit changed.
+ */
+export type StoreConnection =
+  | { readonly engine: 'sqlite'; readonly db: Db }
+  | { readonly engine: 'postgres'; readonly sql: SqlConnection; readonly changes: ChangeRecorder; readonly sizeBytes: () => number };
+
 export class Store {
+  readonly engine: 'sqlite' | 'postgres';
   readonly writes: WriteQueue;
   /** Daily counters and node runs for the monthly report; every record write below counts itself there. */
   readonly usage: UsageTables;
@@ -115,8 +125,10 @@ export class Store {
   readonly outbox: OutboxTables;
   /** A top-level node's secondary nodes, filings, statistics and escrow (schema/004-hierarchy.sql). */
   readonly hierarchy: HierarchyTables;
-  /** What each write transaction changed, for the other processes over this file (schema/008-change-log.sql). */
-  readonly changes: ChangeLog;
+  /** Where each write transaction says what it changed, for the other processes over the store. */
+  readonly changes: ChangeRecorder;
+  /** SQLite's change log (schema/008-change-log.sql), which other processes read; null on PostgreSQL (NOTIFY instead). */
+  readonly changeLog: ChangeLog | null;
   /**
    * The size cap in force (bytes), or null without one. SQLite never sets max_page_count below the pages the file
    * already has, so a cap smaller than the store holds it at its current size: larger than `maxBytes` asked for.
@@ -148,28 +160,22 @@ export class Store {
   private readonly releaseItem: Statement;
   private readonly rollbackItem: Statement;
 
+  private readonly db: SqlConnection;
+  /** The better-sqlite3 connection on SQLite (pragmas, sizes, data_version); null on PostgreSQL. */
+  private readonly sqlite: Db | null;
+  private readonly connection: StoreConnection;
+
   constructor(
-    private readonly db: Db,
+    connection: StoreConnection,
     readonly path: string,
     options: StoreOptions,
   ) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
-    db.pragma('temp_store = MEMORY');
-    // An acknowledged write must be durable: refuse to run if that durability is not in force.
-    const synchronous = db.pragma('synchronous', { simple: true });
-    if (synchronous !== 2) throw new IdnodeError('STORE_UNAVAILABLE', `PRAGMA synchronous is ${String(synchronous)}, expected 2 (FULL)`);
-    const journal = db.pragma('journal_mode', { simple: true });
-    if (path !== ':memory:' && journal !== 'wal') throw new IdnodeError('STORE_UNAVAILABLE', `journal_mode is ${String(journal)}, expected wal`);
-    applyMigrations(db);
-    if ((options.maxBytes ?? 0) > 0) {
-      const pageSize = Number(db.pragma('page_size', { simple: true }));
-      db.pragma(`max_page_count = ${Math.max(1, Math.floor((options.maxBytes ?? 0) / pageSize))}`);
-      this.capBytes = Number(db.pragma('max_page_count', { simple: true })) * pageSize;
-    }
-
+    this.connection = connection;
+    this.engine = connection.engine;
+    this.sqlite = connection.engine === 'sqlite' ? connection.db : null;
+    this.db = connection.engine === 'sqlite' ? asSqlConnection(connection.db) : connection.sql;
+    if (connection.engine === 'sqlite') this.capBytes = Store.prepareSqlite(connection.db, path, options);
+    const db = this.db;
     this.selectRecord = db.prepare('SELECT spelling, record FROM handles WHERE prefix_key = ? AND suffix_key = ?');
     this.selectRecordText = db.prepare('SELECT record FROM handles WHERE prefix_key = ? AND suffix_key = ?');
     this.insertRow = db.prepare('INSERT INTO handles (prefix_key, suffix_key, spelling, record, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
@@ -196,13 +202,33 @@ export class Store {
     this.hierarchy = new HierarchyTables(db);
     this.onCommitted = options.onCommitted ?? (() => {});
     this.onRecordWritten = options.onRecordWritten ?? (() => {});
-    this.changes = new ChangeLog(db, options.changeWriter);
+    this.changeLog = connection.engine === 'sqlite' ? new ChangeLog(db, options.changeWriter) : null;
+    this.changes = connection.engine === 'sqlite' ? (this.changeLog as ChangeLog) : connection.changes;
     const { beforeCommit } = options;
     // Every transaction names what it changed in the same transaction, so other processes can drop exactly that.
     this.writes = new WriteQueue(db, this.touched, this.onCommitted, (keys) => {
       this.changes.append(keys);
       beforeCommit?.();
     });
+  }
+
+  /** SQLite's required pragmas, checked, and its migrations; returns the size cap in force (bytes) or null. */
+  private static prepareSqlite(db: Db, path: string, options: StoreOptions): number | null {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+    db.pragma('temp_store = MEMORY');
+    // An acknowledged write must be durable: refuse to run if that durability is not in force.
+    const synchronous = db.pragma('synchronous', { simple: true });
+    if (synchronous !== 2) throw new IdnodeError('STORE_UNAVAILABLE', `PRAGMA synchronous is ${String(synchronous)}, expected 2 (FULL)`);
+    const journal = db.pragma('journal_mode', { simple: true });
+    if (path !== ':memory:' && journal !== 'wal') throw new IdnodeError('STORE_UNAVAILABLE', `journal_mode is ${String(journal)}, expected wal`);
+    applyMigrations(db);
+    if ((options.maxBytes ?? 0) <= 0) return null;
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    db.pragma(`max_page_count = ${Math.max(1, Math.floor((options.maxBytes ?? 0) / pageSize))}`);
+    return Number(db.pragma('max_page_count', { simple: true })) * pageSize;
   }
 
   /** The record of a handle key, or undefined. Throws STORE_* on SQLite failure. */
@@ -415,10 +441,11 @@ export class Store {
     }
   }
 
-  /** Bytes on disk: the database file plus its WAL. */
+  /** Bytes on disk: the database file plus its WAL (on PostgreSQL, the database's size as the server reports it). */
   sizeBytes(): number {
-    if (this.path === ':memory:') {
-      return Number(this.db.pragma('page_count', { simple: true })) * Number(this.db.pragma('page_size', { simple: true }));
+    if (this.connection.engine === 'postgres') return this.connection.sizeBytes();
+    if (this.path === ':memory:' && this.sqlite !== null) {
+      return Number(this.sqlite.pragma('page_count', { simple: true })) * Number(this.sqlite.pragma('page_size', { simple: true }));
     }
     let total = 0;
     for (const file of [this.path, `${this.path}-wal`]) {
@@ -434,7 +461,8 @@ export class Store {
 
   /** Changes whenever another connection commits (PRAGMA data_version); used to notice CLI writes. */
   dataVersion(): number {
-    return Number(this.db.pragma('data_version', { simple: true }));
+    if (this.sqlite === null) throw new IdnodeError('INTERNAL', 'data_version is SQLite\'s');
+    return Number(this.sqlite.pragma('data_version', { simple: true }));
   }
 
   /** Inside a transaction: a record changed. Its parsed copies go now; the keys go to onCommitted at commit. */

@@ -1,6 +1,6 @@
 // SQL of data templates (schema/005-snms.sql): one row per prefix and version, the template itself as JSON.
 
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from './sql-connection.js';
 import type { Store } from './store.js';
 
 export interface TemplateRow {

@@ -1,7 +1,7 @@
 // The store's usage tables (schema/003): identifiers created, changed, deleted and resolved per prefix per day, and
 // the node's runs (start, heartbeat, stop) — what the monthly report reads.
 
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlConnection as Database, Statement } from './sql-connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
 
 /** Counters kept in the write transaction that makes the change. */

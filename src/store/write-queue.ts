@@ -1,7 +1,7 @@
 // Group commit: concurrent writes share one IMMEDIATE transaction (one fsync), each isolated by a savepoint; a write
 // sent in parts (a streamed batch) holds its transaction open until its last part.
 
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlConnection as Database, Statement } from './sql-connection.js';
 import { IdnodeError } from '../errors.js';
 import { translateSqliteError } from './sqlite-errors.js';
 

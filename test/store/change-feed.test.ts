@@ -76,11 +76,11 @@ test('change feed: a writer restarting the WAL mid-transaction moves data_versio
   const writer = secondConnection(t, path);
   writer.pragma('wal_checkpoint(PASSIVE)');
   writer.pragma('cache_size = 1');
-  const version = store.changes.version();
+  const version = store.changeLog!.version();
   writer.exec('BEGIN IMMEDIATE');
   const filler = writer.prepare('INSERT INTO settings (name, value) VALUES (?, ?)');
   for (let i = 0; i < 50; i += 1) filler.run(`filler-${i}`, 'x'.repeat(3000));
-  t.not(store.changes.version(), version, 'the restart moved data_version before any commit');
+  t.not(store.changeLog!.version(), version, 'the restart moved data_version before any commit');
   await look(feed);
   await look(feed);
   t.deepEqual(seen, [['88.118.8/BEFORE']], 'nothing logged yet, within the grace: nothing dropped');

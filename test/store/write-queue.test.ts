@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { IdnodeError } from '../../src/errors.js';
 import { openStore } from '../../src/store/store.js';
 import { WriteQueue } from '../../src/store/write-queue.js';
+import { asSqlConnection } from '../../src/store/sql-connection.js';
 import { committed, handle, insertHandle, openTempStore, secondConnection, tempDir } from './temp-store.js';
 
 test('write queue: writes issued in the same tick run in one transaction and all resolve', async (t) => {
@@ -152,7 +153,7 @@ test('write queue: a batch larger than maxBatch is split into several transactio
   const insert = db.prepare('INSERT INTO items (name) VALUES (?)');
   const commits: string[][] = [];
   const touched: string[] = [];
-  const queue = new WriteQueue(db, touched, (keys) => commits.push([...keys]), undefined, 2);
+  const queue = new WriteQueue(asSqlConnection(db), touched, (keys) => commits.push([...keys]), undefined, 2);
   const names = ['a', 'b', 'c', 'd', 'e'];
   await Promise.all(
     names.map((name) =>
@@ -181,7 +182,7 @@ test('write queue: close() runs queued writes before closing', async (t) => {
 test('write queue: beyond its bound it refuses with STORE_BUSY instead of growing', async (t) => {
   const { store } = openTempStore(t);
   const db = (store as unknown as { db: Database.Database }).db;
-  const queue = new WriteQueue(db, [], () => undefined, undefined, 512, 2);
+  const queue = new WriteQueue(asSqlConnection(db), [], () => undefined, undefined, 512, 2);
   const first = queue.enqueue(() => 1);
   const second = queue.enqueue(() => 2);
   const error = await t.throwsAsync(queue.enqueue(() => 3));

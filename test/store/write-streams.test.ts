@@ -6,6 +6,7 @@ import test from 'ava';
 import Database from 'better-sqlite3';
 import { IdnodeError } from '../../src/errors.js';
 import { WriteQueue } from '../../src/store/write-queue.js';
+import { asSqlConnection } from '../../src/store/sql-connection.js';
 import { committed, handle, insertHandle, openTempStore, secondConnection, tempDir } from './temp-store.js';
 
 /** Lets the queue's setImmediate flushes run. */
@@ -31,7 +32,7 @@ function bareQueue(t: Parameters<typeof tempDir>[0], streamTimeoutMs: number): {
   const statement = db.prepare('INSERT INTO items (name) VALUES (?)');
   const touched: string[] = [];
   const commits: string[][] = [];
-  const queue = new WriteQueue(db, touched, (keys) => commits.push([...keys]), undefined, 512, 20_000, streamTimeoutMs);
+  const queue = new WriteQueue(asSqlConnection(db), touched, (keys) => commits.push([...keys]), undefined, 512, 20_000, streamTimeoutMs);
   return {
     queue,
     db,
@@ -131,7 +132,7 @@ test('write streams: beyond its bound the queue refuses a new stream but never a
   const db = new Database(join(tempDir(t), 'bound.db'));
   t.teardown(() => db.close());
   db.pragma('journal_mode = WAL');
-  const queue = new WriteQueue(db, [], () => undefined, undefined, 512, 2, 10_000);
+  const queue = new WriteQueue(asSqlConnection(db), [], () => undefined, undefined, 512, 2, 10_000);
   const first = queue.enqueue(() => 'a', { stream: 1, seq: 0, final: false });
   const filler = queue.enqueue(() => 'b');
   t.is(((await t.throwsAsync(queue.enqueue(() => 'c', { stream: 2, seq: 0, final: true }))) as IdnodeError).code, 'STORE_BUSY');

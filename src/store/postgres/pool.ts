@@ -26,7 +26,15 @@ export interface PoolOptions {
    * vanished closes no socket; this bounds the wait. Default DEFAULT_QUERY_TIMEOUT_MS; migrations are not bounded.
    */
   readonly queryTimeoutMs?: number;
+  /**
+   * Read bigint and numeric columns as JavaScript numbers, as better-sqlite3 reads SQLite's integers (the blocking
+   * connection the store's statement modules run on; their counts and times stay far below 2^53).
+   */
+  readonly numericTypes?: boolean;
 }
+
+/** bigint (int8) and numeric: parsed to numbers for `numericTypes`. */
+const NUMERIC_OIDS = new Set([20, 1700]);
 
 /** The client settings every connection of the engine uses (the pool's and the commit listener's). */
 export function clientConfig(options: PoolOptions): pg.ClientConfig {
@@ -37,6 +45,14 @@ export function clientConfig(options: PoolOptions): pg.ClientConfig {
     // A connection whose peer vanished (a failed-over primary) is noticed by the kernel instead of hanging forever.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    ...(options.numericTypes === true
+      ? {
+          types: {
+            getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+              NUMERIC_OIDS.has(oid) ? (text: string) => Number(text) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+          },
+        }
+      : {}),
   };
 }
 

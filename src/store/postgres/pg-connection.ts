@@ -1,0 +1,160 @@
+// The store's synchronous SQL connection on PostgreSQL: SQLite's statement text turned into PostgreSQL's once per
+// statement, run as a named prepared statement through the blocking client, every write transaction serialised.
+
+import { createHash } from 'node:crypto';
+import { IdnodeError } from '../../errors.js';
+import type { RunResult, SqlConnection, Statement, TransactionFn } from '../sql-connection.js';
+import type { SyncClient } from './sync-client.js';
+
+/**
+ * Every write transaction takes this transaction-scoped advisory lock first, so writes are serialised across every
+ * process over the cluster as SQLite serialises them (BEGIN IMMEDIATE): the write commands read, check and write in
+ * one transaction, and no other process's commit can slip between their check and their write.
+ */
+export const WRITE_LOCK = 0x69646e6f6477;
+
+/** Transaction control as SQLite spells it, and what it is on the held connection. */
+const CONTROL: Record<string, { op: 'begin' | 'end' | 'query'; text: string }> = {
+  BEGIN: { op: 'begin', text: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})` },
+  'BEGIN IMMEDIATE': { op: 'begin', text: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})` },
+  COMMIT: { op: 'end', text: 'COMMIT' },
+  ROLLBACK: { op: 'end', text: 'ROLLBACK' },
+};
+
+/**
+ * SQLite's text as PostgreSQL's: `?` placeholders numbered ($1, $2 …, never inside a quoted string), `INSERT OR
+ * IGNORE` as `ON CONFLICT DO NOTHING`, `instr` as `strpos`, and an INSERT into a table with an identity column
+ * returning it (better-sqlite3's lastInsertRowid). The rest of idnode's SQL is written to mean the same on both.
+ */
+export function postgresText(sql: string, identities: Readonly<Record<string, string>>): string {
+  let text = '';
+  let n = 0;
+  let quoted = false;
+  for (const char of sql) {
+    if (char === "'") quoted = !quoted;
+    if (char === '?' && !quoted) {
+      n += 1;
+      text += `$${n}`;
+    } else {
+      text += char;
+    }
+  }
+  text = text.replace(/\binstr\(/g, 'strpos(');
+  if (/^\s*INSERT OR IGNORE INTO/i.test(text)) text = `${text.replace(/^\s*INSERT OR IGNORE INTO/i, 'INSERT INTO')} ON CONFLICT DO NOTHING`;
+  const insert = /^\s*INSERT INTO\s+("?)(\w+)\1/i.exec(text);
+  const identity = insert === null ? undefined : identities[insert[2] ?? ''];
+  if (identity !== undefined && !/\bRETURNING\b/i.test(text)) text = `${text} RETURNING ${identity}`;
+  return text;
+}
+
+class PgStatement<P extends unknown[], R> implements Statement<P, R> {
+  private plucked = false;
+  private readonly name: string;
+  private readonly control: { op: 'begin' | 'end' | 'query'; text: string } | undefined;
+
+  constructor(
+    private readonly client: SyncClient,
+    private readonly text: string,
+    sqliteText: string,
+  ) {
+    this.control = CONTROL[sqliteText.trim().toUpperCase()];
+    this.name = `idnode_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  }
+
+  private rows(params: P): Record<string, unknown>[] {
+    if (this.control !== undefined) {
+      if (this.control.op === 'query') return this.client.call({ op: 'query', text: this.control.text, values: [] }).rows;
+      return this.client.call({ op: this.control.op, text: this.control.text }).rows;
+    }
+    // Savepoints and other statements without parameters go unnamed: nothing to prepare.
+    const reply = params.length === 0 && /^\s*(SAVEPOINT|RELEASE|ROLLBACK TO)\b/i.test(this.text)
+      ? this.client.call({ op: 'query', text: this.text, values: [] })
+      : this.client.call({ op: 'query', text: this.text, name: this.name, values: params });
+    this.lastCount = reply.rowCount;
+    return reply.rows;
+  }
+
+  private lastCount = 0;
+
+  private shape(row: Record<string, unknown>): R {
+    if (!this.plucked) return row as R;
+    for (const key in row) return row[key] as R;
+    return undefined as R;
+  }
+
+  get(...params: P): R | undefined {
+    const row = this.rows(params)[0];
+    return row === undefined ? undefined : this.shape(row);
+  }
+
+  all(...params: P): R[] {
+    return this.rows(params).map((row) => this.shape(row));
+  }
+
+  run(...params: P): RunResult {
+    const rows = this.rows(params);
+    const first = rows[0];
+    let id = 0;
+    if (first !== undefined) for (const key in first) id = Number(first[key]);
+    return { changes: this.lastCount, lastInsertRowid: id };
+  }
+
+  iterate(...params: P): IterableIterator<R> {
+    return this.all(...params).values();
+  }
+
+  pluck(toggle = true): this {
+    this.plucked = toggle;
+    return this;
+  }
+}
+
+export class PgConnection implements SqlConnection {
+  private closed = false;
+
+  constructor(
+    private readonly client: SyncClient,
+    private readonly identities: Readonly<Record<string, string>>,
+  ) {}
+
+  get open(): boolean {
+    return !this.closed;
+  }
+
+  get inTransaction(): boolean {
+    return this.client.inTransaction;
+  }
+
+  prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    if (/^\s*PRAGMA\b/i.test(sql)) throw new IdnodeError('INTERNAL', `a SQLite pragma on PostgreSQL: ${sql}`);
+    return new PgStatement<P, R>(this.client, postgresText(sql, this.identities), sql);
+  }
+
+  exec(sql: string): this {
+    this.prepare(sql).run();
+    return this;
+  }
+
+  transaction<T>(fn: () => T): TransactionFn<T> {
+    const run = (): T => {
+      if (this.inTransaction) throw new IdnodeError('INTERNAL', 'a transaction inside a transaction');
+      this.exec('BEGIN');
+      let result: T;
+      try {
+        result = fn();
+      } catch (error) {
+        if (this.inTransaction) this.exec('ROLLBACK');
+        throw error;
+      }
+      this.exec('COMMIT');
+      return result;
+    };
+    return Object.assign(run, { immediate: run });
+  }
+
+  close(): this {
+    if (!this.closed) this.client.close();
+    this.closed = true;
+    return this;
+  }
+}

@@ -1,0 +1,119 @@
+// The thread behind a blocking PostgreSQL connection (sync-client.ts): it holds the pool of the cluster's writable
+// member, runs each request in order (a transaction on one held connection) and wakes the blocked caller.
+
+import { workerData, type MessagePort } from 'node:worker_threads';
+import type pg from 'pg';
+import { IdnodeError } from '../../errors.js';
+import { migratePostgres } from './migrations.js';
+import { checkDurability, DEFAULT_QUERY_TIMEOUT_MS, timedQuery } from './pool.js';
+import { isServerLost, translatePgError } from './pg-errors.js';
+import { PrimaryLocator } from './primary-locator.js';
+import type { BridgeData, BridgeReply, BridgeRequest } from './sync-protocol.js';
+
+const data = workerData as BridgeData;
+const port: MessagePort = data.port;
+const woken = new Int32Array(data.signal);
+const locator = new PrimaryLocator(data.options.url, { ...data.options, numericTypes: true });
+const timeoutMs = data.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+/** The connection of the open transaction, if any; null again at COMMIT, ROLLBACK or its loss. */
+let held: pg.PoolClient | null = null;
+/** True when the open transaction's connection was lost: every statement fails until the caller ends it. */
+let heldLost = false;
+let chain: Promise<void> = Promise.resolve();
+
+function reply(message: BridgeReply): void {
+  port.postMessage(message);
+  Atomics.add(woken, 0, 1);
+  Atomics.notify(woken, 0);
+}
+
+/** The tables whose integer key PostgreSQL generates (an identity column): an INSERT into them returns it. */
+async function identityColumns(pool: pg.Pool): Promise<Record<string, string>> {
+  const result = await pool.query<{ table_name: string; column_name: string }>(
+    "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'",
+  );
+  return Object.fromEntries(result.rows.map((row) => [row.table_name, row.column_name]));
+}
+
+function dropHeld(destroy: boolean): void {
+  held?.release(destroy);
+  held = null;
+}
+
+async function run(request: BridgeRequest): Promise<BridgeReply> {
+  const seq = request.seq;
+  switch (request.op) {
+    case 'open': {
+      await locator.start();
+      await checkDurability(locator.pool());
+      if (request.migrate) await migratePostgres(locator.pool());
+      return { seq, ok: true, rows: [], rowCount: 0, identities: await identityColumns(locator.pool()), inTransaction: false };
+    }
+    case 'begin': {
+      // A transaction still held here was given up by its caller (its call ran past the deadline): it never commits.
+      dropHeld(true);
+      heldLost = false;
+      held = await locator.pool().connect();
+      await held.query(timedQuery({ text: request.text }, [], timeoutMs));
+      return { seq, ok: true, rows: [], rowCount: 0, inTransaction: true };
+    }
+    case 'end': {
+      const client = held;
+      if (client === null || heldLost) {
+        dropHeld(true);
+        if (request.text === 'ROLLBACK') return { seq, ok: true, rows: [], rowCount: 0, inTransaction: false };
+        throw new IdnodeError('STORE_UNAVAILABLE', 'the connection of this transaction was lost; nothing of it is acknowledged');
+      }
+      try {
+        await client.query(timedQuery({ text: request.text }, [], timeoutMs));
+      } finally {
+        dropHeld(false);
+      }
+      return { seq, ok: true, rows: [], rowCount: 0, inTransaction: false };
+    }
+    case 'query': {
+      if (heldLost) throw new IdnodeError('STORE_UNAVAILABLE', 'the connection of this transaction was lost');
+      const client = held ?? locator.pool();
+      const config = timedQuery(request.name === undefined ? { text: request.text } : { text: request.text, name: request.name }, request.values, timeoutMs);
+      const result = await client.query(config);
+      const many = Array.isArray(result) ? (result as pg.QueryResult[]) : [result];
+      const last = many.at(-1);
+      return { seq, ok: true, rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0, inTransaction: held !== null };
+    }
+    case 'close': {
+      dropHeld(true);
+      await locator.close();
+      return { seq, ok: true, rows: [], rowCount: 0, inTransaction: false };
+    }
+  }
+}
+
+async function answer(request: BridgeRequest): Promise<void> {
+  try {
+    reply(await run(request));
+  } catch (error) {
+    const translated = translatePgError(error);
+    if (isServerLost(translated)) {
+      // The member is gone: its pool goes, the writable member is looked for again, and an open transaction is over.
+      if (held !== null) {
+        heldLost = true;
+      }
+      const member = locator.member();
+      if (member !== null) locator.lost(member);
+    }
+    const cause = translated.cause as { code?: unknown; message?: unknown } | undefined;
+    reply({
+      seq: request.seq,
+      ok: false,
+      code: translated.code,
+      message: translated.message,
+      detail: typeof cause?.message === 'string' ? cause.message : undefined,
+      sqlState: typeof cause?.code === 'string' ? cause.code : undefined,
+      inTransaction: held !== null && !heldLost,
+    });
+  }
+}
+
+port.on('message', (request: BridgeRequest) => {
+  chain = chain.then(() => answer(request));
+});
