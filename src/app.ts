@@ -56,10 +56,11 @@ import { RateLimits } from './ratelimit/rate-limits.js';
 import { bootstrapNode, type BootstrapResult } from './prefixes/provision.js';
 import { RegisterService } from './register/register-service.js';
 import { ResolveService } from './resolve/resolve-service.js';
-import { ChangeFeed, pollChanges } from './store/change-feed.js';
+import { hearOtherProcesses } from './coherence.js';
 import { SharedSessions } from './store/shared-sessions.js';
 import { exposedStoreFiles } from './store/private-files.js';
-import { openStore, type RecordLookup, type Store } from './store/store.js';
+import type { RecordLookup, Store } from './store/store.js';
+import { describeLocation, openStoreAt, storeLocation } from './store-location.js';
 import { storeFileStats } from './store/store-files.js';
 import { ThreadWriteChannel } from './store/thread-write-channel.js';
 import { LocalWriteChannel, type WriteChannel } from './store/write-channel.js';
@@ -134,7 +135,7 @@ async function provision(store: Store, config: Config, nowMs: () => number): Pro
   // Canonical keys depend on the case rule: a store keeps the rule it was created with.
   const pinned = store.pinSetting('suffix_case_sensitive', String(config.suffixCaseSensitive));
   if (pinned !== String(config.suffixCaseSensitive)) {
-    throw new IdnodeError('STORE_UNAVAILABLE', `${config.dbPath} was created with IDNODE_SUFFIX_CASE_SENSITIVE=${pinned}; it cannot change`);
+    throw new IdnodeError('STORE_UNAVAILABLE', `${describeLocation(storeLocation(config))} was created with IDNODE_SUFFIX_CASE_SENSITIVE=${pinned}; it cannot change`);
   }
   const rule: CaseRule = { suffixCaseSensitive: config.suffixCaseSensitive };
   return bootstrapNode(store, config.nodePrefix, config.adminSecret, { rule, secretHashIterations: config.secretHashIterations, nowMs });
@@ -146,7 +147,7 @@ async function provision(store: Store, config: Config, nowMs: () => number): Pro
  * STORE_UNAVAILABLE.
  */
 export async function provisionStore(config: Config, nowMs: () => number = Date.now): Promise<BootstrapResult> {
-  const store = openStore(config.dbPath, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
+  const store = openStoreAt(storeLocation(config), { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
   try {
     const bootstrap = await provision(store, config, nowMs);
     // Made here, once: workers starting together would each generate a key pair only to find another's stored.
@@ -168,7 +169,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     nowMs,
   });
   const cache = caches.resolve;
-  const store = openStore(config.dbPath, {
+  const store = openStoreAt(storeLocation(config), {
     busyTimeoutMs: config.storeBusyTimeoutMs,
     allowReadable: config.storeAllowReadable,
     maxBytes: config.storeMaxBytes,
@@ -181,7 +182,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
       'IDNODE_STORE_MAX_BYTES is below the size of the store: it is held at its current size, and writes that need more room get 503',
     );
   }
-  if (config.storeAllowReadable) {
+  if (config.storeAllowReadable && store.engine === 'sqlite') {
     const exposed = exposedStoreFiles(config.dbPath);
     if (exposed.length > 0) options.logger.warn({ files: exposed }, 'group or others may read the store (IDNODE_STORE_ALLOW_READABLE=true); it holds every secret key');
   }
@@ -210,7 +211,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cache: () => cache.stats(),
     storeSizeBytes: () => store.sizeBytes(),
     sessions: () => sessionCache.size,
-    ops: { storeFiles: () => ({ ...storeFileStats(store.path), capBytes: store.capBytes ?? 0 }) },
+    ops: { storeFiles: () => ({ ...storeFileStats(store.engine === 'sqlite' ? store.path : ':memory:'), capBytes: store.capBytes ?? 0 }) },
   });
   const usage = new UsageRecorder(store, writes, { nowMs, logger: options.logger });
   const policy = new AccessPolicy(new Authorizer(nodePrefixRecordKey, rule), rule);
@@ -368,8 +369,9 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
 
   // Other processes (the other workers, the idnode CLI) write to the file: before anything is answered from memory,
   // what they changed is dropped (the keys their commits logged, or everything when they did not say).
-  const feed = new ChangeFeed(
+  const coherence = await hearOtherProcesses(
     store,
+    config,
     {
       keys: (keys) => {
         for (const key of keys) caches.written(key);
@@ -383,18 +385,16 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
         hierarchy.refresh();
       },
     },
-    nowMs,
-  );
-  /** Before any answer from memory. When the log cannot be read, nothing remembered is trusted (the store answers, or 503s). */
+    { nowMs, pollMs: options.externalWritePollMs ?? 1000, logger: options.logger, unreadable: () => caches.clear() },
+  ).catch(async (error: unknown) => {
+    await writes.close();
+    store.close();
+    throw error;
+  });
+  /** Before any answer from memory. */
   function coherent(): void {
-    try {
-      feed.check();
-    } catch (error) {
-      caches.clear();
-      options.logger.warn({ err: error }, 'could not read the change log');
-    }
+    coherence.check();
   }
-  const stopWatching = pollChanges(feed, options.externalWritePollMs ?? 1000);
   const background = options.background ?? true;
   usage.start(background);
 
@@ -421,7 +421,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     },
     async close() {
       hierarchy.stop();
-      stopWatching();
+      await coherence.stop();
       business.close();
       sessionCache.close?.();
       const stopped = usage.stop();
@@ -439,9 +439,10 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
  * thread's own group commit. Throws STORE_UNAVAILABLE.
  */
 async function openWriteChannel(config: Config, store: Store, settings: WriteCommandSettings, caches: NodeCaches, options: NodeOptions): Promise<WriteChannel> {
-  if (config.dbPath === ':memory:' || !config.writerThread) return new LocalWriteChannel(store, writeCommands(store, settings), options.nowMs ?? Date.now);
+  const location = storeLocation(config, false);
+  if ((location.engine === 'sqlite' && location.path === ':memory:') || !config.writerThread) return new LocalWriteChannel(store, writeCommands(store, settings), options.nowMs ?? Date.now);
   const data: WriterThreadData<WriteCommandSettings> = {
-    dbPath: config.dbPath,
+    location,
     busyTimeoutMs: config.storeBusyTimeoutMs,
     maxBytes: config.storeMaxBytes,
     allowReadable: config.storeAllowReadable,
@@ -459,7 +460,7 @@ async function openWriteChannel(config: Config, store: Store, settings: WriteCom
     await channel.ready;
   } catch (error) {
     await channel.close();
-    throw error instanceof IdnodeError ? error : new IdnodeError('STORE_UNAVAILABLE', `the writer thread could not open ${config.dbPath}`, { cause: error });
+    throw error instanceof IdnodeError ? error : new IdnodeError('STORE_UNAVAILABLE', `the writer thread could not open ${describeLocation(location)}`, { cause: error });
   }
   return channel;
 }

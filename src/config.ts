@@ -18,6 +18,10 @@ export interface Config {
   readonly handleMaxMessageBytes: number;
   readonly host: string;
   readonly dbPath: string;
+  /** The engine holding the registry: the SQLite file at dbPath, or PostgreSQL at pgUrl (docs/scale-out.md). */
+  readonly store: 'sqlite' | 'postgres';
+  /** PostgreSQL connection URL; several hosts (`postgresql://u@h1:5432,h2:5432/db`) = the cluster's members. */
+  readonly pgUrl: string | null;
   readonly nodePrefix: string;
   /** Secret of the administrator identity `300:0.NA/<nodePrefix>`; null → generated on first start. */
   readonly adminSecret: string | null;
@@ -236,6 +240,17 @@ const logLevel: Parser<Config['logLevel']> = (raw) => {
 
 const MIB = 1024 * 1024;
 
+const storeEngine: Parser<Config['store']> = (raw) => {
+  if (raw !== 'sqlite' && raw !== 'postgres') throw new Error('must be sqlite or postgres');
+  return raw;
+};
+
+const postgresUrl: Parser<string | null> = (raw) => {
+  if (raw === '') return null;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('must be a postgresql:// URL');
+  return raw;
+};
+
 /** Every IDNODE_* variable: its Config key, README default, parser and description. */
 export const VARIABLES = {
   IDNODE_PORT: { key: 'port', defaultText: '8000', parse: integer(0, 65535), description: 'TCP port to listen on' },
@@ -246,6 +261,8 @@ export const VARIABLES = {
   IDNODE_WORKERS: { key: 'workers', defaultText: 'auto', parse: workers, description: 'processes serving the one port over the one store (`auto` = the number of cores, at most 64; 1 = no cluster) ([docs/performance.md](docs/performance.md))' },
   IDNODE_HOST: { key: 'host', defaultText: '0.0.0.0', parse: text, description: 'address to listen on' },
   IDNODE_DB_PATH: { key: 'dbPath', defaultText: './data/idnode.db', parse: text, description: 'SQLite file (created and migrated on first start)' },
+  IDNODE_STORE: { key: 'store', defaultText: 'sqlite', parse: storeEngine, description: 'where the registry lives: `sqlite` (the file IDNODE_DB_PATH) or `postgres` (IDNODE_PG_URL) ([docs/scale-out.md](docs/scale-out.md))' },
+  IDNODE_PG_URL: { key: 'pgUrl', defaultText: '', parse: postgresUrl, description: 'with IDNODE_STORE=postgres: `postgresql://user:password@host:port/database`; list the members (`@db1:5432,db2:5432/`) and idnode writes to the one that is primary' },
   IDNODE_NODE_PREFIX: { key: 'nodePrefix', defaultText: '88.118', parse: prefix, description: "this node's prefix; its record is 0.NA/<prefix>" },
   IDNODE_ADMIN_SECRET: { key: 'adminSecret', defaultText: '', parse: secret, description: 'secret of 300:0.NA/<node prefix> (≥16 characters); generated and printed once when unset' },
   IDNODE_SUFFIX_CASE_SENSITIVE: { key: 'suffixCaseSensitive', defaultText: 'false', parse: boolean, description: 'compare suffixes case-sensitively (prefixes never are)' },
@@ -332,7 +349,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     try {
       values[variable.key] = variable.parse(raw);
     } catch (error) {
-      const shown = name === 'IDNODE_ADMIN_SECRET' || name === 'IDNODE_METRICS_TOKEN' ? '(hidden)' : JSON.stringify(env[name]);
+      const shown = name === 'IDNODE_ADMIN_SECRET' || name === 'IDNODE_METRICS_TOKEN' || name === 'IDNODE_PG_URL' ? '(hidden)' : JSON.stringify(env[name]);
       problems.push(`${name}=${shown}: ${(error as Error).message}`);
     }
   }
@@ -345,6 +362,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (values.role === 'top-level' && typeof values.upstreamUrl === 'string') {
     problems.push('IDNODE_UPSTREAM_URL: a top-level node has no upstream (IDNODE_ROLE=top-level)');
   }
+  if (values.store === 'postgres' && values.pgUrl === null) problems.push('IDNODE_PG_URL must be set with IDNODE_STORE=postgres');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(values as Config);
 }

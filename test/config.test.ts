@@ -29,6 +29,8 @@ test('config: an empty environment gives the documented defaults', (t) => {
     handleMaxMessageBytes: 262_144,
     host: '0.0.0.0',
     dbPath: './data/idnode.db',
+    store: 'sqlite',
+    pgUrl: null,
     nodePrefix: '88.118',
     adminSecret: null,
     suffixCaseSensitive: false,

@@ -109,7 +109,7 @@ export class BulkTables {
     );
     this.insertPrefix = db.prepare('INSERT INTO prefixes (prefix_key, prefix, homed_at) VALUES (?, ?, ?) ON CONFLICT (prefix_key) DO NOTHING');
     this.addCreated = db.prepare(
-      'INSERT INTO daily_counts (day, prefix_key, created) VALUES (?, ?, ?) ON CONFLICT (day, prefix_key) DO UPDATE SET created = created + excluded.created',
+      'INSERT INTO daily_counts (day, prefix_key, created) VALUES (?, ?, ?) ON CONFLICT (day, prefix_key) DO UPDATE SET created = daily_counts.created + excluded.created',
     );
     this.selectHomed = db.prepare('SELECT prefix_key FROM prefixes');
     this.selectCheckpoint = db.prepare('SELECT * FROM import_checkpoints WHERE file = ?');

@@ -13,7 +13,7 @@ export class QuotaRows {
     this.select = store.prepare('SELECT subject, count FROM quota_counters WHERE day = ?');
     this.selectOne = store.prepare('SELECT count FROM quota_counters WHERE subject = ? AND day = ?');
     this.upsert = store.prepare(
-      'INSERT INTO quota_counters (subject, day, count) VALUES (?, ?, ?) ON CONFLICT (subject, day) DO UPDATE SET count = count + excluded.count RETURNING count',
+      'INSERT INTO quota_counters (subject, day, count) VALUES (?, ?, ?) ON CONFLICT (subject, day) DO UPDATE SET count = quota_counters.count + excluded.count RETURNING count',
     );
     this.prune = store.prepare('DELETE FROM quota_counters WHERE day < ?');
   }

@@ -52,7 +52,7 @@ export class UsageTables {
     const upsert = (column: WriteCounter | 'resolved'): Statement<[string, string, number]> =>
       db.prepare(
         `INSERT INTO daily_counts (day, prefix_key, ${column}) VALUES (?, ?, ?)
-         ON CONFLICT (day, prefix_key) DO UPDATE SET ${column} = ${column} + excluded.${column}`,
+         ON CONFLICT (day, prefix_key) DO UPDATE SET ${column} = daily_counts.${column} + excluded.${column}`,
       );
     this.upsert = { created: upsert('created'), updated: upsert('updated'), deleted: upsert('deleted'), resolved: upsert('resolved') };
     this.insertRun = db.prepare('INSERT INTO node_runs (started_at, last_seen_at) VALUES (?, ?)');

@@ -2,13 +2,14 @@
 // reports each commit's keys before any of its results.
 
 import { parentPort } from 'node:worker_threads';
-import { openStore, type Store } from './store.js';
+import type { Store, StoreOptions } from './store.js';
 import { errorData, type ErrorData, type WriteHandlers } from './write-channel.js';
 import type { StreamPart } from './write-queue.js';
 
 /** What the writer thread is started with (worker_threads workerData). */
-export interface WriterThreadData<S = unknown> {
-  readonly dbPath: string;
+export interface WriterThreadData<S = unknown, L = unknown> {
+  /** Where the store is (src/store-location.ts): the thread's entry opens it. */
+  readonly location: L;
   /** The change-log name of the node's own connection (StoreOptions.changeWriter). */
   readonly changeWriter?: string;
   readonly busyTimeoutMs: number;
@@ -54,7 +55,7 @@ function gateOf(buffer: SharedArrayBuffer | undefined): (() => void) | undefined
 }
 
 /** Runs in the writer thread: opens the write connection and serves commands until told to close. */
-export function hostWrites<S>(data: WriterThreadData<S>, handlersOf: (store: Store) => WriteHandlers): void {
+export function hostWrites<S, L>(data: WriterThreadData<S, L>, open: (options: StoreOptions) => Store, handlersOf: (store: Store) => WriteHandlers): void {
   const port = parentPort;
   if (port === null) throw new Error('hostWrites runs in a worker thread');
   const post = (message: FromWriter): void => port.postMessage(message);
@@ -62,7 +63,7 @@ export function hostWrites<S>(data: WriterThreadData<S>, handlersOf: (store: Sto
   let handlers: WriteHandlers;
   try {
     const beforeCommit = gateOf(data.commitGate);
-    store = openStore(data.dbPath, {
+    store = open({
       busyTimeoutMs: data.busyTimeoutMs,
       maxBytes: data.maxBytes,
       allowReadable: data.allowReadable,

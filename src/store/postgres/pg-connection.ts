@@ -39,12 +39,27 @@ export function postgresText(sql: string, identities: Readonly<Record<string, st
       text += char;
     }
   }
-  text = text.replace(/\binstr\(/g, 'strpos(');
+  text = scalarExtremes(text.replace(/\binstr\(/g, 'strpos('));
   if (/^\s*INSERT OR IGNORE INTO/i.test(text)) text = `${text.replace(/^\s*INSERT OR IGNORE INTO/i, 'INSERT INTO')} ON CONFLICT DO NOTHING`;
   const insert = /^\s*INSERT INTO\s+("?)(\w+)\1/i.exec(text);
   const identity = insert === null ? undefined : identities[insert[2] ?? ''];
   if (identity !== undefined && !/\bRETURNING\b/i.test(text)) text = `${text} RETURNING ${identity}`;
   return text;
+}
+
+/** SQLite's scalar `max(a, b)` and `min(a, b)` (more than one argument) as GREATEST and LEAST; aggregates stay. */
+function scalarExtremes(text: string): string {
+  return text.replace(/\b(max|min)\(/gi, (match: string, name: string, at: number) => {
+    let depth = 0;
+    for (let i = at + match.length - 1; i < text.length; i += 1) {
+      const char = text[i];
+      if (char === '(') depth += 1;
+      else if (char === ')') depth -= 1;
+      if (depth === 0) break;
+      if (depth === 1 && char === ',') return name.toLowerCase() === 'max' ? 'GREATEST(' : 'LEAST(';
+    }
+    return match;
+  });
 }
 
 class PgStatement<P extends unknown[], R> implements Statement<P, R> {

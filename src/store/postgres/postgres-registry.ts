@@ -26,6 +26,11 @@ export interface PostgresRegistryOptions extends LocatorOptions {
   readonly listenRetryMaxMs?: number;
   /** How often the LISTEN connection checks that its server still answers (ms); see CommitNoticeListener. */
   readonly listenHeartbeatMs?: number;
+  /**
+   * This instance's name in the commit notices (default: a random one). A node gives its store's writer name, so the
+   * notices of its own writer thread, already reported to it, are not heard again.
+   */
+  readonly writer?: string;
   /** Tests only: awaited inside each write transaction just before its COMMIT, with the keys it changed. */
   readonly beforeCommit?: (handleKeys: readonly string[]) => void | Promise<void>;
 }
@@ -38,7 +43,7 @@ interface KeyRow {
 export class PostgresRegistry implements RegistryEngine {
   readonly engine = 'postgres';
   /** This instance's id in its NOTIFY payloads: its own notices are not news to it. */
-  readonly writer = randomBytes(9).toString('base64url');
+  readonly writer: string;
   private readonly listeners = new CommitListeners();
   private readonly inFlight = new Set<Promise<unknown>>();
   private listener: CommitNoticeListener | undefined;
@@ -53,6 +58,7 @@ export class PostgresRegistry implements RegistryEngine {
     private readonly options: PostgresRegistryOptions,
   ) {
     this.timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    this.writer = options.writer ?? randomBytes(9).toString('base64url');
   }
 
   /**
