@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { closeGracefully, createServer, listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/log/logger.js';
 import { httpCall, type Reply } from './http-client.js';
+import { postgresEnv } from './on-postgres.js';
 
 export const ADMIN_SECRET = 'test-admin-secret-0001';
 export const NODE_PREFIX = '88.118';
@@ -148,7 +149,7 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
 export async function startNode(t: ExecutionContext, env: Record<string, string> = {}, clock = new TestClock(), injections: NodeInjections = {}): Promise<NodeUnderTest> {
   const host = '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'idnode-test-'));
-  const config = testConfig(dir, env);
+  const config = testConfig(dir, { ...env, ...(await postgresEnv(env.IDNODE_DB_PATH ?? join(dir, 'idnode.db'), env)) });
   const logLines: string[] = [];
   const sink = { write: (line: string) => void (logLines.length < 1000 && logLines.push(line)) };
   const node = await createNode(config, { logger: createLogger('info', sink), nowMs: clock.nowMs, externalWritePollMs: 0, ...injections });
