@@ -203,8 +203,9 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   }
   const sessionOptions = { maxSessions: config.sessionMax, idleMs: config.sessionIdleSeconds * 1000, nonceTtlMs: config.nonceTtlSeconds * 1000, nowMs };
   const sessionCache: SessionTable<Identity> =
-    options.sharedSessions === true
-      ? new SharedSessions<Identity>(config.dbPath === ':memory:' ? ':memory:' : `${config.dbPath}.sessions`, sessionOptions, { encode: identityText, decode: (text) => parseIdentity(text, rule) })
+    // On PostgreSQL every process may be serving the same clients (other machines too): sessions always live in the store.
+    options.sharedSessions === true || store.sharedConnection !== null
+      ? new SharedSessions<Identity>(store.sharedConnection ?? (config.dbPath === ':memory:' ? ':memory:' : `${config.dbPath}.sessions`), sessionOptions, { encode: identityText, decode: (text) => parseIdentity(text, rule) })
       : new SessionCache<Identity>(sessionOptions);
   const metrics = new Metrics({
     routes: ROUTE_NAMES,

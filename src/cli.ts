@@ -13,7 +13,8 @@ import { generateNodeKeyPem } from './auth/node-key.js';
 import { exportCommand, importCommand, type ExportCommandOptions, type ImportCommandOptions } from './bulk/commands.js';
 import { rotateAllSecrets } from './prefixes/rotate-secrets.js';
 import { assertNotInUse, backupStore, restoreStore } from './store/backup.js';
-import { openStore, type Store } from './store/store.js';
+import type { Store } from './store/store.js';
+import { describeLocation, openStoreAt, storeLocation } from './store-location.js';
 import type { Config } from './config.js';
 import { monthDays, monthlyReport, previousMonth } from './usage/monthly-report.js';
 import { reportCsv, reportTable } from './usage/report-format.js';
@@ -40,10 +41,18 @@ class UsageError extends Error {}
  * key the node never sees.
  */
 function existingStore(config: Config, announce = true): Store {
-  const path = resolve(config.dbPath);
-  if (!existsSync(path)) throw new UsageError(`no store at ${path} (IDNODE_DB_PATH): start the node once to create it, or point IDNODE_DB_PATH at it`);
-  if (announce) process.stdout.write(`store:    ${path}\n`);
-  return openStore(path, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
+  const location = storeLocation(config, false);
+  const at = location.engine === 'sqlite' ? { ...location, path: resolve(location.path) } : location;
+  if (at.engine === 'sqlite' && !existsSync(at.path)) throw new UsageError(`no store at ${at.path} (IDNODE_DB_PATH): start the node once to create it, or point IDNODE_DB_PATH at it`);
+  if (announce) process.stdout.write(`store:    ${describeLocation(at)}\n`);
+  return openStoreAt(at, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
+}
+
+/** `backup` and `restore` copy SQLite files; a PostgreSQL store is backed up with PostgreSQL's own tools. */
+function refuseOnPostgres(config: Config, doing: string): void {
+  if (config.store === 'postgres') {
+    throw new UsageError(`IDNODE_STORE=postgres: ${doing} is PostgreSQL's own (pg_dump, pg_basebackup and point-in-time recovery; docs/scale-out.md#backup)`);
+  }
 }
 
 const program = new Command()
@@ -97,10 +106,16 @@ program
 
 /** `idnode secret --rotate-all`: every secret key and the node key pair, in one transaction, with the node stopped. */
 async function rotateAll(config: Config): Promise<void> {
-  const path = resolve(config.dbPath);
-  if (!existsSync(path)) throw new UsageError(`no store at ${path} (IDNODE_DB_PATH)`);
-  assertNotInUse(path, 'rotating its secrets');
+  if (config.store === 'sqlite') {
+    const path = resolve(config.dbPath);
+    if (!existsSync(path)) throw new UsageError(`no store at ${path} (IDNODE_DB_PATH)`);
+    assertNotInUse(path, 'rotating its secrets');
+  }
   const store = existingStore(config);
+  if (store.otherConnections() > 0) {
+    store.close();
+    throw new UsageError('the store is in use (is a node running?); stop every node before rotating its secrets');
+  }
   try {
     const rotated = await rotateAllSecrets(store, { secretHashIterations: config.secretHashIterations, nowMs: Date.now, generateNodeKey: generateNodeKeyPem });
     process.stdout.write(`rotated:  ${rotated.length} secret keys and the node key pair (shown once; the store keeps only PBKDF2 hashes)\n`);
@@ -185,6 +200,7 @@ program
   .argument('<file>', 'the new backup file (must not exist)')
   .action((file: string) => {
     const config = environmentConfig();
+    refuseOnPostgres(config, 'backing up');
     const report = backupStore(config.dbPath, file, config.storeBusyTimeoutMs);
     process.stdout.write(`backup: ${file} (${report.handles} handles, schema ${report.schemaVersion}, integrity ok)\n`);
   });
@@ -195,6 +211,7 @@ program
   .argument('<file>', 'a file made by idnode backup')
   .action((file: string) => {
     const config = environmentConfig();
+    refuseOnPostgres(config, 'restoring');
     const report = restoreStore(file, config.dbPath);
     process.stdout.write(`restored: ${config.dbPath} from ${file} (${report.handles} handles, schema ${report.schemaVersion})\n`);
     if (report.kept !== null) process.stdout.write(`kept:     the replaced store as ${report.kept} (0600; delete it once the restore is confirmed)\n`);

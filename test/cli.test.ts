@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { answerWithKey, handleAuthorization } from './support/handle-client.js';
 import { basicAuth, startNode } from './support/node-under-test.js';
+import { postgresEnv } from './support/on-postgres.js';
+import { sqliteOnlyTest } from './support/engine-test.js';
 import { openStore } from '../src/store/store.js';
 
 const CLI = new URL('../src/cli.js', import.meta.url).pathname;
@@ -34,7 +36,8 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IDNODE_')) env[name] = value;
   // Port 2641 is not the tests' to take: the Handle protocol stays off unless a test turns it on. One process (no
   // cluster) unless a test asks for workers: test/cluster/ tests those.
-  return { ...env, IDNODE_SECRET_HASH_ITERATIONS: '1000', IDNODE_LOG_LEVEL: 'info', IDNODE_HANDLE_PORT: '0', IDNODE_WORKERS: '1', ...extra };
+  const store = extra.IDNODE_DB_PATH === undefined ? {} : postgresEnv(extra.IDNODE_DB_PATH, extra);
+  return { ...env, IDNODE_SECRET_HASH_ITERATIONS: '1000', IDNODE_LOG_LEVEL: 'info', IDNODE_HANDLE_PORT: '0', IDNODE_WORKERS: '1', ...extra, ...store };
 }
 
 test('cli: serve with a bad configuration lists every problem and exits 1', (t) => {
@@ -100,7 +103,7 @@ test('cli: secret --stdin refuses a secret shorter than 16 characters and writes
   t.false(existsSync(db));
 });
 
-test('cli: secret and keys refuse a store that does not exist, naming its full path, and create nothing', (t) => {
+sqliteOnlyTest('cli: secret and keys refuse a store that does not exist, naming its full path, and create nothing', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'idnode-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   for (const [args, env] of [
@@ -241,7 +244,7 @@ test('cli: keys gives a prefix an RSA identity; the printed private key logs in 
   t.is(reply.status, 201, reply.text);
 });
 
-test('cli: keys and secret never silently replace a key of the other type; --replace does', (t) => {
+sqliteOnlyTest('cli: keys and secret never silently replace a key of the other type; --replace does', (t) => {
   const db = existingDb(t);
   const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: childEnv({ IDNODE_DB_PATH: db }), encoding: 'utf8' });
   t.is(run('secret', '88.118.6').status, 0);

@@ -24,8 +24,8 @@ export interface AuditFilter {
 }
 
 const COLUMNS = 'id, at, actor, client, action, prefix_key AS prefixKey, target, before, after, hash';
-const WHERE = `(@prefixKey IS NULL OR prefix_key = @prefixKey) AND (@actor IS NULL OR actor = @actor)
-  AND (@fromMs IS NULL OR at >= @fromMs) AND (@toMs IS NULL OR at <= @toMs)`;
+const WHERE = `(CAST(@prefixKey AS TEXT) IS NULL OR prefix_key = @prefixKey) AND (CAST(@actor AS TEXT) IS NULL OR actor = @actor)
+  AND (CAST(@fromMs AS BIGINT) IS NULL OR at >= @fromMs) AND (CAST(@toMs AS BIGINT) IS NULL OR at <= @toMs)`;
 
 export class AuditRows {
   private readonly last: Statement<[], { hash: string }>;

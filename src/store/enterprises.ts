@@ -51,11 +51,11 @@ const ENTERPRISE = `id, org_name AS orgName, org_crt_type AS orgCrtType, org_crt
   basic_info AS basicInfo, register_info AS registerInfo, hosting_info AS hostingInfo, created_at AS createdAt, updated_at AS updatedAt`;
 const PREFIX = `p.id AS id, p.enterprise_id AS enterpriseId, p.prefix AS prefix, p.prefix_key AS prefixKey, p.state AS state,
   p.proxy_state AS proxyState, p.reason AS reason, p.created_at AS createdAt, p.updated_at AS updatedAt`;
-const ENTERPRISE_WHERE = `(@nameLike IS NULL OR org_name LIKE @nameLike ESCAPE '\\') AND (@fromMs IS NULL OR created_at >= @fromMs)
-  AND (@toMs IS NULL OR created_at <= @toMs) AND (@enterpriseId IS NULL OR id = @enterpriseId)`;
-const PREFIX_WHERE = `(@nameLike IS NULL OR e.org_name LIKE @nameLike ESCAPE '\\') AND (@fromMs IS NULL OR p.created_at >= @fromMs)
-  AND (@toMs IS NULL OR p.created_at <= @toMs) AND (@enterpriseId IS NULL OR p.enterprise_id = @enterpriseId)
-  AND (@prefixLike IS NULL OR p.prefix_key LIKE @prefixLike ESCAPE '\\')`;
+const ENTERPRISE_WHERE = `(CAST(@nameLike AS TEXT) IS NULL OR org_name LIKE @nameLike ESCAPE '\\') AND (CAST(@fromMs AS BIGINT) IS NULL OR created_at >= @fromMs)
+  AND (CAST(@toMs AS BIGINT) IS NULL OR created_at <= @toMs) AND (CAST(@enterpriseId AS BIGINT) IS NULL OR id = @enterpriseId)`;
+const PREFIX_WHERE = `(CAST(@nameLike AS TEXT) IS NULL OR e.org_name LIKE @nameLike ESCAPE '\\') AND (CAST(@fromMs AS BIGINT) IS NULL OR p.created_at >= @fromMs)
+  AND (CAST(@toMs AS BIGINT) IS NULL OR p.created_at <= @toMs) AND (CAST(@enterpriseId AS BIGINT) IS NULL OR p.enterprise_id = @enterpriseId)
+  AND (CAST(@prefixLike AS TEXT) IS NULL OR p.prefix_key LIKE @prefixLike ESCAPE '\\')`;
 
 type Window = { readonly limit: number; readonly offset: number };
 

@@ -2,9 +2,11 @@
 
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import type { Statement } from './sql-connection.js';
 import { SessionRules, type Session, type SessionCacheOptions } from '../cache/session-cache.js';
 import { createPrivateFile, makePrivateFolders } from './private-files.js';
+import { asSqlConnection, type SqlConnection } from './sql-connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
 
 /** How an identity is written into the table and read back. */
@@ -41,6 +43,24 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS sessions (
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (authenticated, expires_at_ms);`;
 
 /**
+ * The same table in PostgreSQL, beside the registry: UNLOGGED, so a session write waits for no WAL flush (and a
+ * crash empties the table, as a restart ends in-memory sessions), and not replicated to standbys — after a failover
+ * clients open new sessions, as after a restart.
+ */
+const POSTGRES_SCHEMA = `CREATE UNLOGGED TABLE IF NOT EXISTS sessions (
+  id text COLLATE "C" PRIMARY KEY,
+  authenticated bigint NOT NULL,
+  expires_at_ms bigint NOT NULL,
+  nonce bytea NOT NULL,
+  nonce_expires_at_ms bigint NOT NULL,
+  nonce_used bigint NOT NULL,
+  wrong_answers bigint NOT NULL,
+  identity text,
+  login_key text
+);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (authenticated, expires_at_ms);`;
+
+/**
  * The same rules as the in-memory SessionCache (open challenges and authenticated sessions bounded apart, a challenge
  * lasting as long as its nonce, an authenticated session `idleMs` after its last use), kept in `<db>.sessions`, a
  * SQLite file of its own so that session traffic neither waits for the store's fsync nor moves the store's
@@ -49,7 +69,9 @@ CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (authenticated, expires_a
  * Every read goes to the table, so what one worker changes the next request sees, whichever worker takes it.
  */
 export class SharedSessions<I> extends SessionRules<I> {
-  private readonly db: Db;
+  private readonly db: SqlConnection;
+  /** Whether this table owns its connection (its own SQLite file) or shares the store's (PostgreSQL). */
+  private readonly owned: boolean;
   private readonly select: Statement<[string, number], Row>;
   private readonly upsert: Statement;
   private readonly touch: Statement<[number, string]>;
@@ -59,25 +81,36 @@ export class SharedSessions<I> extends SessionRules<I> {
   private readonly trim: Statement<[number, number]>;
   private created = 0;
 
+  /**
+   * `where` is the path of the sessions' own SQLite file, or the store's connection when the store is PostgreSQL
+   * (the table is created there if missing, inside a write transaction: processes starting together create it once).
+   */
   constructor(
-    path: string,
+    where: string | SqlConnection,
     options: SessionCacheOptions,
     private readonly codec: IdentityCodec<I>,
   ) {
     super(options);
-    if (path !== ':memory:') {
-      makePrivateFolders(dirname(path));
-      if (!existsSync(path)) createPrivateFile(path);
-    }
-    this.db = new Database(path);
-    try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = OFF');
-      this.db.pragma('busy_timeout = 5000');
-      this.db.exec(SCHEMA);
-    } catch (error) {
-      this.db.close();
-      throw translateSqliteError(error);
+    this.owned = typeof where === 'string';
+    if (typeof where === 'string') {
+      if (where !== ':memory:') {
+        makePrivateFolders(dirname(where));
+        if (!existsSync(where)) createPrivateFile(where);
+      }
+      const db = new Database(where);
+      try {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = OFF');
+        db.pragma('busy_timeout = 5000');
+        db.exec(SCHEMA);
+      } catch (error) {
+        db.close();
+        throw translateSqliteError(error);
+      }
+      this.db = asSqlConnection(db);
+    } else {
+      this.db = where;
+      this.db.transaction(() => this.db.exec(POSTGRES_SCHEMA))();
     }
     this.select = this.db.prepare('SELECT * FROM sessions WHERE id = ? AND expires_at_ms >= ?');
     this.upsert = this.db.prepare(
@@ -141,7 +174,7 @@ export class SharedSessions<I> extends SessionRules<I> {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.owned && this.db.open) this.db.close();
   }
 
   /** Writes the whole session: an open one lasts as long as its nonce, an authenticated one `idleMs` from now. */

@@ -114,7 +114,14 @@ export function openStore(path: string, options: StoreOptions): Store {
  */
 export type StoreConnection =
   | { readonly engine: 'sqlite'; readonly db: Db }
-  | { readonly engine: 'postgres'; readonly sql: SqlConnection; readonly changes: ChangeRecorder; readonly sizeBytes: () => number };
+  | {
+      readonly engine: 'postgres';
+      readonly sql: SqlConnection;
+      readonly changes: ChangeRecorder;
+      readonly sizeBytes: () => number;
+      /** Connections of other idnode processes to the database. */
+      readonly otherConnections: () => number;
+    };
 
 export class Store {
   readonly engine: 'sqlite' | 'postgres';
@@ -397,6 +404,14 @@ export class Store {
     }
   }
 
+  /**
+   * The connection itself, for a table that lives beside the registry on PostgreSQL (the shared Handle sessions); null
+   * on SQLite, where such tables keep files of their own.
+   */
+  get sharedConnection(): SqlConnection | null {
+    return this.connection.engine === 'postgres' ? this.db : null;
+  }
+
   /** Prepares a statement on this store's connection: for the statement modules in src/store/ only. */
   prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
     return this.db.prepare<P, R>(sql);
@@ -430,6 +445,15 @@ export class Store {
   /** True while a write transaction is open on this connection. */
   get inTransaction(): boolean {
     return this.db.inTransaction;
+  }
+
+  /**
+   * Connections of other idnode processes to a PostgreSQL store (a command that must run alone refuses when there are
+   * any); 0 on SQLite, where backup.ts's assertNotInUse asks the file instead.
+   */
+  otherConnections(): number {
+    const { connection } = this;
+    return connection.engine === 'postgres' ? this.read(() => connection.otherConnections()) : 0;
   }
 
   /** True when the store answers a query (readiness). */

@@ -8,6 +8,7 @@ import test, { type ExecutionContext } from 'ava';
 import { sha256Hex } from '../../src/accounts/password.js';
 import { openStore } from '../../src/store/store.js';
 import { startNode } from '../support/node-under-test.js';
+import { postgresEnv } from '../support/on-postgres.js';
 import { login, snms } from '../support/snms-client.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
@@ -24,7 +25,7 @@ function run(db: string, args: string[], input?: string, command = 'add'): Retur
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IDNODE_')) env[name] = value;
   return spawnSync(process.execPath, [CLI, 'account', command, ...args], {
-    env: { ...env, IDNODE_DB_PATH: db, IDNODE_PASSWORD_HASH_COST: '10', IDNODE_SECRET_HASH_ITERATIONS: '1000' },
+    env: { ...env, IDNODE_DB_PATH: db, IDNODE_PASSWORD_HASH_COST: '10', IDNODE_SECRET_HASH_ITERATIONS: '1000', ...postgresEnv(db) },
     input,
     encoding: 'utf8',
   }) as ReturnType<typeof spawnSync> & { stdout: string; stderr: string };

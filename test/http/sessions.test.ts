@@ -13,6 +13,7 @@ import {
   type SecretParameters,
 } from '../support/handle-client.js';
 import { startNode, type NodeUnderTest } from '../support/node-under-test.js';
+import { postgresOnlyTest, sqliteOnlyTest } from '../support/engine-test.js';
 
 const RSA_ID = '300:0.NA/88.118.8';
 const SECRET_ID = '301:0.NA/88.118.8';
@@ -354,7 +355,7 @@ test('sessions: a session left unanswered for the nonce lifetime is gone; the fr
   t.is(answered.status, 200, answered.text);
 });
 
-test('sessions: they live in one process — another process on the same store (a restart, a second worker) answers 401 and a fresh challenge', async (t) => {
+sqliteOnlyTest('sessions: they live in one process — another process on the same store (a restart, a second worker) answers 401 and a fresh challenge', async (t) => {
   const first = await enterprise(t);
   const session = await login(first.node, (challenge) => answerWithKey(RSA_ID, first.rsa, challenge));
   t.is((await first.node.put('/api/handles/88.118.8/P1', URL_VALUES, withSession(session.sessionId))).status, 201);
@@ -367,6 +368,18 @@ test('sessions: they live in one process — another process on the same store (
   const again = await login(second, (challenge) => answerWithKey(RSA_ID, first.rsa, challenge));
   t.is(again.status, 200);
   t.deepEqual((await second.get('/api/site')).json.site.servers[0].publicKey, (await first.node.get('/api/site')).json.site.servers[0].publicKey);
+});
+
+postgresOnlyTest('sessions: on PostgreSQL every process over the store shares them — a session opened on one node is good on another', async (t) => {
+  const first = await enterprise(t);
+  const session = await login(first.node, (challenge) => answerWithKey(RSA_ID, first.rsa, challenge));
+  t.is((await first.node.put('/api/handles/88.118.8/P1', URL_VALUES, withSession(session.sessionId))).status, 201);
+  const second = await startNode(t, { IDNODE_DB_PATH: first.node.config.dbPath });
+  const elsewhere = await second.put('/api/handles/88.118.8/P2', URL_VALUES, withSession(session.sessionId));
+  t.is(elsewhere.status, 201, elsewhere.text);
+  // Ended on the second, it is over on the first too.
+  t.is((await second.request('DELETE', '/api/sessions/this', withSession(session.sessionId))).status, 204);
+  t.is((await first.node.put('/api/handles/88.118.8/P3', URL_VALUES, withSession(session.sessionId))).status, 401);
 });
 
 test('sessions: a challenge never names a stale nonce — a waiting or logged-in session that is challenged later can answer at once', async (t) => {

@@ -149,7 +149,7 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
 export async function startNode(t: ExecutionContext, env: Record<string, string> = {}, clock = new TestClock(), injections: NodeInjections = {}): Promise<NodeUnderTest> {
   const host = '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'idnode-test-'));
-  const config = testConfig(dir, { ...env, ...(await postgresEnv(env.IDNODE_DB_PATH ?? join(dir, 'idnode.db'), env)) });
+  const config = testConfig(dir, { ...env, ...postgresEnv(env.IDNODE_DB_PATH ?? join(dir, 'idnode.db'), env) });
   const logLines: string[] = [];
   const sink = { write: (line: string) => void (logLines.length < 1000 && logLines.push(line)) };
   const node = await createNode(config, { logger: createLogger('info', sink), nowMs: clock.nowMs, externalWritePollMs: 0, ...injections });

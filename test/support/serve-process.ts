@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { ExecutionContext } from 'ava';
 import { httpCall as call, type CallOptions, type Reply } from './http-client.js';
 import { ADMIN_IDENTITY, ADMIN_SECRET, basicAuth, NODE_PREFIX } from './node-under-test.js';
+import { postgresEnv } from './on-postgres.js';
 
 export const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 export const AUTHORIZATION = basicAuth(ADMIN_IDENTITY, ADMIN_SECRET);
@@ -33,6 +34,8 @@ export function serveEnv(db: string, extra: Record<string, string> = {}): NodeJS
     IDNODE_RATE_LIMIT_PER_IDENTITY: '0',
     IDNODE_RATE_LIMIT_FAILED_LOGINS: '0',
     ...extra,
+    // The PostgreSQL pass: the store of `db` is a database of its own (on-postgres.ts).
+    ...postgresEnv(extra.IDNODE_DB_PATH ?? db, extra),
   };
 }
 

@@ -22,17 +22,28 @@ const CONTROL: Record<string, { op: 'begin' | 'end' | 'query'; text: string }> =
 };
 
 /**
- * SQLite's text as PostgreSQL's: `?` placeholders numbered ($1, $2 …, never inside a quoted string), `INSERT OR
- * IGNORE` as `ON CONFLICT DO NOTHING`, `instr` as `strpos`, and an INSERT into a table with an identity column
- * returning it (better-sqlite3's lastInsertRowid). The rest of idnode's SQL is written to mean the same on both.
+ * SQLite's text as PostgreSQL's: `?` placeholders numbered ($1, $2 …, never inside a quoted string) and `@name` ones
+ * numbered by name, `INSERT OR IGNORE` as `ON CONFLICT DO NOTHING`, `instr` as `strpos`, scalar `max`/`min` as
+ * GREATEST/LEAST, LIKE as ILIKE (SQLite's ignores ASCII case), `LIMIT -1` as `LIMIT ALL`, camelCase aliases quoted (PostgreSQL folds unquoted names to lower case),
+ * and an INSERT into a table with an identity column returning it (better-sqlite3's lastInsertRowid). The rest of
+ * idnode's SQL is written to mean the same on both.
  */
-export function postgresText(sql: string, identities: Readonly<Record<string, string>>): string {
+export function postgresText(sql: string, identities: Readonly<Record<string, string>>): { text: string; names: string[] } {
   let text = '';
   let n = 0;
   let quoted = false;
-  for (const char of sql) {
+  const names: string[] = [];
+  for (let i = 0; i < sql.length; i += 1) {
+    const char = sql.charAt(i);
     if (char === "'") quoted = !quoted;
-    if (char === '?' && !quoted) {
+    const named = !quoted && char === '@' ? /^@([A-Za-z_]\w*)/.exec(sql.slice(i)) : null;
+    if (named !== null) {
+      // better-sqlite3's named parameters (`@id`, bound from one object): numbered in order of first use.
+      const name = named[1] ?? '';
+      if (!names.includes(name)) names.push(name);
+      text += `$${names.indexOf(name) + 1}`;
+      i += name.length;
+    } else if (char === '?' && !quoted) {
       n += 1;
       text += `$${n}`;
     } else {
@@ -40,11 +51,17 @@ export function postgresText(sql: string, identities: Readonly<Record<string, st
     }
   }
   text = scalarExtremes(text.replace(/\binstr\(/g, 'strpos('));
+  // PostgreSQL folds unquoted names to lower case: a camelCase column alias keeps its case only quoted.
+  text = text.replace(/\bAS\s+([A-Za-z_]\w*)/g, (match: string, name: string) => (/[a-z]/.test(name) && /[A-Z]/.test(name) ? `AS "${name}"` : match));
+  // SQLite's LIKE ignores the case of ASCII letters; PostgreSQL's ILIKE ignores case.
+  text = text.replace(/\bLIKE\b/g, 'ILIKE');
+  // SQLite's LIMIT -1 is "no limit".
+  text = text.replace(/\bLIMIT\s+-1\b/gi, 'LIMIT ALL');
   if (/^\s*INSERT OR IGNORE INTO/i.test(text)) text = `${text.replace(/^\s*INSERT OR IGNORE INTO/i, 'INSERT INTO')} ON CONFLICT DO NOTHING`;
   const insert = /^\s*INSERT INTO\s+("?)(\w+)\1/i.exec(text);
   const identity = insert === null ? undefined : identities[insert[2] ?? ''];
   if (identity !== undefined && !/\bRETURNING\b/i.test(text)) text = `${text} RETURNING ${identity}`;
-  return text;
+  return { text, names };
 }
 
 /** SQLite's scalar `max(a, b)` and `min(a, b)` (more than one argument) as GREATEST and LEAST; aggregates stay. */
@@ -70,13 +87,17 @@ class PgStatement<P extends unknown[], R> implements Statement<P, R> {
   constructor(
     private readonly client: SyncClient,
     private readonly text: string,
+    /** The named parameters in $-number order, when the statement is bound from one object. */
+    private readonly names: readonly string[],
     sqliteText: string,
   ) {
     this.control = CONTROL[sqliteText.trim().toUpperCase()];
     this.name = `idnode_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
   }
 
-  private rows(params: P): Record<string, unknown>[] {
+  private rows(given: P): Record<string, unknown>[] {
+    const bound = given[0];
+    const params = this.names.length > 0 && typeof bound === 'object' && bound !== null ? this.names.map((name) => (bound as Record<string, unknown>)[name]) : given;
     if (this.control !== undefined) {
       if (this.control.op === 'query') return this.client.call({ op: 'query', text: this.control.text, values: [] }).rows;
       return this.client.call({ op: this.control.op, text: this.control.text }).rows;
@@ -142,11 +163,15 @@ export class PgConnection implements SqlConnection {
 
   prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
     if (/^\s*PRAGMA\b/i.test(sql)) throw new IdnodeError('INTERNAL', `a SQLite pragma on PostgreSQL: ${sql}`);
-    return new PgStatement<P, R>(this.client, postgresText(sql, this.identities), sql);
+    const { text, names } = postgresText(sql, this.identities);
+    return new PgStatement<P, R>(this.client, text, names, sql);
   }
 
+  /** Statements without parameters, several at once (PostgreSQL's simple query protocol: nothing is prepared). */
   exec(sql: string): this {
-    this.prepare(sql).run();
+    const control = CONTROL[sql.trim().toUpperCase()];
+    if (control !== undefined) this.prepare(sql).run();
+    else this.client.call({ op: 'query', text: postgresText(sql, this.identities).text, values: [] });
     return this;
   }
 

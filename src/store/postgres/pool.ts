@@ -1,5 +1,6 @@
 // The PostgreSQL engine's bounded connection pool, and the check that the server commits durably before anything is written.
 
+import { hostname } from 'node:os';
 import pg from 'pg';
 import { IdnodeError } from '../../errors.js';
 import { translatePgError } from './pg-errors.js';
@@ -33,6 +34,12 @@ export interface PoolOptions {
   readonly numericTypes?: boolean;
 }
 
+/**
+ * How this process's connections name themselves in pg_stat_activity: `idnode <host>/<pid>`, so that a command that
+ * must run alone (secret --rotate-all) can see another idnode process connected (Store.otherConnections).
+ */
+export const APPLICATION_NAME = `idnode ${hostname()}/${process.pid}`.slice(0, 63);
+
 /** bigint (int8) and numeric: parsed to numbers for `numericTypes`. */
 const NUMERIC_OIDS = new Set([20, 1700]);
 
@@ -40,7 +47,7 @@ const NUMERIC_OIDS = new Set([20, 1700]);
 export function clientConfig(options: PoolOptions): pg.ClientConfig {
   return {
     connectionString: options.url,
-    application_name: 'idnode',
+    application_name: APPLICATION_NAME,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     // A connection whose peer vanished (a failed-over primary) is noticed by the kernel instead of hanging forever.
     keepAlive: true,

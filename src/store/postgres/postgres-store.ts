@@ -6,6 +6,7 @@ import type { ChangeRecorder } from '../change-log.js';
 import { Store, type StoreOptions } from '../store.js';
 import { commitPayloads, COMMITS_CHANNEL } from './commit-notices.js';
 import { PgConnection } from './pg-connection.js';
+import { APPLICATION_NAME } from './pool.js';
 import { SyncClient } from './sync-client.js';
 import type { BridgeOptions } from './sync-protocol.js';
 
@@ -40,7 +41,10 @@ export function openPostgresStore(options: PostgresStoreOptions, storeOptions: S
       },
     };
     const size = sql.prepare<[], number>('SELECT pg_database_size(current_database())').pluck();
-    return new Store({ engine: 'postgres', sql, changes, sizeBytes: () => size.get() ?? 0 }, describeMembers(options.url), storeOptions);
+    const others = sql
+      .prepare<[string], number>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'idnode %' AND application_name <> ?")
+      .pluck();
+    return new Store({ engine: 'postgres', sql, changes, sizeBytes: () => size.get() ?? 0, otherConnections: () => others.get(APPLICATION_NAME) ?? 0 }, describeMembers(options.url), storeOptions);
   } catch (error) {
     client.close();
     throw error;

@@ -6,6 +6,17 @@ import { IdnodeError } from '../../errors.js';
 import { DEFAULT_QUERY_TIMEOUT_MS } from './pool.js';
 import type { BridgeOptions, BridgeReply, BridgeRequest } from './sync-protocol.js';
 
+/** bytea columns cross the thread as Uint8Array; the statement modules read Buffers, as better-sqlite3 gives BLOBs. */
+function withBuffers<T extends { rows: Record<string, unknown>[] }>(reply: T): T {
+  for (const row of reply.rows) {
+    for (const key in row) {
+      const value = row[key];
+      if (value instanceof Uint8Array && !Buffer.isBuffer(value)) row[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    }
+  }
+  return reply;
+}
+
 /** Distributes Omit over a union (each request kind keeps its own fields). */
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never;
 
@@ -53,7 +64,7 @@ export class SyncClient {
         // A late answer to a call that ran past its deadline: nobody waits for it any more.
         if (reply.seq !== seq) continue;
         this.inTransaction = reply.inTransaction;
-        if (reply.ok) return reply;
+        if (reply.ok) return withBuffers(reply);
         const cause = Object.assign(new Error(reply.detail ?? reply.message), { code: reply.sqlState });
         throw new IdnodeError(reply.code, reply.message, { cause });
       }

@@ -4,7 +4,7 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type pg from 'pg';
 import { IdnodeError } from '../../errors.js';
-import { migratePostgres } from './migrations.js';
+import { migratePostgres, postgresSchemaVersion } from './migrations.js';
 import { checkDurability, DEFAULT_QUERY_TIMEOUT_MS, timedQuery } from './pool.js';
 import { isServerLost, translatePgError } from './pg-errors.js';
 import { PrimaryLocator } from './primary-locator.js';
@@ -35,6 +35,15 @@ async function identityColumns(pool: pg.Pool): Promise<Record<string, string>> {
   return Object.fromEntries(result.rows.map((row) => [row.table_name, row.column_name]));
 }
 
+async function schemaVersion(pool: pg.Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    return await postgresSchemaVersion(client);
+  } finally {
+    client.release();
+  }
+}
+
 function dropHeld(destroy: boolean): void {
   held?.release(destroy);
   held = null;
@@ -47,6 +56,9 @@ async function run(request: BridgeRequest): Promise<BridgeReply> {
       await locator.start();
       await checkDurability(locator.pool());
       if (request.migrate) await migratePostgres(locator.pool());
+      else if ((await schemaVersion(locator.pool())) === 0) {
+        throw new IdnodeError('STORE_UNAVAILABLE', 'the PostgreSQL database has no idnode tables: start the node once to create them, or check IDNODE_PG_URL');
+      }
       return { seq, ok: true, rows: [], rowCount: 0, identities: await identityColumns(locator.pool()), inTransaction: false };
     }
     case 'begin': {
