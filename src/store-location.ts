@@ -2,7 +2,8 @@
 // opening it there.
 
 import type { Config } from './config.js';
-import { describeMembers, openPostgresStore } from './store/postgres/postgres-store.js';
+import { openBulkTables, type BulkOptions, type BulkTables } from './store/bulk-tables.js';
+import { describeMembers, openPostgresBulkTables, openPostgresStore } from './store/postgres/postgres-store.js';
 import { openStore, type Store, type StoreOptions } from './store/store.js';
 
 export type StoreLocation =
@@ -31,4 +32,10 @@ export function describeLocation(location: StoreLocation): string {
 export function openStoreAt(location: StoreLocation, options: StoreOptions): Store {
   if (location.engine === 'sqlite') return openStore(location.path, options);
   return openPostgresStore({ url: location.url, migrate: location.migrate, ...(location.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: location.queryTimeoutMs }) }, options);
+}
+
+/** The bulk tables of import/export over the existing store at `location` (a second connection). Throws STORE_UNAVAILABLE. */
+export function openBulkTablesAt(location: StoreLocation, options: BulkOptions): BulkTables {
+  if (location.engine === 'sqlite') return openBulkTables(location.path, options);
+  return openPostgresBulkTables({ url: location.url, ...(location.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: location.queryTimeoutMs }) });
 }

@@ -11,7 +11,7 @@ import { answerWithKey, handleAuthorization } from './support/handle-client.js';
 import { basicAuth, startNode } from './support/node-under-test.js';
 import { postgresEnv } from './support/on-postgres.js';
 import { sqliteOnlyTest } from './support/engine-test.js';
-import { openStore } from '../src/store/store.js';
+import { openTestStore } from './support/test-store.js';
 
 const CLI = new URL('../src/cli.js', import.meta.url).pathname;
 /** The repository (this file runs as dist/test/cli.test.js). */
@@ -26,7 +26,7 @@ function tempDb(t: ExecutionContext): string {
 /** A temp store that exists already, as the node's first start leaves it: `secret` and `keys` refuse a missing one. */
 function existingDb(t: ExecutionContext): string {
   const db = tempDb(t);
-  openStore(db, { busyTimeoutMs: 1000 }).close();
+  openTestStore(db, { busyTimeoutMs: 1000 }).close();
   return db;
 }
 
@@ -248,7 +248,7 @@ sqliteOnlyTest('cli: keys and secret never silently replace a key of the other t
   const db = existingDb(t);
   const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: childEnv({ IDNODE_DB_PATH: db }), encoding: 'utf8' });
   t.is(run('secret', '88.118.6').status, 0);
-  const store = () => openStore(db, { busyTimeoutMs: 1000 });
+  const store = () => openTestStore(db, { busyTimeoutMs: 1000 });
   const typeAt = (index: number): string | undefined => {
     const opened = store();
     try {

@@ -7,7 +7,8 @@ import { hashSecret } from '../auth/secret-hash.js';
 import type { Config } from '../config.js';
 import { IdnodeError } from '../errors.js';
 import { prefixKeyOf, type CaseRule } from '../identifier/handle.js';
-import { openBulkTables, type BulkTables } from '../store/bulk-tables.js';
+import type { BulkTables } from '../store/bulk-tables.js';
+import { openBulkTablesAt, storeLocation } from '../store-location.js';
 import { exportRecords } from './export.js';
 import { importFile, type BulkFormat } from './import.js';
 import { importProgress } from './progress.js';
@@ -26,9 +27,11 @@ export interface ExportCommandOptions {
 }
 
 function bulkTables(config: Config): BulkTables {
+  const options = { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable };
+  if (config.store === 'postgres') return openBulkTablesAt(storeLocation(config, false), options);
   const path = resolve(config.dbPath);
   if (!existsSync(path)) throw new IdnodeError('STORE_UNAVAILABLE', `no store at ${path} (IDNODE_DB_PATH): start the node once to create it, or point IDNODE_DB_PATH at it`);
-  return openBulkTables(path, { busyTimeoutMs: config.storeBusyTimeoutMs, allowReadable: config.storeAllowReadable });
+  return openBulkTablesAt({ engine: 'sqlite', path }, options);
 }
 
 /** The case rule the store's keys were made under (pinned at its creation), else the configured one. */

@@ -1,11 +1,11 @@
 // The statements of bulk import and export (issue 13 target 5) on a connection of their own: many records per
 // transaction with the import's checkpoint in the same transaction, and one snapshot read of a whole store or prefix.
 
-import Database, { type Database as Db, type Statement } from 'better-sqlite3';
-import { asSqlConnection } from './sql-connection.js';
+import Database, { type Database as Db } from 'better-sqlite3';
+import { asSqlConnection, type SqlConnection, type Statement } from './sql-connection.js';
 import { IdnodeError } from '../errors.js';
 import { PREFIX_NAMESPACE } from '../identifier/handle.js';
-import { ChangeLog } from './change-log.js';
+import { ChangeLog, type ChangeRecorder } from './change-log.js';
 import { applyMigrations } from './migrations.js';
 import { refuseExposedStore } from './private-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
@@ -65,13 +65,31 @@ export interface ExportedRow {
   record: string;
 }
 
-/** Opens a second connection to an existing store for bulk work (WAL, so a serving node keeps reading meanwhile). */
+/** The connection bulk work runs on, and the engine's own ways where it has faster ones. */
+export interface BulkConnection {
+  readonly engine: 'sqlite' | 'postgres';
+  readonly sql: SqlConnection;
+  /** Where each batch says it changed everything, for the other processes over the store. */
+  readonly changes: ChangeRecorder;
+  /** Inserts many rows at once (an existing key left as it is) and says which were inserted; default: one INSERT each. */
+  readonly insertRows?: (records: readonly BulkRecord[], nowSeconds: number) => boolean[];
+}
+
+/** Opens a second connection to an existing SQLite store for bulk work (WAL, so a serving node keeps reading meanwhile). */
 export function openBulkTables(path: string, options: BulkOptions): BulkTables {
   let db: Db | undefined;
   try {
     refuseExposedStore(path, options.allowReadable === true);
     db = new Database(path, { fileMustExist: true });
-    return new BulkTables(db, options);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+    // A batch dirties thousands of pages: held in a 64 MiB page cache they reach the WAL once, at COMMIT, instead of
+    // spilling mid-transaction (the default cache is 2 MiB). A bound, so memory stays constant however big the file.
+    db.pragma('cache_size = -65536');
+    applyMigrations(db);
+    const sql = asSqlConnection(db);
+    return new BulkTables({ engine: 'sqlite', sql, changes: new ChangeLog(sql) });
   } catch (error) {
     db?.close();
     if (error instanceof IdnodeError) throw error;
@@ -84,25 +102,18 @@ export class BulkTables {
   private readonly insertRow: Statement;
   private readonly insertPrefix: Statement;
   private readonly addCreated: Statement<[string, string, number]>;
-  private readonly changes: ChangeLog;
+  private readonly changes: ChangeRecorder;
+  private readonly db: SqlConnection;
   private readonly selectHomed: Statement<[], { prefix_key: string }>;
   private readonly selectCheckpoint: Statement<[string], CheckpointRow>;
   private readonly upsertCheckpoint: Statement;
   private readonly deleteCheckpoint: Statement<[string]>;
 
-  constructor(
-    private readonly db: Db,
-    options: BulkOptions,
-  ) {
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
-    // A batch dirties thousands of pages: held in a 64 MiB page cache they reach the WAL once, at COMMIT, instead of
-    // spilling mid-transaction (the default cache is 2 MiB). A bound, so memory stays constant however big the file.
-    db.pragma('cache_size = -65536');
-    applyMigrations(db);
-    this.usage = new UsageTables(asSqlConnection(db));
-    this.changes = new ChangeLog(asSqlConnection(db));
+  constructor(private readonly connection: BulkConnection) {
+    const db = connection.sql;
+    this.db = db;
+    this.usage = new UsageTables(db);
+    this.changes = connection.changes;
     // An existing key is not replaced: the caller learns of it from `changes` and rejects the line.
     this.insertRow = db.prepare(
       'INSERT INTO handles (prefix_key, suffix_key, spelling, record, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -114,9 +125,9 @@ export class BulkTables {
     this.selectHomed = db.prepare('SELECT prefix_key FROM prefixes');
     this.selectCheckpoint = db.prepare('SELECT * FROM import_checkpoints WHERE file = ?');
     this.upsertCheckpoint = db.prepare(
-      `INSERT INTO import_checkpoints (file, fingerprint, offset, line, loaded, rejected, rejects_bytes, state, done, updated_at)
+      `INSERT INTO import_checkpoints (file, fingerprint, "offset", line, loaded, rejected, rejects_bytes, state, done, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (file) DO UPDATE SET fingerprint = excluded.fingerprint, offset = excluded.offset, line = excluded.line,
+       ON CONFLICT (file) DO UPDATE SET fingerprint = excluded.fingerprint, "offset" = excluded."offset", line = excluded.line,
          loaded = excluded.loaded, rejected = excluded.rejected, rejects_bytes = excluded.rejects_bytes, state = excluded.state,
          done = excluded.done, updated_at = excluded.updated_at`,
     );
@@ -160,15 +171,15 @@ export class BulkTables {
    */
   insertBatch(records: readonly BulkRecord[], nowSeconds: number, beforeCommit: (inserted: readonly boolean[]) => ImportCheckpoint | null): boolean[] {
     return this.write(() => {
-      const inserted: boolean[] = [];
+      const inserted =
+        this.connection.insertRows?.(records, nowSeconds) ??
+        records.map((record) => this.insertRow.run(record.prefixKey, record.suffixKey, record.spelling, record.record, nowSeconds, nowSeconds).changes === 1);
       const created = new Map<string, number>();
-      for (const record of records) {
-        const ok = this.insertRow.run(record.prefixKey, record.suffixKey, record.spelling, record.record, nowSeconds, nowSeconds).changes === 1;
-        inserted.push(ok);
-        if (!ok) continue;
+      records.forEach((record, i) => {
+        if (inserted[i] !== true) return;
         created.set(record.prefixKey, (created.get(record.prefixKey) ?? 0) + 1);
         if (record.homes !== undefined) this.insertPrefix.run(record.homes.prefixKey, record.homes.prefix, nowSeconds);
-      }
+      });
       const day = this.usage.dayOf(nowSeconds * 1000);
       for (const [prefixKey, count] of created) this.addCreated.run(day, prefixKey, count);
       const checkpoint = beforeCommit(inserted);
@@ -188,9 +199,13 @@ export class BulkTables {
    */
   *exportRows(prefixKey: string | null): Generator<ExportedRow> {
     const columns = 'SELECT prefix_key, suffix_key, spelling, record FROM handles';
-    this.db.exec('BEGIN');
+    // A read snapshot (SQLite: a deferred transaction; PostgreSQL: REPEATABLE READ), which holds no writer off.
+    this.db.exec('BEGIN DEFERRED');
     try {
-      if (prefixKey !== null) {
+      if (this.connection.engine === 'postgres') {
+        // Its rows come whole over the connection: in pages along the primary key, so memory stays bounded.
+        yield* this.pages(prefixKey);
+      } else if (prefixKey !== null) {
         yield* this.db.prepare<[string], ExportedRow>(`${columns} WHERE prefix_key = ? ORDER BY suffix_key`).iterate(prefixKey);
       } else {
         yield* this.db.prepare<[string], ExportedRow>(`${columns} WHERE prefix_key = ? ORDER BY suffix_key`).iterate(PREFIX_NAMESPACE);
@@ -198,6 +213,32 @@ export class BulkTables {
       }
     } finally {
       this.db.exec('COMMIT');
+    }
+  }
+
+  /** exportRows' order in keyset pages: the prefix records, then the other prefixes' handles by (prefix_key, suffix_key). */
+  private *pages(prefixKey: string | null): Generator<ExportedRow> {
+    const columns = 'SELECT prefix_key, suffix_key, spelling, record FROM handles';
+    const within = this.db.prepare<[string, string, number], ExportedRow>(`${columns} WHERE prefix_key = ? AND suffix_key > ? ORDER BY suffix_key LIMIT ?`);
+    const across = this.db.prepare<[string, string, string, string, number], ExportedRow>(
+      `${columns} WHERE prefix_key <> ? AND (prefix_key > ? OR (prefix_key = ? AND suffix_key > ?)) ORDER BY prefix_key, suffix_key LIMIT ?`,
+    );
+    const page = 5000;
+    for (const key of prefixKey === null ? [PREFIX_NAMESPACE] : [prefixKey]) {
+      for (let after = ''; ; ) {
+        const rows = within.all(key, after, page);
+        yield* rows;
+        if (rows.length < page) break;
+        after = rows.at(-1)?.suffix_key ?? '';
+      }
+    }
+    if (prefixKey !== null) return;
+    for (let last = { prefix: '', suffix: '' }; ; ) {
+      const rows = across.all(PREFIX_NAMESPACE, last.prefix, last.prefix, last.suffix, page);
+      yield* rows;
+      if (rows.length < page) break;
+      const end = rows.at(-1);
+      last = { prefix: end?.prefix_key ?? '', suffix: end?.suffix_key ?? '' };
     }
   }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { sha256Hex } from '../../src/accounts/password.js';
-import { openStore } from '../../src/store/store.js';
+import { openTestStore } from '../support/test-store.js';
 import { startNode } from '../support/node-under-test.js';
 import { postgresEnv } from '../support/on-postgres.js';
 import { login, snms } from '../support/snms-client.js';
@@ -17,7 +17,7 @@ function existingDb(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'idnode-cli-account-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const db = join(dir, 'idnode.db');
-  openStore(db, { busyTimeoutMs: 1000 }).close();
+  openTestStore(db, { busyTimeoutMs: 1000 }).close();
   return db;
 }
 

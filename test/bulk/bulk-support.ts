@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { openBulkTables, type ExportedRow } from '../../src/store/bulk-tables.js';
-import { openStore } from '../../src/store/store.js';
+import type { BulkTables, ExportedRow } from '../../src/store/bulk-tables.js';
+import { openBulkTablesAt, openStoreAt } from '../../src/store-location.js';
+import { postgresEnv } from '../support/on-postgres.js';
 import { CLI, serveEnv } from '../support/serve-process.js';
 
 export const T0 = Date.UTC(2026, 0, 15, 8, 0, 0) / 1000;
@@ -22,7 +23,8 @@ export function tempDir(t: ExecutionContext): string {
 /** A new store (0600, migrated, case rule pinned) with `prefixes` homed, closed again: what `idnode import` expects. */
 export function newStore(dir: string, prefixes: readonly string[] = ['88.118']): string {
   const path = join(dir, 'idnode.db');
-  const store = openStore(path, { busyTimeoutMs: 5000 });
+  const url = postgresEnv(path).IDNODE_PG_URL;
+  const store = openStoreAt(url === undefined ? { engine: 'sqlite', path } : { engine: 'postgres', url, migrate: true }, { busyTimeoutMs: 5000 });
   store.pinSetting('suffix_case_sensitive', 'false');
   store.writeNow(() => {
     for (const prefix of prefixes) store.homePrefix(prefix.toUpperCase(), prefix, T0);
@@ -57,9 +59,15 @@ export function startImport(db: string, args: readonly string[]): ReturnType<typ
   return spawn(process.execPath, [CLI, 'import', ...args], { env: serveEnv(db), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** A connection of this process to the store of `db` for reading it as stored (its database on the PostgreSQL pass). */
+export function bulkTablesOf(db: string): BulkTables {
+  const url = postgresEnv(db).IDNODE_PG_URL;
+  return openBulkTablesAt(url === undefined ? { engine: 'sqlite', path: db } : { engine: 'postgres', url, migrate: false }, { busyTimeoutMs: 5000 });
+}
+
 /** The rows of the handles table as stored (keys, spelling, the record's stored text), prefix records first. */
 export function storedRows(db: string): ExportedRow[] {
-  const tables = openBulkTables(db, { busyTimeoutMs: 5000 });
+  const tables = bulkTablesOf(db);
   try {
     return [...tables.exportRows(null)];
   } finally {

@@ -3,14 +3,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import test from 'ava';
-import { openBulkTables } from '../../src/store/bulk-tables.js';
-import { idnode, ndjsonLines, newStore, startImport, storedRows, tempDir } from './bulk-support.js';
+import { bulkTablesOf, idnode, ndjsonLines, newStore, startImport, storedRows, tempDir } from './bulk-support.js';
 
 const RECORDS = 20_000;
 
 /** The committed checkpoint of `file`, read through a connection of this process (null before the first commit). */
 function committedOffset(db: string, file: string): { offset: number; done: boolean } | null {
-  const tables = openBulkTables(db, { busyTimeoutMs: 5000 });
+  const tables = bulkTablesOf(db);
   try {
     const checkpoint = tables.checkpoint(resolve(file));
     return checkpoint === undefined ? null : { offset: checkpoint.offset, done: checkpoint.done };

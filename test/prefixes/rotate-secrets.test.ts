@@ -6,7 +6,7 @@ import test from 'ava';
 import { hashSecret } from '../../src/auth/secret-hash.js';
 import { generateNodeKeyPem } from '../../src/auth/node-key.js';
 import { provisionPrefixSecret } from '../../src/prefixes/provision.js';
-import { openStore } from '../../src/store/store.js';
+import { openTestStore } from '../support/test-store.js';
 import { startNode } from '../support/node-under-test.js';
 import { runCli, serveEnv } from '../support/serve-process.js';
 import { handle, RULE, tempDir } from '../store/temp-store.js';
@@ -16,7 +16,7 @@ const ENTERPRISE = 'enterprise-secret-0001';
 const USER = 'user-secret-000000001';
 
 function nodeKeyPem(db: string): string {
-  const store = openStore(db, { busyTimeoutMs: 1000 });
+  const store = openTestStore(db, { busyTimeoutMs: 1000 });
   try {
     return store.nodeKey('server', () => 'none', 0);
   } finally {
@@ -26,7 +26,7 @@ function nodeKeyPem(db: string): string {
 
 test('rotate secrets: --rotate-all replaces every secret key and the node key; old secrets fail, new ones work', async (t) => {
   const db = join(tempDir(t), 'idnode.db');
-  const store = openStore(db, { busyTimeoutMs: 1000 });
+  const store = openTestStore(db, { busyTimeoutMs: 1000 });
   await provisionPrefixSecret(store, '88.118', 300, 'test-admin-secret-0001', true, OPTIONS);
   await provisionPrefixSecret(store, '88.118.8', 300, ENTERPRISE, false, OPTIONS);
   // An HS_SECKEY on an ordinary handle is an identity too (300:88.118.8/USER).

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { openStore } from '../../src/store/store.js';
+import { openTestStore } from '../support/test-store.js';
 import { monthlyReport, type MonthlyReport } from '../../src/usage/monthly-report.js';
 import { reportCsv, reportTable } from '../../src/usage/report-format.js';
 import { runCli, serveEnv } from '../support/serve-process.js';
@@ -85,7 +85,7 @@ async function buildDataSet(t: ExecutionContext): Promise<string> {
 }
 
 function reportOf(t: ExecutionContext, path: string, month: string): MonthlyReport {
-  const store = openStore(path, { busyTimeoutMs: 1000 });
+  const store = openTestStore(path, { busyTimeoutMs: 1000 });
   t.teardown(() => store.close());
   return monthlyReport(store.usage, month, NODE_PREFIX, cst(12, 6, 9));
 }
@@ -143,7 +143,7 @@ test('report: October and December take their own days (the node’s first start
 test('report: the daily counters add up to the identifiers the store holds', async (t) => {
   const path = await buildDataSet(t);
   const report = reportOf(t, path, '2026-12');
-  const store = openStore(path, { busyTimeoutMs: 1000 });
+  const store = openTestStore(path, { busyTimeoutMs: 1000 });
   t.teardown(() => store.close());
   for (const figures of report.prefixes) t.is(figures.identifiers, store.countHandles(figures.prefix), figures.prefix);
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import Database from 'better-sqlite3';
 import { createLogger } from '../../src/log/logger.js';
-import { openStore } from '../../src/store/store.js';
+import { openTestStore } from '../support/test-store.js';
 import { LocalWriteChannel } from '../../src/store/write-channel.js';
 import { HEARTBEAT_INTERVAL_MS, UsageRecorder, usageWriteCommands } from '../../src/usage/usage-recorder.js';
 import { startServe, serveEnv } from '../support/serve-process.js';
@@ -103,7 +103,7 @@ test('usage: migration 003 counts the identifiers a store already held on the da
   insert.run('88.118.9/C', '88.118.9/C', '88.118.9', cst(11, 1, 1) / 1000, 0);
   old.close();
   chmodSync(path, 0o600); // as the node itself makes a store (docs/security.md)
-  const store = openStore(path, { busyTimeoutMs: 1000 });
+  const store = openTestStore(path, { busyTimeoutMs: 1000 });
   t.teardown(() => store.close());
   t.deepEqual(store.usage.countsBetween('2026-10-31', '2026-10-31').map((row) => [row.prefixKey, row.created]), [['88.118.8', 1]]);
   t.deepEqual(store.usage.countsBetween('2026-11-01', '2026-11-01').map((row) => [row.prefixKey, row.created]), [['88.118.8', 1], ['88.118.9', 1]]);
@@ -116,7 +116,7 @@ test('usage: idnode serve records its start, heartbeat-less kill and graceful st
   await killed.kill('SIGKILL');
   const stopped = await startServe(t, serveEnv(path));
   t.is((await stopped.kill('SIGTERM')).code, 0);
-  const store = openStore(path, { busyTimeoutMs: 1000 });
+  const store = openTestStore(path, { busyTimeoutMs: 1000 });
   t.teardown(() => store.close());
   const runs = store.usage.runsBetween(0, Date.now() + 1);
   t.is(runs.length, 2);

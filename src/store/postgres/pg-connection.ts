@@ -17,6 +17,8 @@ export const WRITE_LOCK = 0x69646e6f6477;
 const CONTROL: Record<string, { op: 'begin' | 'end' | 'query'; text: string }> = {
   BEGIN: { op: 'begin', text: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})` },
   'BEGIN IMMEDIATE': { op: 'begin', text: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})` },
+  // A read snapshot (SQLite: a transaction that only reads): no write lock, one view of the data throughout.
+  'BEGIN DEFERRED': { op: 'begin', text: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' },
   COMMIT: { op: 'end', text: 'COMMIT' },
   ROLLBACK: { op: 'end', text: 'ROLLBACK' },
 };
