@@ -114,7 +114,7 @@ async function rotateAll(config: Config): Promise<void> {
   const store = existingStore(config);
   if (store.otherConnections() > 0) {
     store.close();
-    throw new UsageError('the store is in use (is a node running?); stop every node before rotating its secrets');
+    throw new IdnodeError('STORE_BUSY', 'the store is in use: another idnode is connected to it (is a node running?); stop every node before rotating its secrets');
   }
   try {
     const rotated = await rotateAllSecrets(store, { secretHashIterations: config.secretHashIterations, nowMs: Date.now, generateNodeKey: generateNodeKeyPem });

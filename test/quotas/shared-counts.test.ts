@@ -5,12 +5,12 @@ import test from 'ava';
 import { IdnodeError } from '../../src/errors.js';
 import { QuotaService } from '../../src/quotas/quota-service.js';
 import { QuotaRows } from '../../src/store/quotas.js';
-import { openTestStore } from '../support/test-store.js';
+import { openStore } from '../../src/store/store.js';
 import { openTempStore } from '../store/temp-store.js';
 
 test('quota 603: two processes over one store add their counts, and each then refuses at the node-wide cap', (t) => {
   const { store, path } = openTempStore(t);
-  const other = openTestStore(path, { busyTimeoutMs: 1000 });
+  const other = openStore(path, { busyTimeoutMs: 1000 });
   t.teardown(() => other.close());
   const options = { dailyRequests: 10, handlesPerPrefix: 0, prefixesPerEnterprise: 0, nowMs: () => Date.UTC(2026, 11, 6, 8) };
   const a = new QuotaService(new QuotaRows(store), options);

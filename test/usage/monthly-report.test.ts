@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { openTestStore } from '../support/test-store.js';
+import { sqliteOnlyTest } from '../support/engine-test.js';
 import { monthlyReport, type MonthlyReport } from '../../src/usage/monthly-report.js';
 import { reportCsv, reportTable } from '../../src/usage/report-format.js';
 import { runCli, serveEnv } from '../support/serve-process.js';
@@ -177,7 +178,7 @@ test('report: table and CSV show the same figures; idnode report --csv prints th
   t.true(cli.stdout.includes('\r\n2026-11,active_enterprises,2\r\n'));
 });
 
-test('report: idnode report refuses a malformed month and a missing store, exit 1', (t) => {
+sqliteOnlyTest('report: idnode report refuses a malformed month and a missing store, exit 1', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'idnode-report-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   for (const month of ['2026-13', '2026-1', 'November', '2026-11-01']) {

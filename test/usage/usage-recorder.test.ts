@@ -7,6 +7,7 @@ import test from 'ava';
 import Database from 'better-sqlite3';
 import { createLogger } from '../../src/log/logger.js';
 import { openTestStore } from '../support/test-store.js';
+import { sqliteOnlyTest } from '../support/engine-test.js';
 import { LocalWriteChannel } from '../../src/store/write-channel.js';
 import { HEARTBEAT_INTERVAL_MS, UsageRecorder, usageWriteCommands } from '../../src/usage/usage-recorder.js';
 import { startServe, serveEnv } from '../support/serve-process.js';
@@ -90,7 +91,7 @@ test('usage: a flush that fails (store locked) keeps its counts and the next one
   t.true(lines.some((line) => line.includes('written to the store again')));
 });
 
-test('usage: migration 003 counts the identifiers a store already held on the day they were created', (t) => {
+sqliteOnlyTest('usage: migration 003 counts the identifiers a store already held on the day they were created', (t) => {
   const path = join(tempDir(t), 'idnode.db');
   const old = new Database(path);
   for (const file of ['001-handles.sql', '002-node-keys.sql']) old.exec(readFileSync(new URL(`../../../schema/${file}`, import.meta.url), 'utf8'));

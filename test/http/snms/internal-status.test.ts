@@ -3,8 +3,9 @@
 import test from 'ava';
 import { startNode } from '../../support/node-under-test.js';
 import { adminToken, snms, valveRecord, valveTemplate } from '../../support/snms-client.js';
+import { sqliteOnlyTest } from '../../support/engine-test.js';
 
-test('snms: a full store answers -4 系统繁忙 with HTTP 200 and Retry-After, and the write is not half-done', async (t) => {
+sqliteOnlyTest('snms: a full store answers -4 系统繁忙 with HTTP 200 and Retry-After, and the write is not half-done', async (t) => {
   const node = await startNode(t, { IDNODE_STORE_MAX_BYTES: String(512 * 1024) });
   const token = await adminToken(node);
   t.is((await snms(node, 'POST', '/snms/api/v5/template', { token, body: valveTemplate('88.118') })).json.status, 1);

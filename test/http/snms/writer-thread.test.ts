@@ -9,6 +9,7 @@ import type { PutCommand, PutItem } from '../../../src/register/register-writes.
 import { startNode } from '../../support/node-under-test.js';
 import { adminToken, approvedEnterprise, snms, valveRecord, valveTemplate } from '../../support/snms-client.js';
 import { CommitGate } from '../../support/commit-gate.js';
+import { sqliteOnlyTest } from '../../support/engine-test.js';
 
 /** What another connection sees committed: the suffixes of `prefixKey` among `suffixes`, and the audit entries on them. */
 function committed(path: string, prefixKey: string, suffixes: readonly string[]): { handles: string[]; audited: number } {
@@ -22,7 +23,7 @@ function committed(path: string, prefixKey: string, suffixes: readonly string[])
   }
 }
 
-test('SNMS on the writer thread: a batchCreate commits its good items together (with their audit entries) only before it is answered; bad ones are reported and leave nothing', async (t) => {
+sqliteOnlyTest('SNMS on the writer thread: a batchCreate commits its good items together (with their audit entries) only before it is answered; bad ones are reported and leave nothing', async (t) => {
   const gate = new CommitGate();
   const node = await startNode(t, {}, undefined, { commitGate: gate.buffer });
   t.is(node.node.writes.kind, 'thread');
