@@ -169,7 +169,7 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     nowMs,
   });
   const cache = caches.resolve;
-  const store = openStoreAt(storeLocation(config), {
+  const store = openStoreAt(storeLocation(config, true, true), {
     busyTimeoutMs: config.storeBusyTimeoutMs,
     allowReadable: config.storeAllowReadable,
     maxBytes: config.storeMaxBytes,
@@ -375,12 +375,14 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     config,
     {
       keys: (keys) => {
+        store.noteCommits();
         for (const key of keys) caches.written(key);
         caches.invalidate(keys);
         business.stopped.reload();
         hierarchy.refresh();
       },
       all: () => {
+        store.noteCommits();
         caches.clear();
         business.stopped.reload();
         hierarchy.refresh();
@@ -453,7 +455,10 @@ async function openWriteChannel(config: Config, store: Store, settings: WriteCom
     ...(options.commitGate === undefined ? {} : { commitGate: options.commitGate }),
   };
   const channel = new ThreadWriteChannel(new URL('./writer-thread.js', import.meta.url), data, {
-    onCommitted: (keys) => caches.invalidate(keys),
+    onCommitted: (keys) => {
+      store.noteCommits();
+      caches.invalidate(keys);
+    },
     onFailure: (error) => options.logger.error({ err: error }, 'the writer thread failed; writes are refused until the node restarts'),
     nowMs: options.nowMs ?? Date.now,
   });

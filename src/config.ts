@@ -22,6 +22,8 @@ export interface Config {
   readonly store: 'sqlite' | 'postgres';
   /** PostgreSQL connection URL; several hosts (`postgresql://u@h1:5432,h2:5432/db`) = the cluster's members. */
   readonly pgUrl: string | null;
+  /** Read replicas of the PostgreSQL store (single-host URLs): resolutions may read one that has caught up. */
+  readonly pgReadUrls: readonly string[];
   readonly nodePrefix: string;
   /** Secret of the administrator identity `300:0.NA/<nodePrefix>`; null → generated on first start. */
   readonly adminSecret: string | null;
@@ -240,6 +242,12 @@ const logLevel: Parser<Config['logLevel']> = (raw) => {
 
 const MIB = 1024 * 1024;
 
+const postgresUrls: Parser<readonly string[]> = (raw) => {
+  const urls = raw.split(',').map((one) => one.trim()).filter((one) => one !== '');
+  for (const url of urls) if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('must be comma-separated postgresql:// URLs');
+  return urls;
+};
+
 const storeEngine: Parser<Config['store']> = (raw) => {
   if (raw !== 'sqlite' && raw !== 'postgres') throw new Error('must be sqlite or postgres');
   return raw;
@@ -263,6 +271,7 @@ export const VARIABLES = {
   IDNODE_DB_PATH: { key: 'dbPath', defaultText: './data/idnode.db', parse: text, description: 'SQLite file (created and migrated on first start)' },
   IDNODE_STORE: { key: 'store', defaultText: 'sqlite', parse: storeEngine, description: 'where the registry lives: `sqlite` (the file IDNODE_DB_PATH) or `postgres` (IDNODE_PG_URL) ([docs/scale-out.md](docs/scale-out.md))' },
   IDNODE_PG_URL: { key: 'pgUrl', defaultText: '', parse: postgresUrl, description: 'with IDNODE_STORE=postgres: `postgresql://user:password@host:port/database`; list the members (`@db1:5432,db2:5432/`) and idnode writes to the one that is primary' },
+  IDNODE_PG_READ_URLS: { key: 'pgReadUrls', defaultText: '', parse: postgresUrls, description: "with IDNODE_STORE=postgres: comma-separated read replicas' URLs; a resolution reads one only once it has replayed every write this process made or heard of ([docs/scale-out.md](docs/scale-out.md))" },
   IDNODE_NODE_PREFIX: { key: 'nodePrefix', defaultText: '88.118', parse: prefix, description: "this node's prefix; its record is 0.NA/<prefix>" },
   IDNODE_ADMIN_SECRET: { key: 'adminSecret', defaultText: '', parse: secret, description: 'secret of 300:0.NA/<node prefix> (≥16 characters); generated and printed once when unset' },
   IDNODE_SUFFIX_CASE_SENSITIVE: { key: 'suffixCaseSensitive', defaultText: 'false', parse: boolean, description: 'compare suffixes case-sensitively (prefixes never are)' },
@@ -349,7 +358,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     try {
       values[variable.key] = variable.parse(raw);
     } catch (error) {
-      const shown = name === 'IDNODE_ADMIN_SECRET' || name === 'IDNODE_METRICS_TOKEN' || name === 'IDNODE_PG_URL' ? '(hidden)' : JSON.stringify(env[name]);
+      const shown = name === 'IDNODE_ADMIN_SECRET' || name === 'IDNODE_METRICS_TOKEN' || name === 'IDNODE_PG_URL' || name === 'IDNODE_PG_READ_URLS' ? '(hidden)' : JSON.stringify(env[name]);
       problems.push(`${name}=${shown}: ${(error as Error).message}`);
     }
   }
@@ -363,6 +372,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push('IDNODE_UPSTREAM_URL: a top-level node has no upstream (IDNODE_ROLE=top-level)');
   }
   if (values.store === 'postgres' && values.pgUrl === null) problems.push('IDNODE_PG_URL must be set with IDNODE_STORE=postgres');
+  if (values.store !== 'postgres' && (values.pgUrl !== null || (Array.isArray(values.pgReadUrls) && values.pgReadUrls.length > 0))) {
+    problems.push('IDNODE_PG_URL and IDNODE_PG_READ_URLS need IDNODE_STORE=postgres');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(values as Config);
 }

@@ -15,11 +15,13 @@ export type StoreLocation =
       readonly migrate: boolean;
       /** How long one statement may go unanswered before the member counts as lost (ms). */
       readonly queryTimeoutMs?: number;
+      /** Read replicas for the registry's reads outside transactions (the event loop's; never the writer thread's). */
+      readonly readUrls?: readonly string[];
     };
 
-/** Where `config` puts the store. */
-export function storeLocation(config: Config, migrate = true): StoreLocation {
-  if (config.store === 'postgres' && config.pgUrl !== null) return { engine: 'postgres', url: config.pgUrl, migrate };
+/** Where `config` puts the store; `replicas` for the connection that may read from IDNODE_PG_READ_URLS. */
+export function storeLocation(config: Config, migrate = true, replicas = false): StoreLocation {
+  if (config.store === 'postgres' && config.pgUrl !== null) return { engine: 'postgres', url: config.pgUrl, migrate, ...(replicas ? { readUrls: config.pgReadUrls } : {}) };
   return { engine: 'sqlite', path: config.dbPath };
 }
 
@@ -31,7 +33,15 @@ export function describeLocation(location: StoreLocation): string {
 /** Opens (and migrates) the store at `location`. Throws STORE_UNAVAILABLE. */
 export function openStoreAt(location: StoreLocation, options: StoreOptions): Store {
   if (location.engine === 'sqlite') return openStore(location.path, options);
-  return openPostgresStore({ url: location.url, migrate: location.migrate, ...(location.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: location.queryTimeoutMs }) }, options);
+  return openPostgresStore(
+    {
+      url: location.url,
+      migrate: location.migrate,
+      ...(location.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: location.queryTimeoutMs }),
+      ...(location.readUrls === undefined ? {} : { readUrls: location.readUrls }),
+    },
+    options,
+  );
 }
 
 /** The bulk tables of import/export over the existing store at `location` (a second connection). Throws STORE_UNAVAILABLE. */

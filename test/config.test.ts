@@ -31,6 +31,7 @@ test('config: an empty environment gives the documented defaults', (t) => {
     dbPath: './data/idnode.db',
     store: 'sqlite',
     pgUrl: null,
+    pgReadUrls: [],
     nodePrefix: '88.118',
     adminSecret: null,
     suffixCaseSensitive: false,

@@ -121,6 +121,10 @@ export type StoreConnection =
       readonly sizeBytes: () => number;
       /** Connections of other idnode processes to the database. */
       readonly otherConnections: () => number;
+      /** A commit made or heard of: read replicas must replay past it before they answer this process again. */
+      readonly noteCommits: () => void;
+      /** Replica-eligible reads so far: how many a replica served, how many the primary. */
+      readonly replicaCounts: () => { readonly replica: number; readonly primary: number };
     };
 
 export class Store {
@@ -183,19 +187,21 @@ export class Store {
     this.db = connection.engine === 'sqlite' ? asSqlConnection(connection.db) : connection.sql;
     if (connection.engine === 'sqlite') this.capBytes = Store.prepareSqlite(connection.db, path, options);
     const db = this.db;
-    this.selectRecord = db.prepare('SELECT spelling, record FROM handles WHERE prefix_key = ? AND suffix_key = ?');
-    this.selectRecordText = db.prepare('SELECT record FROM handles WHERE prefix_key = ? AND suffix_key = ?');
+    // `/* replica */`: on PostgreSQL with IDNODE_PG_READ_URLS these reads may go to a replica that has replayed every
+    // commit this process made or heard of (postgres/read-replicas.ts). SQLite reads it as a comment.
+    this.selectRecord = db.prepare('/* replica */ SELECT spelling, record FROM handles WHERE prefix_key = ? AND suffix_key = ?');
+    this.selectRecordText = db.prepare('/* replica */ SELECT record FROM handles WHERE prefix_key = ? AND suffix_key = ?');
     this.insertRow = db.prepare('INSERT INTO handles (prefix_key, suffix_key, spelling, record, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
     this.updateRow = db.prepare('UPDATE handles SET record = ?, updated_at = ? WHERE prefix_key = ? AND suffix_key = ?');
     this.deleteRow = db.prepare('DELETE FROM handles WHERE prefix_key = ? AND suffix_key = ?');
-    this.selectPage = db.prepare('SELECT suffix_key, spelling FROM handles WHERE prefix_key = ? ORDER BY suffix_key LIMIT ? OFFSET ?');
-    this.selectAfter = db.prepare('SELECT suffix_key, spelling FROM handles WHERE prefix_key = ? AND suffix_key > ? ORDER BY suffix_key LIMIT ?');
-    this.selectCount = db.prepare('SELECT count FROM handle_counts WHERE prefix_key = ?');
-    this.selectHomed = db.prepare('SELECT prefix FROM prefixes WHERE prefix_key = ?');
+    this.selectPage = db.prepare('/* replica */ SELECT suffix_key, spelling FROM handles WHERE prefix_key = ? ORDER BY suffix_key LIMIT ? OFFSET ?');
+    this.selectAfter = db.prepare('/* replica */ SELECT suffix_key, spelling FROM handles WHERE prefix_key = ? AND suffix_key > ? ORDER BY suffix_key LIMIT ?');
+    this.selectCount = db.prepare('/* replica */ SELECT count FROM handle_counts WHERE prefix_key = ?');
+    this.selectHomed = db.prepare('/* replica */ SELECT prefix FROM prefixes WHERE prefix_key = ?');
     this.insertPrefix = db.prepare('INSERT INTO prefixes (prefix_key, prefix, homed_at) VALUES (?, ?, ?) ON CONFLICT (prefix_key) DO NOTHING');
     this.deletePrefix = db.prepare('DELETE FROM prefixes WHERE prefix_key = ?');
-    this.selectPrefixPage = db.prepare('SELECT prefix FROM prefixes ORDER BY prefix_key LIMIT ? OFFSET ?');
-    this.selectPrefixCount = db.prepare('SELECT count(*) AS count FROM prefixes');
+    this.selectPrefixPage = db.prepare('/* replica */ SELECT prefix FROM prefixes ORDER BY prefix_key LIMIT ? OFFSET ?');
+    this.selectPrefixCount = db.prepare('/* replica */ SELECT count(*) AS count FROM prefixes');
     this.selectPing = db.prepare('SELECT 1 AS one');
     this.insertNodeKey = db.prepare('INSERT INTO node_keys (name, private_pem, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING');
     this.selectNodeKey = db.prepare('SELECT private_pem FROM node_keys WHERE name = ?');
@@ -454,6 +460,20 @@ export class Store {
   otherConnections(): number {
     const { connection } = this;
     return connection.engine === 'postgres' ? this.read(() => connection.otherConnections()) : 0;
+  }
+
+  /**
+   * A commit this process was told of — its writer thread's, or another process's — before anything depending on it
+   * is answered: reads from PostgreSQL replicas wait until a replica has replayed it (read-your-writes). No-op on SQLite.
+   */
+  noteCommits(): void {
+    if (this.connection.engine === 'postgres') this.connection.noteCommits();
+  }
+
+  /** Replica-eligible reads so far on PostgreSQL with read replicas (zeros otherwise). */
+  replicaCounts(): { readonly replica: number; readonly primary: number } {
+    const { connection } = this;
+    return connection.engine === 'postgres' ? this.read(() => connection.replicaCounts()) : { replica: 0, primary: 0 };
   }
 
   /** True when the store answers a query (readiness). */

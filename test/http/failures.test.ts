@@ -5,8 +5,9 @@ import test from 'ava';
 import { loadConfig } from '../../src/config.js';
 import { createServer } from '../../src/http/server.js';
 import { startNode } from '../support/node-under-test.js';
+import { sqliteOnlyTest } from '../support/engine-test.js';
 
-test('failures: a write lock held past the busy timeout gives 503/3 with Retry-After; reads still answer; nothing is written', async (t) => {
+sqliteOnlyTest('failures: a write lock held past the busy timeout gives 503/3 with Retry-After; reads still answer; nothing is written', async (t) => {
   const node = await startNode(t, { IDNODE_STORE_BUSY_TIMEOUT_MS: '50' });
   await node.register(t, '88.118/READABLE');
   const other = new Database(node.config.dbPath);
@@ -22,7 +23,7 @@ test('failures: a write lock held past the busy timeout gives 503/3 with Retry-A
   t.is((await node.put('/api/handles/88.118/LOCKED', [{ index: 1, type: 'URL', data: 'https://example.cn/l' }])).status, 201, 'recovers');
 });
 
-test('failures: an unexpected error is 500/2 with only the generic text', async (t) => {
+sqliteOnlyTest('failures: an unexpected error is 500/2 with only the generic text', async (t) => {
   const node = await startNode(t);
   (node.node.store as unknown as { db: Database.Database }).db.close();
   const reply = await node.get('/api/handles/88.118/ANY');

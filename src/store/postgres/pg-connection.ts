@@ -13,6 +13,12 @@ import type { SyncClient } from './sync-client.js';
  */
 export const WRITE_LOCK = 0x69646e6f6477;
 
+/**
+ * A statement whose text starts with this comment may be answered by a read replica that has replayed everything this
+ * process committed or heard of (read-replicas.ts): the registry's record and listing reads. SQLite ignores it.
+ */
+export const REPLICA_MARK = '/* replica */ ';
+
 /** Transaction control as SQLite spells it, and what it is on the held connection. */
 const CONTROL: Record<string, { op: 'begin' | 'end' | 'query'; text: string }> = {
   BEGIN: { op: 'begin', text: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})` },
@@ -94,6 +100,7 @@ class PgStatement<P extends unknown[], R> implements Statement<P, R> {
     sqliteText: string,
   ) {
     this.control = CONTROL[sqliteText.trim().toUpperCase()];
+    this.replica = sqliteText.startsWith(REPLICA_MARK);
     this.name = `idnode_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
   }
 
@@ -107,12 +114,14 @@ class PgStatement<P extends unknown[], R> implements Statement<P, R> {
     // Savepoints and other statements without parameters go unnamed: nothing to prepare.
     const reply = params.length === 0 && /^\s*(SAVEPOINT|RELEASE|ROLLBACK TO)\b/i.test(this.text)
       ? this.client.call({ op: 'query', text: this.text, values: [] })
-      : this.client.call({ op: 'query', text: this.text, name: this.name, values: params });
+      : this.client.call({ op: 'query', text: this.text, name: this.name, values: params, ...(this.replica ? { replica: true } : {}) });
     this.lastCount = reply.rowCount;
     return reply.rows;
   }
 
   private lastCount = 0;
+  /** Marked replica-eligible (REPLICA_MARK): outside a transaction it may be read from a caught-up replica. */
+  private readonly replica: boolean;
 
   private shape(row: Record<string, unknown>): R {
     if (!this.plucked) return row as R;
@@ -192,6 +201,17 @@ export class PgConnection implements SqlConnection {
       return result;
     };
     return Object.assign(run, { immediate: run });
+  }
+
+  /** A commit made by another connection of this process, or by another process: replicas must replay past it. */
+  noteCommits(): void {
+    this.client.post({ op: 'commits' });
+  }
+
+  /** Replica-eligible reads so far, and how many a replica served. */
+  replicaCounts(): { replica: number; primary: number } {
+    const row = this.client.call({ op: 'stats' }).rows[0] as { replica?: number; primary?: number } | undefined;
+    return { replica: row?.replica ?? 0, primary: row?.primary ?? 0 };
   }
 
   close(): this {

@@ -59,7 +59,7 @@ export function openPostgresStore(options: PostgresStoreOptions, storeOptions: S
     const others = sql
       .prepare<[string], number>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'idnode %' AND application_name <> ?")
       .pluck();
-    return new Store({ engine: 'postgres', sql, changes, sizeBytes: () => size.get() ?? 0, otherConnections: () => others.get(APPLICATION_NAME) ?? 0 }, describeMembers(options.url), storeOptions);
+    return new Store({ engine: 'postgres', sql, changes, sizeBytes: () => size.get() ?? 0, otherConnections: () => others.get(APPLICATION_NAME) ?? 0, noteCommits: () => sql.noteCommits(), replicaCounts: () => sql.replicaCounts() }, describeMembers(options.url), storeOptions);
   } catch (error) {
     sql.close();
     throw error;

@@ -76,6 +76,13 @@ export class SyncClient {
     }
   }
 
+  /** Sends a request nobody waits for (its answer is skipped by the next call). */
+  post(request: WithoutSeq<BridgeRequest>): void {
+    if (this.closed) return;
+    this.seq += 1;
+    this.port.postMessage({ ...request, seq: this.seq });
+  }
+
   /** Closes the pool and stops the thread. */
   close(): void {
     if (this.closed) return;

@@ -7,6 +7,8 @@ import type { LocatorOptions } from './primary-locator.js';
 export interface BridgeOptions extends LocatorOptions {
   /** The cluster's members (primary-locator.ts): the connection uses the writable one. */
   readonly url: string | readonly string[];
+  /** Read replicas (IDNODE_PG_READ_URLS): replica-eligible reads go to one that has replayed this process's horizon. */
+  readonly readUrls?: readonly string[];
 }
 
 export interface BridgeData {
@@ -19,7 +21,11 @@ export interface BridgeData {
 export type BridgeRequest =
   | { readonly seq: number; readonly op: 'open'; readonly migrate: boolean }
   | { readonly seq: number; readonly op: 'begin' | 'end'; readonly text: string }
-  | { readonly seq: number; readonly op: 'query'; readonly text: string; readonly name?: string; readonly values: unknown[] }
+  | { readonly seq: number; readonly op: 'query'; readonly text: string; readonly name?: string; readonly values: unknown[]; readonly replica?: boolean }
+  /** A commit was made or heard of (read-replicas.ts); nobody waits for its answer. */
+  | { readonly seq: number; readonly op: 'commits' }
+  /** Replica-eligible reads so far: how many a replica served (rows[0]). */
+  | { readonly seq: number; readonly op: 'stats' }
   | { readonly seq: number; readonly op: 'close' };
 
 export type BridgeReply =

@@ -8,6 +8,7 @@ import { migratePostgres, postgresSchemaVersion } from './migrations.js';
 import { checkDurability, DEFAULT_QUERY_TIMEOUT_MS, timedQuery } from './pool.js';
 import { isServerLost, translatePgError } from './pg-errors.js';
 import { PrimaryLocator } from './primary-locator.js';
+import { ReadReplicas } from './read-replicas.js';
 import type { BridgeData, BridgeReply, BridgeRequest } from './sync-protocol.js';
 
 const data = workerData as BridgeData;
@@ -15,6 +16,7 @@ const port: MessagePort = data.port;
 const woken = new Int32Array(data.signal);
 const locator = new PrimaryLocator(data.options.url, { ...data.options, numericTypes: true });
 const timeoutMs = data.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+const replicas = new ReadReplicas(data.options.readUrls ?? [], { ...data.options, numericTypes: true });
 /** The connection of the open transaction, if any; null again at COMMIT, ROLLBACK or its loss. */
 let held: pg.PoolClient | null = null;
 /** True when the open transaction's connection was lost: every statement fails until the caller ends it. */
@@ -80,24 +82,50 @@ async function run(request: BridgeRequest): Promise<BridgeReply> {
         await client.query(timedQuery({ text: request.text }, [], timeoutMs));
       } finally {
         dropHeld(false);
+        // Committed here (or maybe, when COMMIT's answer was lost): replicas must replay past it before they are read.
+        replicas.noteCommits();
       }
       return { seq, ok: true, rows: [], rowCount: 0, inTransaction: false };
     }
     case 'query': {
       if (heldLost) throw new IdnodeError('STORE_UNAVAILABLE', 'the connection of this transaction was lost');
-      const client = held ?? locator.pool();
       const config = timedQuery(request.name === undefined ? { text: request.text } : { text: request.text, name: request.name }, request.values, timeoutMs);
-      const result = await client.query(config);
+      const result = held === null && request.replica === true && replicas.size > 0 ? await fromReplica(config) : await (held ?? locator.pool()).query(config);
       const many = Array.isArray(result) ? (result as pg.QueryResult[]) : [result];
       const last = many.at(-1);
       return { seq, ok: true, rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0, inTransaction: held !== null };
     }
+    case 'commits': {
+      replicas.noteCommits();
+      return { seq, ok: true, rows: [], rowCount: 0, inTransaction: held !== null };
+    }
+    case 'stats': {
+      return { seq, ok: true, rows: [{ ...replicas.counts }], rowCount: 1, inTransaction: held !== null };
+    }
     case 'close': {
       dropHeld(true);
+      await replicas.close();
       await locator.close();
       return { seq, ok: true, rows: [], rowCount: 0, inTransaction: false };
     }
   }
+}
+
+/** A replica-eligible read: on a replica that has replayed the horizon, else (or when that replica fails) on the primary. */
+async function fromReplica(config: pg.QueryConfig): Promise<pg.QueryResult> {
+  const primary = locator.pool();
+  const replica = await replicas.pick(primary);
+  if (replica !== null) {
+    try {
+      const result = await replica.query(config);
+      replicas.counts = { ...replicas.counts, replica: replicas.counts.replica + 1 };
+      return result;
+    } catch {
+      replicas.failed(replica);
+    }
+  }
+  replicas.counts = { ...replicas.counts, primary: replicas.counts.primary + 1 };
+  return primary.query(config);
 }
 
 async function answer(request: BridgeRequest): Promise<void> {
