@@ -60,7 +60,7 @@ export class OutboxTables {
    * schema/004-hierarchy.sql; schema/006-compact-records.sql rebuilt `handles` as (prefix_key, suffix_key, spelling,
    * record), recreated the triggers and these reads follow it (seedRecords/SERVED, selectRecord, selectPrefixRecord).
    */
-  constructor(db: Database) {
+  constructor(db: Database, engine: 'sqlite' | 'postgres' = 'sqlite') {
     this.selectSetting = db.prepare('SELECT value FROM hierarchy_settings WHERE name = ?');
     this.upsertSetting = db.prepare('INSERT INTO hierarchy_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
     this.deleteSetting = db.prepare('DELETE FROM hierarchy_settings WHERE name = ?');
@@ -73,9 +73,18 @@ export class OutboxTables {
     this.selectUpTo = db.prepare('SELECT id, kind, subject, refused FROM outbox WHERE id <= ? ORDER BY id');
     this.deleteUpTo = db.prepare('DELETE FROM outbox WHERE id <= ?');
     this.insertEntry = db.prepare('INSERT INTO outbox (kind, subject, refused) VALUES (?, ?, ?)');
-    // sqlite_sequence holds AUTOINCREMENT's counter; SQLite allows ordinary statements on it.
-    this.ensureSequence = db.prepare("INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'outbox')");
-    this.raiseSequence = db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'");
+    if (engine === 'postgres') {
+      // The identity column's sequence: always there; setval makes the next number one more than the greatest of
+      // `received`, the numbers given so far and the rows kept (nextval may skip one: numbers are never reused).
+      this.ensureSequence = db.prepare('SELECT 1');
+      this.raiseSequence = db.prepare(
+        "SELECT setval(pg_get_serial_sequence('outbox', 'id'), GREATEST(CAST(? AS BIGINT), nextval(pg_get_serial_sequence('outbox', 'id')) - 1, COALESCE((SELECT max(id) FROM outbox), 0)))",
+      );
+    } else {
+      // sqlite_sequence holds AUTOINCREMENT's counter; SQLite allows ordinary statements on it.
+      this.ensureSequence = db.prepare("INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'outbox')");
+      this.raiseSequence = db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'");
+    }
     this.selectPending = db.prepare('SELECT id, kind, subject FROM outbox WHERE refused IS NULL ORDER BY id LIMIT ?');
     this.deleteEntry = db.prepare('DELETE FROM outbox WHERE id = ?');
     this.refuseEntry = db.prepare('UPDATE outbox SET refused = ? WHERE id = ?');

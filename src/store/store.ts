@@ -211,7 +211,7 @@ export class Store {
     this.releaseItem = db.prepare('RELEASE write_item');
     this.rollbackItem = db.prepare('ROLLBACK TO write_item');
     this.usage = new UsageTables(db);
-    this.outbox = new OutboxTables(db);
+    this.outbox = new OutboxTables(db, connection.engine);
     this.hierarchy = new HierarchyTables(db);
     this.onCommitted = options.onCommitted ?? (() => {});
     this.onRecordWritten = options.onRecordWritten ?? (() => {});

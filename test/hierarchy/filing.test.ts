@@ -5,6 +5,7 @@ import test from 'ava';
 import { startSecondary, startTopLevel, ADMIN_OF_TOP, type HierarchyNode } from '../support/hierarchy-nodes.js';
 import { runCliAsync, serveEnv } from '../support/serve-process.js';
 import { secondConnection } from '../store/temp-store.js';
+import { sqliteOnlyTest } from '../support/engine-test.js';
 
 async function filed(top: HierarchyNode, node: string): Promise<Record<string, string>> {
   const reply = await top.get('/api/hierarchy/statistics', { auth: ADMIN_OF_TOP });
@@ -142,7 +143,7 @@ test('filing: a prefix the idnode CLI allocates on the store (another process) i
   t.deepEqual(await filed(top, '88.118'), { '88.118.5': 'active' });
 });
 
-test('filing: a store whose sequence restarted below what the top-level node has seen (a restore) continues above it at its next join', async (t) => {
+sqliteOnlyTest('filing: a store whose sequence restarted below what the top-level node has seen (a restore) continues above it at its next join', async (t) => {
   const top = await startTopLevel(t);
   const secondary = await startSecondary(t, top, '88.118');
   for (const prefix of ['88.118.1', '88.118.2', '88.118.3']) t.is((await secondary.put(`/api/handles/0.NA/${prefix}`, [{ index: 1, type: 'EMAIL', data: 'ops@example.cn' }])).status, 201);

@@ -119,7 +119,8 @@ export type NodeInjections = Pick<NodeOptions, 'random' | 'timeZone' | 'labels' 
 
 /**
  * The configuration of a node under test in `dir`: a temp-file store, the test administrator, cheap secret hashing,
- * a port-0 listener on loopback, no Handle-protocol listener, rate limits off; `env` overrides any of it.
+ * a port-0 listener on loopback, no Handle-protocol listener, rate limits off; `env` overrides any of it. On the
+ * PostgreSQL pass the store is the database standing for that file.
  */
 export function testConfig(dir: string, env: Record<string, string> = {}): Config {
   return loadConfig({
@@ -139,6 +140,8 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
     IDNODE_RATE_LIMIT_PER_IDENTITY: '0',
     IDNODE_RATE_LIMIT_FAILED_LOGINS: '0',
     ...env,
+    // The PostgreSQL pass: the store of this file is a database of its own (on-postgres.ts).
+    ...postgresEnv(env.IDNODE_DB_PATH ?? join(dir, 'idnode.db'), env),
   });
 }
 
@@ -149,7 +152,7 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
 export async function startNode(t: ExecutionContext, env: Record<string, string> = {}, clock = new TestClock(), injections: NodeInjections = {}): Promise<NodeUnderTest> {
   const host = '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'idnode-test-'));
-  const config = testConfig(dir, { ...env, ...postgresEnv(env.IDNODE_DB_PATH ?? join(dir, 'idnode.db'), env) });
+  const config = testConfig(dir, env);
   const logLines: string[] = [];
   const sink = { write: (line: string) => void (logLines.length < 1000 && logLines.push(line)) };
   const node = await createNode(config, { logger: createLogger('info', sink), nowMs: clock.nowMs, externalWritePollMs: 0, ...injections });

@@ -1,4 +1,4 @@
-// The PostgreSQL pass of the suite (run-on-postgres.ts): when IDNODE_TEST_PG_URL names a cluster, every node a test
+// The PostgreSQL pass of the suite (run-on-postgres.ts): when TEST_PG_PASS_URL names a cluster, every node a test
 // starts on a store file gets its own PostgreSQL database instead (a copy of the migrated template), so the same tests
 // run on both engines.
 
@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { POSTGRES_BIN } from './postgres-server.js';
 
 /** The cluster of the PostgreSQL pass (its `postgres` database, as the superuser), or undefined on the SQLite pass. */
-export const PASS_URL = process.env.IDNODE_TEST_PG_URL;
+export const PASS_URL = process.env.TEST_PG_PASS_URL;
 /** The migrated database each test's database copies. */
-const TEMPLATE = process.env.IDNODE_TEST_PG_TEMPLATE ?? 'idnode_template';
+const TEMPLATE = process.env.TEST_PG_PASS_TEMPLATE ?? 'idnode_template';
 
 /** True on the PostgreSQL pass. */
 export const onPostgres = PASS_URL !== undefined && PASS_URL !== '';

@@ -20,7 +20,7 @@ try {
   await pool.end();
   const ava = spawnSync('npx', ['ava', ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, IDNODE_TEST_PG_URL: cluster.url(), IDNODE_TEST_PG_TEMPLATE: 'idnode_template' },
+    env: { ...process.env, TEST_PG_PASS_URL: cluster.url(), TEST_PG_PASS_TEMPLATE: 'idnode_template' },
   });
   status = ava.status ?? 1;
 } finally {
