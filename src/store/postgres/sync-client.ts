@@ -56,7 +56,10 @@ export class SyncClient {
   /** Sends one request and blocks until its answer; throws the catalog error the thread sent, or STORE_UNAVAILABLE. */
   call(request: WithoutSeq<BridgeRequest>, deadlineMs = this.deadlineMs): Extract<BridgeReply, { ok: true }> {
     if (this.closed) throw new IdnodeError('STORE_UNAVAILABLE', 'the PostgreSQL connection is closed');
-    if (this.died !== undefined) throw new IdnodeError('STORE_UNAVAILABLE', 'the PostgreSQL thread stopped', { cause: this.died });
+    if (this.died !== undefined) {
+      this.inTransaction = false;
+      throw new IdnodeError('STORE_UNAVAILABLE', 'the PostgreSQL thread stopped', { cause: this.died });
+    }
     this.seq += 1;
     const seq = this.seq;
     this.port.postMessage({ ...request, seq });
