@@ -10,16 +10,14 @@ import { waitUntil } from '../../support/postgres-replication.js';
 const { run, note } = postgresTest;
 const cluster = clusterForFile();
 
-/** Calls `call` until it answers; STORE_UNAVAILABLE (the member being looked for again) is retried, 1,000 times at most. */
-async function retried<T>(call: () => T): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return call();
-    } catch (error) {
-      if (!(error instanceof IdnodeError) || error.code !== 'STORE_UNAVAILABLE' || attempt >= 1000) throw error;
-      // Lets this thread's events run; the bridge's own thread does the looking.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+/** Whether `call` answered; false on STORE_UNAVAILABLE (the member being looked for again), any other error thrown. */
+function answered(call: () => unknown): boolean {
+  try {
+    call();
+    return true;
+  } catch (error) {
+    if (error instanceof IdnodeError && error.code === 'STORE_UNAVAILABLE') return false;
+    throw error;
   }
 }
 
@@ -44,8 +42,8 @@ run(`sync client: a transaction whose connection is terminated between two state
   t.false(client.inTransaction);
   t.throws(() => client.call({ op: 'end', text: 'COMMIT' }), { code: 'STORE_UNAVAILABLE' });
 
-  // The thread lives on: the next transaction commits.
-  await retried(() => client.call({ op: 'begin', text: 'BEGIN' }));
+  // The thread lives on: once it has found the server again (it looks by itself), the next transaction commits.
+  await waitUntil(() => answered(() => client.call({ op: 'begin', text: 'BEGIN' })), 'the bridge to find the server again');
   client.call({ op: 'query', text: 'INSERT INTO t VALUES (3)', values: [] });
   client.call({ op: 'end', text: 'COMMIT' });
   t.deepEqual(client.call({ op: 'query', text: 'SELECT n FROM t ORDER BY n', values: [] }).rows, [{ n: 3 }]);
