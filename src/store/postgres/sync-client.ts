@@ -34,6 +34,8 @@ export class SyncClient {
   /** Whether a transaction is open on the thread's held connection, as its last answer said (false once it is lost). */
   inTransaction = false;
   private closed = false;
+  /** Why the thread ended, once it has (heard between calls: a blocked caller runs no event handler). */
+  private died: Error | undefined;
   /** How long a call waits for its answer before it fails STORE_UNAVAILABLE (the thread's own bound plus a margin). */
   private readonly deadlineMs: number;
 
@@ -46,12 +48,18 @@ export class SyncClient {
     this.worker = new Worker(new URL('./sync-worker.js', import.meta.url), { workerData: { port: port2, signal, options }, transferList: [port2] });
     // The thread never keeps the process alive by itself: the store closes it, and an exit must not wait on it.
     this.worker.unref();
-    this.worker.on('error', () => undefined);
+    // A thread that died answers nothing more: every later call fails at once instead of waiting out its deadline.
+    this.worker.on('error', (error) => (this.died ??= error));
+    this.worker.on('exit', (code) => (this.died ??= new Error(`the PostgreSQL thread exited (${code})`)));
   }
 
   /** Sends one request and blocks until its answer; throws the catalog error the thread sent, or STORE_UNAVAILABLE. */
   call(request: WithoutSeq<BridgeRequest>, deadlineMs = this.deadlineMs): Extract<BridgeReply, { ok: true }> {
     if (this.closed) throw new IdnodeError('STORE_UNAVAILABLE', 'the PostgreSQL connection is closed');
+    if (this.died !== undefined) {
+      this.inTransaction = false;
+      throw new IdnodeError('STORE_UNAVAILABLE', 'the PostgreSQL thread stopped', { cause: this.died });
+    }
     this.seq += 1;
     const seq = this.seq;
     this.port.postMessage({ ...request, seq });

@@ -46,7 +46,22 @@ async function schemaVersion(pool: pg.Pool): Promise<number> {
   }
 }
 
+/**
+ * A held connection is checked out of the pool, so the pool no longer hears its errors; one that fails between two
+ * statements (the server killed while the caller works on its side of the transaction) emits 'error' on the client,
+ * which unheard would end this thread — and leave every later call to wait out its deadline. Heard, it marks the
+ * transaction lost and the member lost, as a failing statement does.
+ */
+function onHeldError(error: Error): void {
+  heldLost = true;
+  if (isServerLost(translatePgError(error))) {
+    const member = locator.member();
+    if (member !== null) locator.lost(member);
+  }
+}
+
 function dropHeld(destroy: boolean): void {
+  held?.off('error', onHeldError);
   held?.release(destroy);
   held = null;
 }
@@ -68,6 +83,7 @@ async function run(request: BridgeRequest): Promise<BridgeReply> {
       dropHeld(true);
       heldLost = false;
       held = await locator.pool().connect();
+      held.on('error', onHeldError);
       await held.query(timedQuery({ text: request.text }, [], timeoutMs));
       return { seq, ok: true, rows: [], rowCount: 0, inTransaction: true };
     }

@@ -3,6 +3,7 @@
 
 import type { ExecutionContext } from 'ava';
 import pg from 'pg';
+import { APPLICATION_NAME } from '../../../src/store/postgres/pool.js';
 import { PostgresRegistry } from '../../../src/store/postgres/postgres-registry.js';
 import type { RegistryEngine, RegistryWrite } from '../../../src/store/registry-engine.js';
 import { PostgresCluster, postgresTest } from '../../support/postgres-cluster.js';
@@ -113,12 +114,15 @@ run(`postgres registry: a commit with more keys than one payload holds is heard 
 run(`postgres registry: at most IDNODE_PG_POOL connections, however many writes wait${note}`, async (t) => {
   const gate = commitGate();
   const { registry, url } = await freshDatabase(t, { poolSize: 2, beforeCommit: gate.hook });
+  // Runs before the registry's close (teardowns run last first): a failed assertion fails the test instead of leaving
+  // the writes at the gate and close waiting on them.
+  t.teardown(() => gate.open());
   // One prefix each: writes under one prefix queue on its counter rows before they reach the gate.
   const writes = Array.from({ length: 6 }, (_, i) => registry.commit([insert(`88.118.${i}/W`)]));
   await gate.reached(2);
   const server = await postgresCluster();
   const database = decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
-  const backends = await server.query<{ count: string }>("SELECT count(*)::text AS count FROM pg_stat_activity WHERE datname = $1 AND application_name = 'idnode'", [database]);
+  const backends = await server.query<{ count: string }>("SELECT count(*)::text AS count FROM pg_stat_activity WHERE datname = $1 AND application_name = $2", [database, APPLICATION_NAME]);
   // Two pooled connections and the LISTEN connection.
   t.is(backends.rows[0]?.count, '3');
   t.is(gate.arrivals(), 2);
