@@ -34,30 +34,30 @@ run(`read replicas: reads go to a caught-up replica, and to the primary while th
   };
 
   await node.register(t, '88.118/R-1');
-  await waitUntil(() => replayed('88.118/r-1'), 'the standby replays the first write');
+  await waitUntil(() => replayed('88.118/R-1'), 'the standby replays the first write');
   // Let a poll of the replica's position see it (every 20 ms).
   await waitUntil(() => {
-    store.getRecord('88.118/r-1');
+    store.getRecord('88.118/R-1');
     return store.replicaCounts().replica > 0;
   }, 'a read served by the caught-up replica');
-  t.truthy(store.getRecord('88.118/r-1'), 'the replica answers with the record');
+  t.truthy(store.getRecord('88.118/R-1'), 'the replica answers with the record');
 
   // The replica stops replaying: the node's next write is on the primary only.
   await standby.query('SELECT pg_wal_replay_pause()');
   t.teardown(() => standby.query('SELECT pg_wal_replay_resume()').catch(() => undefined));
   await node.register(t, '88.118/R-2');
-  t.false(await replayed('88.118/r-2'), 'precondition: the replica lacks the acknowledged write');
+  t.false(await replayed('88.118/R-2'), 'precondition: the replica lacks the acknowledged write');
   const before = store.replicaCounts();
-  t.is(store.getRecord('88.118/r-2')?.handle, '88.118/R-2', 'read-your-writes: the acknowledged write is read (from the primary)');
-  t.is(store.getRecord('88.118/r-1')?.handle, '88.118/R-1');
+  t.is(store.getRecord('88.118/R-2')?.handle, '88.118/R-2', 'read-your-writes: the acknowledged write is read (from the primary)');
+  t.is(store.getRecord('88.118/R-1')?.handle, '88.118/R-1');
   const during = store.replicaCounts();
   t.is(during.replica, before.replica, 'no read went to the replica behind the horizon');
   t.is(during.primary, before.primary + 2);
 
   await standby.query('SELECT pg_wal_replay_resume()');
-  await waitUntil(() => replayed('88.118/r-2'), 'the standby catches up');
+  await waitUntil(() => replayed('88.118/R-2'), 'the standby catches up');
   await waitUntil(() => {
-    t.is(store.getRecord('88.118/r-2')?.handle, '88.118/R-2');
+    t.is(store.getRecord('88.118/R-2')?.handle, '88.118/R-2');
     return store.replicaCounts().replica > during.replica;
   }, 'reads go back to the replica once it has replayed the write');
   t.log(`replica reads ${store.replicaCounts().replica}, primary reads ${store.replicaCounts().primary}`);
