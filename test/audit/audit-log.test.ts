@@ -115,7 +115,7 @@ test('audit: large before-images are kept as a digest; the log refuses updates a
   t.regex(refusal('DELETE FROM audit_log'), /append-only/);
   t.is(node.node.business.audit.verify(), null);
   // Someone with the file drops the trigger and edits an entry: the chain shows where.
-  store.writeNow(() => store.prepare('DROP TRIGGER audit_log_no_update').run());
+  store.writeNow(() => store.prepare(store.engine === 'postgres' ? 'DROP TRIGGER audit_log_no_update ON audit_log' : 'DROP TRIGGER audit_log_no_update').run());
   store.writeNow(() => store.prepare("UPDATE audit_log SET actor = 'someone' WHERE id = 1").run());
   t.is(node.node.business.audit.verify(), 1);
 });

@@ -1,6 +1,7 @@
 // The PostgreSQL pass: starts a throwaway cluster, migrates a template database, runs ava on the given test files (all
 // of them by default) with every node's store on PostgreSQL (on-postgres.ts), stops the cluster, exits as ava did.
-//   node dist/test/support/run-on-postgres.js [ava arguments…]
+//   node dist/test/support/run-on-postgres.js [ava arguments…]   (npm run test:postgres: every test file)
+//   node dist/test/support/run-on-postgres.js --core             (npm test: one file per surface, CORE below)
 
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
@@ -11,6 +12,20 @@ if (POSTGRES_BIN === null) {
   process.stderr.write('run-on-postgres: PostgreSQL is not installed (apt-get install postgresql; .ci/run installs it)\n');
   process.exit(process.env.CI === 'true' ? 1 : 0);
 }
+/** What `npm test` runs on PostgreSQL: every surface of the node once (the whole suite is `npm run test:postgres`). */
+const CORE = [
+  'dist/test/http/handles-put.test.js',
+  'dist/test/http/resolve.test.js',
+  'dist/test/http/sessions.test.js',
+  'dist/test/http/snms/identifiers.test.js',
+  'dist/test/audit/audit-log.test.js',
+  'dist/test/accounts/cli-account.test.js',
+  'dist/test/bulk/round-trip.test.js',
+  'dist/test/hierarchy/filing.test.js',
+  'dist/test/wire/admin.test.js',
+];
+const args = process.argv.slice(2);
+const files = args.length === 1 && args[0] === '--core' ? CORE : args;
 const cluster = await PostgresCluster.start({ settings: { max_connections: '400' } });
 let status = 1;
 try {
@@ -18,7 +33,7 @@ try {
   const pool = new pg.Pool({ connectionString: cluster.url('idnode_template'), max: 1 });
   await migratePostgres(pool);
   await pool.end();
-  const ava = spawnSync('npx', ['ava', ...process.argv.slice(2)], {
+  const ava = spawnSync('npx', ['ava', ...files], {
     stdio: 'inherit',
     env: { ...process.env, TEST_PG_PASS_URL: cluster.url(), TEST_PG_PASS_TEMPLATE: 'idnode_template' },
   });
