@@ -66,9 +66,17 @@ interface HandleRow {
  * transaction with triggers off (the per-row count triggers are replaced by one count per prefix at the end), then
  * VACUUM ANALYZE and CHECKPOINT, so the measured runs start from a settled database.
  */
-export async function seedPostgres(sqlitePath: string, cli: string, env: Record<string, string>, log: (line: string) => void): Promise<SeededPostgres> {
+export async function seedPostgres(
+  sqlitePath: string,
+  cli: string,
+  env: Record<string, string>,
+  log: (line: string) => void,
+  /** More postgresql.conf lines (e.g. shared_preload_libraries for a look at pg_stat_statements). */
+  extraSettings: Readonly<Record<string, string>> = {},
+): Promise<SeededPostgres> {
   const started = performance.now();
-  const cluster = await PostgresCluster.start({ settings: BENCH_SETTINGS });
+  const settings = { ...BENCH_SETTINGS, ...extraSettings };
+  const cluster = await PostgresCluster.start({ settings });
   try {
     const url = await cluster.createDatabase();
     const port = await freePort();
@@ -127,7 +135,7 @@ export async function seedPostgres(sqlitePath: string, cli: string, env: Record<
       const seedSeconds = (performance.now() - started) / 1000;
       const pid = postmasterPid(cluster.data);
       if (pid === undefined) throw new Error('postgres seed: no postmaster pid');
-      return { cluster, url, seedSeconds, sizeBytes: Number(size.rows[0]?.size ?? 0), version: size.rows[0]?.version ?? 'unknown', pid, settings: { fsync: 'on', synchronous_commit: 'on', ...BENCH_SETTINGS } };
+      return { cluster, url, seedSeconds, sizeBytes: Number(size.rows[0]?.size ?? 0), version: size.rows[0]?.version ?? 'unknown', pid, settings: { fsync: 'on', synchronous_commit: 'on', ...settings } };
     } finally {
       await client.end().catch(() => undefined);
       sqlite.close();
