@@ -272,9 +272,13 @@ async function postgresPass(
   baseline: ServerProcess,
   results: ScenarioResult[],
   runTag: string,
-): Promise<NonNullable<RunResults['postgres']>> {
+): Promise<RunResults['postgres']> {
   const left = options.scenarios.filter((name) => !(POSTGRES_SCENARIOS as readonly string[]).includes(name));
   for (const name of left) log(`${name}: not measured on PostgreSQL (${POSTGRES_LEFT_OUT[name] ?? 'not supported by the PostgreSQL pass'})`);
+  if (left.length === options.scenarios.length) {
+    log(`postgres: none of the chosen scenarios runs on PostgreSQL (${POSTGRES_SCENARIOS.join(', ')} do); no PostgreSQL pass`);
+    return undefined;
+  }
   // IDNODE_DB_PATH names a file that never exists (the node on PostgreSQL writes no file; the SQLite copy stays untouched).
   const env: Record<string, string> = { ...sqliteEnv, IDNODE_DB_PATH: join(dirname(sqliteEnv.IDNODE_DB_PATH ?? tmpdir()), 'unused-on-postgres.db'), IDNODE_HANDLE_PORT: '0', IDNODE_WORKERS: '1' };
   const seeded = await seedPostgres(seedPath, options.idnodeCli, env, log);
