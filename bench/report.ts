@@ -20,6 +20,8 @@ export interface ScenarioResult {
   readonly itemsPerRequest?: number;
   /** IDNODE_WORKERS of this row in a run with --workers (absent otherwise: one process). */
   readonly workers?: number;
+  /** `postgres` for the rows of the PostgreSQL pass (--store postgres); absent: SQLite. */
+  readonly store?: 'postgres';
 }
 
 export interface RunResults {
@@ -56,6 +58,14 @@ export interface RunResults {
   readonly scenarios: ScenarioResult[];
   /** GETs alone and beside PUTs, with the writer thread and with writes on the event loop (issue 13 target 4). */
   readonly readsDuringWrites: ReadsDuringWrites | null;
+  /** The PostgreSQL pass of --store postgres (absent otherwise). */
+  readonly postgres?: {
+    readonly version: string;
+    readonly seedSeconds: number;
+    readonly sizeBytes: number;
+    readonly idnodeRssBytesAtEnd: number | null;
+    readonly settings: Readonly<Record<string, string>>;
+  };
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -68,13 +78,15 @@ const mib = (bytes: number | null): string => (bytes === null ? 'n/a' : `${(byte
 /** Rows of the results table: scenario, req/s, p50 ms, p99 ms, baseline req/s, ratio, then server CPU per request. */
 function rows(results: RunResults): string[][] {
   return results.scenarios.map((s) => [
-    s.workers === undefined ? s.name : `${s.name} ×${s.workers}`,
+    `${s.name}${s.store === undefined ? '' : ` · ${s.store}`}${s.workers === undefined ? '' : ` ×${s.workers}`}`,
     int(s.idnode.requestsPerSecond),
     ms(s.idnode.latencyMs.p50),
     ms(s.idnode.latencyMs.p99),
     int(s.baseline.requestsPerSecond),
     s.ratio.toFixed(2),
-    micros(s.idnode.serverCpuMicrosPerRequest),
+    s.idnode.databaseCpuMicrosPerRequest === undefined
+      ? micros(s.idnode.serverCpuMicrosPerRequest)
+      : `${micros(s.idnode.serverCpuMicrosPerRequest)} + ${micros(s.idnode.databaseCpuMicrosPerRequest)} pg`,
     micros(s.baseline.serverCpuMicrosPerRequest),
   ]);
 }
@@ -120,7 +132,7 @@ export function consoleReport(results: RunResults): string {
   const out = [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...rows(results).map(line), ''];
   for (const s of results.scenarios) {
     out.push(
-      `${s.name}: idnode p90 ${ms(s.idnode.latencyMs.p90)} ms, max ${ms(s.idnode.latencyMs.max)} ms, server CPU ${pct(s.idnode.serverCpuPercent)}, ` +
+      `${s.name}${s.store === undefined ? '' : ` · ${s.store}`}${s.workers === undefined ? '' : ` ×${s.workers}`}: idnode p90 ${ms(s.idnode.latencyMs.p90)} ms, max ${ms(s.idnode.latencyMs.max)} ms, server CPU ${pct(s.idnode.serverCpuPercent)}, ` +
         `client CPU ${pct(s.idnode.clientCpuPercent)}; ${hitRatio(s.idnodeResolutions)}`,
       `  baseline p50 ${ms(s.baseline.latencyMs.p50)} ms, p99 ${ms(s.baseline.latencyMs.p99)} ms, server CPU ${pct(s.baseline.serverCpuPercent)}, client CPU ${pct(s.baseline.clientCpuPercent)}`,
     );
@@ -149,7 +161,18 @@ export function consoleReport(results: RunResults): string {
     `${results.options.connections} connections, pipelining ${results.options.pipelining}, ${results.options.warmupSeconds} s warm-up + ${results.options.durationSeconds} s per scenario and server`,
     `load average (1/5/15 min) at start ${loads(results.loadAverage.start)}, at end ${loads(results.loadAverage.end)} on ${results.cpu.cores} cores`,
   );
+  if (results.postgres !== undefined) out.push(postgresNote(results.postgres));
   return out.join('\n');
+}
+
+/** What the `· postgres` rows ran on. */
+function postgresNote(p: NonNullable<RunResults['postgres']>): string {
+  const settings = Object.entries(p.settings).map(([name, value]) => `${name}=${value.replace(/'/g, '')}`).join(', ');
+  return (
+    `\`· postgres\` rows: idnode with IDNODE_STORE=postgres on a throwaway local cluster (${p.version.split(',')[0] ?? p.version}; ${settings}), ` +
+    `seeded with the same records (database ${mib(p.sizeBytes)}, seeding ${p.seedSeconds.toFixed(1)} s with the cluster's start), idnode RSS ${mib(p.idnodeRssBytesAtEnd)} at the end; ` +
+    `their baseline is the SQLite rows' measurement; CPU µs/req is idnode's + PostgreSQL's (postmaster and backends).`
+  );
 }
 
 /** identifiers/s and time per batch of a scenario whose requests write several identifiers each. */
@@ -183,6 +206,7 @@ export function markdownReport(results: RunResults): string {
       ? []
       : ['', `| ${DURING_HEADER.join(' | ')} |`, `|${DURING_HEADER.map((_, c) => (c === 0 ? ' :-- ' : ' --: ')).join('|')}|`,
           ...duringRows(results.readsDuringWrites).map((row) => `| ${row.join(' | ')} |`), '', duringNote(results.readsDuringWrites)]),
+    ...(results.postgres === undefined ? [] : [postgresNote(results.postgres)]),
     `Node ${results.node}, ${results.cpu.model} (${results.cpu.cores} cores), commit \`${results.commit}\`${results.dirty ? ' (with local changes)' : ''}, ${results.date.slice(0, 10)}.`,
     '',
     '```sh',

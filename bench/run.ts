@@ -3,7 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ADMIN_SECRET, DATA_SET_VERSION, ENTERPRISE_PREFIX_COUNT, NODE_PREFIX } from './data-set.js';
@@ -11,6 +11,7 @@ import { freePort, killChildrenOnExit, rssBytes, spawnServer, stopServer, waitRe
 import { consoleReport, markdownReport, writeResults, type RunResults, type ScenarioResult } from './report.js';
 import { handlePath, hotIdentifierNumber, identifier } from './data-set.js';
 import { measureReadsDuringWrites, startWriteBaseline } from './durable-writes.js';
+import { POSTGRES_LEFT_OUT, POSTGRES_SCENARIOS, seedPostgres, type SeededPostgres } from './postgres-seed.js';
 import { resolutionCounts, resolutionDelta, runLoad, scenarios, SCENARIO_NAMES, sendOnce, type Scenario } from './scenarios.js';
 import { copyStoreForRun, seededStore } from './seed.js';
 import { BATCH_ACCOUNT, BATCH_PASSWORD } from './snms-batch.js';
@@ -50,6 +51,9 @@ const USAGE = `usage: npm run bench -- [options]   (each option also reads the B
       --profile         run idnode with --cpu-prof; the .cpuprofile lands in bench/results/profiles/
       --workers N       also measure idnode with IDNODE_WORKERS=N after the one-process pass, against the same
                         baseline figures (BENCH_WORKERS, default 1: one process only)
+      --store postgres  after the SQLite pass, measure the same scenarios with IDNODE_STORE=postgres on a throwaway
+                        PostgreSQL cluster seeded with the same records, against the same baseline figures
+                        (BENCH_STORE, default sqlite; scenarios default to ${POSTGRES_SCENARIOS.join(',')})
   -h, --help`;
 
 interface Options {
@@ -64,6 +68,8 @@ interface Options {
   readonly idnodeCli: string;
   /** >1: a second pass with IDNODE_WORKERS=workers. */
   readonly workers: number;
+  /** postgres: after the SQLite passes, the same passes with IDNODE_STORE=postgres. */
+  readonly store: 'sqlite' | 'postgres';
 }
 
 class BenchError extends Error {}
@@ -90,6 +96,7 @@ function parseOptions(): Options {
       'seed-only': { type: 'boolean' },
       'idnode-cli': { type: 'string' },
       workers: { type: 'string' },
+      store: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     });
@@ -102,7 +109,10 @@ function parseOptions(): Options {
     process.exit(0);
   }
   const env = process.env;
-  const scenarioList = (values.scenarios ?? env.BENCH_SCENARIOS ?? SCENARIO_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  const store = values.store ?? env.BENCH_STORE ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'postgres') throw new BenchError(`--store must be sqlite or postgres (got ${JSON.stringify(store)})`);
+  const allScenarios = (store === 'postgres' ? POSTGRES_SCENARIOS : SCENARIO_NAMES).join(',');
+  const scenarioList = (values.scenarios ?? env.BENCH_SCENARIOS ?? allScenarios).split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of scenarioList) {
     if (!(SCENARIO_NAMES as readonly string[]).includes(name)) throw new BenchError(`unknown scenario "${name}"; known: ${SCENARIO_NAMES.join(', ')}`);
   }
@@ -117,6 +127,7 @@ function parseOptions(): Options {
     seedOnly: values['seed-only'] === true,
     idnodeCli: resolve(values['idnode-cli'] ?? CLI),
     workers: integerOption('workers', values.workers ?? env.BENCH_WORKERS, 1, 1),
+    store,
   };
 }
 
@@ -182,11 +193,28 @@ interface WirePorts {
   readonly baseline: ServerProcess;
 }
 
+/** A pass after the first: its baseline figures, its database, its IDNODE_WORKERS. */
+interface Pass {
+  /** The first pass's result for the scenario, whose baseline figures are reused (not measured again). */
+  readonly ceilingOf?: ScenarioResult | undefined;
+  /** Set when idnode runs on this PostgreSQL (its CPU is measured too). */
+  readonly postgres?: SeededPostgres;
+  readonly workers?: number;
+}
+
 /**
  * Measures idnode on a scenario, then the baseline — or, given `ceilingOf` (the scaling pass of --workers), reuses that
  * earlier baseline measurement of the scenario.
  */
-async function measure(scenario: Scenario, idnode: ServerProcess, baseline: ServerProcess, options: Options, wire: WirePorts | null, ceilingOf?: ScenarioResult): Promise<ScenarioResult> {
+async function measure(
+  scenario: Scenario,
+  idnode: ServerProcess,
+  baseline: ServerProcess,
+  options: Options,
+  wire: WirePorts | null,
+  pass: Pass = {},
+): Promise<ScenarioResult> {
+  const { ceilingOf, postgres } = pass;
   const transport = scenario.transport;
   const over = transport === 'http' || wire === null ? null : { transport, idnodePort: wire.idnode, baseline: wire.baseline };
   await scenario.prepare?.(idnode.port);
@@ -194,7 +222,13 @@ async function measure(scenario: Scenario, idnode: ServerProcess, baseline: Serv
   else await checkWire(scenario, over.transport, over.idnodePort, over.baseline.port);
   const ceilingServer = over === null ? baseline : over.baseline;
   const drive = (phase: 'warmup' | 'measure', seconds: number, server: ServerProcess, port: number) => {
-    const shape = { seconds, connections: Math.min(options.connections, scenario.maxConnections ?? options.connections), port, pid: server.pid };
+    const shape = {
+      seconds,
+      connections: Math.min(options.connections, scenario.maxConnections ?? options.connections),
+      port,
+      pid: server.pid,
+      ...(postgres === undefined || server !== idnode ? {} : { databasePid: postgres.pid }),
+    };
     return over === null ? runLoad(scenario, phase, shape) : runWireLoad(scenario, over.transport, phase, shape);
   };
   const idnodePort = over === null ? idnode.port : over.idnodePort;
@@ -220,8 +254,66 @@ async function measure(scenario: Scenario, idnode: ServerProcess, baseline: Serv
     ...(scenario.itemsPerRequest === undefined ? {} : { itemsPerRequest: scenario.itemsPerRequest }),
     idnodeResolutions: resolutionDelta(before, after),
     idnodeRssBytesAfter,
-    ...(options.workers > 1 ? { workers: ceilingOf === undefined ? 1 : options.workers } : {}),
+    ...(options.workers > 1 ? { workers: pass.workers ?? 1 } : {}),
+    ...(postgres === undefined ? {} : { store: 'postgres' as const }),
   };
+}
+
+/**
+ * The PostgreSQL pass of --store postgres: a throwaway cluster seeded with the pristine SQLite store's records, idnode
+ * with IDNODE_STORE=postgres (then with IDNODE_WORKERS=N when --workers asks), each scenario that makes sense on it
+ * against the SQLite pass's baseline figures. Appends to `results`; stops the cluster at the end.
+ */
+async function postgresPass(
+  options: Options,
+  seedPath: string,
+  sqliteEnv: Record<string, string>,
+  nodeFlags: readonly string[],
+  baseline: ServerProcess,
+  results: ScenarioResult[],
+  runTag: string,
+): Promise<RunResults['postgres']> {
+  const left = options.scenarios.filter((name) => !(POSTGRES_SCENARIOS as readonly string[]).includes(name));
+  for (const name of left) log(`${name}: not measured on PostgreSQL (${POSTGRES_LEFT_OUT[name] ?? 'not supported by the PostgreSQL pass'})`);
+  if (left.length === options.scenarios.length) {
+    log(`postgres: none of the chosen scenarios runs on PostgreSQL (${POSTGRES_SCENARIOS.join(', ')} do); no PostgreSQL pass`);
+    return undefined;
+  }
+  // IDNODE_DB_PATH names a file that never exists (the node on PostgreSQL writes no file; the SQLite copy stays untouched).
+  const env: Record<string, string> = { ...sqliteEnv, IDNODE_DB_PATH: join(dirname(sqliteEnv.IDNODE_DB_PATH ?? tmpdir()), 'unused-on-postgres.db'), IDNODE_HANDLE_PORT: '0', IDNODE_WORKERS: '1' };
+  const seeded = await seedPostgres(seedPath, options.idnodeCli, env, log);
+  log(`postgres: ${seeded.version.split(',')[0] ?? seeded.version}, seeded in ${seeded.seedSeconds.toFixed(1)} s (${(seeded.sizeBytes / 1e6).toFixed(0)} MB)`);
+  env.IDNODE_STORE = 'postgres';
+  env.IDNODE_PG_URL = seeded.url;
+  let rssBytesAtEnd: number | null = null;
+  try {
+    for (const workers of options.workers > 1 ? [1, options.workers] : [1]) {
+      env.IDNODE_WORKERS = String(workers);
+      env.IDNODE_PORT = String(await freePort());
+      const name = workers === 1 ? 'idnode-pg' : `idnode-pg×${workers}`;
+      const idnode = spawnServer(name, options.idnodeCli, ['serve'], env, Number(env.IDNODE_PORT), true, nodeFlags);
+      try {
+        await waitReady(idnode, 120_000);
+        log(`servers: idnode on PostgreSQL with IDNODE_WORKERS=${workers}, pid ${idnode.pid} on 127.0.0.1:${idnode.port}`);
+        const chosen = scenarios(options.identifiers, `${runTag}P${workers}`).filter((s) => options.scenarios.includes(s.name) && (POSTGRES_SCENARIOS as readonly string[]).includes(s.name));
+        for (const scenario of chosen) {
+          const single = results.find((result) => result.name === scenario.name && result.store === undefined && (result.workers ?? 1) === 1);
+          log(`${scenario.name} on PostgreSQL${workers === 1 ? '' : ` with ${workers} workers`}`);
+          const result = await measure(scenario, idnode, baseline, options, null, { ceilingOf: single, postgres: seeded, workers });
+          results.push(result);
+          const sqlite = results.find((r) => r.name === scenario.name && r.store === undefined && (r.workers ?? 1) === workers);
+          log(`  idnode ${Math.round(result.idnode.requestsPerSecond)} req/s (p50 ${result.idnode.latencyMs.p50} ms, p99 ${result.idnode.latencyMs.p99} ms), ` +
+            `${sqlite === undefined ? '' : `${(result.idnode.requestsPerSecond / sqlite.idnode.requestsPerSecond).toFixed(2)}× SQLite, `}ratio ${result.ratio.toFixed(2)}`);
+        }
+        rssBytesAtEnd = rssBytes(idnode.pid);
+      } finally {
+        await stopServer(idnode);
+      }
+    }
+  } finally {
+    await seeded.cluster.stop();
+  }
+  return { version: seeded.version, seedSeconds: seeded.seedSeconds, sizeBytes: seeded.sizeBytes, idnodeRssBytesAtEnd: rssBytesAtEnd, settings: seeded.settings };
 }
 
 async function main(): Promise<void> {
@@ -313,14 +405,19 @@ async function main(): Promise<void> {
     for (const scenario of scenarios(options.identifiers, `${runTag}W`).filter((s) => options.scenarios.includes(s.name))) {
       const single = results.find((result) => result.name === scenario.name);
       log(`${scenario.name} with ${options.workers} workers`);
-      const result = await measure(scenario, idnode, baseline, options, scalingWire, single);
+      const result = await measure(scenario, idnode, baseline, options, scalingWire, { ceilingOf: single, workers: options.workers });
       results.push(result);
       log(`  idnode ${Math.round(result.idnode.requestsPerSecond)} req/s (p50 ${result.idnode.latencyMs.p50} ms, p99 ${result.idnode.latencyMs.p99} ms), ` +
         `${single === undefined ? '' : `${(result.idnode.requestsPerSecond / single.idnode.requestsPerSecond).toFixed(2)}× one process, `}ratio ${result.ratio.toFixed(2)}`);
     }
   }
-  const loadAtEnd = loadavg();
+  let postgresReport: RunResults['postgres'];
   const idnodeRss = rssBytes(idnode.pid);
+  if (options.store === 'postgres') {
+    await stopServer(idnode);
+    postgresReport = await postgresPass(options, seed.cachePath, idnodeEnv, nodeFlags, baseline, results, runTag);
+  }
+  const loadAtEnd = loadavg();
   const baselineRss = rssBytes(baseline.pid);
   await Promise.all([stopServer(idnode), stopServer(baseline), ...[wireServer, writeBaseline].flatMap((s) => (s === null ? [] : [stopServer(s)]))]);
   const duringWrites = chosen.find((s) => s.name === 'reads-during-writes');
@@ -361,6 +458,7 @@ async function main(): Promise<void> {
     baseline: { rssBytesAtEnd: baselineRss },
     scenarios: results,
     readsDuringWrites,
+    ...(postgresReport === undefined ? {} : { postgres: postgresReport }),
   };
   const path = writeResults(RESULTS_DIR, report);
   log(`\n${consoleReport(report)}\n\nresults: ${path}\n\nMarkdown for README:\n\n${markdownReport(report)}\n`);

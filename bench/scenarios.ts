@@ -248,6 +248,8 @@ export interface LoadResult {
   readonly serverCpuPercent: number | null;
   /** The load generator's (this process's) CPU ÷ wall time; near 100 means autocannon itself was the limit. */
   readonly clientCpuPercent: number;
+  /** With --store postgres: the PostgreSQL server's CPU (postmaster and backends) per completed request, in microseconds. */
+  readonly databaseCpuMicrosPerRequest?: number | null;
 }
 
 export interface LoadOptions {
@@ -256,6 +258,8 @@ export interface LoadOptions {
   readonly pid: number;
   readonly seconds: number;
   readonly connections: number;
+  /** The database server's process id (PostgreSQL's postmaster), to read its CPU time too. */
+  readonly databasePid?: number;
 }
 
 /** One autocannon run of `scenario`'s `phase` sequence against 127.0.0.1:`port` (pipelining 1). */
@@ -274,6 +278,7 @@ export async function runLoad(scenario: Scenario, phase: Phase, options: LoadOpt
     };
   }
   const serverCpuBefore = cpuSeconds(options.pid);
+  const databaseCpuBefore = options.databasePid === undefined ? null : cpuSeconds(options.databasePid);
   const clientCpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
   const result = await autocannon({
@@ -287,6 +292,7 @@ export async function runLoad(scenario: Scenario, phase: Phase, options: LoadOpt
   const wallSeconds = (performance.now() - wallBefore) / 1000;
   const clientCpu = process.cpuUsage(clientCpuBefore);
   const serverCpuAfter = cpuSeconds(options.pid);
+  const databaseCpuAfter = options.databasePid === undefined ? null : cpuSeconds(options.databasePid);
   const serverCpu = serverCpuBefore === null || serverCpuAfter === null ? null : serverCpuAfter - serverCpuBefore;
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
@@ -304,6 +310,9 @@ export async function runLoad(scenario: Scenario, phase: Phase, options: LoadOpt
     serverCpuMicrosPerRequest: serverCpu === null || answered === 0 ? null : (serverCpu * 1e6) / answered,
     serverCpuPercent: serverCpu === null ? null : (100 * serverCpu) / wallSeconds,
     clientCpuPercent: (clientCpu.user + clientCpu.system) / 1e4 / wallSeconds,
+    ...(options.databasePid === undefined
+      ? {}
+      : { databaseCpuMicrosPerRequest: databaseCpuBefore === null || databaseCpuAfter === null || answered === 0 ? null : ((databaseCpuAfter - databaseCpuBefore) * 1e6) / answered }),
   };
 }
 
