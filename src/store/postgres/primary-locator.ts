@@ -51,6 +51,8 @@ export class PrimaryLocator {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private waiters: (() => void)[] = [];
+  /** Whether the last look failed only because a member could not be reached. */
+  private unreachable = false;
   /** Why the last look found no writable member (for the STORE_UNAVAILABLE message). */
   private reason = 'no writable PostgreSQL member found yet';
   /** Times a writable member was found after one was lost. */
@@ -66,11 +68,22 @@ export class PrimaryLocator {
     this.retryMs = options.locateRetryMinMs ?? 100;
   }
 
-  /** The first look. Rejects STORE_UNAVAILABLE when no candidate answers as the one writable member. */
+  /**
+   * The first look. A member that could not be reached is asked twice more, 100 and 400 ms later (a server briefly out of
+   * connection slots or still starting, as when many processes start together); a standby, two writable members or a
+   * member that is not durable are refused at once. Rejects STORE_UNAVAILABLE when no candidate answers as the one
+   * writable member.
+   */
   async start(): Promise<void> {
-    const found = await this.look();
-    if (found === null) throw new IdnodeError('STORE_UNAVAILABLE', this.reason);
-    this.use(found);
+    for (let attempt = 0; ; attempt += 1) {
+      const found = await this.look();
+      if (found !== null) {
+        this.use(found);
+        return;
+      }
+      if (!this.unreachable || attempt >= 2 || this.closed) throw new IdnodeError('STORE_UNAVAILABLE', this.reason);
+      await new Promise((resolve) => setTimeout(resolve, 100 * 4 ** attempt));
+    }
   }
 
   /** The writable member's pool; throws STORE_UNAVAILABLE (at once) while there is none. */
@@ -141,6 +154,7 @@ export class PrimaryLocator {
   /** Asks every candidate at once; the one writable member, or null (with `reason` said). */
   private async look(): Promise<Member | null> {
     const answers = await Promise.allSettled(this.members.map((member) => ask(member.config)));
+    this.unreachable = false;
     const writable = this.members.filter((_, i) => {
       const answer = answers[i];
       return answer?.status === 'fulfilled' && !answer.value.recovery;
@@ -156,7 +170,11 @@ export class PrimaryLocator {
       this.reason = `more than one PostgreSQL member takes writes (${writable.map((m) => redact(m.url)).join(', ')})`;
     } else {
       const standbys = answers.filter((answer) => answer.status === 'fulfilled').length;
-      this.reason = `no writable PostgreSQL member among ${this.members.length} (${standbys} in recovery, ${this.members.length - standbys} unreachable)`;
+      const failure = answers.find((answer): answer is PromiseRejectedResult => answer.status === 'rejected');
+      const cause = (failure?.reason as IdnodeError | undefined)?.cause;
+      const why = cause instanceof Error ? `: ${cause.message}` : '';
+      this.unreachable = standbys < this.members.length;
+      this.reason = `no writable PostgreSQL member among ${this.members.length} (${standbys} in recovery, ${this.members.length - standbys} unreachable${why})`;
     }
     return null;
   }
