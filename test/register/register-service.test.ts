@@ -5,6 +5,7 @@ import { parseIdentity } from '../../src/auth/identity.js';
 import { IdnodeError } from '../../src/errors.js';
 import type { PutRequest } from '../../src/register/register-service.js';
 import { ADMIN_ID, RULE, serviceNode, type ServiceNode } from '../support/services.js';
+import { sqliteOnlyTest } from '../support/engine-test.js';
 
 const URL_VALUE = { index: 1, type: 'URL', data: 'https://example.cn/a' };
 
@@ -77,7 +78,7 @@ test('register service: writes made outside the write queue (the node publishing
   t.true(after.kind === 'found' && after.valuesJson.includes('"port":8123'), 'the cached answer was dropped when the site was written');
 });
 
-test('register service: a batch the store cannot hold fails whole with STORE_FULL, keeping nothing of it; one that fits commits every good item', async (t) => {
+sqliteOnlyTest('register service: a batch the store cannot hold fails whole with STORE_FULL, keeping nothing of it; one that fits commits every good item', async (t) => {
   const node = await serviceNode(t, { IDNODE_STORE_MAX_BYTES: String(1024 * 1024) });
   const payload = 'x'.repeat(1500);
   const batch = (label: string, count: number): PutRequest[] =>

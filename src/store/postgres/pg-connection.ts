@@ -111,8 +111,15 @@ class PgStatement<P extends unknown[], R> implements Statement<P, R> {
       if (this.control.op === 'query') return this.client.call({ op: 'query', text: this.control.text, values: [] }).rows;
       return this.client.call({ op: this.control.op, text: this.control.text }).rows;
     }
-    // Savepoints and other statements without parameters go unnamed: nothing to prepare.
-    const reply = params.length === 0 && /^\s*(SAVEPOINT|RELEASE|ROLLBACK TO)\b/i.test(this.text)
+    if (params.length === 0 && /^\s*(SAVEPOINT|RELEASE)\b/i.test(this.text)) {
+      // Setting or releasing a savepoint answers nothing the caller uses: it is sent without waiting (the thread runs
+      // requests in order). Should it fail — only on a lost connection — the next statement fails for it.
+      this.client.post({ op: 'query', text: this.text, values: [] });
+      this.lastCount = 0;
+      return [];
+    }
+    // ROLLBACK TO goes unnamed too (nothing to prepare), but its failure matters to the caller: it waits.
+    const reply = params.length === 0 && /^\s*ROLLBACK TO\b/i.test(this.text)
       ? this.client.call({ op: 'query', text: this.text, values: [] })
       : this.client.call({ op: 'query', text: this.text, name: this.name, values: params, ...(this.replica ? { replica: true } : {}) });
     this.lastCount = reply.rowCount;
