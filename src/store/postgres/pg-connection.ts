@@ -32,9 +32,9 @@ const CONTROL: Record<string, { op: 'begin' | 'end' | 'query'; text: string }> =
 /**
  * SQLite's text as PostgreSQL's: `?` placeholders numbered ($1, $2 …, never inside a quoted string) and `@name` ones
  * numbered by name, `INSERT OR IGNORE` as `ON CONFLICT DO NOTHING`, `instr` as `strpos`, scalar `max`/`min` as
- * GREATEST/LEAST, LIKE as ILIKE (SQLite's ignores ASCII case), `LIMIT -1` as `LIMIT ALL`, camelCase aliases quoted (PostgreSQL folds unquoted names to lower case),
- * and an INSERT into a table with an identity column returning it (better-sqlite3's lastInsertRowid). The rest of
- * idnode's SQL is written to mean the same on both.
+ * GREATEST/LEAST, LIKE as ILIKE (SQLite's ignores ASCII case), `LIMIT -1` as `LIMIT ALL`, camelCase aliases quoted
+ * (PostgreSQL folds unquoted names to lower case), and an INSERT into a table with an identity column returning it
+ * (better-sqlite3's lastInsertRowid). The rest of idnode's SQL is written to mean the same on both.
  */
 export function postgresText(sql: string, identities: Readonly<Record<string, string>>): { text: string; names: string[] } {
   let text = '';
