@@ -1,7 +1,7 @@
 // The PostgreSQL pass: starts a throwaway cluster, migrates a template database, runs ava on the given test files (all
 // of them by default) with every node's store on PostgreSQL (on-postgres.ts), stops the cluster, exits as ava did.
 //   node dist/test/support/run-on-postgres.js [ava arguments…]   (npm run test:postgres: every test file)
-//   node dist/test/support/run-on-postgres.js --core             (npm test: one file per surface, CORE below)
+//   node dist/test/support/run-on-postgres.js --core             (npm test: CORE below, 20 s)
 
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
@@ -12,13 +12,14 @@ if (POSTGRES_BIN === null) {
   process.stderr.write('run-on-postgres: PostgreSQL is not installed (apt-get install postgresql; .ci/run installs it)\n');
   process.exit(process.env.CI === 'true' ? 1 : 0);
 }
-/** What `npm test` runs on PostgreSQL: every surface of the node once (the whole suite is `npm run test:postgres`). */
+/**
+ * What `npm test` runs on PostgreSQL, kept short (npm test stays under ten minutes): the Handle API, SNMS and the audit
+ * log across them and the CLI. Everything else on PostgreSQL is `npm run test:postgres`.
+ */
 const CORE = [
   'dist/test/http/handles-delete.test.js',
   'dist/test/http/snms/identifiers.test.js',
   'dist/test/audit/audit-log.test.js',
-  'dist/test/bulk/import.test.js',
-  'dist/test/hierarchy/filing.test.js',
 ];
 const args = process.argv.slice(2);
 const files = args.length === 1 && args[0] === '--core' ? CORE : args;
