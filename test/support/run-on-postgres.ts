@@ -22,7 +22,8 @@ const CORE = [
   'dist/test/audit/audit-log.test.js',
 ];
 const args = process.argv.slice(2);
-const files = args.length === 1 && args[0] === '--core' ? CORE : args;
+// `--core` stands for CORE among any other files or ava arguments (ava itself would take it for an option of its own).
+const files = args.includes('--core') ? [...CORE, ...args.filter((arg) => arg !== '--core')] : args;
 const cluster = await PostgresCluster.start({ settings: { max_connections: '400' } });
 let status = 1;
 try {

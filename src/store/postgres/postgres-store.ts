@@ -9,6 +9,7 @@ import { Store, type StoreOptions } from '../store.js';
 import { commitPayloads, COMMITS_CHANNEL } from './commit-notices.js';
 import { PgConnection } from './pg-connection.js';
 import { APPLICATION_NAME } from './pool.js';
+import { redact } from './primary-locator.js';
 import { SyncClient } from './sync-client.js';
 import type { BridgeOptions } from './sync-protocol.js';
 
@@ -17,10 +18,9 @@ export interface PostgresStoreOptions extends BridgeOptions {
   readonly migrate: boolean;
 }
 
-/** How a store names itself in messages: the members' hosts, never a password. */
+/** How a store names itself in messages: the members' URLs, never a password (primary-locator.ts redact). */
 export function describeMembers(url: string | readonly string[]): string {
-  const urls = typeof url === 'string' ? [url] : url;
-  return urls.map((one) => one.replace(/\/\/[^@/]*@/, '//')).join(' ');
+  return (typeof url === 'string' ? [url] : url).map(redact).join(' ');
 }
 
 /** Rows per INSERT of a bulk batch (one round trip each). */

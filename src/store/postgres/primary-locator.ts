@@ -206,6 +206,6 @@ async function ask(config: pg.ClientConfig): Promise<MemberAnswer> {
 }
 
 /** A URL without its password, for messages. */
-function redact(url: string): string {
+export function redact(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/, '$1:***@');
 }

@@ -36,7 +36,8 @@ export class ReadReplicas {
   private horizon: bigint = 0n;
   private stale = true;
   private next = 0;
-  private readonly timer: NodeJS.Timeout;
+  /** The poll of the replicas' positions; none without replicas (every bridge thread has a ReadReplicas). */
+  private readonly timer: NodeJS.Timeout | undefined;
   counts: ReplicaCounts = { replica: 0, primary: 0 };
 
   constructor(urls: readonly string[], options: Omit<PoolOptions, 'url'>, pollMs = 20) {
@@ -45,6 +46,7 @@ export class ReadReplicas {
       pool.on('error', () => undefined);
       return { url, pool, replayed: null };
     });
+    if (this.replicas.length === 0) return;
     this.timer = setInterval(() => void this.poll(), pollMs);
     this.timer.unref();
     void this.poll();
