@@ -63,7 +63,7 @@ import type { RecordLookup, Store } from './store/store.js';
 import { describeLocation, openStoreAt, storeLocation } from './store-location.js';
 import { storeFileStats } from './store/store-files.js';
 import { ThreadWriteChannel } from './store/thread-write-channel.js';
-import { LocalWriteChannel, type WriteChannel } from './store/write-channel.js';
+import { LocalWriteChannel, SettledWriteChannel, type WriteChannel } from './store/write-channel.js';
 import type { WriterThreadData } from './store/writer-thread-host.js';
 import { writeCommands, type WriteCommandSettings } from './write-commands.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
@@ -195,8 +195,12 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
   }
   const nodePrefixRecordKey = prefixRecordHandle(config.nodePrefix, rule).key;
   let writes: WriteChannel;
+  // PostgreSQL: a write is acknowledged once every other process dropped what it replaced (coherence.settle, below).
+  let settle = (): Promise<void> => Promise.resolve();
+  let lateAnswers = 0;
   try {
     writes = await openWriteChannel(config, store, { rule, nodePrefixRecordKey, config }, caches, options);
+    if (store.engine === 'postgres') writes = new SettledWriteChannel(writes, () => settle());
   } catch (error) {
     store.close();
     throw error;
@@ -212,7 +216,10 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
     cache: () => cache.stats(),
     storeSizeBytes: () => store.sizeBytes(),
     sessions: () => sessionCache.size,
-    ops: { storeFiles: () => ({ ...storeFileStats(store.engine === 'sqlite' ? store.path : ':memory:'), capBytes: store.capBytes ?? 0 }) },
+    ops: {
+      storeFiles: () => ({ ...storeFileStats(store.engine === 'sqlite' ? store.path : ':memory:'), capBytes: store.capBytes ?? 0 }),
+      ...(store.engine === 'postgres' ? { postgres: { reads: () => store.replicaCounts(), lateAnswers: () => lateAnswers } } : {}),
+    },
   });
   const usage = new UsageRecorder(store, writes, { nowMs, logger: options.logger });
   const policy = new AccessPolicy(new Authorizer(nodePrefixRecordKey, rule), rule);
@@ -388,12 +395,13 @@ export async function createNode(config: Config, options: NodeOptions): Promise<
         hierarchy.refresh();
       },
     },
-    { nowMs, pollMs: options.externalWritePollMs ?? 1000, logger: options.logger, unreadable: () => caches.clear() },
+    { nowMs, pollMs: options.externalWritePollMs ?? 1000, logger: options.logger, unreadable: () => caches.clear(), onLatePeers: () => void (lateAnswers += 1) },
   ).catch(async (error: unknown) => {
     await writes.close();
     store.close();
     throw error;
   });
+  settle = () => coherence.settle();
   /** Before any answer from memory. */
   function coherent(): void {
     coherence.check();

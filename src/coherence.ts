@@ -8,8 +8,16 @@ import { PostgresRegistry } from './store/postgres/postgres-registry.js';
 import type { Store } from './store/store.js';
 
 export interface Coherence {
-  /** Before any answer from memory (SQLite: one look at data_version; PostgreSQL: nothing, the notices come by themselves). */
+  /**
+   * Before any answer from memory. SQLite: one look at data_version. PostgreSQL: the notices come by themselves; while
+   * the LISTEN connection is away nothing remembered is trusted (`unreadable`).
+   */
   check(): void;
+  /**
+   * After a write committed, before it is acknowledged: resolves once every other process has dropped what it replaced.
+   * SQLite: at once (their check() reads the change log before they answer). PostgreSQL: PostgresRegistry.settle.
+   */
+  settle(): Promise<void>;
   /** True while other processes' commits are heard (PostgreSQL: false between a lost LISTEN connection and its return). */
   readonly listening: boolean;
   stop(): Promise<void>;
@@ -21,12 +29,23 @@ export interface Coherence {
  * (commit-notices.ts), skipping the notices of this node's own writer, whose commits it was told of already. After a
  * lost LISTEN connection everything is dropped. Rejects STORE_UNAVAILABLE when PostgreSQL cannot be reached.
  */
-export async function hearOtherProcesses(store: Store, config: Config, handlers: ChangeHandlers, options: { readonly nowMs: () => number; readonly pollMs: number; readonly logger: Logger; readonly unreadable: () => void }): Promise<Coherence> {
+export async function hearOtherProcesses(store: Store, config: Config, handlers: ChangeHandlers, options: { readonly nowMs: () => number; readonly pollMs: number; readonly logger: Logger; readonly unreadable: () => void; readonly onLatePeers?: () => void }): Promise<Coherence> {
   if (store.engine === 'postgres' && config.pgUrl !== null) {
-    const registry = await PostgresRegistry.open({ url: config.pgUrl, writer: store.changes.writer, poolSize: 1 });
+    const registry = await PostgresRegistry.open({
+      url: config.pgUrl,
+      writer: store.changes.writer,
+      poolSize: 1,
+      onLatePeers: (ids) => {
+        options.onLatePeers?.();
+        options.logger.warn({ peers: ids }, 'a write was acknowledged without the answer of other idnode processes over the database (they may answer from memory until they hear it)');
+      },
+    });
     const off = registry.onCommitted((keys) => (keys === null ? handlers.all() : handlers.keys(keys)));
     return {
-      check: () => undefined,
+      check() {
+        if (!registry.listening) options.unreadable();
+      },
+      settle: () => registry.settle(),
       get listening() {
         return registry.listening;
       },
@@ -49,6 +68,7 @@ export async function hearOtherProcesses(store: Store, config: Config, handlers:
       }
     },
     listening: true,
+    settle: () => Promise.resolve(),
     stop() {
       stopPolling();
       return Promise.resolve();

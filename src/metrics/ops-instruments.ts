@@ -6,7 +6,13 @@ import { ERROR_CATALOG, type ErrorCode } from '../errors.js';
 export interface OpsSources {
   /** The store's files now: WAL bytes, the size cap in force (0 = none), and the filesystem holding them. */
   readonly storeFiles: () => { walBytes: number; capBytes: number; diskAvailableBytes: number; diskSizeBytes: number };
+  /** On PostgreSQL only (docs/scale-out.md): where reads went, and writes acknowledged without another process's answer. */
+  readonly postgres?: {
+    readonly reads: () => { readonly replica: number; readonly primary: number };
+    readonly lateAnswers: () => number;
+  };
 }
+
 
 /** Error answers by catalog code, and the gauges read at each scrape. Children are created up front. */
 export class OpsInstruments {
@@ -61,6 +67,30 @@ export class OpsInstruments {
       aggregator: 'max',
       collect() {
         this.set(files().diskSizeBytes);
+      },
+    });
+    // Counted where they happen; read at each scrape.
+    const { postgres } = sources;
+    if (postgres === undefined) return;
+    new Counter({
+      name: 'idnode_pg_reads_total',
+      help: 'Reads of the registry on PostgreSQL by the member that answered: a read replica, or the primary (no replica, or none caught up with this process\'s writes)',
+      labelNames: ['member'],
+      registers,
+      collect() {
+        const reads = postgres.reads();
+        this.reset();
+        this.inc({ member: 'replica' }, reads.replica);
+        this.inc({ member: 'primary' }, reads.primary);
+      },
+    });
+    new Counter({
+      name: 'idnode_pg_peer_late_total',
+      help: 'Writes acknowledged without the answer of another idnode process over the database (it did not answer within the wait; docs/scale-out.md)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(postgres.lateAnswers());
       },
     });
   }

@@ -68,6 +68,46 @@ export class LocalWriteChannel implements WriteChannel {
   }
 }
 
+/**
+ * A channel whose writes are acknowledged only once `settle` resolves after their COMMIT: on PostgreSQL, once every
+ * other process over the database has dropped what they replaced (PostgresRegistry.settle). A refused write changed
+ * nothing and is refused at once.
+ */
+export class SettledWriteChannel implements WriteChannel {
+  constructor(
+    private readonly inner: WriteChannel,
+    private readonly settle: () => Promise<void>,
+  ) {}
+
+  get kind(): 'thread' | 'local' {
+    return this.inner.kind;
+  }
+
+  get nowMs(): () => number {
+    return this.inner.nowMs;
+  }
+
+  get healthy(): boolean {
+    return this.inner.healthy;
+  }
+
+  async run<R>(name: string, args: unknown): Promise<R> {
+    const result = await this.inner.run<R>(name, args);
+    await this.settle();
+    return result;
+  }
+
+  async runPart<R>(name: string, args: unknown, part: StreamPart): Promise<R> {
+    const result = await this.inner.runPart<R>(name, args, part);
+    await this.settle();
+    return result;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
 let streams = 0;
 
 /** A new stream id for runPart (unique within this process, which is all one write channel sees). */

@@ -3,6 +3,7 @@
 
 import pg from 'pg';
 import { MAX_LOGGED_KEYS } from '../change-log.js';
+import { answerChannel, PeerBarrier, PEERS_CHANNEL } from './peer-barrier.js';
 import { isServerLost, translatePgError } from './pg-errors.js';
 import { DEFAULT_QUERY_TIMEOUT_MS, timedQuery } from './pool.js';
 
@@ -82,7 +83,19 @@ export interface CommitListenerOptions {
   /** First wait before reconnecting (ms), doubled after each failure up to `retryMaxMs`. */
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
+  /** How long a write waits for another process's answer (peer-barrier.ts; default DEFAULT_PEER_WAIT_MS). */
+  readonly peerWaitMs?: number;
+  /** Told of the processes a write stopped waiting for. */
+  readonly onLatePeers?: (ids: readonly string[]) => void;
 }
+
+/** A channel name as a quoted identifier (LISTEN takes an identifier; pg_notify takes the same name as text). */
+function quoted(channel: string): string {
+  return `"${channel.replaceAll('"', '""')}"`;
+}
+
+/** The NOTIFY of the LISTEN connection; the comment tells it apart in pg_stat_activity from the writers' notices. */
+const PEER_NOTIFY = '/* idnode peers */ SELECT pg_notify($1, $2)';
 
 /**
  * One connection that LISTENs on COMMITS_CHANNEL, on the member `target` names. When it drops (server restart,
@@ -98,9 +111,22 @@ export class CommitNoticeListener {
   private heartbeat: NodeJS.Timeout | undefined;
   /** Times the listener connected again after losing its connection. */
   reconnections = 0;
+  /** Writes acknowledged only once every other process has read their notices (peer-barrier.ts). */
+  readonly peers: PeerBarrier;
 
   constructor(private readonly options: CommitListenerOptions) {
     this.retryMs = options.retryMinMs ?? 100;
+    this.peers = new PeerBarrier({
+      id: options.writer,
+      send: (channel, payload) => this.notify(channel, payload),
+      ...(options.peerWaitMs === undefined ? {} : { waitMs: options.peerWaitMs }),
+      ...(options.onLatePeers === undefined ? {} : { onLate: options.onLatePeers }),
+    });
+  }
+
+  /** Resolves once every other listening process has read the notices of this process's commits so far. */
+  settle(): Promise<void> {
+    return this.peers.settle();
   }
 
   /** True while LISTEN is in force (false between a drop and the reconnection). */
@@ -117,9 +143,19 @@ export class CommitNoticeListener {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.heartbeat);
+    // Others stop waiting for this process's answers at once, not after their wait.
+    if (this.client !== null) await this.peers.bye().catch(() => undefined);
     const { client } = this;
     this.client = null;
+    this.peers.reset();
     await client?.end().catch(() => undefined);
+  }
+
+  /** One NOTIFY on the LISTEN connection; rejects while there is none. */
+  private async notify(channel: string, payload: string): Promise<void> {
+    const { client } = this;
+    if (client === null) throw new Error('not listening');
+    await client.query(timedQuery({ text: PEER_NOTIFY }, [channel, payload], this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS));
   }
 
   private async connect(): Promise<void> {
@@ -127,14 +163,21 @@ export class CommitNoticeListener {
     const client = new pg.Client(config);
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
+    const answers = answerChannel(this.options.writer);
     client.on('notification', (message) => {
+      if (message.channel === PEERS_CHANNEL || message.channel === answers) {
+        this.peers.receive(message.payload);
+        return;
+      }
       if (message.channel !== COMMITS_CHANNEL) return;
       const notice = readCommitNotice(message.payload);
       if (notice.writer !== this.options.writer) this.options.onNotice(notice.keys);
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${COMMITS_CHANNEL}`);
+      await client.query(`LISTEN ${COMMITS_CHANNEL}; LISTEN ${PEERS_CHANNEL}; LISTEN ${quoted(answers)}`);
+      // Before anything is served from memory: every ping committed after this hello waits for this process's answer.
+      await client.query(timedQuery({ text: PEER_NOTIFY }, [PEERS_CHANNEL, this.peers.greeting()], this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS));
     } catch (error) {
       await client.end().catch(() => undefined);
       const translated = translatePgError(error);
@@ -163,6 +206,7 @@ export class CommitNoticeListener {
     if (client !== this.client) return;
     clearInterval(this.heartbeat);
     this.client = null;
+    this.peers.reset();
     client.end().catch(() => undefined);
     this.schedule();
   }

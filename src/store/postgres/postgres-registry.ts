@@ -31,6 +31,10 @@ export interface PostgresRegistryOptions extends LocatorOptions {
    * notices of its own writer thread, already reported to it, are not heard again.
    */
   readonly writer?: string;
+  /** How long a write waits for another process to answer (peer-barrier.ts); see CommitNoticeListener. */
+  readonly peerWaitMs?: number;
+  /** Told of the processes a write stopped waiting for. */
+  readonly onLatePeers?: (ids: readonly string[]) => void;
   /** Tests only: awaited inside each write transaction just before its COMMIT, with the keys it changed. */
   readonly beforeCommit?: (handleKeys: readonly string[]) => void | Promise<void>;
 }
@@ -90,6 +94,8 @@ export class PostgresRegistry implements RegistryEngine {
         heartbeatMs: options.listenHeartbeatMs,
         retryMinMs: options.listenRetryMinMs,
         retryMaxMs: options.listenRetryMaxMs,
+        peerWaitMs: options.peerWaitMs,
+        onLatePeers: options.onLatePeers,
       });
       await registry.listener.start();
       return registry;
@@ -112,6 +118,15 @@ export class PostgresRegistry implements RegistryEngine {
   /** True while this process hears other processes' commits (false between a lost LISTEN connection and its return). */
   get listening(): boolean {
     return this.listener?.listening ?? false;
+  }
+
+  /**
+   * Resolves once every other process listening on the database has read the notices of every commit this process
+   * made (or heard of) before the call, and so dropped what they replaced; a process that does not answer within
+   * peerWaitMs is not waited for until it answers again (peer-barrier.ts).
+   */
+  settle(): Promise<void> {
+    return this.listener?.settle() ?? Promise.resolve();
   }
 
   async getRecord(handleKey: string): Promise<StoredRecord | undefined> {

@@ -60,5 +60,11 @@ run(`read replicas: reads go to a caught-up replica, and to the primary while th
     t.is(store.getRecord('88.118/R-2')?.handle, '88.118/R-2');
     return store.replicaCounts().replica > during.replica;
   }, 'reads go back to the replica once it has replayed the write');
-  t.log(`replica reads ${store.replicaCounts().replica}, primary reads ${store.replicaCounts().primary}`);
+  const counts = store.replicaCounts();
+  t.log(`replica reads ${counts.replica}, primary reads ${counts.primary}`);
+  // The operators see the same counts.
+  const scraped = await node.node.metrics.registry.metrics();
+  t.true(scraped.includes(`idnode_pg_reads_total{member="replica"} ${counts.replica}\n`), 'replica reads exported');
+  t.true(scraped.includes(`idnode_pg_reads_total{member="primary"} ${counts.primary}\n`), 'primary reads exported');
+  t.true(scraped.includes('idnode_pg_peer_late_total 0\n'));
 });
