@@ -255,6 +255,7 @@ program
   .option('-f, --format <format>', 'ndjson or csv (default: csv for a .csv file, else ndjson)', parseFormat)
   .option('-r, --rejects <file>', 'where rejected lines go, with line number and reason (default: <file>.rejects)')
   .option('-b, --batch <n>', 'records per transaction', parseIndex, 10_000)
+  .option('-j, --jobs <n>', 'threads checking NDJSON lines (default: the number of cores)', parseIndex)
   .option('--restart', 'import the file from its start even if a checkpoint says it was (partly) imported', false)
   .action(async (file: string, options: ImportCommandOptions) => {
     await importCommand(environmentConfig(), file, options);

@@ -18,6 +18,7 @@ export interface ImportCommandOptions {
   readonly rejects?: string;
   readonly batch: number;
   readonly restart: boolean;
+  readonly jobs?: number;
 }
 
 export interface ExportCommandOptions {
@@ -58,6 +59,7 @@ export async function importCommand(config: Config, file: string, options: Impor
       hashSecret: (secret) => hashSecret(secret, config.secretHashIterations),
       nowMs: Date.now,
       onProgress: (p) => progress.update(p),
+      ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
     });
     if (result.alreadyDone) {
       process.stdout.write(`import:   ${file} was imported already (${result.loaded} loaded, ${result.rejected} rejected); --restart imports it again\n`);

@@ -4,12 +4,26 @@ import { parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { IdnodeError } from '../errors.js';
 import type { ValueJson } from '../identifier/value-json.js';
-import type { SourceItem } from './ndjson-source.js';
 
 /** Every column, in the order export writes them. `handle`, `index`, `type` and `data` are required in a header. */
 export const CSV_COLUMNS = ['handle', 'index', 'type', 'format', 'data', 'ttl', 'permissions', 'timestamp', 'references'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['handle', 'index', 'type', 'data'];
+
+/** One CSV record, or why its row(s) could not be read as one; `endOffset` is the byte just past its last line. */
+export interface SourceItem {
+  /** First line of the record, 1-based. */
+  readonly line: number;
+  /** Last line of the record (a record may span several rows). */
+  readonly lastLine: number;
+  /** -1 when an import may not checkpoint right after this item (a broken CSV row: the next row's end covers it). */
+  readonly endOffset: number;
+  /** The CSV header row: nothing to load, only a place to checkpoint. */
+  readonly header?: true;
+  readonly input: unknown;
+  /** Set when the row is not a record at all (broken CSV): it goes to the rejects. */
+  readonly error?: IdnodeError;
+}
 
 /** Column name → position, from the header row. Throws INVALID_BODY for an unknown, repeated or missing column. */
 export function headerMap(header: readonly string[]): Partial<Record<Column, number>> {

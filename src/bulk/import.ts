@@ -3,13 +3,16 @@
 
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { IdnodeError } from '../errors.js';
 import type { CaseRule } from '../identifier/handle.js';
 import type { BulkRecord, BulkTables, ImportCheckpoint } from '../store/bulk-tables.js';
-import { csvItems } from './csv-format.js';
-import { ndjsonItems, type SourceItem } from './ndjson-source.js';
-import { checkRecord, withHashedSecrets } from './record-input.js';
+import { lineText, type CheckedLine } from './check-lines.js';
+import { checkedChunks } from './check-pool.js';
+import { csvItems, type SourceItem } from './csv-format.js';
+import { ndjsonChunks } from './ndjson-source.js';
+import { checkRecord, notHomed, withHashedSecrets } from './record-input.js';
 
 export type BulkFormat = 'ndjson' | 'csv';
 
@@ -27,6 +30,8 @@ export interface ImportOptions {
   readonly hashSecret: (secret: string) => Promise<string>;
   readonly nowMs: () => number;
   readonly onProgress?: (progress: ImportProgress) => void;
+  /** Threads checking NDJSON lines (default: the cores the process may use); CSV is read and checked in order. */
+  readonly jobs?: number;
 }
 
 export interface ImportProgress {
@@ -82,10 +87,10 @@ function fingerprint(file: string): string {
   }
 }
 
-function rejectOf(item: SourceItem, error: unknown): Reject {
+function rejectOf(line: number, error: unknown, text?: string): Reject {
   const code = error instanceof IdnodeError ? error.code : 'INTERNAL';
   const reason = error instanceof Error ? error.message : String(error);
-  return item.text === undefined ? { line: item.line, code, reason } : { line: item.line, code, reason, text: item.text };
+  return text === undefined ? { line, code, reason } : { line, code, reason, text };
 }
 
 /** Imports `options.file` into `tables`, resuming where an interrupted import of the same file committed last. */
@@ -113,23 +118,40 @@ export async function importFile(tables: BulkTables, options: ImportOptions): Pr
 
   // Each record is checked as soon as it is read, so a batch holds stored forms, not parsed JSON (less for the GC).
   let batch = newBatch(options.nowMs, tables.homedPrefixKeys());
-  const take = async (item: SourceItem): Promise<void> => {
+  /** Takes a checked record into the batch (hashing its secrets first), and what it homes into the batch's prefixes. */
+  const accept = (record: BulkRecord, line: number): void => {
+    batch.records.push(record);
+    batch.recordLines.push(line);
+    if (record.homes !== undefined) batch.homed.add(record.homes.prefixKey);
+  };
+  const recheck = async (input: unknown, line: number, text?: string): Promise<void> => {
+    try {
+      const checked = checkRecord(input, batch.homed, batch.nowSeconds, options.rule);
+      accept(checked.secrets ? await withHashedSecrets(checked, options.hashSecret) : checked.record, line);
+    } catch (error) {
+      batch.rejects.push(rejectOf(line, error, text));
+    }
+  };
+  const takeCsv = async (item: SourceItem): Promise<void> => {
     batch.items += 1;
     batch.lastLine = item.lastLine;
     if (item.endOffset >= 0) batch.endOffset = item.endOffset;
     if (item.header === true) return;
-    if (item.error !== undefined) {
-      batch.rejects.push(rejectOf(item, item.error));
-      return;
-    }
-    try {
-      const checked = checkRecord(item.input, batch.homed, batch.nowSeconds, options.rule);
-      batch.records.push(checked.secrets ? await withHashedSecrets(checked, options.hashSecret) : checked.record);
-      batch.recordLines.push(item.line);
-      if (checked.record.homes !== undefined) batch.homed.add(checked.record.homes.prefixKey);
-    } catch (error) {
-      batch.rejects.push(rejectOf(item, error));
-    }
+    if (item.error !== undefined) batch.rejects.push(rejectOf(item.line, item.error));
+    else await recheck(item.input, item.line);
+  };
+  /** An NDJSON line checked on a thread: what depends on the lines before (the prefix check) is decided here. */
+  const takeNdjson = async (checked: CheckedLine, bytes: Buffer, line: number, endOffset: number): Promise<void> => {
+    batch.items += 1;
+    batch.lastLine = line;
+    batch.endOffset = endOffset;
+    const text = (): string => lineText(bytes, checked.start, checked.end);
+    const { error, prefixKey, prefix } = checked;
+    if (error?.early === true) batch.rejects.push({ line, code: error.code, reason: error.message, text: text() });
+    else if (prefixKey !== undefined && !batch.homed.has(prefixKey)) batch.rejects.push(rejectOf(line, notHomed(prefix ?? prefixKey), text()));
+    else if (error !== undefined) batch.rejects.push({ line, code: error.code, reason: error.message, text: text() });
+    else if (checked.secrets === true) await recheck(JSON.parse(text()) as unknown, line, text());
+    else if (checked.record !== undefined) accept(checked.record, line);
   };
 
   const commit = (done: boolean): void => {
@@ -171,17 +193,26 @@ export async function importFile(tables: BulkTables, options: ImportOptions): Pr
   const resumedAfterLine = state.line;
   try {
     progress();
-    const source =
-      options.format === 'csv'
-        ? csvItems(file, state.offset, state.line, state.header, (header) => {
-            state.header = header;
-          })
-        : ndjsonItems(file, state.offset, state.line);
-    for await (const items of source) {
-      for (const item of items) {
-        await take(item);
-        // A batch ends only where the file may be resumed from (not right after a broken CSV row).
-        if (batch.items >= options.batchSize && item.endOffset >= 0) commit(false);
+    if (options.format === 'csv') {
+      const source = csvItems(file, state.offset, state.line, state.header, (header) => {
+        state.header = header;
+      });
+      for await (const items of source) {
+        for (const item of items) {
+          await takeCsv(item);
+          // A batch ends only where the file may be resumed from (not right after a broken CSV row).
+          if (batch.items >= options.batchSize && item.endOffset >= 0) commit(false);
+        }
+      }
+    } else {
+      let linesBefore = state.line;
+      const chunks = checkedChunks(ndjsonChunks(file, state.offset), { jobs: options.jobs ?? availableParallelism(), rule: options.rule, nowMs: options.nowMs });
+      for await (const { bytes, offset, chunk } of chunks) {
+        for (const checked of chunk.checked) {
+          await takeNdjson(checked, bytes, linesBefore + checked.index + 1, offset + checked.end);
+          if (batch.items >= options.batchSize) commit(false);
+        }
+        linesBefore += chunk.lines;
       }
     }
     commit(true);

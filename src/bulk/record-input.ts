@@ -2,7 +2,7 @@
 
 import { isSecretHash } from '../auth/secret-hash.js';
 import { IdnodeError } from '../errors.js';
-import { checkNotNamespace, parseHandle, prefixKeyOf, prefixOfPrefixRecord, type CaseRule } from '../identifier/handle.js';
+import { checkNotNamespace, parseHandle, prefixKeyOf, prefixOfPrefixRecord, type CaseRule, type Handle } from '../identifier/handle.js';
 import { encodeRecord } from '../identifier/record-encoding.js';
 import { isSecretKeyType, parseValueList, type HandleValue } from '../identifier/value.js';
 import type { BulkRecord } from '../store/bulk-tables.js';
@@ -34,12 +34,16 @@ function timestampOf(input: unknown, field: string, nowSeconds: number): number 
 
 let lastTimestamp = { text: '', seconds: 0 };
 
-/**
- * Checks one input record: the handle and its values by the API's own parsers (parseHandle, parseValueList), and that
- * its prefix lives here — homed (`homed`, prefix keys) or a prefix record 0.NA/P, which homes P like a PUT of it does.
- * Throws the API's catalog error: INVALID_HANDLE, INVALID_VALUE, TOO_MANY_VALUES, VALUE_ALREADY_EXISTS, PREFIX_NOT_HOMED.
- */
-export function checkRecord(input: unknown, homed: ReadonlySet<string>, nowSeconds: number, rule: CaseRule): CheckedRecord {
+/** An input record whose handle was read: what the prefix check needs, and the values still to check. */
+export interface HandleChecked {
+  readonly handle: Handle;
+  /** The prefix a prefix record 0.NA/P homes (P), or null for any other handle (its prefix must be homed). */
+  readonly derived: string | null;
+  readonly inputs: unknown[];
+}
+
+/** The record's shape and handle (the checks before the prefix check). Throws INVALID_BODY, INVALID_HANDLE. */
+export function checkHandle(input: unknown, rule: CaseRule): HandleChecked {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new IdnodeError('INVALID_BODY', 'a record must be an object {"handle": …, "values": […]}');
   const { handle: handleText, values: inputs } = input as { handle?: unknown; values?: unknown };
   if (typeof handleText !== 'string') throw new IdnodeError('INVALID_HANDLE', 'handle must be a string');
@@ -47,7 +51,20 @@ export function checkRecord(input: unknown, homed: ReadonlySet<string>, nowSecon
   const handle = parseHandle(handleText, rule);
   const derived = prefixOfPrefixRecord(handle);
   if (derived !== null) checkNotNamespace(derived);
-  else if (!homed.has(handle.prefixKey)) throw new IdnodeError('PREFIX_NOT_HOMED', `prefix ${handle.prefix} does not live here`);
+  return { handle, derived, inputs };
+}
+
+/** The error of a record whose prefix does not live here. */
+export function notHomed(prefix: string): IdnodeError {
+  return new IdnodeError('PREFIX_NOT_HOMED', `prefix ${prefix} does not live here`);
+}
+
+/**
+ * The values of a record whose handle and prefix passed, by the API's own parser (parseValueList), into the stored
+ * form. Throws INVALID_VALUE, TOO_MANY_VALUES, VALUE_ALREADY_EXISTS.
+ */
+export function checkValues(checked: HandleChecked, nowSeconds: number, rule: CaseRule): CheckedRecord {
+  const { handle, derived, inputs } = checked;
   const parsed = parseValueList(inputs, nowSeconds, rule);
   let secrets = false;
   const values = parsed.map((value, i) => {
@@ -64,6 +81,17 @@ export function checkRecord(input: unknown, homed: ReadonlySet<string>, nowSecon
     ...(derived === null ? {} : { homes: { prefixKey: prefixKeyOf(derived), prefix: derived } }),
   };
   return { record, values, secrets };
+}
+
+/**
+ * Checks one input record: the handle and its values by the API's own parsers (parseHandle, parseValueList), and that
+ * its prefix lives here — homed (`homed`, prefix keys) or a prefix record 0.NA/P, which homes P like a PUT of it does.
+ * Throws the API's catalog error: INVALID_HANDLE, INVALID_VALUE, TOO_MANY_VALUES, VALUE_ALREADY_EXISTS, PREFIX_NOT_HOMED.
+ */
+export function checkRecord(input: unknown, homed: ReadonlySet<string>, nowSeconds: number, rule: CaseRule): CheckedRecord {
+  const checked = checkHandle(input, rule);
+  if (checked.derived === null && !homed.has(checked.handle.prefixKey)) throw notHomed(checked.handle.prefix);
+  return checkValues(checked, nowSeconds, rule);
 }
 
 /** The record with its plain HS_SECKEY secrets replaced by `hash(secret)`, as the register service stores them. */

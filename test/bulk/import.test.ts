@@ -55,6 +55,49 @@ test('import NDJSON: the good lines load, each bad one is rejected with its line
   t.regex(run.stderr, /^import: 100% 3,000 loaded, 6 rejected/m);
 });
 
+test('import NDJSON on three check threads: a file of many chunks loads in file order — a prefix homed mid-file takes only the lines after it, line numbers and texts of rejects exact', (t) => {
+  const dir = tempDir(t);
+  const db = newStore(dir);
+  // ~330 bytes a line: 12,000 lines are four chunks of 1 MiB, so consecutive chunks are checked on different threads.
+  const lines = ndjsonLines(12_000);
+  const under = (suffix: string): string => JSON.stringify({ handle: `77.7/${suffix}`, values: [{ index: 1, type: 'URL', data: 'https://a.example.cn' }] });
+  lines[2000] = under('EARLY');
+  lines[2001] = JSON.stringify({ handle: '77.7/EARLY-BAD', values: [{ index: 1, type: 'URL', data: 'x', ttl: -5 }] });
+  lines[5000] = JSON.stringify({ handle: '0.NA/77.7', values: [{ index: 1, type: 'URL', data: 'https://prefix.example.cn' }] });
+  lines[9000] = under('LATE');
+  lines[9001] = JSON.stringify({ handle: '77.7/LATE-BAD', values: [{ index: 1, type: 'URL', data: 'x', ttl: -5 }] });
+  lines[10_000] = JSON.stringify({ handle: '88.118/WITH-SECRET', values: [{ index: 300, type: 'HS_SECKEY', data: 'plain-secret-1234' }] });
+  lines[11_000] = '{"handle": "88.118/CUT';
+  // A blank line and a CRLF line: counted, the first skipped, the second read without its CR.
+  lines[3000] = '';
+  lines[7000] = `${lines[7000]}\r`;
+  const file = join(dir, 'in.ndjson');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const run = idnode(db, ['import', file, '--batch', '2500', '--jobs', '3']);
+  t.is(run.status, 0, run.stderr);
+  const found = rejects(`${file}.rejects`) as (RejectLine & { text: string })[];
+  t.deepEqual(
+    found.map((r) => [r.line, r.code]),
+    [
+      [2001, 'PREFIX_NOT_HOMED'],
+      [2002, 'PREFIX_NOT_HOMED'],
+      [9002, 'INVALID_VALUE'],
+      [11_001, 'INVALID_JSON'],
+    ],
+  );
+  t.deepEqual(
+    found.map((r) => r.text),
+    [lines[2000], lines[2001], lines[9001], lines[11_000]],
+  );
+  // 12,000 lines, one blank, four rejected.
+  t.regex(run.stdout, /loaded: +11995 identifiers \(12000 lines/);
+  const keys = new Set(storedRows(db).map((row) => `${row.prefix_key}/${row.suffix_key}`));
+  t.true(keys.has('77.7/LATE'));
+  t.false(keys.has('77.7/EARLY'));
+  t.true(keys.has('88.118/WITH-SECRET'));
+  t.true(keys.has('88.118/IMP-007000'), 'the CRLF line loads');
+});
+
 test('import CSV: one row per value, a record is its consecutive rows; broken rows and bad values are rejected with their line', (t) => {
   const dir = tempDir(t);
   const db = newStore(dir);
