@@ -1,6 +1,6 @@
 // SQL of the append-only audit log (schema/005-snms.sql): appending with the hash chain, paging, and reading in order.
 
-import type { Statement } from './sql-connection.js';
+import { UNANSWERED_MARK, type Statement } from './sql-connection.js';
 import type { Store } from './store.js';
 
 export interface AuditRow {
@@ -37,7 +37,7 @@ export class AuditRows {
   constructor(private readonly store: Store) {
     this.last = store.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
     this.insert = store.prepare(
-      'INSERT INTO audit_log (at, actor, client, action, prefix_key, target, before, after, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      `${UNANSWERED_MARK}INSERT INTO audit_log (at, actor, client, action, prefix_key, target, before, after, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.page = store.prepare(`SELECT ${COLUMNS} FROM audit_log WHERE ${WHERE} ORDER BY id DESC LIMIT @limit OFFSET @offset`);
     this.count = store.prepare(`SELECT count(*) AS count FROM audit_log WHERE ${WHERE}`);

@@ -7,6 +7,13 @@ export interface RunResult {
   readonly lastInsertRowid: number | bigint;
 }
 
+/**
+ * A statement whose text starts with this comment answers nothing its caller uses (a counter's upsert, an audit row, a
+ * NOTIFY): on PostgreSQL, inside a transaction, it is sent without waiting for its answer (pg-connection.ts). SQLite
+ * ignores the comment.
+ */
+export const UNANSWERED_MARK = '/* unanswered */ ';
+
 /** A prepared statement: P its parameters, R one row (or, after `pluck()`, the first column's value). */
 export interface Statement<P extends unknown[] = unknown[], R = unknown> {
   get(...params: P): R | undefined;

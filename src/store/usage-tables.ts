@@ -1,7 +1,7 @@
 // The store's usage tables (schema/003): identifiers created, changed, deleted and resolved per prefix per day, and
 // the node's runs (start, heartbeat, stop) — what the monthly report reads.
 
-import type { SqlConnection as Database, Statement } from './sql-connection.js';
+import { UNANSWERED_MARK, type SqlConnection as Database, type Statement } from './sql-connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
 
 /** Counters kept in the write transaction that makes the change. */
@@ -51,7 +51,7 @@ export class UsageTables {
     this.utcOffsetMs = Number(offset?.value ?? 0) * 1000;
     const upsert = (column: WriteCounter | 'resolved'): Statement<[string, string, number]> =>
       db.prepare(
-        `INSERT INTO daily_counts (day, prefix_key, ${column}) VALUES (?, ?, ?)
+        `${UNANSWERED_MARK}INSERT INTO daily_counts (day, prefix_key, ${column}) VALUES (?, ?, ?)
          ON CONFLICT (day, prefix_key) DO UPDATE SET ${column} = daily_counts.${column} + excluded.${column}`,
       );
     this.upsert = { created: upsert('created'), updated: upsert('updated'), deleted: upsert('deleted'), resolved: upsert('resolved') };

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { IdnodeError } from '../../errors.js';
-import type { RunResult, SqlConnection, Statement, TransactionFn } from '../sql-connection.js';
+import { UNANSWERED_MARK, type RunResult, type SqlConnection, type Statement, type TransactionFn } from '../sql-connection.js';
 import type { SyncClient } from './sync-client.js';
 
 /**
@@ -101,6 +101,7 @@ class PgStatement<P extends unknown[], R> implements Statement<P, R> {
   ) {
     this.control = CONTROL[sqliteText.trim().toUpperCase()];
     this.replica = sqliteText.startsWith(REPLICA_MARK);
+    this.unanswered = sqliteText.startsWith(UNANSWERED_MARK);
     this.name = `idnode_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
   }
 
@@ -110,6 +111,11 @@ class PgStatement<P extends unknown[], R> implements Statement<P, R> {
     if (this.control !== undefined) {
       if (this.control.op === 'query') return this.client.call({ op: 'query', text: this.control.text, values: [] }).rows;
       return this.client.call({ op: this.control.op, text: this.control.text }).rows;
+    }
+    if (this.unanswered && this.client.inTransaction) {
+      this.client.post({ op: 'query', text: this.text, name: this.name, values: params });
+      this.lastCount = 0;
+      return [];
     }
     if (params.length === 0 && /^\s*(SAVEPOINT|RELEASE)\b/i.test(this.text)) {
       // Setting or releasing a savepoint answers nothing the caller uses: it is sent without waiting (the thread runs
@@ -129,6 +135,11 @@ class PgStatement<P extends unknown[], R> implements Statement<P, R> {
   private lastCount = 0;
   /** Marked replica-eligible (REPLICA_MARK): outside a transaction it may be read from a caught-up replica. */
   private readonly replica: boolean;
+  /**
+   * Marked UNANSWERED_MARK (sql-connection.ts): sent without waiting inside a transaction. Should it fail, the
+   * transaction is aborted and its COMMIT refused (sync-worker.ts): nothing of it is acknowledged.
+   */
+  private readonly unanswered: boolean;
 
   private shape(row: Record<string, unknown>): R {
     if (!this.plucked) return row as R;

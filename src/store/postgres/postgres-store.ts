@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { BulkTables, type BulkRecord } from '../bulk-tables.js';
 import type { ChangeRecorder } from '../change-log.js';
+import { UNANSWERED_MARK } from '../sql-connection.js';
 import { Store, type StoreOptions } from '../store.js';
 import { commitPayloads, COMMITS_CHANNEL } from './commit-notices.js';
 import { PgConnection } from './pg-connection.js';
@@ -32,7 +33,7 @@ function connect(options: PostgresStoreOptions, writer: string): { sql: PgConnec
   try {
     const opened = client.call({ op: 'open', migrate: options.migrate }, 10 * 60_000);
     const sql = new PgConnection(client, opened.identities ?? {});
-    const notify = sql.prepare<[string, string]>('SELECT pg_notify(?, ?)');
+    const notify = sql.prepare<[string, string]>(`${UNANSWERED_MARK}SELECT pg_notify(?, ?)`);
     const changes: ChangeRecorder = {
       writer,
       append(handleKeys) {

@@ -60,7 +60,11 @@ function onHeldError(error: Error): void {
   }
 }
 
+/** The first error of a statement in the held transaction: what its COMMIT is refused with, if it was never waited for. */
+let abortedBy: IdnodeError | null = null;
+
 function dropHeld(destroy: boolean): void {
+  abortedBy = null;
   held?.off('error', onHeldError);
   held?.release(destroy);
   held = null;
@@ -95,7 +99,12 @@ async function run(request: BridgeRequest): Promise<BridgeReply> {
         throw new IdnodeError('STORE_UNAVAILABLE', 'the connection of this transaction was lost; nothing of it is acknowledged');
       }
       try {
-        await client.query(timedQuery({ text: request.text }, [], timeoutMs));
+        const result = await client.query(timedQuery({ text: request.text }, [], timeoutMs));
+        // PostgreSQL answers COMMIT of a transaction a statement aborted (one sent without waiting) with ROLLBACK, not
+        // an error: nothing of it was stored, and nothing of it may be acknowledged.
+        if (request.text === 'COMMIT' && result.command === 'ROLLBACK') {
+          throw abortedBy ?? new IdnodeError('INTERNAL', 'PostgreSQL rolled the transaction back at COMMIT; nothing of it is stored');
+        }
       } finally {
         dropHeld(false);
         // Committed here (or maybe, when COMMIT's answer was lost): replicas must replay past it before they are read.
@@ -107,6 +116,8 @@ async function run(request: BridgeRequest): Promise<BridgeReply> {
       if (heldLost) throw new IdnodeError('STORE_UNAVAILABLE', 'the connection of this transaction was lost');
       const config = timedQuery(request.name === undefined ? { text: request.text } : { text: request.text, name: request.name }, request.values, timeoutMs);
       const result = held === null && request.replica === true && replicas.size > 0 ? await fromReplica(config) : await (held ?? locator.pool()).query(config);
+      // Back to a savepoint: the failure before it no longer aborts the transaction.
+      if (held !== null && /^\s*ROLLBACK TO\b/i.test(request.text)) abortedBy = null;
       const many = Array.isArray(result) ? (result as pg.QueryResult[]) : [result];
       const last = many.at(-1);
       return { seq, ok: true, rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0, inTransaction: held !== null };
@@ -149,6 +160,7 @@ async function answer(request: BridgeRequest): Promise<void> {
     reply(await run(request));
   } catch (error) {
     const translated = translatePgError(error);
+    if (request.op === 'query' && held !== null) abortedBy ??= translated;
     if (isServerLost(translated)) {
       // The member is gone: its pool goes, the writable member is looked for again, and an open transaction is over.
       if (held !== null) {

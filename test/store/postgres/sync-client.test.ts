@@ -48,3 +48,32 @@ run(`sync client: a transaction whose connection is terminated between two state
   client.call({ op: 'end', text: 'COMMIT' });
   t.deepEqual(client.call({ op: 'query', text: 'SELECT n FROM t ORDER BY n', values: [] }).rows, [{ n: 3 }]);
 });
+
+run(`sync client: a statement sent without waiting that fails aborts its transaction, and COMMIT is refused with its error, nothing stored${note}`, async (t) => {
+  const server = await cluster();
+  const url = await server.createDatabase();
+  const client = new SyncClient({ url });
+  t.teardown(() => client.close());
+  client.call({ op: 'open', migrate: true }, 120_000);
+  client.call({ op: 'query', text: 'CREATE TABLE u (n int PRIMARY KEY)', values: [] });
+  client.call({ op: 'query', text: 'INSERT INTO u VALUES (1)', values: [] });
+
+  client.call({ op: 'begin', text: 'BEGIN' });
+  client.call({ op: 'query', text: 'INSERT INTO u VALUES (2)', values: [] });
+  // As PgConnection sends an UNANSWERED_MARK statement: nobody waits; this one breaks the primary key.
+  client.post({ op: 'query', text: 'INSERT INTO u VALUES (1)', values: [] });
+  // PostgreSQL would answer this COMMIT with ROLLBACK, not an error.
+  // Refused with the failed statement's error (a unique violation is HANDLE_ALREADY_EXISTS in pg-errors.ts).
+  t.throws(() => client.call({ op: 'end', text: 'COMMIT' }), { code: 'HANDLE_ALREADY_EXISTS' });
+  t.false(client.inTransaction);
+  t.deepEqual(client.call({ op: 'query', text: 'SELECT n FROM u ORDER BY n', values: [] }).rows, [{ n: 1 }]);
+
+  // A failure taken back to its savepoint does not count: that COMMIT commits.
+  client.call({ op: 'begin', text: 'BEGIN' });
+  client.call({ op: 'query', text: 'SAVEPOINT s', values: [] });
+  t.throws(() => client.call({ op: 'query', text: 'INSERT INTO u VALUES (1)', values: [] }));
+  client.call({ op: 'query', text: 'ROLLBACK TO s', values: [] });
+  client.call({ op: 'query', text: 'INSERT INTO u VALUES (3)', values: [] });
+  client.call({ op: 'end', text: 'COMMIT' });
+  t.deepEqual(client.call({ op: 'query', text: 'SELECT n FROM u ORDER BY n', values: [] }).rows, [{ n: 1 }, { n: 3 }]);
+});
