@@ -119,6 +119,8 @@ try {
   const raw = rawLoop(newStore('raw'));
   const ndjsonStore = newStore('ndjson');
   const ndjson = timedCli(ndjsonStore, ['import', files.ndjson, '--batch', String(batch)]);
+  // The same file on one check thread: what the threads buy on this machine.
+  const ndjsonOneThread = timedCli(newStore('ndjson-1'), ['import', files.ndjson, '--batch', String(batch), '--jobs', '1']);
   const csv = timedCli(newStore('csv'), ['import', files.csv, '--batch', String(batch)]);
   const exported = join(dir, 'export.ndjson');
   const exportNdjson = timedCli(ndjsonStore, ['export'], exported);
@@ -129,7 +131,8 @@ try {
       '| run | ids/s (wall) | ids/s (CPU time) | peak RSS | import ÷ raw (wall) | import ÷ raw (CPU) |',
       '|---|---:|---:|---:|---:|---:|',
       line('raw better-sqlite3 loop (rows encoded beforehand)', raw),
-      line('idnode import (NDJSON)', ndjson, raw),
+      line(`idnode import (NDJSON, ${cpus().length} check threads)`, ndjson, raw),
+      line('idnode import (NDJSON, --jobs 1)', ndjsonOneThread, raw),
       line('idnode import (CSV)', csv, raw),
       line('idnode export (NDJSON)', exportNdjson),
       '',

@@ -20,30 +20,38 @@ export interface ChunkChecked extends NdjsonChunk {
   readonly chunk: CheckedChunk;
 }
 
+/** A thread's answer: the lines checked, and the buffer handed back. */
+interface CheckAnswer {
+  readonly chunk: CheckedChunk;
+  readonly buffer: ArrayBuffer;
+}
+
 /** Chunks in flight per thread: one being checked, one waiting, so no thread idles while the importer writes. */
 const IN_FLIGHT_PER_THREAD = 2;
 
 /** One check thread and the chunks it was sent. */
 class CheckThread {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (chunk: CheckedChunk) => void; reject: (error: unknown) => void }>();
+  private readonly waiting = new Map<number, { resolve: (answer: CheckAnswer) => void; reject: (error: unknown) => void }>();
   private failure: unknown = null;
 
   constructor(rule: CaseRule) {
     this.worker = new Worker(new URL('./check-thread.js', import.meta.url), { workerData: { rule } });
-    this.worker.on('message', (message: { seq: number; chunk: CheckedChunk }) => {
-      this.waiting.get(message.seq)?.resolve(message.chunk);
+    this.worker.on('message', (message: CheckAnswer & { seq: number }) => {
+      this.waiting.get(message.seq)?.resolve(message);
       this.waiting.delete(message.seq);
     });
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', () => this.fail(new IdnodeError('INTERNAL', 'a check thread of the import stopped')));
   }
 
-  check(seq: number, request: CheckRequest): Promise<CheckedChunk> {
+  /** Checks `bytes` (a buffer of its own, from its start: handed to the thread and back, never copied). */
+  check(seq: number, bytes: Buffer, nowSeconds: number): Promise<CheckAnswer> {
     if (this.failure !== null) return Promise.reject(this.failure);
+    const request: CheckRequest = { seq, buffer: bytes.buffer as ArrayBuffer, length: bytes.length, nowSeconds };
     return new Promise((resolve, reject) => {
       this.waiting.set(seq, { resolve, reject });
-      this.worker.postMessage(request);
+      this.worker.postMessage(request, [request.buffer]);
     });
   }
 
@@ -71,7 +79,10 @@ export async function* checkedChunks(chunks: AsyncIterable<NdjsonChunk>, options
   try {
     for await (const read of chunks) {
       const thread = threads[seq % threads.length] as CheckThread;
-      const checked = thread.check(seq, { seq, bytes: read.bytes, nowSeconds: Math.floor(options.nowMs() / 1000) }).then((chunk) => ({ ...read, chunk }));
+      // Handed over: `read.bytes` is empty from here on; the answer brings the same bytes back.
+      const { offset, bytes } = read;
+      const { length } = bytes;
+      const checked = thread.check(seq, bytes, Math.floor(options.nowMs() / 1000)).then((answer) => ({ offset, bytes: Buffer.from(answer.buffer, 0, length), chunk: answer.chunk }));
       // Awaited in order below; until then a failure must not count as unhandled.
       checked.catch(() => undefined);
       inFlight.push(checked);
