@@ -46,7 +46,11 @@ test('docs: the metrics table names every idnode_ metric', async (t) => {
     cache: () => ({ entries: 0, bytes: 0, evictions: 0 }),
     storeSizeBytes: () => 0,
     sessions: () => ({ open: 0, authenticated: 0 }),
-    ops: { storeFiles: () => ({ walBytes: 0, capBytes: 0, diskAvailableBytes: 0, diskSizeBytes: 0 }) },
+    // With the PostgreSQL sources too: the table documents the metrics of both engines.
+    ops: {
+      storeFiles: () => ({ walBytes: 0, capBytes: 0, diskAvailableBytes: 0, diskSizeBytes: 0 }),
+      postgres: { reads: () => ({ replica: 0, primary: 0 }), lateAnswers: () => 0 },
+    },
   });
   const names = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name).filter((name) => name.startsWith('idnode_'));
   const documented = tableIn(doc('docs/metrics.md'))
