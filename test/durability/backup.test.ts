@@ -1,12 +1,16 @@
 // `idnode backup` while the node takes writes, and `idnode restore` (issue 3): the copy is consistent, holds every
 // record acknowledged before the backup began, passes integrity_check, and a restored node resolves it all.
+// Both commands copy SQLite files (VACUUM INTO, integrity_check, a file swapped in place): on PostgreSQL they refuse and
+// name PostgreSQL's own tools (docs/scale-out.md#backup), so every test of the copies is SQLite only, and the last test
+// checks that refusal.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { openStore } from '../../src/store/store.js';
+import { postgresOnlyTest, sqliteOnlyTest } from '../support/engine-test.js';
 import { NODE_PREFIX } from '../support/node-under-test.js';
 import { httpCall, runCli, runCliAsync, serveEnv, startServe } from '../support/serve-process.js';
 import { inspectStoreFile, type StoreFileView } from '../support/store-file.js';
@@ -56,7 +60,7 @@ async function nodeUnderWrites(t: ExecutionContext, env: NodeJS.ProcessEnv) {
   return { node, put, acknowledged };
 }
 
-test('backup: a copy taken while the node writes holds every record acknowledged before it began, and passes integrity_check', async (t) => {
+sqliteOnlyTest('backup: a copy taken while the node writes holds every record acknowledged before it began, and passes integrity_check', async (t) => {
   t.timeout(90_000);
   const dir = tempFolder(t);
   const backupFile = join(dir, 'backup.db');
@@ -118,7 +122,7 @@ async function storeWithBackup(t: ExecutionContext) {
   return { db, backupFile, env, node, handles };
 }
 
-test('backup: a second backup to the same file is refused and leaves the first alone', async (t) => {
+sqliteOnlyTest('backup: a second backup to the same file is refused and leaves the first alone', async (t) => {
   const { backupFile, env, node } = await storeWithBackup(t);
   const firstBytes = readFileSync(backupFile);
   const again = await runCliAsync(['backup', backupFile], env);
@@ -127,7 +131,7 @@ test('backup: a second backup to the same file is refused and leaves the first a
   t.deepEqual(await node.kill('SIGTERM'), { code: 0, signal: null });
 });
 
-test('restore: refused while the node runs; the live store is untouched and still takes writes', async (t) => {
+sqliteOnlyTest('restore: refused while the node runs; the live store is untouched and still takes writes', async (t) => {
   const { db, backupFile, env, node } = await storeWithBackup(t);
   const refused = await runCliAsync(['restore', backupFile], env);
   t.not(refused.status, 0);
@@ -138,7 +142,7 @@ test('restore: refused while the node runs; the live store is untouched and stil
   t.true(inspectStoreFile(db, NODE_PREFIX).rows.has(last), 'the refused restore did not replace the store');
 });
 
-test('restore: with the node stopped the store becomes exactly the copy, and a node started on it resolves every record', async (t) => {
+sqliteOnlyTest('restore: with the node stopped the store becomes exactly the copy, and a node started on it resolves every record', async (t) => {
   const { db, backupFile, env, node, handles } = await storeWithBackup(t);
   const later = `${NODE_PREFIX}/AFTER-BACKUP`;
   t.is((await httpCall(node.port, 'PUT', `/api/handles/${later}`, { body: versioned(later, 1) })).status, 201);
@@ -166,7 +170,7 @@ test('restore: with the node stopped the store becomes exactly the copy, and a n
   t.deepEqual(await again.kill('SIGTERM'), { code: 0, signal: null });
 });
 
-test('backup: restore refuses a file that is not a sound idnode store and leaves the live store alone', async (t) => {
+sqliteOnlyTest('backup: restore refuses a file that is not a sound idnode store and leaves the live store alone', async (t) => {
   const dir = tempFolder(t);
   const db = join(dir, 'idnode.db');
   const env = serveEnv(db);
@@ -185,7 +189,7 @@ test('backup: restore refuses a file that is not a sound idnode store and leaves
   t.true(inspectStoreFile(db, NODE_PREFIX).rows.has(`${NODE_PREFIX}/KEEP`));
 });
 
-test('backup: a store that is missing or a destination that cannot be written fails with one clear line and leaves no file', (t) => {
+sqliteOnlyTest('backup: a store that is missing or a destination that cannot be written fails with one clear line and leaves no file', (t) => {
   const dir = tempFolder(t);
   const missingStore = runCli(['backup', join(dir, 'copy.db')], serveEnv(join(dir, 'none.db')));
   t.not(missingStore.status, 0);
@@ -201,4 +205,19 @@ test('backup: a store that is missing or a destination that cannot be written fa
   t.is(badDestination.stderr.trimEnd().split('\n').length, 1, badDestination.stderr);
   t.regex(badDestination.stderr, /^idnode: STORE_UNAVAILABLE: cannot back up /);
   t.false(existsSync(join(dir, 'no-such-folder')));
+});
+
+postgresOnlyTest('backup and restore on PostgreSQL: each is refused with one line naming PostgreSQL\'s own tools, and writes no file', (t) => {
+  const dir = tempFolder(t);
+  const env = serveEnv(join(dir, 'idnode.db'));
+  const copy = join(dir, 'copy.db');
+  const backup = runCli(['backup', copy], env);
+  t.is(backup.status, 1);
+  t.regex(backup.stderr, /^idnode: IDNODE_STORE=postgres: backing up is PostgreSQL's own \(pg_dump, pg_basebackup .*docs\/scale-out\.md#backup\)\n$/);
+  t.false(existsSync(copy));
+  writeFileSync(copy, Buffer.alloc(8192, 7));
+  const restore = runCli(['restore', copy], env);
+  t.is(restore.status, 1);
+  t.regex(restore.stderr, /^idnode: IDNODE_STORE=postgres: restoring is PostgreSQL's own \(pg_dump, pg_basebackup .*docs\/scale-out\.md#backup\)\n$/);
+  t.false(existsSync(join(dir, 'idnode.db')), 'no SQLite store was made beside the PostgreSQL one');
 });

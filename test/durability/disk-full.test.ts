@@ -1,12 +1,15 @@
 // A full store (IDNODE_STORE_MAX_BYTES → PRAGMA max_page_count, issue 3, and a really full disk where the test may
 // mount one): writes get 503 + Retry-After with Handle responseCode 3 and change nothing, reads keep answering from the
 // store and the cache, the file stays sound, and writes work again once there is room.
+// SQLite only: the cap is SQLite's max_page_count (IDNODE_STORE_MAX_BYTES does nothing on PostgreSQL, whose database is
+// capped by its tablespace or disk quota: docs/scale-out.md), and the full disk is the one under the SQLite file.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { sqliteOnlyTest } from '../support/engine-test.js';
 import { IdnodeError } from '../../src/errors.js';
 import { parseHandle } from '../../src/identifier/handle.js';
 import { parseValueList, type HandleValue } from '../../src/identifier/value.js';
@@ -66,7 +69,7 @@ async function assertResolves(t: ExecutionContext, node: NodeUnderTest, handle: 
   t.is(reply.json?.values?.[1]?.data?.value, `${handle} ${PAYLOAD}`, handle);
 }
 
-test('disk full: writes past IDNODE_STORE_MAX_BYTES get 503 STORE_FULL and change nothing; cached and uncached reads answer; deleting makes room', async (t) => {
+sqliteOnlyTest('disk full: writes past IDNODE_STORE_MAX_BYTES get 503 STORE_FULL and change nothing; cached and uncached reads answer; deleting makes room', async (t) => {
   const db = tempDb(t);
   const node = await startNode(t, { IDNODE_DB_PATH: db, IDNODE_STORE_MAX_BYTES: String(CAP_BYTES) });
   const { stored, refused, refusedHandle } = await fillUntilRefused(t, node, 'FILL');
@@ -104,7 +107,7 @@ test('disk full: writes past IDNODE_STORE_MAX_BYTES get 503 STORE_FULL and chang
   t.is(after.rows.size, stored.length - 20 + 1);
 });
 
-test('disk full: a node restarted with a larger IDNODE_STORE_MAX_BYTES accepts writes again and kept every acknowledged record', async (t) => {
+sqliteOnlyTest('disk full: a node restarted with a larger IDNODE_STORE_MAX_BYTES accepts writes again and kept every acknowledged record', async (t) => {
   const db = tempDb(t);
   const small = await startServe(t, serveEnv(db, { IDNODE_STORE_MAX_BYTES: String(CAP_BYTES) }));
   const stored: string[] = [];
@@ -134,7 +137,7 @@ test('disk full: a node restarted with a larger IDNODE_STORE_MAX_BYTES accepts w
   t.is(after.rows.size, stored.length + 1);
 });
 
-test('disk full: a cap below the size of an existing store holds it at that size', async (t) => {
+sqliteOnlyTest('disk full: a cap below the size of an existing store holds it at that size', async (t) => {
   const db = tempDb(t);
   const rule = { suffixCaseSensitive: false };
   const nowSeconds = 1_768_464_000;
@@ -160,7 +163,7 @@ test('disk full: a cap below the size of an existing store holds it at that size
   t.is(after.integrity, 'ok');
 });
 
-test('disk full: a write that overflows the store fails alone with STORE_FULL; the other writes of its group commit', async (t) => {
+sqliteOnlyTest('disk full: a write that overflows the store fails alone with STORE_FULL; the other writes of its group commit', async (t) => {
   // For a one-row UPDATE without triggers SQLite keeps no statement journal, so SQLITE_FULL rolls back the whole
   // transaction, savepoints included: the group commit must fail only that write and still commit the others.
   const db = tempDb(t);
@@ -208,7 +211,7 @@ function canMountTmpfs(): boolean {
   }
 }
 
-(canMountTmpfs() ? test : test.skip)('disk full: on a really full disk (a 4 MiB tmpfs) commits fail with 503, reads answer, and writes resume once the disk grows', async (t) => {
+(canMountTmpfs() ? sqliteOnlyTest : test.skip)('disk full: on a really full disk (a 4 MiB tmpfs) commits fail with 503, reads answer, and writes resume once the disk grows', async (t: ExecutionContext) => {
   const dir = mkdtempSync(join(tmpdir(), 'idnode-enospc-'));
   const disk = join(dir, 'disk');
   mkdirSync(disk);

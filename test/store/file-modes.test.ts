@@ -8,6 +8,7 @@ import test, { type ExecutionContext } from 'ava';
 import { IdnodeError } from '../../src/errors.js';
 import { backupStore, restoreStore } from '../../src/store/backup.js';
 import { openStore } from '../../src/store/store.js';
+import { sqliteOnlyTest } from '../support/engine-test.js';
 import { startNode } from '../support/node-under-test.js';
 import { CLI, runCli, serveEnv } from '../support/serve-process.js';
 import { handle, insertHandle, tempDir } from './temp-store.js';
@@ -44,7 +45,9 @@ test('file modes: a new store makes its folders 0700 and itself, its -wal and -s
   for (const file of [path, `${path}-wal`, `${path}-shm`]) t.is(mode(file), '600', file);
 });
 
-test('file modes: a node started under umask 000 creates a 0700 folder and 0600 files; backup and restore under it make 0600 files too', async (t) => {
+// SQLite only: the node's store here is a file and its -wal and -shm, and backup and restore copy it (on PostgreSQL the
+// store is the server's, and both commands refuse: test/durability/backup.test.ts).
+sqliteOnlyTest('file modes: a node started under umask 000 creates a 0700 folder and 0600 files; backup and restore under it make 0600 files too', async (t) => {
   const dir = tempDir(t);
   const db = join(dir, 'data', 'idnode.db');
   const env = serveEnv(db);
@@ -119,7 +122,8 @@ test('file modes: a store that group or others may read is refused unless IDNODE
   allowed.close();
 });
 
-test('file modes: serve on a readable store exits 1 with one line naming the fix; opted in, it starts and warns', async (t) => {
+// SQLite only: the readable thing is the SQLite file; a node on PostgreSQL opens no store file to refuse.
+sqliteOnlyTest('file modes: serve on a readable store exits 1 with one line naming the fix; opted in, it starts and warns', async (t) => {
   const dir = tempDir(t);
   const db = join(dir, 'idnode.db');
   storeWithHandles(t, db, ['88.118/S']);

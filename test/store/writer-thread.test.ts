@@ -2,22 +2,14 @@
 // commit's keys leave every cache before any of its writes is answered.
 
 import test from 'ava';
-import Database from 'better-sqlite3';
 import { startNode } from '../support/node-under-test.js';
 import { CommitGate } from '../support/commit-gate.js';
-
-function committedRow(path: string, prefixKey: string, suffixKey: string): boolean {
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.prepare('SELECT 1 FROM handles WHERE prefix_key = ? AND suffix_key = ?').get(prefixKey, suffixKey) !== undefined;
-  } finally {
-    db.close();
-  }
-}
+import { committedRow } from '../support/store-file.js';
 
 test('writer thread: a PUT is answered only after its COMMIT; reads are answered while that COMMIT is held, never from a stale cache after it', async (t) => {
   const gate = new CommitGate();
   const node = await startNode(t, {}, undefined, { commitGate: gate.buffer });
+  gate.openAtTeardown(t);
   await node.register(t, '88.118/HELD-A');
   t.is((await node.get('/api/handles/88.118/HELD-B')).status, 404, 'a not-found answer is cached for B');
 
@@ -73,7 +65,10 @@ test('writer thread: IDNODE_WRITER_THREAD=false writes on the event loop (the be
 test('writer thread: when the thread dies, writes are refused with 503/STORE_UNAVAILABLE and nothing is written, readiness fails, reads go on', async (t) => {
   const node = await startNode(t);
   await node.register(t, '88.118/BEFORE');
-  const worker = (node.node.writes as unknown as { worker: { terminate(): Promise<number> } }).worker;
+  // On PostgreSQL the thread's channel is wrapped by SettledWriteChannel (write-channel.ts), which also waits for the
+  // other processes over the database before an acknowledgement.
+  const channel = node.node.writes as unknown as { inner?: unknown };
+  const worker = ((channel.inner ?? channel) as { worker: { terminate(): Promise<number> } }).worker;
   await worker.terminate();
   await new Promise((resolve) => setImmediate(resolve));
   t.false(node.node.writes.healthy);

@@ -15,6 +15,15 @@ export class CommitGate {
     Atomics.store(this.cells, 0, 0);
     Atomics.notify(this.cells, 0);
   }
+  /**
+   * Opens the gate when `t` ends, before the node's own teardown (registered earlier, run later): a test that fails
+   * while the gate is closed would otherwise leave the writer thread waiting at it, and closing the node would wait
+   * for that thread for ever — the test file hangs instead of reporting the failure.
+   */
+  openAtTeardown(t: { teardown(fn: () => void): void }): void {
+    t.teardown(() => this.open());
+  }
+
   /** Resolves once the thread is waiting at the gate with a transaction ready to commit. */
   async holding(): Promise<void> {
     const waited = waitAsync(this.cells, 1, 0);

@@ -9,6 +9,7 @@ import type { ExecutionContext } from 'ava';
 import autocannon from 'autocannon';
 import { residentBytes, spawnChildNode } from './child-node.js';
 import { httpCall, type Reply } from './http-client.js';
+import { postgresUrlOf } from './on-postgres.js';
 import { ADMIN_IDENTITY, ADMIN_SECRET, basicAuth, NODE_PREFIX } from './node-under-test.js';
 
 const AUTHORIZATION = basicAuth(ADMIN_IDENTITY, ADMIN_SECRET);
@@ -71,6 +72,8 @@ export interface MixedLoadReport {
   readonly errorLogLines: number;
   /** The node's event-loop delay over the load phase (prom-client's nodejs_eventloop_lag_*), in seconds. */
   readonly eventLoopDelay: { readonly p50Seconds: number; readonly p99Seconds: number; readonly maxSeconds: number };
+  /** The node's store: a SQLite file, or (on the PostgreSQL pass of the suite) a PostgreSQL database, which has no `<db>-wal`. */
+  readonly engine: 'sqlite' | 'postgres';
   /** `<db>-wal` size in bytes, one sample a second during the load. */
   readonly walBytes: readonly number[];
   /**
@@ -100,6 +103,7 @@ export async function runMixedLoad(t: ExecutionContext, input: MixedLoadOptions)
   t.teardown(() => rmSync(dir, { recursive: true, force: true })); // Teardowns run last-registered first: after the child is killed.
   const db = join(dir, 'idnode.db');
   const node = await spawnChildNode(t, db);
+  const engine = postgresUrlOf(db) === undefined ? 'sqlite' : 'postgres';
   const agent = new Agent({ keepAlive: true, maxSockets: Math.max(options.writers, 16) });
   const send = (method: string, path: string, body?: unknown, authorization?: string): Promise<Reply> =>
     sendRequest(agent, node.port, method, path, body, authorization);
@@ -228,6 +232,7 @@ export async function runMixedLoad(t: ExecutionContext, input: MixedLoadOptions)
       p99Seconds: sampleSum(metrics, 'nodejs_eventloop_lag_p99_seconds'),
       maxSeconds: sampleSum(metrics, 'nodejs_eventloop_lag_max_seconds'),
     },
+    engine,
     walBytes,
     walCheckpoints: { beforeSeeding: checkpointsBeforeSeeding, loadStart: checkpointsAtLoadStart, end: checkpointsAtEnd },
     rssBytes,

@@ -39,3 +39,8 @@ export function postgresEnv(dbPath: string, env: Readonly<Record<string, string 
   }
   return { IDNODE_STORE: 'postgres', IDNODE_PG_URL: url };
 }
+
+/** The PostgreSQL database a node was given for the store of `dbPath` (postgresEnv), or undefined: its store is that SQLite file. */
+export function postgresUrlOf(dbPath: string): string | undefined {
+  return databases.get(dbPath);
+}

@@ -17,11 +17,13 @@ const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EH
 
 /**
  * node-postgres reports a lost or unobtainable connection with a plain Error and no code: these are its messages
- * (pg 8.x: client.js, pg-pool), and "Query read timeout" for a server that did not answer within queryTimeoutMs. Any
- * other code-less error is a bug, INTERNAL.
+ * (pg 8.x: client.js, pg-pool), "Query read timeout" for a server that did not answer within queryTimeoutMs, and
+ * "timeout expired" for a connection not made within connectionTimeoutMillis by a pg.Client of its own (the LISTEN
+ * connection, the primary locator's probes; pg-pool words the same as "Connection terminated due to connection
+ * timeout"). Any other code-less error is a bug, INTERNAL.
  */
 const CONNECTION_LOST =
-  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Cannot use a pool after calling end on the pool|Query read timeout)/;
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Cannot use a pool after calling end on the pool|Query read timeout|timeout expired$)/;
 
 /** pg-pool's own wait for a free connection ran out: the pool is busy, the server is not lost. */
 const POOL_WAIT = /^timeout exceeded when trying to connect/;
