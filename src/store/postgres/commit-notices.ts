@@ -155,7 +155,16 @@ export class CommitNoticeListener {
   private async notify(channel: string, payload: string): Promise<void> {
     const { client } = this;
     if (client === null) throw new Error('not listening');
-    await client.query(timedQuery({ text: PEER_NOTIFY }, [channel, payload], this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS));
+    await this.inTurn(client, timedQuery({ text: PEER_NOTIFY }, [channel, payload], this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS));
+  }
+
+  /** The LISTEN connection's queries one after another (node-postgres 9 refuses a query while one runs). */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private inTurn(client: pg.Client, query: pg.QueryConfig): Promise<unknown> {
+    const run = this.turn.then(() => client.query(query));
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   private async connect(): Promise<void> {
@@ -197,7 +206,7 @@ export class CommitNoticeListener {
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => {
       if (client !== this.client) return;
-      client.query(timedQuery({ text: 'SELECT 1' }, [], this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS)).catch(() => this.lost(client));
+      this.inTurn(client, timedQuery({ text: 'SELECT 1' }, [], this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS)).catch(() => this.lost(client));
     }, this.options.heartbeatMs ?? 5000);
     this.heartbeat.unref();
   }

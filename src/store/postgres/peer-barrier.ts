@@ -58,7 +58,10 @@ export interface PeerBarrierOptions {
 export class PeerBarrier {
   private readonly peers = new Map<string, Peer>();
   private readonly pings = new Map<number, Ping>();
-  /** The ping the next settle() calls join, sent at the end of the current microtask checkpoint. */
+  /**
+   * The ping the next settle() calls join, sent once this turn of the event loop has handled what arrived (setImmediate):
+   * the writes of one group commit come back together and share it.
+   */
   private gathering: Ping | null = null;
   private counter = 0;
   /** Times a write stopped waiting for a process that did not answer. */
@@ -83,7 +86,7 @@ export class PeerBarrier {
         this.counter += 1;
         const ping: Ping = { n: this.counter, echoed: false, waiting: new Set(), answered: new Set(), done: [] };
         this.gathering = ping;
-        queueMicrotask(() => this.start(ping));
+        setImmediate(() => this.start(ping));
       }
       this.gathering.done.push(resolve);
     });
