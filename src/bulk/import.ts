@@ -147,9 +147,9 @@ export async function importFile(tables: BulkTables, options: ImportOptions): Pr
     batch.endOffset = endOffset;
     const text = (): string => lineText(bytes, checked.start, checked.end);
     const { error, prefixKey, prefix } = checked;
-    if (error?.early === true) batch.rejects.push({ line, code: error.code, reason: error.message, text: text() });
-    else if (prefixKey !== undefined && !batch.homed.has(prefixKey)) batch.rejects.push(rejectOf(line, notHomed(prefix ?? prefixKey), text()));
-    else if (error !== undefined) batch.rejects.push({ line, code: error.code, reason: error.message, text: text() });
+    // The order of the API's checks: the record's shape and handle, then its prefix, then its values.
+    const refused = error?.early === true ? error : prefixKey !== undefined && !batch.homed.has(prefixKey) ? notHomed(prefix ?? prefixKey) : error;
+    if (refused !== undefined) batch.rejects.push({ line, code: refused.code, reason: refused.message, text: text() });
     else if (checked.secrets === true) await recheck(JSON.parse(text()) as unknown, line, text());
     else if (checked.record !== undefined) accept(checked.record, line);
   };

@@ -64,19 +64,12 @@ export class PeerBarrier {
    */
   private gathering: Ping | null = null;
   private counter = 0;
-  /** Times a write stopped waiting for a process that did not answer. */
-  lateAnswers = 0;
   private readonly waitMs: number;
   private readonly nowMs: () => number;
 
   constructor(private readonly options: PeerBarrierOptions) {
     this.waitMs = options.waitMs ?? DEFAULT_PEER_WAIT_MS;
     this.nowMs = options.nowMs ?? Date.now;
-  }
-
-  /** The other processes this one knows of (answering or not). */
-  get known(): readonly string[] {
-    return [...this.peers.keys()];
   }
 
   /** Resolves once every other listening process has read every notice this process's connection saw committed before the call. */
@@ -167,10 +160,7 @@ export class PeerBarrier {
       const peer = this.peers.get(id);
       if (peer !== undefined) peer.late = true;
     }
-    if (late.length > 0) {
-      this.lateAnswers += 1;
-      this.options.onLate?.(late);
-    }
+    if (late.length > 0) this.options.onLate?.(late);
     const now = this.nowMs();
     for (const [id, peer] of this.peers) if (peer.late && now - peer.heardAtMs > FORGET_AFTER_MS) this.peers.delete(id);
     this.finish(ping);
