@@ -18,8 +18,6 @@ export interface Coherence {
    * SQLite: at once (their check() reads the change log before they answer). PostgreSQL: PostgresRegistry.settle.
    */
   settle(): Promise<void>;
-  /** True while other processes' commits are heard (PostgreSQL: false between a lost LISTEN connection and its return). */
-  readonly listening: boolean;
   stop(): Promise<void>;
 }
 
@@ -46,9 +44,6 @@ export async function hearOtherProcesses(store: Store, config: Config, handlers:
         if (!registry.listening) options.unreadable();
       },
       settle: () => registry.settle(),
-      get listening() {
-        return registry.listening;
-      },
       async stop() {
         off();
         await registry.close();
@@ -67,7 +62,6 @@ export async function hearOtherProcesses(store: Store, config: Config, handlers:
         options.logger.warn({ err: error }, 'could not read the change log');
       }
     },
-    listening: true,
     settle: () => Promise.resolve(),
     stop() {
       stopPolling();

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeRecord } from '../../src/identifier/record-encoding.js';
+import { postgresText } from '../../src/store/postgres/pg-connection.js';
 import { postgresUrlOf } from './on-postgres.js';
 import { POSTGRES_BIN } from './postgres-server.js';
 
@@ -144,10 +145,9 @@ export function columnOnStore(path: string, sql: string, params: readonly string
   }
 }
 
-/** SQLite's `?` placeholders as psql variables p1, p2 …; LIKE as ILIKE (SQLite's LIKE ignores ASCII case). */
+/** SQLite's text as PostgreSQL's, as the node's own connection turns it (postgresText), with $n as psql variables pn. */
 function postgresSql(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `:'p${(n += 1)}'`).replace(/\bLIKE\b/g, 'ILIKE');
+  return postgresText(sql, {}).text.replace(/\$(\d+)/g, (_, n: string) => `:'p${n}'`);
 }
 
 function psqlParams(params: readonly string[]): Record<string, string> {

@@ -27,10 +27,11 @@ interface Ping {
   readonly n: number;
   /** Its own copy came back: every notice committed before it has been read here too (hellos included). */
   echoed: boolean;
-  /** The processes whose answer it still needs (known once it is echoed). */
-  waiting: Set<string>;
-  /** Answers that came before the echo (not expected: the queue is in commit order; kept all the same). */
-  readonly answered: Set<string>;
+  /**
+   * The processes whose answer it still needs, known once it is echoed (an answer is committed after the ping it
+   * answers, so it is read after the echo).
+   */
+  readonly waiting: Set<string>;
   readonly done: (() => void)[];
   timer?: NodeJS.Timeout;
 }
@@ -41,7 +42,6 @@ export interface PeerBarrierOptions {
   /** Sends one NOTIFY on the LISTEN connection; rejects when it cannot. */
   readonly send: (channel: string, payload: string) => Promise<void>;
   readonly waitMs?: number;
-  readonly nowMs?: () => number;
   /** Told of the processes a write stopped waiting for (for the log). */
   readonly onLate?: (ids: readonly string[]) => void;
 }
@@ -65,11 +65,9 @@ export class PeerBarrier {
   private gathering: Ping | null = null;
   private counter = 0;
   private readonly waitMs: number;
-  private readonly nowMs: () => number;
 
   constructor(private readonly options: PeerBarrierOptions) {
     this.waitMs = options.waitMs ?? DEFAULT_PEER_WAIT_MS;
-    this.nowMs = options.nowMs ?? Date.now;
   }
 
   /** Resolves once every other listening process has read every notice this process's connection saw committed before the call. */
@@ -77,7 +75,7 @@ export class PeerBarrier {
     return new Promise<void>((resolve) => {
       if (this.gathering === null) {
         this.counter += 1;
-        const ping: Ping = { n: this.counter, echoed: false, waiting: new Set(), answered: new Set(), done: [] };
+        const ping: Ping = { n: this.counter, echoed: false, waiting: new Set(), done: [] };
         this.gathering = ping;
         setImmediate(() => this.start(ping));
       }
@@ -101,7 +99,7 @@ export class PeerBarrier {
     const self = message.from === this.options.id;
     switch (message.t) {
       case 'hello':
-        if (!self) this.peers.set(message.from, { late: false, heardAtMs: this.nowMs() });
+        if (!self) this.peers.set(message.from, { late: false, heardAtMs: Date.now() });
         return;
       case 'bye':
         this.peers.delete(message.from);
@@ -113,7 +111,7 @@ export class PeerBarrier {
         return;
       case 'pong': {
         if (self) return;
-        this.peers.set(message.from, { late: false, heardAtMs: this.nowMs() });
+        this.peers.set(message.from, { late: false, heardAtMs: Date.now() });
         // An answer to ping n says every ping before it was read as well.
         for (const ping of [...this.pings.values()]) if (ping.n <= message.n) this.answer(ping, message.from);
         return;
@@ -137,15 +135,11 @@ export class PeerBarrier {
     const ping = this.pings.get(n);
     if (ping === undefined) return;
     ping.echoed = true;
-    for (const [id, peer] of this.peers) if (!peer.late && !ping.answered.has(id)) ping.waiting.add(id);
+    for (const [id, peer] of this.peers) if (!peer.late) ping.waiting.add(id);
     this.check(ping);
   }
 
   private answer(ping: Ping, id: string): void {
-    if (!ping.echoed) {
-      ping.answered.add(id);
-      return;
-    }
     ping.waiting.delete(id);
     this.check(ping);
   }
@@ -161,7 +155,7 @@ export class PeerBarrier {
       if (peer !== undefined) peer.late = true;
     }
     if (late.length > 0) this.options.onLate?.(late);
-    const now = this.nowMs();
+    const now = Date.now();
     for (const [id, peer] of this.peers) if (peer.late && now - peer.heardAtMs > FORGET_AFTER_MS) this.peers.delete(id);
     this.finish(ping);
   }
